@@ -1,0 +1,82 @@
+using Microsoft.CodeAnalysis;
+
+namespace RnnGen.Generator.Diagnostics;
+
+/// <summary>
+/// Every diagnostic the generator reports. IDs are never reused; each has a page under docs/diagnostics/.
+/// An invalid model is an error and emits nothing.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "RnnGen";
+
+    private static string Help(string id) =>
+        "https://github.com/rnngen/rnngen/blob/main/docs/diagnostics/" + id.ToLowerInvariant() + ".md";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: Help(id));
+
+    public static readonly DiagnosticDescriptor NotPartial = Error("RNNG001",
+        "Model class must be partial",
+        "Class '{0}' has [RnnModel] but is not partial; add the 'partial' modifier");
+
+    public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error("RNNG002",
+        "Containing type of a model must be partial",
+        "Class '{0}' is nested in '{1}', which is not partial; add the 'partial' modifier to '{1}' or move '{0}' out of it");
+
+    public static readonly DiagnosticDescriptor GenericModel = Error("RNNG003",
+        "Model class cannot be generic",
+        "Class '{0}' is generic, but a model's sizes are fixed at compile time; remove the type parameters");
+
+    public static readonly DiagnosticDescriptor HiddenOutOfRange = Error("RNNG004",
+        "Hidden size out of range",
+        "hidden = {0} is out of range; use a value from 1 to {1}");
+
+    public static readonly DiagnosticDescriptor InputOutOfRange = Error("RNNG005",
+        "Input size out of range",
+        "input = {0} is out of range; use a value from 1 to {1}");
+
+    public static readonly DiagnosticDescriptor OutputOutOfRange = Error("RNNG006",
+        "Output size out of range",
+        "Output = {0} is out of range; use 0 (no head: the outputs are the hidden state) or a value from 1 to {1}");
+
+    public static readonly DiagnosticDescriptor WindowOutOfRange = Error("RNNG007",
+        "Window out of range",
+        "Window = {0} is out of range; use a value from 1 to {1} (the longest sequence one BPTT call accepts)");
+
+    public static readonly DiagnosticDescriptor LayersOutOfRange = Error("RNNG008",
+        "Layers out of range",
+        "Layers = {0} is out of range; use a value from 1 to {1}");
+
+    public static readonly DiagnosticDescriptor ActivationNeedsElman = Error("RNNG009",
+        "Activation applies only to Elman cells",
+        "Activation = {0} applies only to Cell = RnnCell.Elman; remove 'Activation' (LSTM and GRU use sigmoid gates and tanh)");
+
+    public static readonly DiagnosticDescriptor HeadLossMismatch = Error("RNNG010",
+        "Loss does not match the output head",
+        "{0}; {1}");
+
+    public static readonly DiagnosticDescriptor MemberConflict = Error("RNNG011",
+        "Model class declares a generated member",
+        "Class '{0}' already declares a member named '{1}', which RnnGen generates; rename or remove it");
+
+    public static readonly DiagnosticDescriptor VocabularyOutOfRange = Error("RNNG012",
+        "Vocabulary out of range",
+        "Vocabulary = {0} is out of range; use 0 (float inputs) or a value from 1 to {1}");
+
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error("RNNG013",
+        "C# 12 or newer required",
+        "RnnGen emits C# 12 (inline arrays) but this project uses C# {0}; set <LangVersion>12</LangVersion> or newer");
+
+    public static readonly DiagnosticDescriptor NotYetSupported = Error("RNNG014",
+        "Feature not supported by this version",
+        "{0} is not supported by this version of RnnGen; {1}");
+
+    public static readonly DiagnosticDescriptor NotInstantiable = Error("RNNG015",
+        "Model class must be instantiable",
+        "Class '{0}' is {1}, but a model is an object with weights and state; remove the '{1}' modifier");
+
+    public static readonly DiagnosticDescriptor UndefinedEnumValue = Error("RNNG016",
+        "Undefined enum value",
+        "{0} = {1} is not a defined {2} value; use one of: {3}");
+}

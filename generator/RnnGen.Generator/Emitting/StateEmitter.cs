@@ -1,0 +1,56 @@
+using RnnGen.Generator.Planning;
+using static RnnGen.Generator.Emitting.Emit;
+
+namespace RnnGen.Generator.Emitting;
+
+/// <summary>
+/// The <c>State</c> struct: the hidden vectors of every layer, separate from the weights so one model
+/// drives any number of sequences. Two inline buffers alternate as "current" and "next" so a step
+/// reads the old h while it writes the new one, with no scratch memory.
+/// </summary>
+internal static class StateEmitter
+{
+    public static void EmitState(CodeWriter w, KernelPlan plan)
+    {
+        int length = plan.Spec.Layers * plan.StateStride;
+        w.Line("/// <summary>");
+        w.Line($"/// The recurrent state of one sequence: the hidden vector h of each of the {plan.Spec.Layers} layer(s). The default value is");
+        w.Line("/// the zero state. A model can step any number of states (one per agent or stream) with <see cref=\"Step(ref State, global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode);
+        w.Open("public struct State");
+        w.Line("[global::System.Runtime.CompilerServices.InlineArray(" + I(length) + ")]");
+        w.Open("private struct __Buffer");
+        w.Line("private float __element0;");
+        w.Close();
+        w.Line();
+        w.Line("private __Buffer __a;");
+        w.Line("private __Buffer __b;");
+        w.Line("private int __parity;");
+        w.Line();
+        w.Line("/// <summary>The current hidden values, all layers, each padded to " + I(plan.StateStride) + " floats.</summary>");
+        w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
+        w.Line("internal ref float __Current => ref (__parity == 0 ? ref __a[0] : ref __b[0]);");
+        w.Line();
+        w.Line("/// <summary>The buffer the next step writes into.</summary>");
+        w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
+        w.Line("internal ref float __Next => ref (__parity == 0 ? ref __b[0] : ref __a[0]);");
+        w.Line();
+        w.Line("/// <summary>Makes the buffer written by the last step the current one.</summary>");
+        w.Line("internal void __Advance() => __parity ^= 1;");
+        w.Line();
+        w.Line("/// <summary>The hidden vector h of <paramref name=\"layer\"/> (" + I(plan.Spec.Hidden) + " floats): read it, or write it to set an initial state.</summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"layer\"/> is not in [0, Layers).</exception>");
+        w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
+        w.Open("public global::System.Span<float> Hidden(int layer = 0)");
+        w.Line("if ((uint)layer >= (uint)Layers)");
+        w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"layer must be in [0, \" + Layers + \").\");");
+        w.Line($"return {MemoryMarshal}.CreateSpan(ref {Unsafe}.Add(ref __Current, layer * {I(plan.StateStride)}), HiddenSize);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Sets the state back to zeros.</summary>");
+        w.Line("public void Reset() => this = default;");
+        w.Close();
+        w.Line();
+    }
+}

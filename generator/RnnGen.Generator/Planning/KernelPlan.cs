@@ -1,0 +1,153 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using RnnGen.Generator.Model;
+
+namespace RnnGen.Generator.Planning;
+
+/// <summary>
+/// Sizes → memory layout and kernel shape. Pure: no Roslyn, unit-tested on its own. Speed work
+/// changes the choices made here (tile rows, accumulators, unrolling, widths), not the emitters.
+/// </summary>
+internal sealed record KernelPlan(
+    ModelSpec Spec,
+    int PaddedHidden,
+    int TileRows,
+    int Tiles,
+    EquatableArray<LayerPlan> LayerPlans,
+    int HeadOffset,
+    int HeadStride,
+    int HeadBiasOffset,
+    int ParameterCount,
+    int TrainableParameterCount,
+    EquatableArray<TensorPlan> Tensors,
+    EquatableArray<WidthPlan> Widths)
+{
+    /// <summary>Every buffer section starts on a multiple of this many floats (64 bytes).</summary>
+    public const int Alignment = 16;
+
+    /// <summary>Target number of multiply-adds in one unrolled column chunk of a sub-block; keeps each emitted method well inside the JIT's full-optimization budget.</summary>
+    public const int MaxFmasPerChunk = 512;
+
+    /// <summary>Independent FMA chains needed to hide the FMA latency (4-cycle latency × 2 pipes).</summary>
+    public const int ChainsForLatency = 8;
+
+    /// <summary>Version of the internal layout; part of the fingerprint.</summary>
+    public const int LayoutVersion = 1;
+
+    public int OutputSize => Spec.Output > 0 ? Spec.Output : Spec.Hidden;
+
+    public bool HasHead => Spec.Output > 0;
+
+    /// <summary>Floats of one layer's hidden vector in a state buffer (padded to the tile).</summary>
+    public int StateStride => PaddedHidden;
+
+    public string Fingerprint =>
+        $"rnngen-layout-v{LayoutVersion};cell={Spec.Cell.ToString().ToLowerInvariant()};act={Spec.Activation.ToString().ToLowerInvariant()};" +
+        $"input={Spec.Input};hidden={Spec.Hidden};layers={Spec.Layers};output={Spec.Output};tile={TileRows};padded={PaddedHidden}";
+
+    public static KernelPlan Create(ModelSpec spec)
+    {
+        int hidden = spec.Hidden;
+        (int padded, int tileRows) = ChooseTiles(hidden);
+        int tiles = padded / tileRows;
+
+        var layers = ImmutableArray.CreateBuilder<LayerPlan>(spec.Layers);
+        int offset = 0;
+        for (int l = 0; l < spec.Layers; l++)
+        {
+            int inputWidth = l == 0 ? spec.Input : hidden;
+            int tileStride = (2 + inputWidth + hidden) * tileRows;
+            layers.Add(new LayerPlan(l, inputWidth, offset, tileStride));
+            offset += tiles * tileStride;
+        }
+
+        int headOffset = offset, headStride = 0, headBias = offset;
+        if (spec.Output > 0)
+        {
+            // head.weight as Output rows of PaddedHidden floats (zero past Hidden), then head.bias.
+            headStride = padded;
+            headBias = headOffset + spec.Output * padded;
+            offset = headBias + spec.Output;
+        }
+
+        int parameterCount = RoundUp(offset, Alignment);
+
+        var tensors = ImmutableArray.CreateBuilder<TensorPlan>();
+        int canonical = 0;
+        void AddTensor(string name, int rows, int cols)
+        {
+            var t = new TensorPlan(name, rows, cols, canonical);
+            tensors.Add(t);
+            canonical += t.Length;
+        }
+
+        for (int l = 0; l < spec.Layers; l++)
+        {
+            AddTensor("rnn.weight_ih_l" + l, hidden, layers[l].InputWidth);
+            AddTensor("rnn.weight_hh_l" + l, hidden, hidden);
+            AddTensor("rnn.bias_ih_l" + l, hidden, 0);
+            AddTensor("rnn.bias_hh_l" + l, hidden, 0);
+        }
+
+        if (spec.Output > 0)
+        {
+            AddTensor("head.weight", spec.Output, hidden);
+            AddTensor("head.bias", spec.Output, 0);
+        }
+
+        var widths = ImmutableArray.CreateBuilder<WidthPlan>();
+        foreach (var width in new[] { VectorWidth.V512, VectorWidth.V256, VectorWidth.V128 })
+        {
+            if (tileRows % width.Lanes != 0) continue;
+            widths.Add(ChooseWidthPlan(width, tileRows, Math.Max(spec.Input, hidden)));
+        }
+
+        widths.Add(new WidthPlan(VectorWidth.Scalar, 1, tileRows, 1, 1));
+
+        return new KernelPlan(spec, padded, tileRows, tiles,
+            new EquatableArray<LayerPlan>(layers.ToImmutable()), headOffset, headStride, headBias,
+            parameterCount, canonical,
+            new EquatableArray<TensorPlan>(tensors.ToImmutable()),
+            new EquatableArray<WidthPlan>(widths.ToImmutable()));
+    }
+
+    /// <summary>
+    /// Pads the hidden size so every tile is whole: small layers are one tile (≤ 64 rows, ≤ 4 Vector512
+    /// accumulators); larger ones use tiles of 64 (or 32) rows. Padded rows have zero weights, so their
+    /// hidden values stay exactly 0 and never reach the outputs.
+    /// </summary>
+    internal static (int Padded, int TileRows) ChooseTiles(int hidden)
+    {
+        if (hidden <= 8) return (8, 8);
+        if (hidden <= 16) return (16, 16);
+        if (hidden <= 64)
+        {
+            int p = RoundUp(hidden, 16);
+            return (p, p);
+        }
+
+        int padded = RoundUp(hidden, 32);
+        return (padded, padded % 64 == 0 ? 64 : 32);
+    }
+
+    internal static WidthPlan ChooseWidthPlan(VectorWidth width, int tileRows, int longestColumnRun)
+    {
+        int vectorsPerTile = tileRows / width.Lanes;
+        // At most 8 accumulators per sub-block so they stay in registers even with 16 vector registers.
+        int vectorsPerBlock = vectorsPerTile;
+        while (vectorsPerBlock > 8) vectorsPerBlock /= 2;
+        int blocks = vectorsPerTile / vectorsPerBlock;
+        // Few accumulators: split the column sum into independent partial sums to cover FMA latency.
+        int kSplit = Math.Max(1, Math.Min(4, (ChainsForLatency + vectorsPerBlock - 1) / vectorsPerBlock));
+        int unroll = Math.Max(kSplit, MaxFmasPerChunk / vectorsPerBlock / kSplit * kSplit);
+        if (unroll >= longestColumnRun) unroll = RoundUp(longestColumnRun, kSplit);
+        return new WidthPlan(width, vectorsPerBlock, blocks, kSplit, unroll);
+    }
+
+    internal static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    /// <summary>Internal buffer index of element <paramref name="row"/> of a hidden-row vector or matrix column in a tile layout.</summary>
+    public int TileIndex(LayerPlan layer, int row, int offsetInTile) =>
+        layer.Offset + (row / TileRows) * layer.TileStride + offsetInTile + row % TileRows;
+}

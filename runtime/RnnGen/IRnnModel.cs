@@ -1,0 +1,58 @@
+using System;
+
+namespace RnnGen;
+
+/// <summary>Implemented by every generated model; lets generic code (trainers, benchmarks, serializers) work on any of them.</summary>
+public interface IRnnModel
+{
+    /// <summary>Input features per step.</summary>
+    static abstract int InputSize { get; }
+
+    /// <summary>Hidden units per layer.</summary>
+    static abstract int HiddenSize { get; }
+
+    /// <summary>Outputs per step.</summary>
+    static abstract int OutputSize { get; }
+
+    /// <summary>Stacked recurrent layers.</summary>
+    static abstract int LayerCount { get; }
+
+    /// <summary>Longest BPTT window.</summary>
+    static abstract int WindowSize { get; }
+
+    /// <summary>Length of <see cref="Parameters"/> and <see cref="Gradients"/> (includes always-zero SIMD padding).</summary>
+    static abstract int ParameterCount { get; }
+
+    /// <summary>The tensors in PyTorch order.</summary>
+    static abstract RnnParameterLayout ParameterLayout { get; }
+
+    /// <summary>The internal parameter buffer (tile-major, 64-byte aligned).</summary>
+    Span<float> Parameters { get; }
+
+    /// <summary>The gradient buffer, same layout as <see cref="Parameters"/>.</summary>
+    Span<float> Gradients { get; }
+
+    /// <summary>Resets the model's own state to zeros.</summary>
+    void ResetState();
+
+    /// <summary>Advances the model's own state by one step.</summary>
+    void Step(ReadOnlySpan<float> input, Span<float> output);
+
+    /// <summary>Runs a sequence (T×InputSize → T×OutputSize) from the model's own state.</summary>
+    void Forward(ReadOnlySpan<float> inputs, Span<float> outputs);
+
+    /// <summary>Sets every gradient to zero.</summary>
+    void ZeroGradients();
+
+    /// <summary>BPTT over one window from the current state; adds into <see cref="Gradients"/> and returns the loss.</summary>
+    float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
+
+    /// <summary>One optimization step over one window; returns the loss.</summary>
+    float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, IOptimizer optimizer, TrainOptions? options = null);
+
+    /// <summary>Copies the parameters into <paramref name="destination"/> in PyTorch order (<see cref="ParameterLayout"/>).</summary>
+    void CopyParametersTo(Span<float> destination);
+
+    /// <summary>Replaces the parameters with <paramref name="source"/>, given in PyTorch order.</summary>
+    void CopyParametersFrom(ReadOnlySpan<float> source);
+}

@@ -1,0 +1,75 @@
+using System;
+using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace RnnGen.Internal;
+
+/// <summary>Helpers called by generated models. Not meant to be called by user code; the signatures may change between versions.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class GeneratedCodeHelpers
+{
+    /// <summary>Allocates a pinned buffer holding <paramref name="length"/> floats from element <c>Offset</c> on, which starts on a 64-byte boundary.</summary>
+    public static unsafe (float[] Array, int Offset) AllocateAligned(int length)
+    {
+        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length));
+        var array = GC.AllocateArray<float>(length + 16, pinned: true);
+        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+        nuint misalignment = address & 63;
+        int offset = misalignment == 0 ? 0 : (int)((64 - misalignment) / sizeof(float));
+        return (array, offset);
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> for a span of the wrong length.</summary>
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowLength(string paramName, int expected, int actual, string what) =>
+        throw new ArgumentException($"{paramName} must hold {expected} floats ({what}) but has {actual}.", paramName);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> for a sequence whose length is not a whole number of steps.</summary>
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowNotWholeSteps(string paramName, int length, int stepSize, string what) =>
+        throw new ArgumentException($"{paramName} has {length} floats, which is not a whole number of steps of {stepSize} ({what}); expected a multiple of {stepSize}.", paramName);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> for an empty sequence or one longer than the BPTT window.</summary>
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowWindow(string paramName, int steps, int window) =>
+        throw new ArgumentException(steps == 0
+            ? $"{paramName} holds no step; a training window needs between 1 and {window} steps (Window = {window})."
+            : $"{paramName} holds {steps} steps but the model's Window is {window}; split the sequence into windows of at most {window} steps, or raise Window in [RnnModel].", paramName);
+
+    /// <summary>Throws an <see cref="ArgumentNullException"/>.</summary>
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowNull(string paramName) => throw new ArgumentNullException(paramName);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> for an optimizer created for another model size.</summary>
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowOptimizerSize(int expected, int actual) =>
+        throw new ArgumentException($"The optimizer was created for {actual} parameters but this model has ParameterCount = {expected}; create it with the model's ParameterCount.", "optimizer");
+
+    /// <summary>Returns true when every element is finite (no NaN, no infinity).</summary>
+    public static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        // x − x is 0 for finite x and NaN for NaN/±Inf, so one sum tells.
+        float acc = 0f;
+        int i = 0;
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            var v = System.Runtime.Intrinsics.Vector256<float>.Zero;
+            ref float r = ref MemoryMarshal.GetReference(values);
+            for (; i + 8 <= values.Length; i += 8)
+            {
+                var x = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)i);
+                v += x - x;
+            }
+            acc = System.Runtime.Intrinsics.Vector256.Sum(v);
+        }
+        for (; i < values.Length; i++) acc += values[i] - values[i];
+        return acc == 0f;
+    }
+
+    /// <summary>Raises <see cref="RnnNonFiniteException"/> for a skipped step.</summary>
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowNonFinite(float loss, float gradientNorm) =>
+        throw new RnnNonFiniteException($"The training step was skipped because it was not finite (loss = {loss}, gradient norm = {gradientNorm}); the weights, optimizer and state are unchanged. Lower the learning rate, clip gradients harder or check the inputs for NaN/Inf.");
+}

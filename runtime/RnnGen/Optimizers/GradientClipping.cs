@@ -1,0 +1,184 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace RnnGen;
+
+/// <summary>
+/// Global-norm gradient clipping, as <c>torch.nn.utils.clip_grad_norm_</c> with the default L2 norm.
+/// </summary>
+/// <remarks>
+/// The sum of squares is accumulated in <see cref="double"/> (each float square is exact in
+/// double), in a fixed order for a given vector width, so the norm is deterministic and accurate
+/// for any length. Nothing here allocates.
+/// </remarks>
+public static class GradientClipping
+{
+    /// <summary>The L2 norm ‖g‖₂ of <paramref name="gradients"/> viewed as one vector.</summary>
+    /// <param name="gradients">The gradients.</param>
+    /// <returns>The norm, rounded to <see cref="float"/>; NaN if any element is NaN, +∞ if any is infinite (or the norm exceeds <see cref="float.MaxValue"/>); 0 for an empty span.</returns>
+    public static float GlobalNorm(ReadOnlySpan<float> gradients) => (float)Math.Sqrt(SumOfSquares(gradients));
+
+    /// <summary>
+    /// Scales <paramref name="gradients"/> in place so that their global L2 norm is at most
+    /// <paramref name="maxNorm"/>: multiplies by <c>clipCoef = maxNorm / (norm + 1e-6)</c> when
+    /// <c>clipCoef &lt; 1</c> (PyTorch's rule), otherwise leaves them unchanged.
+    /// </summary>
+    /// <param name="gradients">The gradients, scaled in place.</param>
+    /// <param name="maxNorm">The largest allowed norm (&gt; 0; +∞ never clips).</param>
+    /// <returns>
+    /// The total norm before clipping. If it is NaN or infinite, <paramref name="gradients"/> are left
+    /// unchanged and the caller decides what to do (e.g. skip the step).
+    /// </returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is not &gt; 0 (or is NaN).</exception>
+    public static float ClipByGlobalNorm(Span<float> gradients, float maxNorm)
+    {
+        if (!(maxNorm > 0f))
+        {
+            ThrowMaxNormOutOfRange(maxNorm);
+        }
+
+        float norm = GlobalNorm(gradients);
+        if (!float.IsFinite(norm))
+        {
+            return norm;
+        }
+
+        float clipCoef = maxNorm / (norm + 1e-6f);
+        if (clipCoef < 1f)
+        {
+            Scale(gradients, clipCoef);
+        }
+
+        return norm;
+    }
+
+    private static double SumOfSquares(ReadOnlySpan<float> values)
+    {
+        ref float x = ref MemoryMarshal.GetReference(values);
+        int n = values.Length;
+        int i = 0;
+        double sum = 0.0;
+
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            // Four double accumulators of 8 lanes: each 16-float load widens to two of them.
+            Vector512<double> a0 = Vector512<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            for (; i <= n - 2 * Vector512<float>.Count; i += 2 * Vector512<float>.Count)
+            {
+                (Vector512<double> l0, Vector512<double> h0) = Vector512.Widen(Vector512.LoadUnsafe(ref x, (nuint)i));
+                (Vector512<double> l1, Vector512<double> h1) = Vector512.Widen(Vector512.LoadUnsafe(ref x, (nuint)(i + Vector512<float>.Count)));
+                a0 += l0 * l0;
+                a1 += h0 * h0;
+                a2 += l1 * l1;
+                a3 += h1 * h1;
+            }
+
+            if (i <= n - Vector512<float>.Count)
+            {
+                (Vector512<double> l0, Vector512<double> h0) = Vector512.Widen(Vector512.LoadUnsafe(ref x, (nuint)i));
+                a0 += l0 * l0;
+                a1 += h0 * h0;
+                i += Vector512<float>.Count;
+            }
+
+            sum = Vector512.Sum((a0 + a1) + (a2 + a3));
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            Vector256<double> a0 = Vector256<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            for (; i <= n - 2 * Vector256<float>.Count; i += 2 * Vector256<float>.Count)
+            {
+                (Vector256<double> l0, Vector256<double> h0) = Vector256.Widen(Vector256.LoadUnsafe(ref x, (nuint)i));
+                (Vector256<double> l1, Vector256<double> h1) = Vector256.Widen(Vector256.LoadUnsafe(ref x, (nuint)(i + Vector256<float>.Count)));
+                a0 += l0 * l0;
+                a1 += h0 * h0;
+                a2 += l1 * l1;
+                a3 += h1 * h1;
+            }
+
+            if (i <= n - Vector256<float>.Count)
+            {
+                (Vector256<double> l0, Vector256<double> h0) = Vector256.Widen(Vector256.LoadUnsafe(ref x, (nuint)i));
+                a0 += l0 * l0;
+                a1 += h0 * h0;
+                i += Vector256<float>.Count;
+            }
+
+            sum = Vector256.Sum((a0 + a1) + (a2 + a3));
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
+        {
+            Vector128<double> a0 = Vector128<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            for (; i <= n - 2 * Vector128<float>.Count; i += 2 * Vector128<float>.Count)
+            {
+                (Vector128<double> l0, Vector128<double> h0) = Vector128.Widen(Vector128.LoadUnsafe(ref x, (nuint)i));
+                (Vector128<double> l1, Vector128<double> h1) = Vector128.Widen(Vector128.LoadUnsafe(ref x, (nuint)(i + Vector128<float>.Count)));
+                a0 += l0 * l0;
+                a1 += h0 * h0;
+                a2 += l1 * l1;
+                a3 += h1 * h1;
+            }
+
+            if (i <= n - Vector128<float>.Count)
+            {
+                (Vector128<double> l0, Vector128<double> h0) = Vector128.Widen(Vector128.LoadUnsafe(ref x, (nuint)i));
+                a0 += l0 * l0;
+                a1 += h0 * h0;
+                i += Vector128<float>.Count;
+            }
+
+            sum = Vector128.Sum((a0 + a1) + (a2 + a3));
+        }
+
+        for (; i < n; i++)
+        {
+            double xi = Unsafe.Add(ref x, i);
+            sum += xi * xi;
+        }
+
+        return sum;
+    }
+
+    private static void Scale(Span<float> values, float factor)
+    {
+        ref float x = ref MemoryMarshal.GetReference(values);
+        int n = values.Length;
+        int i = 0;
+
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            Vector512<float> f = Vector512.Create(factor);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                (Vector512.LoadUnsafe(ref x, (nuint)i) * f).StoreUnsafe(ref x, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            Vector256<float> f = Vector256.Create(factor);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                (Vector256.LoadUnsafe(ref x, (nuint)i) * f).StoreUnsafe(ref x, (nuint)i);
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
+        {
+            Vector128<float> f = Vector128.Create(factor);
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                (Vector128.LoadUnsafe(ref x, (nuint)i) * f).StoreUnsafe(ref x, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            Unsafe.Add(ref x, i) *= factor;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowMaxNormOutOfRange(float maxNorm) =>
+        throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "maxNorm must be > 0.");
+}

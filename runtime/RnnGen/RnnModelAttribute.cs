@@ -1,0 +1,60 @@
+using System;
+
+namespace RnnGen;
+
+/// <summary>
+/// Turns a <c>partial class</c> into a compile-time specialized recurrent network.
+/// The RnnGen source generator reads this attribute and emits fixed-size, allocation-free
+/// SIMD code for the streaming step, the sequence forward pass and truncated BPTT.
+/// </summary>
+/// <example>
+/// <code>
+/// [RnnModel(hidden: 64, input: 10, Output = 1)]
+/// public partial class Forecaster;
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class RnnModelAttribute : Attribute
+{
+    /// <summary>Declares a model with <paramref name="hidden"/> recurrent units per layer reading <paramref name="input"/> features per step.</summary>
+    /// <param name="hidden">Hidden units per recurrent layer (1–4096).</param>
+    /// <param name="input">Input features per step (1–65536).</param>
+    public RnnModelAttribute(int hidden, int input)
+    {
+        Hidden = hidden;
+        Input = input;
+    }
+
+    /// <summary>Hidden units per recurrent layer.</summary>
+    public int Hidden { get; }
+
+    /// <summary>Input features per step.</summary>
+    public int Input { get; }
+
+    /// <summary>The recurrent cell. Default <see cref="RnnCell.Elman"/>.</summary>
+    public RnnCell Cell { get; set; } = RnnCell.Elman;
+
+    /// <summary>Number of stacked recurrent layers of the same hidden size (1–8). Default 1.</summary>
+    public int Layers { get; set; } = 1;
+
+    /// <summary>Nonlinearity of an Elman cell. Default <see cref="RnnActivation.Tanh"/>.</summary>
+    public RnnActivation Activation { get; set; } = RnnActivation.Tanh;
+
+    /// <summary>Width of the Linear head (hidden → Output) applied on every step; 0 = no head (outputs are the top layer's hidden state).</summary>
+    public int Output { get; set; }
+
+    /// <summary>Activation applied to the head's output. Default <see cref="RnnOutputActivation.Linear"/>.</summary>
+    public RnnOutputActivation OutputActivation { get; set; } = RnnOutputActivation.Linear;
+
+    /// <summary>Training loss. Default <see cref="RnnLoss.Mse"/>.</summary>
+    public RnnLoss Loss { get; set; } = RnnLoss.Mse;
+
+    /// <summary>Which steps the loss is taken on. Default <see cref="RnnLossOn.EveryStep"/>.</summary>
+    public RnnLossOn LossOn { get; set; } = RnnLossOn.EveryStep;
+
+    /// <summary>0 = float input; n &gt; 0 = the input is a token id in [0, n) looked up in an embedding table of width <see cref="Input"/>.</summary>
+    public int Vocabulary { get; set; }
+
+    /// <summary>Longest sequence (steps) that truncated BPTT accepts in one call (1–4096). Default 32.</summary>
+    public int Window { get; set; } = 32;
+}

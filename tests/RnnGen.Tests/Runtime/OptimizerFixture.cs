@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+
+namespace RnnGen.Tests.Runtime;
+
+/// <summary>
+/// tests/fixtures/optimizers.json, written by tests/fixtures/make_optimizer_fixtures.py with
+/// PyTorch: inputs, and the parameters after each step of torch.optim.SGD/Adam and
+/// clip_grad_norm_.
+/// </summary>
+internal sealed class OptimizerFixture
+{
+    /// <summary>Relative tolerance against PyTorch.</summary>
+    public const double RelativeTolerance = 1e-6;
+
+    /// <summary>Absolute tolerance for values near zero.</summary>
+    public const double AbsoluteTolerance = 1e-7;
+
+    private static readonly Lazy<OptimizerFixture> LazyInstance = new(() => new OptimizerFixture());
+
+    private OptimizerFixture()
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "fixtures", "optimizers.json");
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
+        JsonElement root = doc.RootElement;
+        TorchVersion = root.GetProperty("torch_version").GetString() ?? "";
+        Initial = Floats(root.GetProperty("initial"));
+        var grads = new List<float[]>();
+        foreach (JsonElement g in root.GetProperty("gradients").EnumerateArray())
+        {
+            grads.Add(Floats(g));
+        }
+
+        Gradients = grads;
+        foreach (JsonElement c in root.GetProperty("sgd").EnumerateArray())
+        {
+            Sgd[c.GetProperty("name").GetString()!] = c.Clone();
+        }
+
+        foreach (JsonElement c in root.GetProperty("adam").EnumerateArray())
+        {
+            Adam[c.GetProperty("name").GetString()!] = c.Clone();
+        }
+
+        foreach (JsonElement c in root.GetProperty("clip").EnumerateArray())
+        {
+            Clip[c.GetProperty("name").GetString()!] = c.Clone();
+        }
+    }
+
+    public static OptimizerFixture Instance => LazyInstance.Value;
+
+    public string TorchVersion { get; }
+
+    public float[] Initial { get; }
+
+    public IReadOnlyList<float[]> Gradients { get; }
+
+    public Dictionary<string, JsonElement> Sgd { get; } = new();
+
+    public Dictionary<string, JsonElement> Adam { get; } = new();
+
+    public Dictionary<string, JsonElement> Clip { get; } = new();
+
+    public static float[] Floats(JsonElement array)
+    {
+        var result = new float[array.GetArrayLength()];
+        int i = 0;
+        foreach (JsonElement e in array.EnumerateArray())
+        {
+            result[i++] = (float)e.GetDouble();
+        }
+
+        return result;
+    }
+
+    public static float[][] Steps(JsonElement testCase)
+    {
+        var steps = new List<float[]>();
+        foreach (JsonElement s in testCase.GetProperty("steps").EnumerateArray())
+        {
+            steps.Add(Floats(s));
+        }
+
+        return steps.ToArray();
+    }
+
+    /// <summary>Runs every fixture step through <paramref name="optimizer"/> and returns the worst error in units of the tolerance (≤ 1 passes).</summary>
+    public double WorstScaledError(IOptimizer optimizer, float[][] expectedSteps)
+    {
+        float[] p = (float[])Initial.Clone();
+        double worst = 0;
+        for (int t = 0; t < expectedSteps.Length; t++)
+        {
+            optimizer.Step(p, Gradients[t]);
+            worst = Math.Max(worst, WorstScaledError(p, expectedSteps[t]));
+        }
+
+        return worst;
+    }
+
+    /// <summary>max over i of |actual − expected| / max(1e-6·|expected|, 1e-7); NaN counts as infinitely wrong.</summary>
+    public static double WorstScaledError(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
+    {
+        if (actual.Length != expected.Length)
+        {
+            return double.PositiveInfinity;
+        }
+
+        double worst = 0;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            double allowed = Math.Max(RelativeTolerance * Math.Abs(expected[i]), AbsoluteTolerance);
+            double err = Math.Abs((double)actual[i] - expected[i]) / allowed;
+            if (double.IsNaN(err))
+            {
+                return double.PositiveInfinity;
+            }
+
+            worst = Math.Max(worst, err);
+        }
+
+        return worst;
+    }
+}
