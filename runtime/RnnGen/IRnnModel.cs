@@ -23,6 +23,12 @@ public interface IRnnModel
     /// <summary>Length of <see cref="Parameters"/> and <see cref="Gradients"/> (includes always-zero SIMD padding).</summary>
     static abstract int ParameterCount { get; }
 
+    /// <summary>Trainable values as PyTorch counts them (length of the canonical vector).</summary>
+    static abstract int TrainableParameterCount { get; }
+
+    /// <summary>Floats of a state in <see cref="CopyStateTo"/> form: layers × hidden (plus the cell state for LSTM).</summary>
+    static abstract int StateSize { get; }
+
     /// <summary>The tensors in PyTorch order.</summary>
     static abstract RnnParameterLayout ParameterLayout { get; }
 
@@ -47,11 +53,26 @@ public interface IRnnModel
     /// <summary>BPTT over one window from the current state; adds into <see cref="Gradients"/> and returns the loss.</summary>
     float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
 
+    /// <summary>As <see cref="AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})"/>, also writing dL/d(initial state) (StateSize floats, or an empty span to skip).</summary>
+    float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> initialStateGradient);
+
+    /// <summary>The loss of a sequence from the current state (advanced), without gradients.</summary>
+    float Evaluate(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
+
     /// <summary>One optimization step over one window; returns the loss.</summary>
     float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, IOptimizer optimizer, TrainOptions? options = null);
 
     /// <summary>Copies the parameters into <paramref name="destination"/> in PyTorch order (<see cref="ParameterLayout"/>).</summary>
     void CopyParametersTo(Span<float> destination);
+
+    /// <summary>Copies the gradients into <paramref name="destination"/> in PyTorch order.</summary>
+    void CopyGradientsTo(Span<float> destination);
+
+    /// <summary>Copies the model's own state (StateSize floats, layer by layer) into <paramref name="destination"/>.</summary>
+    void CopyStateTo(Span<float> destination);
+
+    /// <summary>Sets the model's own state from <paramref name="source"/> (StateSize floats, layer by layer).</summary>
+    void CopyStateFrom(ReadOnlySpan<float> source);
 
     /// <summary>Replaces the parameters with <paramref name="source"/>, given in PyTorch order.</summary>
     void CopyParametersFrom(ReadOnlySpan<float> source);

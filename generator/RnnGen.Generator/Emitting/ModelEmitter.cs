@@ -110,7 +110,8 @@ internal static class ModelEmitter
         w.Line();
 
         foreach (var (iface, value) in new[] { ("InputSize", "InputSize"), ("HiddenSize", "HiddenSize"), ("OutputSize", "OutputSize"),
-                     ("LayerCount", "Layers"), ("WindowSize", "Window"), ("ParameterCount", "ParameterCount") })
+                     ("LayerCount", "Layers"), ("WindowSize", "Window"), ("ParameterCount", "ParameterCount"),
+                     ("TrainableParameterCount", "TrainableParameterCount"), ("StateSize", "StateSize") })
         {
             w.Line(GeneratedCode);
             w.Line($"static int global::RnnGen.IRnnModel.{iface} => {value};");
@@ -134,10 +135,14 @@ internal static class ModelEmitter
 
         if (!s.HasUserConstructor)
         {
+            w.Line("/// <summary>Creates the model with initialized weights (seed 0) and a zero state.</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public {s.TypeName}() : this(0) {{ }}");
+            w.Line();
             w.Line("/// <summary>Creates the model with initialized weights (Glorot-uniform input and head weights, orthogonal recurrent weights, zero biases) and a zero state.</summary>");
             w.Line("/// <param name=\"seed\">Seed of the initialization; the same seed gives bit-identical weights.</param>");
             w.Line(GeneratedCode);
-            w.Line($"public {s.TypeName}(int seed = 0) => InitializeParameters(seed);");
+            w.Line($"public {s.TypeName}(int seed) => InitializeParameters(seed);");
             w.Line();
         }
 
@@ -185,6 +190,26 @@ internal static class ModelEmitter
         w.Line(GeneratedCode);
         w.Line("public ref State CurrentState => ref __state;");
         w.Line();
+        w.Line("/// <summary>Copies the model's own state into <paramref name=\"destination\"/>: StateSize floats, h of each layer in turn.</summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"destination\"/> does not hold StateSize floats.</exception>");
+        w.Line(GeneratedCode);
+        w.Open($"public void CopyStateTo({Span} destination)");
+        w.Line($"if (destination.Length != StateSize) {Helpers}.ThrowLength(nameof(destination), StateSize, destination.Length, \"StateSize = Layers × HiddenSize\");");
+        w.Line("for (int l = 0; l < Layers; l++)");
+        w.Line("    __state.Hidden(l).CopyTo(destination.Slice(l * HiddenSize, HiddenSize));");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Sets the model's own state from <paramref name=\"source\"/>: StateSize floats, h of each layer in turn.</summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"source\"/> does not hold StateSize floats.</exception>");
+        w.Line(GeneratedCode);
+        w.Open($"public void CopyStateFrom({ReadOnlySpan} source)");
+        w.Line($"if (source.Length != StateSize) {Helpers}.ThrowLength(nameof(source), StateSize, source.Length, \"StateSize = Layers × HiddenSize\");");
+        w.Line("__state = default;");
+        w.Line("for (int l = 0; l < Layers; l++)");
+        w.Line("    source.Slice(l * HiddenSize, HiddenSize).CopyTo(__state.Hidden(l));");
+        w.Close();
+        w.Line();
+
         w.Line("/// <summary>Training steps skipped because their loss or gradient was not finite.</summary>");
         w.Line(GeneratedCode);
         w.Line("public int SkippedSteps { get; private set; }");
