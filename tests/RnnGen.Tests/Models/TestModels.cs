@@ -69,3 +69,11 @@ public static partial class Outer
     [RnnModel(hidden: 4, input: 2, Output = 1)]
     public partial class Nested;
 }
+
+/// <summary>Training task: predict sin(t + 1) from sin(t).</summary>
+[RnnModel(hidden: 16, input: 1, Output = 1, Window = 16)]
+public partial class SineTask;
+
+/// <summary>Sequence-to-one task: the mean of 8 inputs.</summary>
+[RnnModel(hidden: 16, input: 1, Output = 1, Window = 8, LossOn = RnnLossOn.LastStep)]
+public partial class MeanTask;
