@@ -18,11 +18,11 @@ internal static class HeadLossEmitter
         if (!plan.HasHead) return;
         int O = plan.Spec.Output;
         w.Line($"// ── head · forward: y = W_hy·h + b_y   (W_hy [{O}×{plan.Spec.Hidden}] at offset {plan.HeadOffset}, rows padded to {plan.PaddedHidden}; b_y at {plan.HeadBiasOffset})");
-        ElmanEmitter.EmitDispatch(w, plan, ForwardName, "ref float p, ref float h, ref float y", "ref p, ref h, ref y");
+        RecurrentLayerEmitter.EmitDispatch(w, plan, ForwardName, "ref float p, ref float h, ref float y");
         foreach (var wp in plan.Widths) EmitForward(w, plan, wp);
 
         w.Line("// ── head · backward: db_y += dy; dW_hy += dy·hᵀ; dh += W_hyᵀ·dy");
-        ElmanEmitter.EmitDispatch(w, plan, BackwardName, "ref float p, ref float g, ref float h, ref float dy, ref float dh", "ref p, ref g, ref h, ref dy, ref dh");
+        RecurrentLayerEmitter.EmitDispatch(w, plan, BackwardName, "ref float p, ref float g, ref float h, ref float dy, ref float dh");
         foreach (var wp in plan.Widths) EmitBackward(w, plan, wp);
     }
 

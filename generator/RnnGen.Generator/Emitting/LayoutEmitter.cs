@@ -36,7 +36,7 @@ internal static class LayoutEmitter
         w.Line("if ((uint)canonicalIndex >= (uint)TrainableParameterCount)");
         w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(canonicalIndex), canonicalIndex, \"The index must be in [0, TrainableParameterCount = \" + TrainableParameterCount + \").\");");
         w.Line("int i = canonicalIndex;");
-        int TR = plan.TileRows;
+        int TR = plan.TileRows, H = plan.Spec.Hidden;
         int tensor = 0;
         foreach (var layer in plan.LayerPlans)
         {
@@ -44,26 +44,30 @@ internal static class LayoutEmitter
             var whh = plan.Tensors[tensor++];
             var bih = plan.Tensors[tensor++];
             var bhh = plan.Tensors[tensor++];
-            string tileOf(string row) => $"{I(layer.Offset)} + {row} / {I(TR)} * {I(layer.TileStride)}";
-            w.Line($"// {wih.Name} [{wih.Rows}, {wih.Columns}]: row j, column k → tile j/{TR}, column k, row j%{TR}");
+            int CS = layer.ColumnStride;
+            // Row R of a PyTorch tensor is gate g = R / H, unit j = R % H; it lives in tile j / TR, gate block g, row j % TR.
+            string Row(string r) => plan.Gates == 1
+                ? $"{I(layer.Offset)} + {r} / {I(TR)} * {I(layer.TileStride)} + {r} % {I(TR)}"
+                : $"{I(layer.Offset)} + {r} % {I(H)} / {I(TR)} * {I(layer.TileStride)} + {r} / {I(H)} * {I(TR)} + {r} % {I(H)} % {I(TR)}";
+            w.Line($"// {wih.Name} [{wih.Rows}, {wih.Columns}]: row R (gate R/{H}, unit R%{H}), column k → tile, then column k of {CS} floats");
             w.Open($"if (i < {I(wih.CanonicalOffset + wih.Length)})");
-            w.Line($"int j = (i - {I(wih.CanonicalOffset)}) / {I(wih.Columns)}, k = (i - {I(wih.CanonicalOffset)}) % {I(wih.Columns)};");
-            w.Line($"return {tileOf("j")} + {I(layer.InputColumnsOffset(TR))} + k * {I(TR)} + j % {I(TR)};");
+            w.Line($"int r = (i - {I(wih.CanonicalOffset)}) / {I(wih.Columns)}, k = (i - {I(wih.CanonicalOffset)}) % {I(wih.Columns)};");
+            w.Line($"return {Row("r")} + {I(layer.InputColumnsOffset)} + k * {I(CS)};");
             w.Close();
             w.Line($"// {whh.Name} [{whh.Rows}, {whh.Columns}]");
             w.Open($"if (i < {I(whh.CanonicalOffset + whh.Length)})");
-            w.Line($"int j = (i - {I(whh.CanonicalOffset)}) / {I(whh.Columns)}, k = (i - {I(whh.CanonicalOffset)}) % {I(whh.Columns)};");
-            w.Line($"return {tileOf("j")} + {I(layer.RecurrentColumnsOffset(TR))} + k * {I(TR)} + j % {I(TR)};");
+            w.Line($"int r = (i - {I(whh.CanonicalOffset)}) / {I(whh.Columns)}, k = (i - {I(whh.CanonicalOffset)}) % {I(whh.Columns)};");
+            w.Line($"return {Row("r")} + {I(layer.RecurrentColumnsOffset)} + k * {I(CS)};");
             w.Close();
             w.Line($"// {bih.Name} [{bih.Rows}]");
             w.Open($"if (i < {I(bih.CanonicalOffset + bih.Length)})");
-            w.Line($"int j = i - {I(bih.CanonicalOffset)};");
-            w.Line($"return {tileOf("j")} + j % {I(TR)};");
+            w.Line($"int r = i - {I(bih.CanonicalOffset)};");
+            w.Line($"return {Row("r")};");
             w.Close();
             w.Line($"// {bhh.Name} [{bhh.Rows}]");
             w.Open($"if (i < {I(bhh.CanonicalOffset + bhh.Length)})");
-            w.Line($"int j = i - {I(bhh.CanonicalOffset)};");
-            w.Line($"return {tileOf("j")} + {I(TR)} + j % {I(TR)};");
+            w.Line($"int r = i - {I(bhh.CanonicalOffset)};");
+            w.Line($"return {Row("r")} + {I(layer.BiasHhOffset)};");
             w.Close();
         }
 

@@ -31,12 +31,14 @@ internal static class ModelEmitter
         EmitConstants(w, plan, layout);
         LayoutEmitter.EmitLayout(w, plan);
         EmitConstruction(w, plan);
-        EmitInference(w, plan);
-        EmitTraining(w, plan, layout);
+        var cell = CellEmitter.For(spec.Cell, spec.Activation);
+        EmitInference(w, plan, cell);
+        EmitTraining(w, plan, layout, cell);
         StateEmitter.EmitState(w, plan);
         w.Line("// ═════════════════════════════════ kernels ═════════════════════════════════");
         w.Line();
-        foreach (var layer in plan.LayerPlans) ElmanEmitter.EmitLayer(w, plan, layer);
+        var layers = new RecurrentLayerEmitter(plan, CellEmitter.For(spec.Cell, spec.Activation));
+        foreach (var layer in plan.LayerPlans) layers.EmitLayer(w, layer);
         HeadLossEmitter.EmitHead(w, plan);
         w.Close();
 
@@ -46,7 +48,7 @@ internal static class ModelEmitter
     }
 
     private static string Describe(ModelSpec s) =>
-        $"{s.Cell}({s.Activation.ToString().ToLowerInvariant()}) × {s.Layers} layer(s), input {s.Input} → hidden {s.Hidden}" +
+        (s.Cell == CellKind.Elman ? $"Elman({s.Activation.ToString().ToLowerInvariant()})" : s.Cell.ToString().ToUpperInvariant()) + $" × {s.Layers} layer(s), input {s.Input} → hidden {s.Hidden}" +
         (s.Output > 0 ? $" → Linear head {s.Output}" : " (no head)") + $", loss {s.Loss} on {s.LossOn}, window {s.Window}";
 
     /// <summary>Offsets (in floats) of the sections of the model's one aligned buffer.</summary>
@@ -58,10 +60,18 @@ internal static class ModelEmitter
             Gradients = plan.ParameterCount;
             CacheH = 2 * plan.ParameterCount;
             CacheHLayerStride = (s.Window + 1) * plan.PaddedHidden;
-            CacheY = KernelPlan.RoundUp(CacheH + s.Layers * CacheHLayerStride, KernelPlan.Alignment);
+            bool lstm = s.Cell == CellKind.Lstm;
+            CacheC = KernelPlan.RoundUp(CacheH + s.Layers * CacheHLayerStride, KernelPlan.Alignment);
+            int cacheCLength = lstm ? s.Layers * CacheHLayerStride : 0;
+            CacheSlots = CellEmitter.For(s.Cell, s.Activation).CacheSlots.Length;
+            CacheGates = KernelPlan.RoundUp(CacheC + cacheCLength, KernelPlan.Alignment);
+            CacheGatesStepStride = CacheSlots * plan.PaddedHidden;
+            CacheGatesLayerStride = s.Window * CacheGatesStepStride;
+            CacheY = KernelPlan.RoundUp(CacheGates + s.Layers * CacheGatesLayerStride, KernelPlan.Alignment);
             int cacheYLength = plan.HasHead ? s.Window * s.Output : 0;
             Dh = KernelPlan.RoundUp(CacheY + cacheYLength, KernelPlan.Alignment);
-            Dy = KernelPlan.RoundUp(Dh + s.Layers * 2 * plan.PaddedHidden, KernelPlan.Alignment);
+            Dc = KernelPlan.RoundUp(Dh + s.Layers * 2 * plan.PaddedHidden, KernelPlan.Alignment);
+            Dy = KernelPlan.RoundUp(Dc + (lstm ? s.Layers * 2 * plan.PaddedHidden : 0), KernelPlan.Alignment);
             int outputs = KernelPlan.RoundUp(plan.OutputSize, KernelPlan.Alignment);
             ScratchY = Dy + outputs;
             Length = ScratchY + outputs;
@@ -70,7 +80,13 @@ internal static class ModelEmitter
         public int Gradients { get; }
         public int CacheH { get; }
         public int CacheHLayerStride { get; }
+        public int CacheC { get; }
+        public int CacheSlots { get; }
+        public int CacheGates { get; }
+        public int CacheGatesStepStride { get; }
+        public int CacheGatesLayerStride { get; }
         public int CacheY { get; }
+        public int Dc { get; }
         public int Dh { get; }
         public int Dy { get; }
         public int ScratchY { get; }
@@ -95,15 +111,21 @@ internal static class ModelEmitter
         Const("Window", s.Window, "Longest sequence (steps) that one AccumulateGradients or TrainStep call accepts.");
         Const("ParameterCount", plan.ParameterCount, "Length of Parameters and Gradients: the trainable values stored tile-major, plus SIMD padding that is always zero.");
         Const("TrainableParameterCount", plan.TrainableParameterCount, "Number of trainable values, as PyTorch counts them (sum of the ParameterLayout tensor sizes).");
-        Const("StateSize", s.Layers * s.Hidden, "Floats of a state as the initial-state gradient reports it: Layers × HiddenSize.");
+        bool lstm = s.Cell == CellKind.Lstm;
+        Const("StateSize", s.Layers * s.Hidden * (lstm ? 2 : 1), lstm
+            ? "Floats of a state in CopyStateTo form (and of the initial-state gradient): h of every layer, then c of every layer (2 × Layers × HiddenSize)."
+            : "Floats of a state in CopyStateTo form (and of the initial-state gradient): h of every layer (Layers × HiddenSize).");
 
         w.Line("// Internal sizes and buffer sections (floats). Every section starts on a 64-byte boundary.");
         w.Line($"private const int __PaddedHidden = {I(plan.PaddedHidden)};");
         w.Line($"private const int __GradientsOffset = {I(b.Gradients)};");
         w.Line($"private const int __CacheHOffset = {I(b.CacheH)};         // h_t of every layer for t = 0..Window (BPTT)");
         w.Line($"private const int __CacheHLayerStride = {I(b.CacheHLayerStride)};");
+        w.Line($"private const int __CacheCOffset = {I(b.CacheC)};         // c_t of every layer for t = 0..Window (LSTM)");
+        w.Line($"private const int __CacheGatesOffset = {I(b.CacheGates)};     // per layer and step: {b.CacheSlots} cached gate vector(s)");
         w.Line($"private const int __CacheYOffset = {I(b.CacheY)};         // head outputs y_t for t < Window");
         w.Line($"private const int __DhOffset = {I(b.Dh)};            // dL/dh: two buffers per layer (t and t−1)");
+        w.Line($"private const int __DcOffset = {I(b.Dc)};            // dL/dc: two buffers per layer (LSTM)");
         w.Line($"private const int __DyOffset = {I(b.Dy)};            // dL/dy of one step");
         w.Line($"private const int __ScratchYOffset = {I(b.ScratchY)};      // outputs of one step (Evaluate)");
         w.Line($"private const int __BufferLength = {I(b.Length)};");
@@ -146,23 +168,32 @@ internal static class ModelEmitter
             w.Line();
         }
 
+        bool lstm = s.Cell == CellKind.Lstm;
+        int gates = plan.Gates;
         w.Line("/// <summary>");
-        w.Line("/// Re-initializes every parameter from <paramref name=\"seed\"/> as PyTorch/Keras do: W_ih Glorot-uniform,");
-        w.Line("/// W_hh orthogonal, head weights Glorot-uniform, biases zero; then zeroes the gradients and the state.");
-        w.Line("/// Draws in ParameterLayout order from an <see cref=\"global::RnnGen.RnnRandom\"/>, so results are identical everywhere.");
+        w.Line("/// Re-initializes every parameter from <paramref name=\"seed\"/> as Keras does: W_ih Glorot-uniform (over the whole");
+        w.Line("/// stacked-gate matrix), W_hh orthogonal (each gate block), head weights Glorot-uniform, biases zero" + (lstm ? " except the" : ";"));
+        if (lstm) w.Line("/// forget gate's b_ih, which is 1 (Keras' unit_forget_bias; b_ih + b_hh = 1);");
+        w.Line("/// then zeroes the gradients and the state. Draws in ParameterLayout order from an");
+        w.Line("/// <see cref=\"global::RnnGen.RnnRandom\"/>, so the same seed gives the same weights everywhere.");
         w.Line("/// </summary>");
         w.Line(GeneratedCode);
         w.Open("public void InitializeParameters(int seed)");
         w.Line("var rng = new global::RnnGen.RnnRandom(unchecked((ulong)seed));");
         w.Line("var canonical = new float[TrainableParameterCount];");
         int t = 0;
+        int H = s.Hidden;
         foreach (var layer in plan.LayerPlans)
         {
             var wih = plan.Tensors[t];
             var whh = plan.Tensors[t + 1];
+            var bih = plan.Tensors[t + 2];
             t += 4;
             w.Line($"global::RnnGen.RnnInit.GlorotUniform(new global::System.Span<float>(canonical, {I(wih.CanonicalOffset)}, {I(wih.Length)}), {I(wih.Rows)}, {I(wih.Columns)}, ref rng);   // {wih.Name}");
-            w.Line($"global::RnnGen.RnnInit.Orthogonal(new global::System.Span<float>(canonical, {I(whh.CanonicalOffset)}, {I(whh.Length)}), {I(whh.Rows)}, {I(whh.Columns)}, ref rng);   // {whh.Name}");
+            for (int g = 0; g < gates; g++)
+                w.Line($"global::RnnGen.RnnInit.Orthogonal(new global::System.Span<float>(canonical, {I(whh.CanonicalOffset + g * H * H)}, {I(H * H)}), {I(H)}, {I(H)}, ref rng);   // {whh.Name}{(gates > 1 ? $", gate block {g}" : "")}");
+            if (lstm)
+                w.Line($"new global::System.Span<float>(canonical, {I(bih.CanonicalOffset + H)}, {I(H)}).Fill(1f);   // {bih.Name}: forget gate = 1");
         }
 
         if (plan.HasHead)
@@ -190,23 +221,28 @@ internal static class ModelEmitter
         w.Line(GeneratedCode);
         w.Line("public ref State CurrentState => ref __state;");
         w.Line();
-        w.Line("/// <summary>Copies the model's own state into <paramref name=\"destination\"/>: StateSize floats, h of each layer in turn.</summary>");
+        string stateForm = lstm ? "h of each layer, then c of each layer" : "h of each layer in turn";
+        w.Line($"/// <summary>Copies the model's own state into <paramref name=\"destination\"/>: StateSize floats, {stateForm}.</summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"destination\"/> does not hold StateSize floats.</exception>");
         w.Line(GeneratedCode);
         w.Open($"public void CopyStateTo({Span} destination)");
-        w.Line($"if (destination.Length != StateSize) {Helpers}.ThrowLength(nameof(destination), StateSize, destination.Length, \"StateSize = Layers × HiddenSize\");");
-        w.Line("for (int l = 0; l < Layers; l++)");
-        w.Line("    __state.Hidden(l).CopyTo(destination.Slice(l * HiddenSize, HiddenSize));");
+        w.Line($"if (destination.Length != StateSize) {Helpers}.ThrowLength(nameof(destination), StateSize, destination.Length, \"StateSize\");");
+        w.Open("for (int l = 0; l < Layers; l++)");
+        w.Line("__state.Hidden(l).CopyTo(destination.Slice(l * HiddenSize, HiddenSize));");
+        if (lstm) w.Line("__state.Cell(l).CopyTo(destination.Slice((Layers + l) * HiddenSize, HiddenSize));");
+        w.Close();
         w.Close();
         w.Line();
-        w.Line("/// <summary>Sets the model's own state from <paramref name=\"source\"/>: StateSize floats, h of each layer in turn.</summary>");
+        w.Line($"/// <summary>Sets the model's own state from <paramref name=\"source\"/>: StateSize floats, {stateForm}.</summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"source\"/> does not hold StateSize floats.</exception>");
         w.Line(GeneratedCode);
         w.Open($"public void CopyStateFrom({ReadOnlySpan} source)");
-        w.Line($"if (source.Length != StateSize) {Helpers}.ThrowLength(nameof(source), StateSize, source.Length, \"StateSize = Layers × HiddenSize\");");
+        w.Line($"if (source.Length != StateSize) {Helpers}.ThrowLength(nameof(source), StateSize, source.Length, \"StateSize\");");
         w.Line("__state = default;");
-        w.Line("for (int l = 0; l < Layers; l++)");
-        w.Line("    source.Slice(l * HiddenSize, HiddenSize).CopyTo(__state.Hidden(l));");
+        w.Open("for (int l = 0; l < Layers; l++)");
+        w.Line("source.Slice(l * HiddenSize, HiddenSize).CopyTo(__state.Hidden(l));");
+        if (lstm) w.Line("source.Slice((Layers + l) * HiddenSize, HiddenSize).CopyTo(__state.Cell(l));");
+        w.Close();
         w.Close();
         w.Line();
 
@@ -216,7 +252,7 @@ internal static class ModelEmitter
         w.Line();
     }
 
-    private static void EmitInference(CodeWriter w, KernelPlan plan)
+    private static void EmitInference(CodeWriter w, KernelPlan plan, CellEmitter cell)
     {
         var s = plan.Spec;
         int L = s.Layers, HP = plan.PaddedHidden;
@@ -295,7 +331,8 @@ internal static class ModelEmitter
         for (int l = 0; l < L; l++)
         {
             string input = l == 0 ? "ref x" : At("hNext", I((l - 1) * HP));
-            w.Line($"{ElmanEmitter.ForwardName(l)}(ref p, {input}, {At("h", I(l * HP))}, {At("hNext", I(l * HP))});   // layer {l}: h' = act(W_ih·in + b_ih + W_hh·h + b_hh)");
+            string cArgs = cell.HasCellState ? $", {At("h", I((L + l) * HP))}, {At("hNext", I((L + l) * HP))}" : "";
+            w.Line($"{RecurrentLayerEmitter.ForwardName(l)}(ref p, {input}, {At("h", I(l * HP))}, {At("hNext", I(l * HP))}{cArgs});   // layer {l}");
         }
 
         string top = At("hNext", I((L - 1) * HP));
@@ -324,7 +361,7 @@ internal static class ModelEmitter
         w.Line();
     }
 
-    private static void EmitTraining(CodeWriter w, KernelPlan plan, BufferLayout b)
+    private static void EmitTraining(CodeWriter w, KernelPlan plan, BufferLayout b, CellEmitter cell)
     {
         var s = plan.Spec;
         int L = s.Layers, HP = plan.PaddedHidden;
@@ -402,8 +439,13 @@ internal static class ModelEmitter
         w.Line();
 
         // The BPTT driver.
-        string H(int layer, string t) => At("cache", $"{I(layer * b.CacheHLayerStride)} + ({t}) * {I(HP)}");
+        bool lstm = cell.HasCellState;
+        bool gateCache = cell.CacheSlots.Length > 0;
+        string H(int layer, string t) => At("cacheH", $"{I(layer * b.CacheHLayerStride)} + ({t}) * {I(HP)}");
+        string C(int layer, string t) => At("cacheC", $"{I(layer * b.CacheHLayerStride)} + ({t}) * {I(HP)}");
+        string Gc(int layer, string t) => At("cacheG", $"{I(layer * b.CacheGatesLayerStride)} + ({t}) * {I(b.CacheGatesStepStride)}");
         string Dh(int layer, string which) => At("dhs", $"{I(layer * 2 * HP)} + {which} * {I(HP)}");
+        string Dc(int layer, string which) => At("dcs", $"{I(layer * 2 * HP)} + {which} * {I(HP)}");
         string top(string t) => H(L - 1, t);
 
         w.Line(GeneratedCode);
@@ -411,24 +453,31 @@ internal static class ModelEmitter
         w.Open($"private float __Accumulate({ReadOnlySpan} inputs, {ReadOnlySpan} targets, {Span} initialStateGradient, int steps)");
         w.Line("ref float p = ref __Base;");
         w.Line($"ref float g = {At("p", "__GradientsOffset")};");
-        w.Line($"ref float cache = {At("p", "__CacheHOffset")};");
+        w.Line($"ref float cacheH = {At("p", "__CacheHOffset")};");
+        if (lstm) w.Line($"ref float cacheC = {At("p", "__CacheCOffset")};");
+        if (gateCache) w.Line($"ref float cacheG = {At("p", "__CacheGatesOffset")};");
         w.Line($"ref float ys = {At("p", "__CacheYOffset")};");
         w.Line($"ref float dhs = {At("p", "__DhOffset")};");
+        if (lstm) w.Line($"ref float dcs = {At("p", "__DcOffset")};");
         w.Line($"ref float dy = {At("p", "__DyOffset")};");
         w.Line($"ref float x0 = ref {MemoryMarshal}.GetReference(inputs);");
         w.Line($"ref float tg = ref {MemoryMarshal}.GetReference(targets);");
         w.Line("ref float state = ref __state.__Current;");
         w.Line();
-        w.Line("// h_0 of every layer ← the current state");
-        w.Line($"for (int l = 0; l < Layers; l++)");
-        w.Line($"    {MemoryMarshal}.CreateReadOnlySpan({At("state", $"l * {I(HP)}")}, {I(HP)}).CopyTo({MemoryMarshal}.CreateSpan({At("cache", $"l * {I(b.CacheHLayerStride)}")}, {I(HP)}));");
+        w.Line(lstm ? "// h_0 and c_0 of every layer ← the current state" : "// h_0 of every layer ← the current state");
+        w.Open("for (int l = 0; l < Layers; l++)");
+        w.Line($"{MemoryMarshal}.CreateReadOnlySpan({At("state", $"l * {I(HP)}")}, {I(HP)}).CopyTo({MemoryMarshal}.CreateSpan({At("cacheH", $"l * {I(b.CacheHLayerStride)}")}, {I(HP)}));");
+        if (lstm) w.Line($"{MemoryMarshal}.CreateReadOnlySpan({At("state", $"(Layers + l) * {I(HP)}")}, {I(HP)}).CopyTo({MemoryMarshal}.CreateSpan({At("cacheC", $"l * {I(b.CacheHLayerStride)}")}, {I(HP)}));");
+        w.Close();
         w.Line();
-        w.Line("// forward over the window, caching every h_t (and y_t)");
+        w.Line("// forward over the window, caching every h_t" + (lstm ? ", c_t" : "") + (gateCache ? " and the gate values" : "") + (plan.HasHead ? " and y_t" : ""));
         w.Open("for (int t = 0; t < steps; t++)");
         for (int l = 0; l < L; l++)
         {
             string input = l == 0 ? At("x0", "t * InputSize") : H(l - 1, "t + 1");
-            w.Line($"{ElmanEmitter.ForwardName(l)}(ref p, {input}, {H(l, "t")}, {H(l, "t + 1")});");
+            string extra = (lstm ? $", {C(l, "t")}, {C(l, "t + 1")}" : "") + (gateCache ? $", {Gc(l, "t")}" : "");
+            string kernel = gateCache ? RecurrentLayerEmitter.TrainForwardName(l) : RecurrentLayerEmitter.ForwardName(l);
+            w.Line($"{kernel}(ref p, {input}, {H(l, "t")}, {H(l, "t + 1")}{extra});");
         }
 
         if (plan.HasHead)
@@ -439,7 +488,7 @@ internal static class ModelEmitter
         // y_t as seen by the loss: the head output, or the top layer's h.
         string Y(string t, string o) => plan.HasHead
             ? $"{Unsafe}.Add(ref ys, ({t}) * OutputSize + {o})"
-            : $"{Unsafe}.Add(ref cache, {I((L - 1) * b.CacheHLayerStride)} + ({t} + 1) * {I(HP)} + {o})";
+            : $"{Unsafe}.Add(ref cacheH, {I((L - 1) * b.CacheHLayerStride)} + ({t} + 1) * {I(HP)} + {o})";
 
         w.Line("// loss: MSE = mean over the scored steps × outputs of (y − target)²");
         w.Line($"int first = {(lastStep ? "steps - 1" : "0")};");
@@ -453,8 +502,9 @@ internal static class ModelEmitter
         w.Line("    }");
         w.Line("float scale = 2f / count;");
         w.Line();
-        w.Line("// backward through time: dh(l, cur) holds dL/dh_t of layer l, dh(l, cur ^ 1) receives dL/dh_{t−1}");
+        w.Line("// backward through time: dh(l, cur) holds dL/dh_t of layer l, dh(l, cur ^ 1) receives dL/dh_{t−1}" + (lstm ? "; dc likewise" : ""));
         w.Line($"{MemoryMarshal}.CreateSpan(ref dhs, {I(L * 2 * HP)}).Clear();");
+        if (lstm) w.Line($"{MemoryMarshal}.CreateSpan(ref dcs, {I(L * 2 * HP)}).Clear();");
         w.Line("int cur = 0;");
         w.Open("for (int t = steps - 1; t >= 0; t--)");
         w.Open("if (t >= first)");
@@ -476,23 +526,27 @@ internal static class ModelEmitter
             w.Line($"{MemoryMarshal}.CreateSpan({Dh(l, "(cur ^ 1)")}, {I(HP)}).Clear();");
             string input = l == 0 ? At("x0", "t * InputSize") : H(l - 1, "t + 1");
             string dx = l == 0 ? "" : ", " + Dh(l - 1, "cur");
-            w.Line($"{ElmanEmitter.BackwardName(l)}(ref p, ref g, {input}, {H(l, "t")}, {H(l, "t + 1")}, {Dh(l, "cur")}, {Dh(l, "(cur ^ 1)")}{dx});");
+            string extra = (lstm ? $", {C(l, "t")}, {Dc(l, "cur")}, {Dc(l, "(cur ^ 1)")}" : "") + (gateCache ? $", {Gc(l, "t")}" : "");
+            w.Line($"{RecurrentLayerEmitter.BackwardName(l)}(ref p, ref g, {input}, {H(l, "t")}, {H(l, "t + 1")}, {Dh(l, "cur")}, {Dh(l, "(cur ^ 1)")}{dx}{extra});");
         }
 
         w.Line("cur ^= 1;");
         w.Close();
         w.Line();
-        w.Line("// dL/dh_0 of every layer is now in dh(l, cur)");
+        w.Line("// dL/dh_0 (and dL/dc_0) of every layer is now in dh(l, cur)" + (lstm ? " and dc(l, cur)" : ""));
         w.Open("if (!initialStateGradient.IsEmpty)");
-        w.Line("for (int l = 0; l < Layers; l++)");
-        w.Line($"    {MemoryMarshal}.CreateReadOnlySpan({At("dhs", $"l * {I(2 * HP)} + cur * {I(HP)}")}, HiddenSize).CopyTo(initialStateGradient.Slice(l * HiddenSize, HiddenSize));");
+        w.Open("for (int l = 0; l < Layers; l++)");
+        w.Line($"{MemoryMarshal}.CreateReadOnlySpan({At("dhs", $"l * {I(2 * HP)} + cur * {I(HP)}")}, HiddenSize).CopyTo(initialStateGradient.Slice(l * HiddenSize, HiddenSize));");
+        if (lstm) w.Line($"{MemoryMarshal}.CreateReadOnlySpan({At("dcs", $"l * {I(2 * HP)} + cur * {I(HP)}")}, HiddenSize).CopyTo(initialStateGradient.Slice((Layers + l) * HiddenSize, HiddenSize));");
+        w.Close();
         w.Close();
         w.Line();
-        w.Line("// the state advances to h_T");
-        w.Line($"for (int l = 0; l < Layers; l++)");
-        w.Line($"    {MemoryMarshal}.CreateReadOnlySpan({At("cache", $"l * {I(b.CacheHLayerStride)} + steps * {I(HP)}")}, {I(HP)}).CopyTo({MemoryMarshal}.CreateSpan({At("state", $"l * {I(HP)}")}, {I(HP)}));");
+        w.Line("// the state advances to the window's last step");
+        w.Open("for (int l = 0; l < Layers; l++)");
+        w.Line($"{MemoryMarshal}.CreateReadOnlySpan({At("cacheH", $"l * {I(b.CacheHLayerStride)} + steps * {I(HP)}")}, {I(HP)}).CopyTo({MemoryMarshal}.CreateSpan({At("state", $"l * {I(HP)}")}, {I(HP)}));");
+        if (lstm) w.Line($"{MemoryMarshal}.CreateReadOnlySpan({At("cacheC", $"l * {I(b.CacheHLayerStride)} + steps * {I(HP)}")}, {I(HP)}).CopyTo({MemoryMarshal}.CreateSpan({At("state", $"(Layers + l) * {I(HP)}")}, {I(HP)}));");
+        w.Close();
         w.Line("return (float)(sum / count);");
         w.Close();
-        w.Line();
     }
 }

@@ -12,9 +12,10 @@ internal static class StateEmitter
 {
     public static void EmitState(CodeWriter w, KernelPlan plan)
     {
-        int length = plan.Spec.Layers * plan.StateStride;
+        bool lstm = plan.Spec.Cell == Model.CellKind.Lstm;
+        int length = plan.Spec.Layers * plan.StateStride * (lstm ? 2 : 1);
         w.Line("/// <summary>");
-        w.Line($"/// The recurrent state of one sequence: the hidden vector h of each of the {plan.Spec.Layers} layer(s). The default value is");
+        w.Line($"/// The recurrent state of one sequence: the hidden vector h{(lstm ? " and the cell state c" : "")} of each of the {plan.Spec.Layers} layer(s). The default value is");
         w.Line("/// the zero state. A model can step any number of states (one per agent or stream) with <see cref=\"Step(ref State, global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>.");
         w.Line("/// </summary>");
         w.Line(GeneratedCode);
@@ -28,7 +29,7 @@ internal static class StateEmitter
         w.Line("private __Buffer __b;");
         w.Line("private int __parity;");
         w.Line();
-        w.Line("/// <summary>The current hidden values, all layers, each padded to " + I(plan.StateStride) + " floats.</summary>");
+        w.Line("/// <summary>The current state: h of every layer, " + (lstm ? "then c of every layer, " : "") + "each padded to " + I(plan.StateStride) + " floats.</summary>");
         w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
         w.Line("internal ref float __Current => ref (__parity == 0 ? ref __a[0] : ref __b[0]);");
         w.Line();
@@ -48,6 +49,19 @@ internal static class StateEmitter
         w.Line($"return {MemoryMarshal}.CreateSpan(ref {Unsafe}.Add(ref __Current, layer * {I(plan.StateStride)}), HiddenSize);");
         w.Close();
         w.Line();
+        if (lstm)
+        {
+            w.Line("/// <summary>The cell state c of <paramref name=\"layer\"/> (" + I(plan.Spec.Hidden) + " floats): read it, or write it to set an initial state.</summary>");
+            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"layer\"/> is not in [0, Layers).</exception>");
+            w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
+            w.Open("public global::System.Span<float> Cell(int layer = 0)");
+            w.Line("if ((uint)layer >= (uint)Layers)");
+            w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"layer must be in [0, \" + Layers + \").\");");
+            w.Line($"return {MemoryMarshal}.CreateSpan(ref {Unsafe}.Add(ref __Current, (Layers + layer) * {I(plan.StateStride)}), HiddenSize);");
+            w.Close();
+            w.Line();
+        }
+
         w.Line("/// <summary>Sets the state back to zeros.</summary>");
         w.Line("public void Reset() => this = default;");
         w.Close();

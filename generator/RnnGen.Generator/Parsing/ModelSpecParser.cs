@@ -155,9 +155,6 @@ internal static class ModelSpecParser
             else
             {
                 // Valid in principle, but not built yet: say so instead of emitting something half-made.
-                if (cellKind != CellKind.Elman)
-                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotYetSupported, Arg("Cell", -1),
-                        $"Cell = RnnCell.{cellKind}", "use Cell = RnnCell.Elman"));
                 if (head != OutputActivationKind.Linear || lossKind != LossKind.Mse)
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotYetSupported,
                         head != OutputActivationKind.Linear ? Arg("OutputActivation", -1) : Arg("Loss", -1),

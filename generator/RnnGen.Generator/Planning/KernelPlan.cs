@@ -15,6 +15,8 @@ internal sealed record KernelPlan(
     int TileRows,
     int Tiles,
     EquatableArray<LayerPlan> LayerPlans,
+    int Gates,
+    int AccumulatorGroups,
     int HeadOffset,
     int HeadStride,
     int HeadBiasOffset,
@@ -42,6 +44,9 @@ internal sealed record KernelPlan(
     /// <summary>Floats of one layer's hidden vector in a state buffer (padded to the tile).</summary>
     public int StateStride => PaddedHidden;
 
+    /// <summary>Floats of one column of a tile: every gate's rows.</summary>
+    public int ColumnStride => Gates * TileRows;
+
     public string Fingerprint =>
         $"rnngen-layout-v{LayoutVersion};cell={Spec.Cell.ToString().ToLowerInvariant()};act={Spec.Activation.ToString().ToLowerInvariant()};" +
         $"input={Spec.Input};hidden={Spec.Hidden};layers={Spec.Layers};output={Spec.Output};tile={TileRows};padded={PaddedHidden}";
@@ -49,16 +54,20 @@ internal sealed record KernelPlan(
     public static KernelPlan Create(ModelSpec spec)
     {
         int hidden = spec.Hidden;
-        (int padded, int tileRows) = ChooseTiles(hidden);
+        int gates = GatesOf(spec.Cell);
+        // GRU keeps the recurrent part of its n gate apart (r ⊙ (W_hn·h + b_hn)): one more accumulator group.
+        int groups = spec.Cell == CellKind.Gru ? 4 : gates;
+        (int padded, int tileRows) = ChooseTiles(hidden, gates);
         int tiles = padded / tileRows;
+        int columnStride = gates * tileRows;
 
         var layers = ImmutableArray.CreateBuilder<LayerPlan>(spec.Layers);
         int offset = 0;
         for (int l = 0; l < spec.Layers; l++)
         {
             int inputWidth = l == 0 ? spec.Input : hidden;
-            int tileStride = (2 + inputWidth + hidden) * tileRows;
-            layers.Add(new LayerPlan(l, inputWidth, offset, tileStride));
+            int tileStride = (2 + inputWidth + hidden) * columnStride;
+            layers.Add(new LayerPlan(l, inputWidth, offset, tileStride, columnStride));
             offset += tiles * tileStride;
         }
 
@@ -84,10 +93,10 @@ internal sealed record KernelPlan(
 
         for (int l = 0; l < spec.Layers; l++)
         {
-            AddTensor("rnn.weight_ih_l" + l, hidden, layers[l].InputWidth);
-            AddTensor("rnn.weight_hh_l" + l, hidden, hidden);
-            AddTensor("rnn.bias_ih_l" + l, hidden, 0);
-            AddTensor("rnn.bias_hh_l" + l, hidden, 0);
+            AddTensor("rnn.weight_ih_l" + l, gates * hidden, layers[l].InputWidth);
+            AddTensor("rnn.weight_hh_l" + l, gates * hidden, hidden);
+            AddTensor("rnn.bias_ih_l" + l, gates * hidden, 0);
+            AddTensor("rnn.bias_hh_l" + l, gates * hidden, 0);
         }
 
         if (spec.Output > 0)
@@ -100,27 +109,36 @@ internal sealed record KernelPlan(
         foreach (var width in new[] { VectorWidth.V512, VectorWidth.V256, VectorWidth.V128 })
         {
             if (tileRows % width.Lanes != 0) continue;
-            widths.Add(ChooseWidthPlan(width, tileRows, Math.Max(spec.Input, hidden)));
+            widths.Add(ChooseWidthPlan(width, tileRows, groups, Math.Max(spec.Input, hidden)));
         }
 
-        widths.Add(new WidthPlan(VectorWidth.Scalar, 1, tileRows, 1, 1));
+        widths.Add(ChooseWidthPlan(VectorWidth.Scalar, tileRows, groups, Math.Max(spec.Input, hidden)));
 
         return new KernelPlan(spec, padded, tileRows, tiles,
-            new EquatableArray<LayerPlan>(layers.ToImmutable()), headOffset, headStride, headBias,
+            new EquatableArray<LayerPlan>(layers.ToImmutable()), gates, groups, headOffset, headStride, headBias,
             parameterCount, canonical,
             new EquatableArray<TensorPlan>(tensors.ToImmutable()),
             new EquatableArray<WidthPlan>(widths.ToImmutable()));
     }
 
+    /// <summary>Gate blocks per weight row group: Elman 1, LSTM 4 (i, f, g, o), GRU 3 (r, z, n).</summary>
+    public static int GatesOf(CellKind cell) => cell switch
+    {
+        CellKind.Lstm => 4,
+        CellKind.Gru => 3,
+        _ => 1,
+    };
+
     /// <summary>
-    /// Pads the hidden size so every tile is whole: small layers are one tile (≤ 64 rows, ≤ 4 Vector512
-    /// accumulators); larger ones use tiles of 64 (or 32) rows. Padded rows have zero weights, so their
-    /// hidden values stay exactly 0 and never reach the outputs.
+    /// Pads the hidden size so every tile is whole. Elman: small layers are one tile (≤ 64 rows, ≤ 4 Vector512
+    /// accumulators); larger ones use tiles of 64 (or 32) rows. Gated cells put every gate of a unit in the
+    /// same tile, so their tiles hold 16 units (8 when hidden ≤ 8): 4 gates × 16 rows = 4 Vector512
+    /// accumulators. Padded rows have zero weights, so their hidden values stay exactly 0.
     /// </summary>
-    internal static (int Padded, int TileRows) ChooseTiles(int hidden)
+    internal static (int Padded, int TileRows) ChooseTiles(int hidden, int gates = 1)
     {
         if (hidden <= 8) return (8, 8);
-        if (hidden <= 16) return (16, 16);
+        if (gates > 1 || hidden <= 16) return (RoundUp(hidden, 16), 16);
         if (hidden <= 64)
         {
             int p = RoundUp(hidden, 16);
@@ -131,23 +149,25 @@ internal sealed record KernelPlan(
         return (padded, padded % 64 == 0 ? 64 : 32);
     }
 
-    internal static WidthPlan ChooseWidthPlan(VectorWidth width, int tileRows, int longestColumnRun)
+    /// <summary>
+    /// Accumulators for one width: as many vectors per gate group as fit in 8 registers' worth of chains,
+    /// then a k-split into independent partial sums until about 8 FMA chains are in flight (4-cycle latency,
+    /// 2 pipes), and a column unroll that keeps one unrolled chunk near <see cref="MaxFmasPerChunk"/> FMAs.
+    /// </summary>
+    internal static WidthPlan ChooseWidthPlan(VectorWidth width, int tileRows, int groups, int longestColumnRun)
     {
+        if (width.IsScalar)
+            return new WidthPlan(width, 1, tileRows, 1, Math.Min(longestColumnRun, 64));
         int vectorsPerTile = tileRows / width.Lanes;
-        // At most 8 accumulators per sub-block so they stay in registers even with 16 vector registers.
         int vectorsPerBlock = vectorsPerTile;
-        while (vectorsPerBlock > 8) vectorsPerBlock /= 2;
+        while (vectorsPerBlock > 1 && vectorsPerBlock * groups > 8) vectorsPerBlock /= 2;
         int blocks = vectorsPerTile / vectorsPerBlock;
-        // Few accumulators: split the column sum into independent partial sums to cover FMA latency.
-        int kSplit = Math.Max(1, Math.Min(4, (ChainsForLatency + vectorsPerBlock - 1) / vectorsPerBlock));
-        int unroll = Math.Max(kSplit, MaxFmasPerChunk / vectorsPerBlock / kSplit * kSplit);
+        int chains = vectorsPerBlock * groups;
+        int kSplit = Math.Max(1, Math.Min(4, (ChainsForLatency + chains - 1) / chains));
+        int unroll = Math.Max(kSplit, MaxFmasPerChunk / chains / kSplit * kSplit);
         if (unroll >= longestColumnRun) unroll = RoundUp(longestColumnRun, kSplit);
         return new WidthPlan(width, vectorsPerBlock, blocks, kSplit, unroll);
     }
 
     internal static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
-
-    /// <summary>Internal buffer index of element <paramref name="row"/> of a hidden-row vector or matrix column in a tile layout.</summary>
-    public int TileIndex(LayerPlan layer, int row, int offsetInTile) =>
-        layer.Offset + (row / TileRows) * layer.TileStride + offsetInTile + row % TileRows;
 }
