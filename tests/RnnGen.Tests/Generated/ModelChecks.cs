@@ -26,7 +26,7 @@ internal static class ModelChecks
         var finalState = new float[TModel.StateSize];
         model.CopyStateTo(finalState);
 
-        var reference = new ReferenceElman(config, parameters);
+        var reference = new ReferenceRnn(config, parameters);
         var expected = reference.Forward(TestData.ToDouble(inputs), TestData.ToDouble(h0), out var expectedState);
 
         AssertClose(expected, outputs, 1e-5, 1e-5, "output");
@@ -57,7 +57,7 @@ internal static class ModelChecks
         var x = TestData.ToDouble(inputs);
         var y = TestData.ToDouble(targets);
         var h = TestData.ToDouble(h0);
-        var reference = new ReferenceElman(config, parameters);
+        var reference = new ReferenceRnn(config, parameters);
         double expectedLoss = reference.Loss(x, y, h);
         Assert.True(Math.Abs(loss - expectedLoss) <= 1e-5 * (1 + Math.Abs(expectedLoss)), $"loss {loss} vs reference {expectedLoss}");
 
