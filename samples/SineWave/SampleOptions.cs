@@ -6,9 +6,11 @@ namespace SineWave;
 /// <summary>Command-line options of the sample; every one has a default, so a bare run works.</summary>
 public sealed class SampleOptions
 {
-    public int Epochs { get; private set; } = 12;
-    public int WindowsPerEpoch { get; private set; } = 400;
+    public int Epochs { get; private set; } = 15;
+    public int WindowsPerEpoch { get; private set; } = 500;
     public float LearningRate { get; private set; } = 0.005f;
+    public int DecayEvery { get; private set; } = 5;
+    public string[] Cells { get; private set; } = { "elman", "lstm", "gru" };
     public float Noise { get; private set; } = 0.1f;
     public int Points { get; private set; } = 4000;
     public int Seed { get; private set; } = 42;
@@ -28,8 +30,18 @@ public sealed class SampleOptions
                     case "--windows": o.WindowsPerEpoch = Positive(int.Parse(Next(), CultureInfo.InvariantCulture), "--windows"); break;
                     case "--lr": o.LearningRate = float.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--noise": o.Noise = float.Parse(Next(), CultureInfo.InvariantCulture); break;
-                    case "--points": o.Points = Math.Max(Positive(int.Parse(Next(), CultureInfo.InvariantCulture), "--points"), 4 * SineForecaster.Window); break;
+                    case "--points": o.Points = Math.Max(Positive(int.Parse(Next(), CultureInfo.InvariantCulture), "--points"), 4 * SineElman.Window); break;
                     case "--seed": o.Seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--decay-every": o.DecayEvery = Positive(int.Parse(Next(), CultureInfo.InvariantCulture), "--decay-every"); break;
+                    case "--cell":
+                        string cell = Next().ToLowerInvariant();
+                        o.Cells = cell switch
+                        {
+                            "elman" or "lstm" or "gru" => new[] { cell },
+                            "all" => new[] { "elman", "lstm", "gru" },
+                            _ => throw new FormatException($"--cell must be elman, lstm, gru or all, not '{cell}'"),
+                        };
+                        break;
                     case "-h":
                     case "--help":
                         Usage();
@@ -52,5 +64,7 @@ public sealed class SampleOptions
         value > 0 ? value : throw new FormatException($"{name} must be positive");
 
     private static void Usage() => Console.Error.WriteLine(
-        "usage: SineWave [--epochs 12] [--windows 400] [--lr 0.005] [--noise 0.1] [--points 4000] [--seed 42]");
+        "usage: SineWave [--cell elman|lstm|gru|all] [--epochs 15] [--windows 500] [--lr 0.005] [--decay-every 5]\n" +
+        "                [--noise 0.1] [--points 4000] [--seed 42]\n" +
+        "Without --cell it trains all three cells and prints a comparison table.");
 }
