@@ -5,6 +5,15 @@ namespace RnnGen;
 /// <summary>Implemented by every generated model; lets generic code (trainers, benchmarks, serializers) work on any of them.</summary>
 public interface IRnnModel
 {
+    /// <summary>The recurrent cell.</summary>
+    static abstract RnnCell Cell { get; }
+
+    /// <summary>The Elman nonlinearity (<see cref="RnnActivation.Tanh"/> for LSTM and GRU, which do not use it).</summary>
+    static abstract RnnActivation Activation { get; }
+
+    /// <summary>Token vocabulary size; 0 when the inputs are floats.</summary>
+    static abstract int Vocabulary { get; }
+
     /// <summary>Input features per step.</summary>
     static abstract int InputSize { get; }
 

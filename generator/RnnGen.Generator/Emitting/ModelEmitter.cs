@@ -139,6 +139,13 @@ internal static class ModelEmitter
             w.Line($"static int global::RnnGen.IRnnModel.{iface} => {value};");
         }
 
+        w.Line(GeneratedCode);
+        w.Line($"static global::RnnGen.RnnCell global::RnnGen.IRnnModel.Cell => global::RnnGen.RnnCell.{s.Cell};");
+        w.Line(GeneratedCode);
+        w.Line($"static global::RnnGen.RnnActivation global::RnnGen.IRnnModel.Activation => global::RnnGen.RnnActivation.{(s.Cell == CellKind.Elman ? s.Activation : ActivationKind.Tanh)};");
+        w.Line(GeneratedCode);
+        w.Line($"static int global::RnnGen.IRnnModel.Vocabulary => {I(s.Vocabulary)};");
+
         w.Line();
     }
 
