@@ -79,4 +79,12 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UndefinedEnumValue = Error("RNNG016",
         "Undefined enum value",
         "{0} = {1} is not a defined {2} value; use one of: {3}");
+
+    public static readonly DiagnosticDescriptor FileLocalModel = Error("RNNG017",
+        "Model class cannot be file-local",
+        "Class '{0}' is declared 'file', but the generated members live in another file and would form a different type; remove the 'file' modifier (make it internal instead)");
+
+    public static readonly DiagnosticDescriptor InheritedMemberConflict = Error("RNNG018",
+        "Model class inherits a generated member name",
+        "Class '{0}' inherits a member named '{1}' from '{2}', which the generated '{1}' would hide; rename the base member or do not derive the model from '{2}'");
 }

@@ -1,3 +1,4 @@
+using RnnGen.Generator.Model;
 using RnnGen.Generator.Planning;
 using static RnnGen.Generator.Emitting.Emit;
 
@@ -11,6 +12,20 @@ namespace RnnGen.Generator.Emitting;
 internal static class HeadLossEmitter
 {
     public const string ForwardName = "__HeadForward";
+    public const string StepLossName = "__StepLoss";
+    public const string ActivateName = "__Activate";
+
+    /// <summary>Whether Step/Forward turn the head's logits into probabilities.</summary>
+    public static bool HasOutputActivation(KernelPlan plan) => plan.Spec.OutputActivation != OutputActivationKind.Linear;
+
+    /// <summary>The loss in words, for comments and docs.</summary>
+    public static string LossDescription(KernelPlan plan) => (plan.Spec.OutputActivation, plan.Spec.Loss) switch
+    {
+        (OutputActivationKind.Softmax, _) => "cross-entropy = mean over the scored steps of −Σ target⊙log softmax(y)",
+        (OutputActivationKind.Sigmoid, LossKind.BinaryCrossEntropy) => "binary cross-entropy with logits = mean over the scored steps × outputs",
+        (OutputActivationKind.Sigmoid, _) => "MSE of σ(y) = mean over the scored steps × outputs of (σ(y) − target)²",
+        _ => "MSE = mean over the scored steps × outputs of (y − target)²",
+    };
     public const string BackwardName = "__HeadBackward";
 
     public static void EmitHead(CodeWriter w, KernelPlan plan)
@@ -88,6 +103,82 @@ internal static class HeadLossEmitter
 
         w.Close();
         w.Close();
+        w.Line();
+    }
+
+    /// <summary>
+    /// <c>__StepLoss(ref y, ref target, cls, ref dy, scale)</c>: the loss of one scored step summed over the outputs,
+    /// from the head's logits y, and dy = scale · dloss/dy. For cross-entropy, <c>cls</c> ≥ 0 is a class id and
+    /// <c>target</c> is ignored; otherwise target holds OutputSize floats. Computed in double: a handful of values.
+    /// </summary>
+    public static void EmitLoss(CodeWriter w, KernelPlan plan)
+    {
+        var s = plan.Spec;
+        w.Line($"// ── loss: {LossDescription(plan)}");
+        w.Line(GeneratedCode);
+        w.Open("private static double __StepLoss(ref float y, ref float target, int cls, ref float dy, float scale)");
+        w.Line("double loss = 0;");
+        switch (s.OutputActivation, s.Loss)
+        {
+            case (OutputActivationKind.Softmax, _):
+                w.Line("// log-sum-exp with the max subtracted, so large logits cannot overflow");
+                w.Line("float max = y;");
+                w.Line($"for (int o = 1; o < OutputSize; o++) max = global::System.MathF.Max(max, {Unsafe}.Add(ref y, o));");
+                w.Line("double sumExp = 0;");
+                w.Line($"for (int o = 0; o < OutputSize; o++) sumExp += global::System.Math.Exp({Unsafe}.Add(ref y, o) - max);");
+                w.Line("double lse = max + global::System.Math.Log(sumExp);");
+                w.Open("if (cls >= 0)");
+                w.Line("// loss = lse − y_cls; dy = softmax(y) − onehot(cls)");
+                w.Line($"loss = lse - {Unsafe}.Add(ref y, cls);");
+                w.Line("for (int o = 0; o < OutputSize; o++)");
+                w.Line($"    {Unsafe}.Add(ref dy, o) = scale * (float)(global::System.Math.Exp({Unsafe}.Add(ref y, o) - lse) - (o == cls ? 1.0 : 0.0));");
+                w.Close();
+                w.Open("else");
+                w.Line("// soft targets: loss = Σ t_o (lse − y_o); dy = softmax(y)·Σt − t");
+                w.Line("double total = 0;");
+                w.Open("for (int o = 0; o < OutputSize; o++)");
+                w.Line($"double t = {Unsafe}.Add(ref target, o);");
+                w.Line("total += t;");
+                w.Line($"loss += t * (lse - {Unsafe}.Add(ref y, o));");
+                w.Close();
+                w.Line("for (int o = 0; o < OutputSize; o++)");
+                w.Line($"    {Unsafe}.Add(ref dy, o) = scale * (float)(global::System.Math.Exp({Unsafe}.Add(ref y, o) - lse) * total - {Unsafe}.Add(ref target, o));");
+                w.Close();
+                break;
+            case (OutputActivationKind.Sigmoid, LossKind.BinaryCrossEntropy):
+                w.Open("for (int o = 0; o < OutputSize; o++)");
+                w.Line($"double z = {Unsafe}.Add(ref y, o), t = {Unsafe}.Add(ref target, o);");
+                w.Line("// BCE with logits, stable form: max(z, 0) − z·t + log(1 + e^−|z|); dy = σ(z) − t");
+                w.Line("loss += global::System.Math.Max(z, 0) - z * t + global::System.Math.Log(1 + global::System.Math.Exp(-global::System.Math.Abs(z)));");
+                w.Line($"{Unsafe}.Add(ref dy, o) = scale * (float)(1 / (1 + global::System.Math.Exp(-z)) - t);");
+                w.Close();
+                break;
+            case (OutputActivationKind.Sigmoid, _):
+                w.Open("for (int o = 0; o < OutputSize; o++)");
+                w.Line($"double p = 1 / (1 + global::System.Math.Exp(-(double){Unsafe}.Add(ref y, o))), e = p - {Unsafe}.Add(ref target, o);");
+                w.Line("// loss += (σ(y) − t)²; dy = 2(σ(y) − t)·σ(y)(1 − σ(y))");
+                w.Line("loss += e * e;");
+                w.Line($"{Unsafe}.Add(ref dy, o) = scale * (float)(2 * e * p * (1 - p));");
+                w.Close();
+                break;
+            default:
+                w.Open("for (int o = 0; o < OutputSize; o++)");
+                w.Line($"float e = {Unsafe}.Add(ref y, o) - {Unsafe}.Add(ref target, o);");
+                w.Line("// loss += (y − t)²; dy = 2(y − t)");
+                w.Line("loss += (double)e * e;");
+                w.Line($"{Unsafe}.Add(ref dy, o) = scale * 2f * e;");
+                w.Close();
+                break;
+        }
+
+        w.Line("return loss;");
+        w.Close();
+        w.Line();
+
+        if (!HasOutputActivation(plan)) return;
+        w.Line($"// ── output activation: {(s.OutputActivation == OutputActivationKind.Softmax ? "p = softmax(y)" : "p = σ(y)")}, applied by Step and Forward");
+        w.Line(GeneratedCode);
+        w.Line($"private static void {ActivateName}(global::System.Span<float> y) => {Helpers}.{(s.OutputActivation == OutputActivationKind.Softmax ? "SoftmaxInPlace" : "SigmoidInPlace")}(y);");
         w.Line();
     }
 }

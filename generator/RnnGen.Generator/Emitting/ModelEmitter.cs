@@ -40,6 +40,7 @@ internal static class ModelEmitter
         var layers = new RecurrentLayerEmitter(plan, CellEmitter.For(spec.Cell, spec.Activation));
         foreach (var layer in plan.LayerPlans) layers.EmitLayer(w, layer);
         HeadLossEmitter.EmitHead(w, plan);
+        HeadLossEmitter.EmitLoss(w, plan);
         w.Close();
 
         foreach (var _ in spec.ContainingTypes) w.Close();
@@ -117,17 +118,29 @@ internal static class ModelEmitter
             : "Floats of a state in CopyStateTo form (and of the initial-state gradient): h of every layer (Layers × HiddenSize).");
 
         w.Line("// Internal sizes and buffer sections (floats). Every section starts on a 64-byte boundary.");
+        w.Line(GeneratedCode);
         w.Line($"private const int __PaddedHidden = {I(plan.PaddedHidden)};");
+        w.Line(GeneratedCode);
         w.Line($"private const int __GradientsOffset = {I(b.Gradients)};");
+        w.Line(GeneratedCode);
         w.Line($"private const int __CacheHOffset = {I(b.CacheH)};         // h_t of every layer for t = 0..Window (BPTT)");
+        w.Line(GeneratedCode);
         w.Line($"private const int __CacheHLayerStride = {I(b.CacheHLayerStride)};");
+        w.Line(GeneratedCode);
         w.Line($"private const int __CacheCOffset = {I(b.CacheC)};         // c_t of every layer for t = 0..Window (LSTM)");
+        w.Line(GeneratedCode);
         w.Line($"private const int __CacheGatesOffset = {I(b.CacheGates)};     // per layer and step: {b.CacheSlots} cached gate vector(s)");
+        w.Line(GeneratedCode);
         w.Line($"private const int __CacheYOffset = {I(b.CacheY)};         // head outputs y_t for t < Window");
+        w.Line(GeneratedCode);
         w.Line($"private const int __DhOffset = {I(b.Dh)};            // dL/dh: two buffers per layer (t and t−1)");
+        w.Line(GeneratedCode);
         w.Line($"private const int __DcOffset = {I(b.Dc)};            // dL/dc: two buffers per layer (LSTM)");
+        w.Line(GeneratedCode);
         w.Line($"private const int __DyOffset = {I(b.Dy)};            // dL/dy of one step");
+        w.Line(GeneratedCode);
         w.Line($"private const int __ScratchYOffset = {I(b.ScratchY)};      // outputs of one step (Evaluate)");
+        w.Line(GeneratedCode);
         w.Line($"private const int __BufferLength = {I(b.Length)};");
         w.Line();
 
@@ -159,6 +172,7 @@ internal static class ModelEmitter
         w.Line("private State __state;");
         w.Line();
         w.Line("/// <summary>The first float of the aligned buffer (the parameters).</summary>");
+        w.Line(GeneratedCode);
         w.Line($"private ref float __Base => ref {Unsafe}.Add(ref {MemoryMarshal}.GetArrayDataReference(__memory.Array), __memory.Offset);");
         w.Line();
 
@@ -275,6 +289,7 @@ internal static class ModelEmitter
         w.Line($"if (input.Length != InputSize) {Helpers}.ThrowLength(nameof(input), InputSize, input.Length, \"InputSize\");");
         w.Line($"if (output.Length != OutputSize) {Helpers}.ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize\");");
         w.Line($"__StepCore(ref state, ref {MemoryMarshal}.GetReference(input), ref {MemoryMarshal}.GetReference(output));");
+        if (HeadLossEmitter.HasOutputActivation(plan)) w.Line($"{HeadLossEmitter.ActivateName}(output);");
         w.Close();
         w.Line();
 
@@ -299,32 +314,55 @@ internal static class ModelEmitter
         w.Line($"if (outputs.Length != steps * OutputSize) {Helpers}.ThrowLength(nameof(outputs), steps * OutputSize, outputs.Length, steps + \" steps × OutputSize\");");
         w.Line($"ref float x = ref {MemoryMarshal}.GetReference(inputs);");
         w.Line($"ref float y = ref {MemoryMarshal}.GetReference(outputs);");
-        w.Line("for (int t = 0; t < steps; t++)");
-        w.Line($"    __StepCore(ref __state, ref {Unsafe}.Add(ref x, t * InputSize), ref {Unsafe}.Add(ref y, t * OutputSize));");
+        w.Open("for (int t = 0; t < steps; t++)");
+        w.Line($"__StepCore(ref __state, ref {Unsafe}.Add(ref x, t * InputSize), ref {Unsafe}.Add(ref y, t * OutputSize));");
+        if (HeadLossEmitter.HasOutputActivation(plan)) w.Line($"{HeadLossEmitter.ActivateName}(outputs.Slice(t * OutputSize, OutputSize));");
+        w.Close();
         w.Close();
         w.Line();
 
+        bool ce = s.Loss == LossKind.CrossEntropy;
+        string normalizer = ce ? "(steps - first)" : "((steps - first) * OutputSize)";
         w.Line("/// <summary>The loss of a sequence without gradients, from the model's own state (which it advances). Any length; targets as for AccumulateGradients.</summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
         w.Line(GeneratedCode);
         w.Open($"public float Evaluate({ReadOnlySpan} inputs, {ReadOnlySpan} targets)");
         w.Line("int steps = __Steps(inputs, nameof(inputs));");
-        w.Line("if (steps == 0) " + $"{Helpers}.ThrowWindow(nameof(inputs), 0, int.MaxValue);");
+        w.Line($"if (steps == 0) {Helpers}.ThrowWindow(nameof(inputs), 0, int.MaxValue);");
         w.Line("__CheckTargets(targets, steps);");
+        w.Line("return __Evaluate(inputs, targets, default, steps);");
+        w.Close();
+        w.Line();
+        if (ce)
+        {
+            w.Line("/// <summary>The cross-entropy of a sequence against class ids, without gradients, from the model's own state (which it advances).</summary>");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
+            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A class id is not in [0, OutputSize).</exception>");
+            w.Line(GeneratedCode);
+            w.Open($"public float Evaluate({ReadOnlySpan} inputs, global::System.ReadOnlySpan<int> targets)");
+            w.Line("int steps = __Steps(inputs, nameof(inputs));");
+            w.Line($"if (steps == 0) {Helpers}.ThrowWindow(nameof(inputs), 0, int.MaxValue);");
+            w.Line("__CheckClasses(targets, steps);");
+            w.Line("return __Evaluate(inputs, default, targets, steps);");
+            w.Close();
+            w.Line();
+        }
+
+        w.Line(GeneratedCode);
+        w.Open($"private float __Evaluate({ReadOnlySpan} inputs, {ReadOnlySpan} targets, global::System.ReadOnlySpan<int> classes, int steps)");
         w.Line("int first = " + (s.LossOn == LossOnKind.LastStep ? "steps - 1" : "0") + ";");
         w.Line($"ref float x = ref {MemoryMarshal}.GetReference(inputs);");
         w.Line($"ref float tg = ref {MemoryMarshal}.GetReference(targets);");
         w.Line($"ref float y = ref {Unsafe}.Add(ref __Base, __ScratchYOffset);");
+        w.Line($"ref float dz = ref {Unsafe}.Add(ref __Base, __DyOffset);");
         w.Line("double sum = 0;");
         w.Open("for (int t = 0; t < steps; t++)");
         w.Line($"__StepCore(ref __state, ref {Unsafe}.Add(ref x, t * InputSize), ref y);");
         w.Line("if (t < first) continue;");
-        w.Open("for (int o = 0; o < OutputSize; o++)");
-        w.Line($"double e = (double){Unsafe}.Add(ref y, o) - {Unsafe}.Add(ref tg, (t - first) * OutputSize + o);");
-        w.Line("sum += e * e;");
+        w.Line($"ref float target = ref targets.IsEmpty ? ref y : ref {Unsafe}.Add(ref tg, (t - first) * OutputSize);");
+        w.Line($"sum += {HeadLossEmitter.StepLossName}(ref y, ref target, classes.IsEmpty ? -1 : classes[t - first], ref dz, 0f);");
         w.Close();
-        w.Close();
-        w.Line("return (float)(sum / ((steps - first) * OutputSize));   // MSE = mean over scored steps × outputs");
+        w.Line($"return (float)(sum / {normalizer});   // {HeadLossEmitter.LossDescription(plan)}");
         w.Close();
         w.Line();
 
@@ -366,6 +404,20 @@ internal static class ModelEmitter
             w.Line($"if (targets.Length != steps * OutputSize) {Helpers}.ThrowLength(nameof(targets), steps * OutputSize, targets.Length, steps + \" steps × OutputSize\");");
         w.Close();
         w.Line();
+
+        if (s.Loss == LossKind.CrossEntropy)
+        {
+            w.Line(GeneratedCode);
+            w.Open("private static void __CheckClasses(global::System.ReadOnlySpan<int> targets, int steps)");
+            if (s.LossOn == LossOnKind.LastStep)
+                w.Line($"if (targets.Length != 1) {Helpers}.ThrowClassCount(nameof(targets), 1, targets.Length, \"LossOn = LastStep scores the last step only\");");
+            else
+                w.Line($"if (targets.Length != steps) {Helpers}.ThrowClassCount(nameof(targets), steps, targets.Length, \"one class id per step\");");
+            w.Line("for (int i = 0; i < targets.Length; i++)");
+            w.Line($"    if ((uint)targets[i] >= (uint)OutputSize) {Helpers}.ThrowClassId(nameof(targets), i, targets[i], OutputSize);");
+            w.Close();
+            w.Line();
+        }
     }
 
     private static void EmitTraining(CodeWriter w, KernelPlan plan, BufferLayout b, CellEmitter cell)
@@ -379,11 +431,16 @@ internal static class ModelEmitter
         w.Line("public void ZeroGradients() => Gradients.Clear();");
         w.Line();
 
-        string targetsDoc = lastStep ? "OutputSize floats: the target of the last step (LossOn = LastStep)" : "T×OutputSize floats: a target for every step";
+        bool ce = s.Loss == LossKind.CrossEntropy;
+        string lossName = HeadLossEmitter.LossDescription(plan);
+        string targetsDoc = lastStep
+            ? "OutputSize floats: the target of the last step (LossOn = LastStep)"
+            : "T×OutputSize floats: a target for every step";
+        if (ce) targetsDoc += " (class probabilities; or use the overload that takes class ids)";
         w.Line("/// <summary>");
         w.Line("/// Truncated BPTT over one window (1..Window steps) from the model's current state: runs the window, adds the");
-        w.Line("/// gradient of the MSE loss into <see cref=\"Gradients\"/> (+=, so minibatches and consecutive windows compose),");
-        w.Line("/// advances the state to the window's last step and returns the loss.");
+        w.Line($"/// gradient of the loss ({lossName}) into <see cref=\"Gradients\"/> (+=, so minibatches and consecutive windows");
+        w.Line("/// compose), advances the state to the window's last step and returns the loss.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"inputs\">T×InputSize floats.</param>");
         w.Line($"/// <param name=\"targets\">{targetsDoc}.</param>");
@@ -392,41 +449,100 @@ internal static class ModelEmitter
         w.Line($"public float AccumulateGradients({ReadOnlySpan} inputs, {ReadOnlySpan} targets) => AccumulateGradients(inputs, targets, default);");
         w.Line();
 
-        w.Line("/// <summary>As <see cref=\"AccumulateGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})\"/>, and also writes dL/dh₀, the gradient of the loss with respect to the initial state, into <paramref name=\"initialStateGradient\"/> (StateSize floats, layer by layer; pass an empty span to skip it).</summary>");
+        w.Line("/// <summary>As <see cref=\"AccumulateGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})\"/>, and also writes the gradient of the loss with respect to the initial state into <paramref name=\"initialStateGradient\"/> (StateSize floats in CopyStateTo order; pass an empty span to skip it).</summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or T is 0 or above Window.</exception>");
         w.Line(GeneratedCode);
         w.Line(Hot);
         w.Open($"public float AccumulateGradients({ReadOnlySpan} inputs, {ReadOnlySpan} targets, {Span} initialStateGradient)");
+        w.Line("int steps = __WindowSteps(inputs, initialStateGradient);");
+        w.Line("__CheckTargets(targets, steps);");
+        w.Line("return __Accumulate(inputs, targets, default, initialStateGradient, steps);");
+        w.Close();
+        w.Line();
+
+        if (ce)
+        {
+            w.Line("/// <summary>BPTT against class ids (one per step, or one for LossOn = LastStep); otherwise as the float-target overload.</summary>");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or T is 0 or above Window.</exception>");
+            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A class id is not in [0, OutputSize).</exception>");
+            w.Line(GeneratedCode);
+            w.Line($"public float AccumulateGradients({ReadOnlySpan} inputs, global::System.ReadOnlySpan<int> targets) => AccumulateGradients(inputs, targets, default);");
+            w.Line();
+            w.Line("/// <summary>BPTT against class ids, also writing the initial-state gradient (StateSize floats, or an empty span).</summary>");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or T is 0 or above Window.</exception>");
+            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A class id is not in [0, OutputSize).</exception>");
+            w.Line(GeneratedCode);
+            w.Line(Hot);
+            w.Open($"public float AccumulateGradients({ReadOnlySpan} inputs, global::System.ReadOnlySpan<int> targets, {Span} initialStateGradient)");
+            w.Line("int steps = __WindowSteps(inputs, initialStateGradient);");
+            w.Line("__CheckClasses(targets, steps);");
+            w.Line("return __Accumulate(inputs, default, targets, initialStateGradient, steps);");
+            w.Close();
+            w.Line();
+        }
+
+        w.Line(GeneratedCode);
+        w.Open($"private static int __WindowSteps({ReadOnlySpan} inputs, {Span} initialStateGradient)");
         w.Line("int steps = __Steps(inputs, nameof(inputs));");
         w.Line($"if (steps == 0 || steps > Window) {Helpers}.ThrowWindow(nameof(inputs), steps, Window);");
-        w.Line("__CheckTargets(targets, steps);");
-        w.Line($"if (!initialStateGradient.IsEmpty && initialStateGradient.Length != StateSize) {Helpers}.ThrowLength(nameof(initialStateGradient), StateSize, initialStateGradient.Length, \"StateSize = Layers × HiddenSize, or empty\");");
-        w.Line("return __Accumulate(inputs, targets, initialStateGradient, steps);");
+        w.Line($"if (!initialStateGradient.IsEmpty && initialStateGradient.Length != StateSize) {Helpers}.ThrowLength(nameof(initialStateGradient), StateSize, initialStateGradient.Length, \"StateSize, or empty\");");
+        w.Line("return steps;");
         w.Close();
         w.Line();
 
         // TrainStep
-        w.Line("/// <summary>");
-        w.Line("/// One optimization step over one window: zero the gradients, run the window (from the zero state, or from the");
-        w.Line("/// current state when <see cref=\"global::RnnGen.TrainOptions.Stateful\"/>), BPTT, clip the gradient's global norm");
-        w.Line("/// (<see cref=\"global::RnnGen.TrainOptions.MaxGradientNorm\"/>), then <paramref name=\"optimizer\"/>.Step. Returns the loss.");
-        w.Line("/// A non-finite loss or gradient never reaches the weights: the step is skipped, the state restored, and");
-        w.Line("/// <see cref=\"SkippedSteps\"/> counts it (or it throws, per <see cref=\"global::RnnGen.TrainOptions.OnNonFinite\"/>).");
-        w.Line("/// </summary>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, T is 0 or above Window, or the optimizer was made for another size.</exception>");
+        void TrainDoc()
+        {
+            w.Line("/// <summary>");
+            w.Line("/// One optimization step over one window: zero the gradients, run the window (from the zero state, or from the");
+            w.Line("/// current state when <see cref=\"global::RnnGen.TrainOptions.Stateful\"/>), BPTT, clip the gradient's global norm");
+            w.Line("/// (<see cref=\"global::RnnGen.TrainOptions.MaxGradientNorm\"/>), then <paramref name=\"optimizer\"/>.Step. Returns the loss.");
+            w.Line("/// A non-finite loss or gradient never reaches the weights: the step is skipped, the state restored, and");
+            w.Line("/// <see cref=\"SkippedSteps\"/> counts it (or it throws, per <see cref=\"global::RnnGen.TrainOptions.OnNonFinite\"/>).");
+            w.Line("/// </summary>");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, T is 0 or above Window, or the optimizer was made for another size.</exception>");
+        }
+
+        TrainDoc();
         w.Line(GeneratedCode);
         w.Line(Hot);
         w.Open($"public float TrainStep({ReadOnlySpan} inputs, {ReadOnlySpan} targets, global::RnnGen.IOptimizer optimizer, global::RnnGen.TrainOptions? options = null)");
+        w.Line("int steps = __TrainChecks(inputs, optimizer);");
+        w.Line("__CheckTargets(targets, steps);");
+        w.Line("return __Train(inputs, targets, default, optimizer, options ?? global::RnnGen.TrainOptions.Default, steps);");
+        w.Close();
+        w.Line();
+        if (ce)
+        {
+            TrainDoc();
+            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A class id is not in [0, OutputSize).</exception>");
+            w.Line(GeneratedCode);
+            w.Line(Hot);
+            w.Open($"public float TrainStep({ReadOnlySpan} inputs, global::System.ReadOnlySpan<int> targets, global::RnnGen.IOptimizer optimizer, global::RnnGen.TrainOptions? options = null)");
+            w.Line("int steps = __TrainChecks(inputs, optimizer);");
+            w.Line("__CheckClasses(targets, steps);");
+            w.Line("return __Train(inputs, default, targets, optimizer, options ?? global::RnnGen.TrainOptions.Default, steps);");
+            w.Close();
+            w.Line();
+        }
+
+        w.Line(GeneratedCode);
+        w.Open($"private static int __TrainChecks({ReadOnlySpan} inputs, global::RnnGen.IOptimizer optimizer)");
         w.Line($"if (optimizer is null) {Helpers}.ThrowNull(nameof(optimizer));");
         w.Line($"if (optimizer.ParameterCount != ParameterCount) {Helpers}.ThrowOptimizerSize(ParameterCount, optimizer.ParameterCount);");
-        w.Line("options ??= global::RnnGen.TrainOptions.Default;");
         w.Line("int steps = __Steps(inputs, nameof(inputs));");
         w.Line($"if (steps == 0 || steps > Window) {Helpers}.ThrowWindow(nameof(inputs), steps, Window);");
-        w.Line("__CheckTargets(targets, steps);");
+        w.Line("return steps;");
+        w.Close();
+        w.Line();
+
+        w.Line(GeneratedCode);
+        w.Line(Hot);
+        w.Open($"private float __Train({ReadOnlySpan} inputs, {ReadOnlySpan} targets, global::System.ReadOnlySpan<int> classes, global::RnnGen.IOptimizer optimizer, global::RnnGen.TrainOptions options, int steps)");
         w.Line("State saved = __state;");
         w.Line("if (!options.Stateful) __state = default;");
         w.Line("ZeroGradients();");
-        w.Line("float loss = __Accumulate(inputs, targets, default, steps);");
+        w.Line("float loss = __Accumulate(inputs, targets, classes, default, steps);");
         w.Line("var gradients = Gradients;");
         w.Line("float norm = float.IsPositiveInfinity(options.MaxGradientNorm)");
         w.Line("    ? global::RnnGen.GradientClipping.GlobalNorm(gradients)");
@@ -457,7 +573,7 @@ internal static class ModelEmitter
 
         w.Line(GeneratedCode);
         w.Line(Hot);
-        w.Open($"private float __Accumulate({ReadOnlySpan} inputs, {ReadOnlySpan} targets, {Span} initialStateGradient, int steps)");
+        w.Open($"private float __Accumulate({ReadOnlySpan} inputs, {ReadOnlySpan} targets, global::System.ReadOnlySpan<int> classes, {Span} initialStateGradient, int steps)");
         w.Line("ref float p = ref __Base;");
         w.Line($"ref float g = {At("p", "__GradientsOffset")};");
         w.Line($"ref float cacheH = {At("p", "__CacheHOffset")};");
@@ -492,22 +608,16 @@ internal static class ModelEmitter
         w.Close();
         w.Line();
 
-        // y_t as seen by the loss: the head output, or the top layer's h.
-        string Y(string t, string o) => plan.HasHead
-            ? $"{Unsafe}.Add(ref ys, ({t}) * OutputSize + {o})"
-            : $"{Unsafe}.Add(ref cacheH, {I((L - 1) * b.CacheHLayerStride)} + ({t} + 1) * {I(HP)} + {o})";
+        // y_t as seen by the loss: the head's logits, or the top layer's h.
+        string Y(string t) => plan.HasHead
+            ? At("ys", $"({t}) * OutputSize")
+            : At("cacheH", $"{I((L - 1) * b.CacheHLayerStride)} + ({t} + 1) * {I(HP)}");
 
-        w.Line("// loss: MSE = mean over the scored steps × outputs of (y − target)²");
+        w.Line($"// loss: {lossName}; each scored step adds its loss and dL/dy_t (scaled by 1/normalizer) in the backward loop");
         w.Line($"int first = {(lastStep ? "steps - 1" : "0")};");
-        w.Line("int count = (steps - first) * OutputSize;");
+        w.Line($"int count = {(ce ? "steps - first" : "(steps - first) * OutputSize")};");
+        w.Line("float scale = 1f / count;");
         w.Line("double sum = 0;");
-        w.Line("for (int t = first; t < steps; t++)");
-        w.Line("    for (int o = 0; o < OutputSize; o++)");
-        w.Line("    {");
-        w.Line($"        double e = (double){Y("t", "o")} - {Unsafe}.Add(ref tg, (t - first) * OutputSize + o);");
-        w.Line("        sum += e * e;");
-        w.Line("    }");
-        w.Line("float scale = 2f / count;");
         w.Line();
         w.Line("// backward through time: dh(l, cur) holds dL/dh_t of layer l, dh(l, cur ^ 1) receives dL/dh_{t−1}" + (lstm ? "; dc likewise" : ""));
         w.Line($"{MemoryMarshal}.CreateSpan(ref dhs, {I(L * 2 * HP)}).Clear();");
@@ -515,9 +625,8 @@ internal static class ModelEmitter
         w.Line("int cur = 0;");
         w.Open("for (int t = steps - 1; t >= 0; t--)");
         w.Open("if (t >= first)");
-        w.Line("// dL/dy_t = 2(y_t − target_t) / count");
-        w.Line("for (int o = 0; o < OutputSize; o++)");
-        w.Line($"    {Unsafe}.Add(ref dy, o) = scale * ({Y("t", "o")} - {Unsafe}.Add(ref tg, (t - first) * OutputSize + o));");
+        w.Line($"ref float target = ref targets.IsEmpty ? ref dy : ref {Unsafe}.Add(ref tg, (t - first) * OutputSize);");
+        w.Line($"sum += {HeadLossEmitter.StepLossName}({Y("t")}, ref target, classes.IsEmpty ? -1 : classes[t - first], ref dy, scale);   // loss_t, dL/dy_t");
         if (plan.HasHead)
             w.Line($"{HeadLossEmitter.BackwardName}(ref p, ref g, {top("t + 1")}, ref dy, {Dh(L - 1, "cur")});   // dW_hy, db_y; dh_t += W_hyᵀ·dy");
         else

@@ -146,26 +146,39 @@ internal sealed class RecurrentLayerEmitter
     /// <paramref name="column"/> gets (index in chunk or absolute k, weight ref, gradient ref, constant offset
     /// from them, source ref, constant index into it, dot-target ref).
     /// </summary>
-    private void EmitColumns(CodeWriter w, string source, int count, int columnsOffset, int unroll, bool gradients, string? dotTarget,
+    private void EmitColumns(CodeWriter w, string source, int count, int columnsOffset, int unroll, int step, bool gradients, string? dotTarget,
         string comment, Action<int, string, string, int, string, int, string?> column)
     {
-        int CS = _plan.ColumnStride;
         w.Line($"// {comment}   (k = 0..{I(count - 1)})");
         int main = count <= unroll ? 0 : count / unroll * unroll;
-        if (main > 0)
+        if (main > 0) EmitColumnLoop(w, source, 0, main, unroll, columnsOffset, gradients, dotTarget, column);
+
+        // The remainder: a second, shorter rolled loop when it is long, so no method grows past the JIT's
+        // full-optimization budget; only the last few columns are unrolled with absolute offsets.
+        int rest = main;
+        if (count - main >= 2 * step)
         {
-            w.Open($"for (int k = 0; k < {I(main)}; k += {I(unroll)})");
-            w.Line($"ref float wK = {At("wB", $"{I(columnsOffset)} + k * {I(CS)}")};");
-            if (gradients) w.Line($"ref float gK = {At("gB", $"{I(columnsOffset)} + k * {I(CS)}")};");
-            w.Line($"ref float sK = {At(source, "k")};");
-            if (dotTarget is not null) w.Line($"ref float tK = {At(dotTarget, "k")};");
-            for (int u = 0; u < unroll; u++)
-                column(u, "wK", "gK", u * CS, "sK", u, dotTarget is null ? null : "tK");
-            w.Close();
+            int end = main + (count - main) / step * step;
+            EmitColumnLoop(w, source, main, end, step, columnsOffset, gradients, dotTarget, column);
+            rest = end;
         }
 
-        for (int k = main; k < count; k++)
-            column(k, "wB", "gB", columnsOffset + k * CS, source, k, dotTarget);
+        for (int k = rest; k < count; k++)
+            column(k, "wB", "gB", columnsOffset + k * _plan.ColumnStride, source, k, dotTarget);
+    }
+
+    private void EmitColumnLoop(CodeWriter w, string source, int from, int to, int unroll, int columnsOffset, bool gradients, string? dotTarget,
+        Action<int, string, string, int, string, int, string?> column)
+    {
+        int CS = _plan.ColumnStride;
+        w.Open($"for (int k = {I(from)}; k < {I(to)}; k += {I(unroll)})");
+        w.Line($"ref float wK = {At("wB", $"{I(columnsOffset)} + k * {I(CS)}")};");
+        if (gradients) w.Line($"ref float gK = {At("gB", $"{I(columnsOffset)} + k * {I(CS)}")};");
+        w.Line($"ref float sK = {At(source, "k")};");
+        if (dotTarget is not null) w.Line($"ref float tK = {At(dotTarget, "k")};");
+        for (int u = 0; u < unroll; u++)
+            column(u, "wK", "gK", u * CS, "sK", u, dotTarget is null ? null : "tK");
+        w.Close();
     }
 
     private static string Elem(string baseRef, int index) =>
@@ -223,10 +236,11 @@ internal sealed class RecurrentLayerEmitter
             }
         }
 
-        EmitColumns(w, "x", layer.InputWidth, layer.InputColumnsOffset, wp.ColumnUnroll, false, null,
+        int step = KernelPlan.RoundUp(8, K);
+        EmitColumns(w, "x", layer.InputWidth, layer.InputColumnsOffset, wp.ColumnUnroll, step, false, null,
             layer.Index == 0 ? "[gates] += W_ih[:, k]·x_k" : $"[gates] += W_ih[:, k]·h(l{layer.Index - 1})_k",
             (u, wRef, _, off, src, idx, _) => Column(false, u, wRef, off, src, idx));
-        EmitColumns(w, "h", _plan.Spec.Hidden, layer.RecurrentColumnsOffset, wp.ColumnUnroll, false, null,
+        EmitColumns(w, "h", _plan.Spec.Hidden, layer.RecurrentColumnsOffset, wp.ColumnUnroll, step, false, null,
             "[gates] += W_hh[:, k]·h_k",
             (u, wRef, _, off, src, idx, _) => Column(true, u, wRef, off, src, idx));
 
@@ -301,10 +315,10 @@ internal sealed class RecurrentLayerEmitter
             if (dotRef is not null) w.Line($"{Elem(dotRef, srcIdx)} += {o.Sum("q")};");
         }
 
-        EmitColumns(w, "x", layer.InputWidth, layer.InputColumnsOffset, unroll, true, hasDx ? "dx" : null,
+        EmitColumns(w, "x", layer.InputWidth, layer.InputColumnsOffset, unroll, 8, true, hasDx ? "dx" : null,
             hasDx ? $"dW_ih[:, k] += δ·h(l{layer.Index - 1})_k; dh(l{layer.Index - 1})_k += W_ih[:, k]·δ" : "dW_ih[:, k] += δ·x_k",
             (_, wRef, gRef, off, src, idx, dot) => Column(false, wRef, gRef, off, src, idx, dot));
-        EmitColumns(w, "hPrev", _plan.Spec.Hidden, layer.RecurrentColumnsOffset, unroll, true, "dhPrev",
+        EmitColumns(w, "hPrev", _plan.Spec.Hidden, layer.RecurrentColumnsOffset, unroll, 8, true, "dhPrev",
             "dW_hh[:, k] += δ·h_k; dh_prev_k += W_hh[:, k]·δ",
             (_, wRef, gRef, off, src, idx, dot) => Column(true, wRef, gRef, off, src, idx, dot));
 

@@ -49,10 +49,13 @@ internal sealed class VectorOps
 
     /// <summary>a·b + c, fused where the hardware has FMA.</summary>
     public string Fma(string a, string b, string c) => Scalar
-        ? $"{a} * {b} + {c}"
+        ? $"{Paren(a)} * {Paren(b)} + {c}"
         : Width == VectorWidth.V128
             ? $"{V}.MultiplyAddEstimate({a}, {b}, {c})"
             : $"{V}.FusedMultiplyAdd({a}, {b}, {c})";
+
+    /// <summary>Parenthesizes a compound operand (one with an operator) so scalar expressions keep their meaning.</summary>
+    private static string Paren(string x) => x.IndexOf(' ') >= 0 ? "(" + x + ")" : x;
 
     public string Tanh(string x) => $"{RnnMath}.Tanh({x})";
 

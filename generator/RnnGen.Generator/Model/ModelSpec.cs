@@ -28,17 +28,23 @@ internal sealed record ModelSpec(
         {
             var prefix = Namespace.Length == 0 ? "" : Namespace + ".";
             foreach (var c in ContainingTypes)
-                prefix += StripTypeParameters(c.NameWithTypeParameters) + ".";
-            return prefix + TypeName;
+                prefix += MetadataName(c.NameWithTypeParameters) + ".";
+            // '@' (verbatim identifiers) is not allowed in hint names.
+            return (prefix + TypeName).Replace("@", "");
         }
     }
 
     /// <summary>The generated file's hint name: <c>{Namespace}.{Type}.RnnModel.g.cs</c>.</summary>
     public string HintName => FullName + ".RnnModel.g.cs";
 
-    private static string StripTypeParameters(string name)
+    /// <summary>"Outer&lt;T, U&gt;" → "Outer`2", as metadata names it, so A.M and A&lt;T&gt;.M get different hint names.</summary>
+    private static string MetadataName(string name)
     {
         int lt = name.IndexOf('<');
-        return lt < 0 ? name : name.Substring(0, lt);
+        if (lt < 0) return name;
+        int arity = 1;
+        foreach (char ch in name.Substring(lt))
+            if (ch == ',') arity++;
+        return name.Substring(0, lt) + "`" + arity;
     }
 }

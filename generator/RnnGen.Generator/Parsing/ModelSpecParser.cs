@@ -30,12 +30,13 @@ internal static class ModelSpecParser
         "InputSize", "HiddenSize", "OutputSize", "Layers", "Window", "ParameterCount", "TrainableParameterCount",
         "StateSize", "ParameterLayout", "ParameterIndex", "Parameters", "Gradients", "State", "CurrentState",
         "Step", "ResetState", "Forward", "Evaluate", "ZeroGradients", "AccumulateGradients", "TrainStep",
-        "InitializeParameters", "CopyParametersTo", "CopyParametersFrom", "CopyGradientsTo", "CopyStateTo", "CopyStateFrom", "SkippedSteps");
+        "InitializeParameters", "CopyParametersTo", "CopyParametersFrom", "CopyGradientsTo", "CopyStateTo", "CopyStateFrom", "SkippedSteps", "Save", "Load");
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
-        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax classSyntax)
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax classSyntax
+            || classSyntax.Identifier.IsMissing)
             return new ParseResult(null, ImmutableArray<Diagnostic>.Empty);
 
         var attribute = context.Attributes.FirstOrDefault();
@@ -69,7 +70,8 @@ internal static class ModelSpecParser
             if (!parent.Modifiers.Any(SyntaxKind.PartialKeyword))
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ContainingTypeNotPartial, identifierLocation,
                     type.Name, parent.Identifier.ValueText));
-            containing.Insert(0, new ContainingTypeSpec(KeywordOf(parent), parent.Identifier.ValueText + (parent.TypeParameterList?.ToString() ?? "")));
+            // Identifier.Text keeps a verbatim '@' (class @event), so the emitted declaration compiles.
+            containing.Insert(0, new ContainingTypeSpec(KeywordOf(parent), parent.Identifier.Text + (parent.TypeParameterList?.ToString() ?? "")));
         }
 
         foreach (var member in type.GetMembers())
@@ -81,10 +83,32 @@ internal static class ModelSpecParser
                     member.Locations.FirstOrDefault(l => l.IsInSource) ?? identifierLocation, type.Name, member.Name));
         }
 
-        foreach (var nested in type.GetTypeMembers())
-            if (GeneratedMemberNames.Contains(nested.Name))
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MemberConflict,
-                    nested.Locations.FirstOrDefault(l => l.IsInSource) ?? identifierLocation, type.Name, nested.Name));
+        // Inherited members with a generated name would be hidden (CS0108): report them too.
+        for (var baseType = type.BaseType; baseType is not null && baseType.SpecialType != SpecialType.System_Object; baseType = baseType.BaseType)
+        {
+            // A base that is itself a model gets the generated members from its own generated file, which this
+            // compilation does not show yet.
+            if (baseType.GetAttributes().Any(static a => a.AttributeClass?.ToDisplayString() == RnnModelGenerator.AttributeName))
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InheritedMemberConflict, identifierLocation,
+                    type.Name, "InputSize", baseType.Name));
+                break;
+            }
+
+            foreach (var member in baseType.GetMembers())
+            {
+                if (member.IsImplicitlyDeclared || member.DeclaredAccessibility == Accessibility.Private
+                    || member is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor })
+                    continue;
+                if (GeneratedMemberNames.Contains(member.Name))
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InheritedMemberConflict, identifierLocation,
+                        type.Name, member.Name, baseType.Name));
+            }
+        }
+
+        // A file-local class and the generated partial would be two different types.
+        if (type.IsFileLocal)
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.FileLocalModel, identifierLocation, type.Name));
 
         bool hasUserConstructor = type.InstanceConstructors.Any(static c => !c.IsImplicitlyDeclared);
 
@@ -155,11 +179,6 @@ internal static class ModelSpecParser
             else
             {
                 // Valid in principle, but not built yet: say so instead of emitting something half-made.
-                if (head != OutputActivationKind.Linear || lossKind != LossKind.Mse)
-                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotYetSupported,
-                        head != OutputActivationKind.Linear ? Arg("OutputActivation", -1) : Arg("Loss", -1),
-                        $"OutputActivation = RnnOutputActivation.{head} with Loss = RnnLoss.{lossKind}",
-                        "use a Linear head with RnnLoss.Mse"));
                 if (vocabulary > 0)
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotYetSupported, Arg("Vocabulary", -1),
                         "Vocabulary (token inputs through an embedding)", "feed one-hot or embedded float inputs and leave Vocabulary at 0"));
@@ -174,7 +193,7 @@ internal static class ModelSpecParser
             ? n.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "")
             : "";
 
-        var spec = new ModelSpec(ns, type.Name,
+        var spec = new ModelSpec(ns, classSyntax.Identifier.Text,
             new EquatableArray<ContainingTypeSpec>(containing.ToImmutableArray()),
             hasUserConstructor, hidden, input, output, layers, window, vocabulary,
             (CellKind)cell, (ActivationKind)activation, (OutputActivationKind)outputActivation,

@@ -72,4 +72,38 @@ public static class GeneratedCodeHelpers
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     public static void ThrowNonFinite(float loss, float gradientNorm) =>
         throw new RnnNonFiniteException($"The training step was skipped because it was not finite (loss = {loss}, gradient norm = {gradientNorm}); the weights, optimizer and state are unchanged. Lower the learning rate, clip gradients harder or check the inputs for NaN/Inf.");
+
+    /// <summary>Throws an <see cref="ArgumentException"/> for a wrong number of class ids.</summary>
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowClassCount(string paramName, int expected, int actual, string what) =>
+        throw new ArgumentException($"{paramName} must hold {expected} class ids ({what}) but has {actual}.", paramName);
+
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> for a class id outside [0, classes).</summary>
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowClassId(string paramName, int index, int value, int classes) =>
+        throw new ArgumentOutOfRangeException(paramName, value, $"{paramName}[{index}] = {value} is not a class id; the model has OutputSize = {classes} classes, so ids must be in [0, {classes}).");
+
+    /// <summary>Replaces logits with softmax probabilities (max subtracted first, so large logits cannot overflow).</summary>
+    public static void SoftmaxInPlace(Span<float> values)
+    {
+        if (values.IsEmpty) return;
+        float max = values[0];
+        for (int i = 1; i < values.Length; i++) max = MathF.Max(max, values[i]);
+        float sum = 0f;
+        for (int i = 0; i < values.Length; i++)
+        {
+            float e = MathF.Exp(values[i] - max);
+            values[i] = e;
+            sum += e;
+        }
+
+        float inverse = 1f / sum;
+        for (int i = 0; i < values.Length; i++) values[i] *= inverse;
+    }
+
+    /// <summary>Replaces logits with logistic-sigmoid probabilities.</summary>
+    public static void SigmoidInPlace(Span<float> values)
+    {
+        for (int i = 0; i < values.Length; i++) values[i] = RnnMath.Sigmoid(values[i]);
+    }
 }

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace RnnGen;
 
@@ -22,8 +24,10 @@ namespace RnnGen;
 /// The bias corrections and the step size are computed in <see cref="double"/> from the decimal
 /// values of the hyperparameters (the value a <see cref="float"/> such as <c>0.9f</c> was written
 /// as), like the Python floats PyTorch uses; the element-wise part runs in <see cref="float"/> in
-/// PyTorch's operation order. Every vector width and the scalar path give bit-identical results,
-/// and <see cref="Step"/> allocates nothing.
+/// PyTorch's operation order, with fused multiply-adds where the hardware has FMA (as PyTorch's
+/// AVX2 kernels: on such machines the results match PyTorch bit for bit) and a multiply and an
+/// add elsewhere. On a given machine every vector width and the scalar path give bit-identical
+/// results, and <see cref="Step"/> allocates nothing.
 /// </remarks>
 public sealed class Adam : IOptimizer
 {
@@ -215,11 +219,11 @@ public sealed class Adam : IOptimizer
                 Vector128<float> gi = Vector128.LoadUnsafe(ref g, (nuint)i);
                 if (hasWeightDecay)
                 {
-                    gi = Vector128.FusedMultiplyAdd(pi, vWd, gi);
+                    gi = MulAdd(pi, vWd, gi);
                 }
 
-                Vector128<float> mi = Vector128.FusedMultiplyAdd(gi, vOmb1, Vector128.LoadUnsafe(ref m, (nuint)i) * vB1);
-                Vector128<float> vi = Vector128.FusedMultiplyAdd(vOmb2 * gi, gi, Vector128.LoadUnsafe(ref v, (nuint)i) * vB2);
+                Vector128<float> mi = MulAdd(gi, vOmb1, Vector128.LoadUnsafe(ref m, (nuint)i) * vB1);
+                Vector128<float> vi = MulAdd(vOmb2 * gi, gi, Vector128.LoadUnsafe(ref v, (nuint)i) * vB2);
                 mi.StoreUnsafe(ref m, (nuint)i);
                 vi.StoreUnsafe(ref v, (nuint)i);
                 if (amsgrad)
@@ -239,13 +243,13 @@ public sealed class Adam : IOptimizer
             float gi = Unsafe.Add(ref g, i);
             if (hasWeightDecay)
             {
-                gi = MathF.FusedMultiplyAdd(pi, wd, gi);
+                gi = MulAdd(pi, wd, gi);
             }
 
             ref float mRef = ref Unsafe.Add(ref m, i);
             ref float vRef = ref Unsafe.Add(ref v, i);
-            float mi = MathF.FusedMultiplyAdd(gi, omb1, mRef * b1);
-            float vi = MathF.FusedMultiplyAdd(omb2 * gi, gi, vRef * b2);
+            float mi = MulAdd(gi, omb1, mRef * b1);
+            float vi = MulAdd(omb2 * gi, gi, vRef * b2);
             mRef = mi;
             vRef = vi;
             if (amsgrad)
@@ -280,6 +284,17 @@ public sealed class Adam : IOptimizer
             ? double.Parse(text[..written], NumberStyles.Float, CultureInfo.InvariantCulture)
             : value;
     }
+
+    // a·b + c as one fused multiply-add where that is a hardware instruction (x64 FMA3, Arm64: the
+    // Vector512/Vector256 loops only run on such hardware), otherwise as a multiply and an add — as
+    // PyTorch's non-AVX2 kernels do — instead of a slow emulated FMA. The JIT folds the test.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> MulAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
+        Fma.IsSupported || AdvSimd.IsSupported ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float MulAdd(float a, float b, float c) =>
+        Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
 
     private static void ValidateLearningRate(float learningRate, string paramName)
     {

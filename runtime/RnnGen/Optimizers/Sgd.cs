@@ -2,6 +2,8 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace RnnGen;
 
@@ -19,9 +21,11 @@ namespace RnnGen;
 ///     g   ← nesterov ? g + momentum·buf : buf
 /// p ← p − learningRate·g
 /// </code>
-/// Evaluated in <see cref="float"/> with the same operation order as PyTorch's CPU kernels
-/// (a scaled add is one fused multiply-add); every vector width and the scalar path give
-/// bit-identical results. <see cref="Step"/> allocates nothing.
+/// Evaluated in <see cref="float"/> with the same operation order as PyTorch's CPU kernels: a
+/// scaled add is one fused multiply-add where the hardware has FMA (as PyTorch's AVX2 kernels;
+/// on such machines the results match PyTorch bit for bit), a multiply and an add elsewhere.
+/// On a given machine every vector width and the scalar path give bit-identical results.
+/// <see cref="Step"/> allocates nothing.
 /// </remarks>
 public sealed class Sgd : IOptimizer
 {
@@ -175,17 +179,17 @@ public sealed class Sgd : IOptimizer
                 Vector128<float> d = Vector128.LoadUnsafe(ref g, (nuint)i);
                 if (hasWeightDecay)
                 {
-                    d = Vector128.FusedMultiplyAdd(pi, vWd, d);
+                    d = MulAdd(pi, vWd, d);
                 }
 
                 if (hasMomentum)
                 {
-                    Vector128<float> b = firstStep ? d : Vector128.FusedMultiplyAdd(d, vOmd, Vector128.LoadUnsafe(ref buf, (nuint)i) * vMu);
+                    Vector128<float> b = firstStep ? d : MulAdd(d, vOmd, Vector128.LoadUnsafe(ref buf, (nuint)i) * vMu);
                     b.StoreUnsafe(ref buf, (nuint)i);
-                    d = nesterov ? Vector128.FusedMultiplyAdd(b, vMu, d) : b;
+                    d = nesterov ? MulAdd(b, vMu, d) : b;
                 }
 
-                Vector128.FusedMultiplyAdd(d, vNegLr, pi).StoreUnsafe(ref p, (nuint)i);
+                MulAdd(d, vNegLr, pi).StoreUnsafe(ref p, (nuint)i);
             }
         }
 
@@ -195,18 +199,18 @@ public sealed class Sgd : IOptimizer
             float d = Unsafe.Add(ref g, i);
             if (hasWeightDecay)
             {
-                d = MathF.FusedMultiplyAdd(pi, wd, d);
+                d = MulAdd(pi, wd, d);
             }
 
             if (hasMomentum)
             {
                 ref float bi = ref Unsafe.Add(ref buf, i);
-                float b = firstStep ? d : MathF.FusedMultiplyAdd(d, omd, bi * mu);
+                float b = firstStep ? d : MulAdd(d, omd, bi * mu);
                 bi = b;
-                d = nesterov ? MathF.FusedMultiplyAdd(b, mu, d) : b;
+                d = nesterov ? MulAdd(b, mu, d) : b;
             }
 
-            Unsafe.Add(ref p, i) = MathF.FusedMultiplyAdd(d, negLr, pi);
+            Unsafe.Add(ref p, i) = MulAdd(d, negLr, pi);
         }
     }
 
@@ -216,6 +220,17 @@ public sealed class Sgd : IOptimizer
         Array.Clear(_momentumBuffer);
         StepCount = 0;
     }
+
+    // a·b + c as one fused multiply-add where that is a hardware instruction (x64 FMA3, Arm64: the
+    // Vector512/Vector256 loops only run on such hardware), otherwise as a multiply and an add — as
+    // PyTorch's non-AVX2 kernels do — instead of a slow emulated FMA. The JIT folds the test.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> MulAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
+        Fma.IsSupported || AdvSimd.IsSupported ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float MulAdd(float a, float b, float c) =>
+        Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
 
     private static void ValidateLearningRate(float learningRate, string paramName)
     {

@@ -1,0 +1,91 @@
+using System;
+using Xunit;
+
+namespace RnnGen.Tests.Runtime;
+
+/// <summary>Optimizers and clipping run every training step: after construction they must not allocate.</summary>
+public class AllocationTests
+{
+    private const int Count = 1000 + 13; // vector body plus a tail on every width
+
+    public static TheoryData<string> Optimizers => new() { "sgd", "sgd-momentum", "sgd-nesterov-wd", "adam", "adam-amsgrad-wd" };
+
+    private static IOptimizer Make(string name) => name switch
+    {
+        "sgd" => new Sgd(Count, 0.01f),
+        "sgd-momentum" => new Sgd(Count, 0.01f, momentum: 0.9f, dampening: 0.1f),
+        "sgd-nesterov-wd" => new Sgd(Count, 0.01f, momentum: 0.9f, nesterov: true, weightDecay: 1e-4f),
+        "adam" => new Adam(Count),
+        "adam-amsgrad-wd" => new Adam(Count, weightDecay: 1e-4f, amsgrad: true),
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void Step_AllocatesNothingAfterWarmUp(string name)
+    {
+        IOptimizer opt = Make(name);
+        float[] p = new float[Count], g = new float[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            p[i] = MathF.Sin(i);
+            g[i] = MathF.Cos(i) * 0.1f;
+        }
+
+        opt.Step(p, g); // warm-up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            opt.Step(p, g);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal(101, opt.StepCount);
+    }
+
+    [Fact]
+    public void LearningRateSchedule_AllocatesNothing()
+    {
+        var sgd = new Sgd(Count, 0.01f, momentum: 0.9f);
+        var adam = new Adam(Count);
+        float[] p = new float[Count], g = new float[Count];
+        g.AsSpan().Fill(0.5f);
+        sgd.Step(p, g);
+        adam.Step(p, g);
+        adam.LearningRate = 0.5f;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            sgd.LearningRate = 0.01f / (1 + i);
+            adam.LearningRate = 1e-3f / (1 + i);
+            sgd.Step(p, g);
+            adam.Step(p, g);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void ClipByGlobalNorm_AllocatesNothing()
+    {
+        float[] g = new float[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            g[i] = MathF.Cos(i);
+        }
+
+        GradientClipping.ClipByGlobalNorm(g, 1f);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        float norm = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            g[0] = 100f; // make every call clip
+            norm = GradientClipping.ClipByGlobalNorm(g, 1f);
+            norm += GradientClipping.GlobalNorm(g);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(norm > 100f);
+    }
+}
