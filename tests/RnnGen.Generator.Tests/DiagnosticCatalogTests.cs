@@ -1,0 +1,91 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using RnnGen.Generator.Diagnostics;
+using Xunit;
+
+namespace RnnGen.Generator.Tests;
+
+/// <summary>
+/// STYLE §5: every descriptor has a unique, consecutive ID, category RnnGen, a help link to its page, an entry in
+/// AnalyzerReleases.Unshipped.md, a page under docs/diagnostics whose example really triggers it, and a test.
+/// </summary>
+public sealed class DiagnosticCatalogTests
+{
+    private static readonly IReadOnlyList<DiagnosticDescriptor> Descriptors = typeof(DiagnosticDescriptors)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(static f => f.FieldType == typeof(DiagnosticDescriptor))
+        .Select(static f => (DiagnosticDescriptor)f.GetValue(null)!)
+        .OrderBy(static d => d.Id, StringComparer.Ordinal)
+        .ToList();
+
+    public static IEnumerable<object[]> Ids => Descriptors.Select(static d => new object[] { d.Id });
+
+    private static string RepositoryRoot => Path.GetFullPath(Path.Combine(SnapshotTests.SourceDirectory(), "..", ".."));
+
+    [Fact]
+    public void Ids_are_unique_and_consecutive()
+    {
+        Assert.NotEmpty(Descriptors);
+        Assert.Equal(Enumerable.Range(1, Descriptors.Count).Select(static i => $"RNNG{i:000}"), Descriptors.Select(static d => d.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Descriptor_is_an_enabled_error_with_its_help_link(string id)
+    {
+        var d = Descriptors.Single(x => x.Id == id);
+        Assert.Equal("RnnGen", d.Category);
+        Assert.Equal(DiagnosticSeverity.Error, d.DefaultSeverity);
+        Assert.True(d.IsEnabledByDefault);
+        Assert.Equal($"https://github.com/rnngen/rnngen/blob/main/docs/diagnostics/{id.ToLowerInvariant()}.md", d.HelpLinkUri);
+        Assert.False(string.IsNullOrWhiteSpace(d.Title.ToString()));
+        Assert.Contains(";", d.MessageFormat.ToString(), StringComparison.Ordinal);   // "<problem>; <how to fix>"
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Release_tracking_lists_the_rule(string id)
+    {
+        var d = Descriptors.Single(x => x.Id == id);
+        string unshipped = File.ReadAllText(Path.Combine(RepositoryRoot, "generator", "RnnGen.Generator", "AnalyzerReleases.Unshipped.md"));
+        Assert.Contains($"{id} | RnnGen | Error | {d.Title}", unshipped, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Doc_page_exists_with_title_sections_and_a_triggering_example(string id)
+    {
+        var d = Descriptors.Single(x => x.Id == id);
+        string path = Path.Combine(RepositoryRoot, "docs", "diagnostics", id.ToLowerInvariant() + ".md");
+        Assert.True(File.Exists(path), $"missing {path}");
+        string page = File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal);
+
+        Assert.StartsWith($"# {id}: {d.Title}\n", page, StringComparison.Ordinal);
+        foreach (var section in new[] { "## When it fires", "## Example", "## How to fix" })
+            Assert.Contains("\n" + section + "\n", page, StringComparison.Ordinal);
+
+        // The first C# block after "## Example" is a whole file that reports this ID.
+        string afterExample = page.Substring(page.IndexOf("\n## Example\n", StringComparison.Ordinal));
+        var block = Regex.Match(afterExample, "```csharp\n(.*?)```", RegexOptions.Singleline);
+        Assert.True(block.Success, "the Example section needs a ```csharp block");
+        var version = id == "RNNG013" ? LanguageVersion.CSharp11 : LanguageVersion.CSharp12;
+        var run = GeneratorHarness.Run(block.Groups[1].Value, version);
+        Assert.Null(run.Exception);
+        Assert.Contains(run.GeneratorDiagnostics, x => x.Id == id);
+        Assert.Empty(run.Sources);
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Every_id_has_a_test(string id)
+    {
+        var tests = typeof(DiagnosticTests).GetMethods().Where(static m => m.GetCustomAttributes<FactAttribute>().Any());
+        Assert.Contains(tests, m => m.Name.StartsWith(id + "_", StringComparison.Ordinal));
+    }
+}

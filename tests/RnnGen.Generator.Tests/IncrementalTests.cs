@@ -1,0 +1,275 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using RnnGen.Generator.Model;
+using RnnGen.Generator.Planning;
+using Xunit;
+
+namespace RnnGen.Generator.Tests;
+
+/// <summary>
+/// The pipeline caches: an edit that does not change a model leaves its <c>Spec</c> step Cached/Unchanged and its
+/// source output Cached; a size change is Modified. The cached model holds no Roslyn objects and no raw arrays.
+/// </summary>
+public sealed class IncrementalTests
+{
+    private const string SourceOutput = "SourceOutput";   // WellKnownGeneratorOutputs.SourceOutput
+
+    private const string ModelFile = """
+        using RnnGen;
+        namespace Incremental;
+
+        [RnnModel(hidden: 16, input: 4, Output = 2)]
+        public partial class Model;
+
+        public class Helper
+        {
+            public int Value => 1;
+        }
+        """;
+
+    private const string OtherFile = """
+        namespace Incremental;
+
+        public static class Other
+        {
+            public static int Answer() => 42;
+        }
+        """;
+
+    private static readonly CSharpParseOptions Options = GeneratorHarness.ParseOptions();
+
+    [Fact]
+    public void Adding_an_unrelated_file_leaves_the_spec_and_the_output_cached()
+    {
+        var (driver, compilation, firstText) = FirstRun();
+        var next = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Incremental; public class Added { }", Options, path: "/src/Added.cs"));
+        var result = Rerun(ref driver, next);
+
+        AssertAllReasons(result, TrackingNames.Spec, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertOutputsCached(result);
+        Assert.Equal(firstText, Assert.Single(result.GeneratedSources).SourceText.ToString());
+    }
+
+    [Fact]
+    public void Editing_another_file_leaves_the_spec_and_the_output_cached()
+    {
+        var (driver, compilation, firstText) = FirstRun();
+        var result = Rerun(ref driver, Replace(compilation, 1, OtherFile.Replace("Answer() => 42;", "Answer() => 43;\n    public static int More() => 1;", StringComparison.Ordinal)));
+
+        AssertAllReasons(result, TrackingNames.Spec, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertOutputsCached(result);
+        Assert.Equal(firstText, Assert.Single(result.GeneratedSources).SourceText.ToString());
+    }
+
+    [Theory]
+    [InlineData("a method in another class", "public int Value => 1;", "public int Value => 1;\n    public int Twice() => 2 * Value;")]
+    [InlineData("a comment above the model", "[RnnModel(", "// forecasts the next value\n[RnnModel(")]
+    [InlineData("blank lines and trivia inside the attribute", "[RnnModel(hidden: 16, input: 4, Output = 2)]", "\n\n[RnnModel( hidden : 16 ,  input: 4,\n    Output = 2 )]")]
+    public void Unrelated_edit_in_the_same_file_leaves_the_spec_unchanged(string what, string find, string replace)
+    {
+        var (driver, compilation, firstText) = FirstRun();
+        Assert.Contains(find, ModelFile, StringComparison.Ordinal);
+        var result = Rerun(ref driver, Replace(compilation, 0, ModelFile.Replace(find, replace, StringComparison.Ordinal)));
+
+        // The file changed, so the attribute is parsed again; the result must compare equal.
+        Assert.NotEmpty(result.TrackedSteps[TrackingNames.Parse]);
+        AssertAllReasons(result, TrackingNames.Parse, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertAllReasons(result, TrackingNames.Spec, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertOutputsCached(result);
+        Assert.True(firstText == Assert.Single(result.GeneratedSources).SourceText.ToString(), what);
+    }
+
+    [Fact]
+    public void Changing_the_hidden_size_modifies_the_spec_and_the_text()
+    {
+        var (driver, compilation, firstText) = FirstRun();
+        var result = Rerun(ref driver, Replace(compilation, 0, ModelFile.Replace("hidden: 16", "hidden: 32", StringComparison.Ordinal)));
+
+        var step = Assert.Single(result.TrackedSteps[TrackingNames.Spec]);
+        Assert.Equal(IncrementalStepRunReason.Modified, Assert.Single(step.Outputs).Reason);
+        Assert.Equal(32, Assert.IsType<ModelSpec>(step.Outputs[0].Value).Hidden);
+        Assert.Contains(result.TrackedOutputSteps[SourceOutput].SelectMany(static s => s.Outputs), static o => o.Reason == IncrementalStepRunReason.Modified);
+
+        string text = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        Assert.NotEqual(firstText, text);
+        Assert.Contains("public const int HiddenSize = 32;", text, StringComparison.Ordinal);
+        Assert.Contains("public const int HiddenSize = 16;", firstText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fixing_an_invalid_model_replaces_the_error_with_the_source()
+    {
+        var broken = ModelFile.Replace("hidden: 16", "hidden: 0", StringComparison.Ordinal);
+        var compilation = GeneratorHarness.CreateCompilation(new[] { broken, OtherFile }, Options);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(Options, trackSteps: true).RunGenerators(compilation);
+        var first = driver.GetRunResult().Results.Single();
+        Assert.Equal("RNNG004", Assert.Single(first.Diagnostics).Id);
+        Assert.Empty(first.GeneratedSources);
+        Assert.Equal(0, first.TrackedSteps.TryGetValue(TrackingNames.Spec, out var specSteps) ? specSteps.Sum(static s => s.Outputs.Length) : 0);
+
+        var fixedResult = Rerun(ref driver, Replace(compilation, 0, ModelFile));
+        Assert.Empty(fixedResult.Diagnostics);
+        Assert.Equal("Incremental.Model.RnnModel.g.cs", Assert.Single(fixedResult.GeneratedSources).HintName);
+    }
+
+    [Fact]
+    public void Equal_declarations_in_separate_compilations_give_equal_specs_and_plans()
+    {
+        var a = ParsedSpec(ModelFile);
+        var b = ParsedSpec("// another file, same model\n" + ModelFile.Replace("public int Value => 1;", "public int Value => 2;", StringComparison.Ordinal));
+        Assert.NotSame(a, b);
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.Equal(KernelPlan.Create(a), KernelPlan.Create(b));
+        Assert.Equal(KernelPlan.Create(a).GetHashCode(), KernelPlan.Create(b).GetHashCode());
+        Assert.NotEqual(a, ParsedSpec(ModelFile.Replace("input: 4", "input: 5", StringComparison.Ordinal)));
+    }
+
+    /// <summary>As System.Text.Json's incremental tests: walk the cached values and find no Roslyn object and no array.</summary>
+    [Fact]
+    public void Cached_spec_holds_no_Roslyn_objects_and_no_arrays()
+    {
+        var nested = """
+            using RnnGen;
+            namespace Walk.Deep;
+
+            public partial class Outer<T>
+            {
+                public partial struct Inner
+                {
+                    [RnnModel(hidden: 24, input: 3, Output = 2, Layers = 2, Activation = RnnActivation.Relu, LossOn = RnnLossOn.LastStep)]
+                    public partial class Model;
+                }
+            }
+            """;
+        var spec = ParsedSpec(nested);
+        Assert.Equal(2, spec.ContainingTypes.Count);   // the walk reaches the nested specs
+
+        WalkValues(spec);
+        WalkValues(KernelPlan.Create(spec));
+        CheckDeclaredTypes(typeof(ModelSpec));
+        CheckDeclaredTypes(typeof(KernelPlan));
+    }
+
+    // ───────────────────────────────────────────── helpers
+
+    private static (GeneratorDriver Driver, Compilation Compilation, string Text) FirstRun()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(new[] { ModelFile, OtherFile }, Options);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(Options, trackSteps: true).RunGenerators(compilation);
+        var result = driver.GetRunResult().Results.Single();
+        Assert.Null(result.Exception);
+        Assert.Empty(result.Diagnostics);
+        return (driver, compilation, Assert.Single(result.GeneratedSources).SourceText.ToString());
+    }
+
+    private static GeneratorRunResult Rerun(ref GeneratorDriver driver, Compilation compilation)
+    {
+        driver = driver.RunGenerators(compilation);
+        var result = driver.GetRunResult().Results.Single();
+        Assert.Null(result.Exception);
+        Assert.Empty(result.Diagnostics);
+        return result;
+    }
+
+    private static Compilation Replace(Compilation compilation, int index, string text)
+    {
+        var old = compilation.SyntaxTrees.ElementAt(index);
+        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(text, Options, path: old.FilePath));
+    }
+
+    private static void AssertAllReasons(GeneratorRunResult result, string stepName, params IncrementalStepRunReason[] allowed)
+    {
+        Assert.True(result.TrackedSteps.TryGetValue(stepName, out var steps), $"step '{stepName}' was not tracked");
+        var outputs = steps.SelectMany(static s => s.Outputs).ToList();
+        Assert.NotEmpty(outputs);
+        Assert.All(outputs, o => Assert.Contains(o.Reason, allowed));
+    }
+
+    private static void AssertOutputsCached(GeneratorRunResult result)
+    {
+        var outputs = result.TrackedOutputSteps[SourceOutput].SelectMany(static s => s.Outputs).ToList();
+        Assert.NotEmpty(outputs);
+        Assert.All(outputs, static o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    /// <summary>The ModelSpec the pipeline cached for <paramref name="source"/> (through the tracked Spec step).</summary>
+    private static ModelSpec ParsedSpec(string source)
+    {
+        var compilation = GeneratorHarness.CreateCompilation(source, Options);
+        var driver = GeneratorHarness.CreateDriver(Options, trackSteps: true).RunGenerators(compilation);
+        var result = driver.GetRunResult().Results.Single();
+        Assert.Empty(result.Diagnostics);
+        var output = Assert.Single(Assert.Single(result.TrackedSteps[TrackingNames.Spec]).Outputs);
+        return Assert.IsType<ModelSpec>(output.Value);
+    }
+
+    private static readonly Type[] RoslynTypes =
+    {
+        typeof(ISymbol), typeof(SyntaxNode), typeof(SyntaxTree), typeof(SyntaxToken), typeof(SyntaxTrivia), typeof(SyntaxReference),
+        typeof(Location), typeof(Compilation), typeof(SemanticModel), typeof(AttributeData), typeof(TypedConstant), typeof(Diagnostic),
+    };
+
+    /// <summary>Every value reachable from <paramref name="root"/> (fields, and the elements of collections).</summary>
+    private static void WalkValues(object root)
+    {
+        var visited = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        Visit(root, root.GetType().Name);
+
+        void Visit(object? node, string path)
+        {
+            if (node is null) return;
+            var type = node.GetType();
+            Assert.False(RoslynTypes.Any(t => t.IsAssignableFrom(type)), $"{path} holds a Roslyn object ({type.FullName})");
+            Assert.False(type.IsArray, $"{path} holds an array ({type})");
+            if (type.IsPrimitive || type.IsEnum || type == typeof(string)) return;
+            if (!type.IsValueType && !visited.Add(node)) return;
+
+            if (node is IEnumerable collection)
+            {
+                int i = 0;
+                foreach (var item in collection) Visit(item, $"{path}[{i++}]");
+                return;
+            }
+
+            for (var t = type; t is not null && t != typeof(object); t = t.BaseType)
+                foreach (var field in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+                    Visit(field.GetValue(node), $"{path}.{field.Name}");
+        }
+    }
+
+    /// <summary>
+    /// STYLE §2 on the declared types: a spec or plan is a sealed record of strings, primitives, enums and
+    /// EquatableArray&lt;T&gt; of the same; no T[], ImmutableArray&lt;T&gt; (reference equality) or Roslyn types.
+    /// </summary>
+    private static void CheckDeclaredTypes(Type root)
+    {
+        var checkedTypes = new HashSet<Type>();
+        Check(root, root.Name);
+
+        void Check(Type type, string path)
+        {
+            if (type.IsPrimitive || type.IsEnum || type == typeof(string) || !checkedTypes.Add(type)) return;
+            Assert.False(type.IsArray, $"{path} is an array ({type})");
+            Assert.False(RoslynTypes.Any(t => t.IsAssignableFrom(type)), $"{path} is a Roslyn type ({type})");
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(EquatableArray<>))
+            {
+                Check(type.GetGenericArguments()[0], path + "[]");
+                return;
+            }
+
+            Assert.True(type.Assembly == typeof(ModelSpec).Assembly,
+                $"{path} is {type}; use strings, primitives, enums, EquatableArray<T> or a generator record");
+            Assert.True(type.IsSealed && type.GetProperty("EqualityContract", BindingFlags.Instance | BindingFlags.NonPublic) is not null,
+                $"{path} is {type}, which is not a sealed record");
+            foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+                Check(field.FieldType, $"{path}.{field.Name}");
+        }
+    }
+}

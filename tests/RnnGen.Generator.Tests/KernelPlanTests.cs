@@ -1,0 +1,250 @@
+using System.Collections.Generic;
+using System.Linq;
+using RnnGen.Generator.Model;
+using RnnGen.Generator.Planning;
+using Xunit;
+
+namespace RnnGen.Generator.Tests;
+
+/// <summary>KernelPlan is pure: sizes in, tiles, widths and offsets out. Tested without Roslyn.</summary>
+public sealed class KernelPlanTests
+{
+    internal static ModelSpec Spec(int hidden, int input, int output = 0, int layers = 1, int window = 32,
+        ActivationKind activation = ActivationKind.Tanh, CellKind cell = CellKind.Elman) =>
+        new("Plans", "Model", EquatableArray<ContainingTypeSpec>.Empty, false, hidden, input, output, layers, window, 0,
+            cell, activation, OutputActivationKind.Linear, LossKind.Mse, LossOnKind.EveryStep);
+
+    [Theory]
+    [InlineData(1, 8, 8)]
+    [InlineData(5, 8, 8)]
+    [InlineData(8, 8, 8)]
+    [InlineData(9, 16, 16)]
+    [InlineData(16, 16, 16)]
+    [InlineData(17, 32, 32)]
+    [InlineData(33, 48, 48)]
+    [InlineData(64, 64, 64)]
+    [InlineData(65, 96, 32)]
+    [InlineData(100, 128, 64)]
+    [InlineData(128, 128, 64)]
+    [InlineData(256, 256, 64)]
+    [InlineData(4096, 4096, 64)]
+    public void ChooseTiles_pads_to_whole_tiles(int hidden, int expectedPadded, int expectedTile)
+    {
+        var (padded, tile) = KernelPlan.ChooseTiles(hidden);
+        Assert.True(padded >= hidden, $"padded {padded} < hidden {hidden}");
+        Assert.True(padded % tile == 0, $"tile {tile} does not divide padded {padded}");
+        Assert.True(tile <= 64, $"tile {tile} > 64 rows");
+        Assert.True(padded - hidden < 32, $"{padded - hidden} padding rows for hidden {hidden}");
+        Assert.True(tile % 8 == 0, $"tile {tile} is not a whole number of Vector256");
+        Assert.Equal((expectedPadded, expectedTile), (padded, tile));
+    }
+
+    [Fact]
+    public void ChooseTiles_holds_for_every_supported_hidden_size()
+    {
+        for (int hidden = 1; hidden <= 4096; hidden++)
+        {
+            var (padded, tile) = KernelPlan.ChooseTiles(hidden);
+            Assert.True(padded >= hidden && padded % tile == 0 && tile <= 64 && tile % 8 == 0 && padded - hidden < 32,
+                $"hidden {hidden}: padded {padded}, tile {tile}");
+        }
+    }
+
+    [Fact]
+    public void Create_64x10x1_counts_parameters_like_PyTorch()
+    {
+        var plan = KernelPlan.Create(Spec(hidden: 64, input: 10, output: 1));
+
+        Assert.Equal(64 * 10 + 64 * 64 + 64 + 64 + 64 + 1, plan.TrainableParameterCount);
+        Assert.Equal(0, plan.ParameterCount % 16);
+        Assert.True(plan.ParameterCount >= plan.TrainableParameterCount);
+        Assert.Equal((64, 64, 1), (plan.PaddedHidden, plan.TileRows, plan.Tiles));
+        Assert.Equal(1, plan.OutputSize);
+        Assert.True(plan.HasHead);
+        Assert.Equal(plan.Tensors.Sum(static t => t.Length), plan.TrainableParameterCount);
+    }
+
+    [Fact]
+    public void Create_64x10x1_lists_tensors_in_state_dict_order()
+    {
+        var plan = KernelPlan.Create(Spec(hidden: 64, input: 10, output: 1));
+        var expected = new (string Name, int Rows, int Columns, int Offset)[]
+        {
+            ("rnn.weight_ih_l0", 64, 10, 0),
+            ("rnn.weight_hh_l0", 64, 64, 640),
+            ("rnn.bias_ih_l0", 64, 0, 640 + 4096),
+            ("rnn.bias_hh_l0", 64, 0, 640 + 4096 + 64),
+            ("head.weight", 1, 64, 640 + 4096 + 128),
+            ("head.bias", 1, 0, 640 + 4096 + 128 + 64),
+        };
+        Assert.Equal(expected, plan.Tensors.Select(static t => (t.Name, t.Rows, t.Columns, t.CanonicalOffset)));
+    }
+
+    [Theory]
+    [InlineData((int)CellKind.Lstm, 4)]
+    [InlineData((int)CellKind.Gru, 3)]
+    public void Create_64x10x1_gated_cells_count_and_order_tensors_like_PyTorch(int cellKind, int gates)
+    {
+        var cell = (CellKind)cellKind;
+        var plan = KernelPlan.Create(Spec(hidden: 64, input: 10, output: 1, cell: cell));
+        Assert.Equal(gates * (64 * 10 + 64 * 64 + 64 + 64) + 64 + 1, plan.TrainableParameterCount);
+        Assert.Equal(0, plan.ParameterCount % 16);
+        Assert.True(plan.ParameterCount >= plan.TrainableParameterCount);
+        Assert.Equal(
+            new[] { ("rnn.weight_ih_l0", gates * 64, 10), ("rnn.weight_hh_l0", gates * 64, 64), ("rnn.bias_ih_l0", gates * 64, 0),
+                    ("rnn.bias_hh_l0", gates * 64, 0), ("head.weight", 1, 64), ("head.bias", 1, 0) },
+            plan.Tensors.Select(static t => (t.Name, t.Rows, t.Columns)));
+        Assert.NotEqual(KernelPlan.Create(Spec(64, 10, 1)).Fingerprint, plan.Fingerprint);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(20)]
+    [InlineData(100)]
+    [InlineData(4096)]
+    public void ChooseTiles_for_gated_cells_keeps_tiles_whole(int hidden)
+    {
+        foreach (int gates in new[] { 3, 4 })
+        {
+            var (padded, tile) = KernelPlan.ChooseTiles(hidden, gates);
+            Assert.True(padded >= hidden && padded % tile == 0 && padded - hidden < 32, $"hidden {hidden}, {gates} gates: padded {padded}, tile {tile}");
+            Assert.True(gates * tile <= 64, $"{gates} gates × {tile} rows per tile is more than 4 Vector512 accumulators");
+        }
+    }
+
+    [Theory]
+    [InlineData(64, 10, 1, 1)]
+    [InlineData(24, 6, 2, 3)]
+    [InlineData(100, 300, 4, 2)]
+    [InlineData(5, 3, 0, 8)]
+    public void Create_places_tensors_contiguously_and_sections_without_overlap(int hidden, int input, int output, int layers)
+    {
+        var plan = KernelPlan.Create(Spec(hidden, input, output, layers));
+
+        // Canonical (PyTorch) vector: contiguous, in order, l0 … l(L−1) then the head.
+        var names = new List<string>();
+        for (int l = 0; l < layers; l++)
+            names.AddRange(new[] { "rnn.weight_ih_l" + l, "rnn.weight_hh_l" + l, "rnn.bias_ih_l" + l, "rnn.bias_hh_l" + l });
+        if (output > 0) names.AddRange(new[] { "head.weight", "head.bias" });
+        Assert.Equal(names, plan.Tensors.Select(static t => t.Name));
+        int offset = 0;
+        foreach (var t in plan.Tensors)
+        {
+            Assert.Equal(offset, t.CanonicalOffset);
+            offset += t.Length;
+        }
+
+        Assert.Equal(offset, plan.TrainableParameterCount);
+        int trainable = (hidden * input + hidden * hidden + 2 * hidden) + (layers - 1) * (2 * hidden * hidden + 2 * hidden)
+                        + (output > 0 ? output * hidden + output : 0);
+        Assert.Equal(trainable, plan.TrainableParameterCount);
+
+        // Internal buffer: layer blocks one after another, each holding its tiles; the head after them; all inside ParameterCount.
+        Assert.Equal(layers, plan.LayerPlans.Count);
+        int end = 0;
+        for (int l = 0; l < layers; l++)
+        {
+            var layer = plan.LayerPlans[l];
+            Assert.Equal(l, layer.Index);
+            Assert.Equal(l == 0 ? input : hidden, layer.InputWidth);
+            Assert.True(layer.Offset >= end, $"layer {l} at {layer.Offset} overlaps the previous section ending at {end}");
+            Assert.Equal((2 + layer.InputWidth + hidden) * plan.TileRows, layer.TileStride);
+            end = layer.Offset + plan.Tiles * layer.TileStride;
+        }
+
+        if (output > 0)
+        {
+            Assert.True(plan.HeadOffset >= end, "the head overlaps the last layer");
+            Assert.Equal(plan.PaddedHidden, plan.HeadStride);
+            Assert.True(plan.HeadBiasOffset >= plan.HeadOffset + output * plan.HeadStride, "head.bias overlaps head.weight");
+            end = plan.HeadBiasOffset + output;
+        }
+
+        Assert.True(end <= plan.ParameterCount, $"sections end at {end}, beyond ParameterCount {plan.ParameterCount}");
+        Assert.Equal(0, plan.ParameterCount % KernelPlan.Alignment);
+        Assert.True(plan.ParameterCount - end < KernelPlan.Alignment, "more padding than alignment needs");
+    }
+
+    [Theory]
+    [InlineData(1, 8)]
+    [InlineData(5, 8)]
+    [InlineData(9, 16)]
+    [InlineData(33, 48)]
+    [InlineData(64, 64)]
+    [InlineData(65, 32)]
+    [InlineData(100, 64)]
+    public void Widths_are_the_vector_types_that_divide_the_tile_then_scalar(int hidden, int tile)
+    {
+        var plan = KernelPlan.Create(Spec(hidden, input: 10));
+        Assert.Equal(tile, plan.TileRows);
+        var expected = new List<string>();
+        if (tile % 16 == 0) expected.Add("Vector512");
+        if (tile % 8 == 0) expected.Add("Vector256");
+        if (tile % 4 == 0) expected.Add("Vector128");
+        expected.Add("float");
+        Assert.Equal(expected, plan.Widths.Select(static w => w.Width.TypeName));
+        Assert.True(plan.Widths[plan.Widths.Count - 1].Width.IsScalar);
+    }
+
+    /// <summary>For every cell and many shapes, each WidthPlan splits the tile exactly into blocks of at most 8 vectors and unrolls whole k-splits.</summary>
+    [Fact]
+    public void Every_width_plan_covers_the_tile_with_few_accumulators()
+    {
+        var failures = new List<string>();
+        foreach (var cell in new[] { CellKind.Elman, CellKind.Lstm, CellKind.Gru })
+            foreach (int hidden in new[] { 1, 5, 8, 9, 16, 17, 33, 48, 64, 65, 100, 127, 128, 255, 256, 4096 })
+                foreach (int input in new[] { 1, 3, 10, 127, 300, 65536 })
+                {
+                    var plan = KernelPlan.Create(Spec(hidden, input, cell: cell));
+                    foreach (var w in plan.Widths)
+                    {
+                        string what = $"{cell} hidden {hidden} input {input} {w.Width.TypeName}";
+                        if (w.VectorsPerBlock is < 1 or > 8) failures.Add($"{what}: {w.VectorsPerBlock} vectors per block");
+                        if (w.BlocksPerTile * w.VectorsPerBlock * w.Width.Lanes != plan.TileRows)
+                            failures.Add($"{what}: {w.BlocksPerTile} blocks × {w.VectorsPerBlock} vectors × {w.Width.Lanes} lanes ≠ {plan.TileRows} tile rows");
+                        if (w.BlockRows != w.VectorsPerBlock * w.Width.Lanes) failures.Add($"{what}: BlockRows {w.BlockRows}");
+                        if (w.KSplit < 1 || w.ColumnUnroll < 1 || w.ColumnUnroll % w.KSplit != 0)
+                            failures.Add($"{what}: unroll {w.ColumnUnroll} is not a positive multiple of KSplit {w.KSplit}");
+                    }
+                }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(30)));
+    }
+
+    [Fact]
+    public void Fingerprint_changes_with_every_size_and_the_activation()
+    {
+        var specs = new[]
+        {
+            Spec(64, 10, 1), Spec(65, 10, 1), Spec(64, 11, 1), Spec(64, 10, 2), Spec(64, 10, 0),
+            Spec(64, 10, 1, layers: 2), Spec(64, 10, 1, activation: ActivationKind.Relu),
+        };
+        var fingerprints = specs.Select(static s => KernelPlan.Create(s).Fingerprint).ToList();
+        Assert.Equal(fingerprints.Count, fingerprints.Distinct().Count());
+        Assert.Equal(KernelPlan.Create(Spec(64, 10, 1)).Fingerprint, KernelPlan.Create(Spec(64, 10, 1)).Fingerprint);
+        Assert.StartsWith("rnngen-layout-v" + KernelPlan.LayoutVersion + ";", fingerprints[0], System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_is_pure_and_equatable()
+    {
+        var spec = Spec(33, 7, 3, layers: 2);
+        var a = KernelPlan.Create(spec);
+        var b = KernelPlan.Create(spec with { });
+        Assert.NotSame(a, b);
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, KernelPlan.Create(spec with { Window = 16 }));
+    }
+
+    [Fact]
+    public void The_largest_model_fits_in_int_offsets()
+    {
+        var plan = KernelPlan.Create(Spec(hidden: 4096, input: 65536, output: 65536, layers: 8, window: 4096));
+        Assert.True(plan.TrainableParameterCount > 0);
+        Assert.True(plan.ParameterCount >= plan.TrainableParameterCount);
+        Assert.True(plan.HeadBiasOffset > plan.HeadOffset && plan.HeadOffset > plan.LayerPlans[7].Offset);
+    }
+}
