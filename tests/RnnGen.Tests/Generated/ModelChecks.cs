@@ -46,6 +46,16 @@ internal static class ModelChecks
         var h0 = TestData.Uniform(seed + 2, TModel.StateSize, 0.5);
         int targetCount = config.LastStep ? TModel.OutputSize : steps * TModel.OutputSize;
         var targets = TestData.Uniform(seed + 3, targetCount, 1.0);
+        if (config.Loss == RnnLoss.BinaryCrossEntropy)
+            for (int i = 0; i < targets.Length; i++) targets[i] = 0.5f + 0.5f * targets[i];   // in [0, 1]
+        if (config.Loss == RnnLoss.CrossEntropy)
+            for (int r = 0; r < targetCount; r += TModel.OutputSize)
+            {
+                // soft targets: a probability distribution per scored step
+                float total = 0;
+                for (int o = 0; o < TModel.OutputSize; o++) total += targets[r + o] = MathF.Abs(targets[r + o]) + 0.05f;
+                for (int o = 0; o < TModel.OutputSize; o++) targets[r + o] /= total;
+            }
         model.CopyStateFrom(h0);
 
         model.ZeroGradients();

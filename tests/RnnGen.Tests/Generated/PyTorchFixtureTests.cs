@@ -25,6 +25,7 @@ public class PyTorchFixtureTests
         "elman_10_64_1_zero", "elman_10_64_1_h0", "elman_3_5_2_h0", "elman_relu_2layer_3_5_2_h0",
         "lstm_10_64_1_zero", "lstm_10_64_1_h0", "lstm_3_5_2_h0", "lstm_3_5_2_last_h0", "lstm_2layer_3_5_2_h0",
         "gru_10_64_1_zero", "gru_10_64_1_h0", "gru_3_5_2_h0", "gru_2layer_3_5_2_h0",
+        "lstm_ce_3_5_4_h0", "gru_ce_last_3_5_4_h0", "elman_bce_3_5_2_h0",
     };
 
     [Theory]
@@ -44,6 +45,9 @@ public class PyTorchFixtureTests
             "gru_10_64_1_zero" or "gru_10_64_1_h0" => Check<Gru_10_64_1>(fixture),
             "gru_3_5_2_h0" => Check<Gru_3_5_2>(fixture),
             "gru_2layer_3_5_2_h0" => Check<Gru2Layer_3_5_2>(fixture),
+            "lstm_ce_3_5_4_h0" => Check<RnnGen.Tests.Models.LstmCe_3_5_4>(fixture),
+            "gru_ce_last_3_5_4_h0" => Check<RnnGen.Tests.Models.GruCeLast_3_5_4>(fixture),
+            "elman_bce_3_5_2_h0" => Check<RnnGen.Tests.Models.ElmanBce_3_5_2>(fixture),
             _ => throw new ArgumentException(name),
         };
         _output.WriteLine(report);
@@ -69,14 +73,17 @@ public class PyTorchFixtureTests
         var stateT = new float[TModel.StateSize];
         model.CopyStateTo(stateT);
         var forward = new ErrorStats();
-        forward.Compare("outputs", f.Outputs, outputs, 1e-5, 1e-6);
+        // Step and Forward return probabilities for softmax and sigmoid heads; the fixture holds logits.
+        forward.Compare("outputs", f.Probabilities(TModel.OutputSize), outputs, 1e-5, 1e-6);
         forward.Compare("final state", f.HN.Concat(f.CN).ToArray(), stateT, 1e-5, 1e-6);
 
         // BPTT: loss, every parameter gradient, dL/dh0 (and dL/dc0).
         model.CopyStateFrom(state0);
         model.ZeroGradients();
         var dState0 = new float[TModel.StateSize];
-        float loss = model.AccumulateGradients(inputs, targets, dState0);
+        float loss = f.LossKind == "ce"
+            ? AccumulateClasses(model, inputs, f.Classes, dState0)
+            : model.AccumulateGradients(inputs, targets, dState0);
         forward.Compare("loss", new[] { f.Loss }, new[] { loss }, 1e-5, 1e-6);
         var gradients = new float[TModel.TrainableParameterCount];
         model.CopyGradientsTo(gradients);
@@ -88,6 +95,14 @@ public class PyTorchFixtureTests
         backward.AssertNoFailures();
         return $"{f.Name}: forward max abs {forward.MaxAbs:E2}, max rel {forward.MaxRel:E2}; gradients max abs {backward.MaxAbs:E2}, max rel {backward.MaxRel:E2}";
     }
+
+    /// <summary>Class-id targets exist only on cross-entropy models; call that overload through the concrete type.</summary>
+    private static float AccumulateClasses(IRnnModel model, float[] inputs, int[] classes, float[] dState0) => model switch
+    {
+        RnnGen.Tests.Models.LstmCe_3_5_4 m => m.AccumulateGradients(inputs, classes, dState0),
+        RnnGen.Tests.Models.GruCeLast_3_5_4 m => m.AccumulateGradients(inputs, classes, dState0),
+        _ => throw new ArgumentException("not a cross-entropy model: " + model.GetType().Name),
+    };
 
     private sealed class ErrorStats
     {
@@ -117,7 +132,8 @@ public class PyTorchFixtureTests
 
     private sealed class Fixture
     {
-        public string Name = "";
+        public string Name = "", LossKind = "mse";
+        public int[] Classes = [];
         public int Input, Hidden, Output, Layers, Steps;
         public double Loss;
         public double[] Inputs = [], Targets = [], H0 = [], C0 = [], Outputs = [], HN = [], CN = [], GradH0 = [], GradC0 = [];
@@ -140,10 +156,29 @@ public class PyTorchFixtureTests
                 Layers = r.GetProperty("layers").GetInt32(),
                 Steps = r.GetProperty("steps").GetInt32(),
                 Loss = r.GetProperty("loss").GetDouble(),
+                LossKind = r.GetProperty("loss_kind").GetString()!,
+                Classes = r.GetProperty("classes").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
                 Inputs = A("inputs"), Targets = A("targets"), H0 = A("h0"), C0 = A("c0"),
                 Outputs = A("outputs"), HN = A("h_n"), CN = A("c_n"), GradH0 = A("grad_h0"), GradC0 = A("grad_c0"),
                 Params = D("params"), Grads = D("grads"),
             };
+        }
+
+        /// <summary>The fixture's outputs as the model returns them: softmax or sigmoid of the logits for those heads.</summary>
+        public double[] Probabilities(int outputs)
+        {
+            var p = (double[])Outputs.Clone();
+            if (LossKind == "bce")
+                for (int i = 0; i < p.Length; i++) p[i] = 1 / (1 + Math.Exp(-p[i]));
+            if (LossKind == "ce")
+                for (int r = 0; r < p.Length; r += outputs)
+                {
+                    double max = p.Skip(r).Take(outputs).Max(), sum = 0;
+                    for (int o = 0; o < outputs; o++) sum += p[r + o] = Math.Exp(p[r + o] - max);
+                    for (int o = 0; o < outputs; o++) p[r + o] /= sum;
+                }
+
+            return p;
         }
 
         /// <summary>The named tensors laid out in the model's ParameterLayout order (PyTorch names and shapes must match exactly).</summary>

@@ -103,20 +103,53 @@ public sealed class ReferenceRnn
         return outputs;
     }
 
-    /// <summary>MSE over every step, or over the last step only, as the generated model computes it.</summary>
-    public double Loss(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, ReadOnlySpan<double> state0)
+    /// <summary>
+    /// The model's loss over every step or the last step only: MSE of the outputs (of σ(outputs) for a sigmoid head),
+    /// binary cross-entropy with logits, or cross-entropy of softmax(outputs) against class-probability targets
+    /// (T × OutputSize) or, when <paramref name="classes"/> is given, class ids.
+    /// </summary>
+    public double Loss(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, ReadOnlySpan<double> state0, int[]? classes = null)
     {
         var y = Forward(inputs, state0, out _);
         int O = _c.OutputSize, steps = y.Length / O;
         int first = _c.LastStep ? steps - 1 : 0;
         double sum = 0;
         for (int t = first; t < steps; t++)
-            for (int o = 0; o < O; o++)
+        {
+            var z = y.AsSpan(t * O, O);
+            int row = (t - first) * O;
+            switch (_c.Loss)
             {
-                double e = y[t * O + o] - targets[(t - first) * O + o];
-                sum += e * e;
-            }
+                case RnnLoss.CrossEntropy:
+                {
+                    double max = double.NegativeInfinity, s = 0;
+                    foreach (var v in z) max = Math.Max(max, v);
+                    foreach (var v in z) s += Math.Exp(v - max);
+                    double lse = max + Math.Log(s);
+                    if (classes is not null) sum += lse - z[classes[t - first]];
+                    else for (int o = 0; o < O; o++) sum += targets[row + o] * (lse - z[o]);
+                    break;
+                }
+                case RnnLoss.BinaryCrossEntropy:
+                    for (int o = 0; o < O; o++)
+                    {
+                        double p = 1 / (1 + Math.Exp(-z[o])), tt = targets[row + o];
+                        sum += -(tt * Math.Log(p) + (1 - tt) * Math.Log(1 - p));
+                    }
 
-        return sum / ((steps - first) * O);
+                    break;
+                default:
+                    for (int o = 0; o < O; o++)
+                    {
+                        double v = _c.Head == RnnOutputActivation.Sigmoid ? 1 / (1 + Math.Exp(-z[o])) : z[o];
+                        double e = v - targets[row + o];
+                        sum += e * e;
+                    }
+
+                    break;
+            }
+        }
+
+        return _c.Loss == RnnLoss.CrossEntropy ? sum / (steps - first) : sum / ((steps - first) * O);
     }
 }
