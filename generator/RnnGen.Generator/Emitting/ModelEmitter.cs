@@ -267,6 +267,25 @@ internal static class ModelEmitter
         w.Close();
         w.Line();
 
+        w.Line("/// <summary>Saves the parameters as safetensors (PyTorch names and shapes, F32, RnnGen metadata), atomically: a temp file in the same folder, flushed, then renamed over <paramref name=\"path\"/>.</summary>");
+        w.Line(GeneratedCode);
+        w.Line("public void Save(string path) => global::RnnGen.Serialization.RnnModelSerializer.Save(this, path);");
+        w.Line();
+        w.Line("/// <summary>Writes the parameters as safetensors to <paramref name=\"stream\"/>.</summary>");
+        w.Line(GeneratedCode);
+        w.Line("public void Save(global::System.IO.Stream stream) => global::RnnGen.Serialization.RnnModelSerializer.Save(this, stream);");
+        w.Line();
+        w.Line("/// <summary>Loads parameters from a safetensors file (F32, F16, BF16 or F64; PyTorch state_dict names). Everything is validated first: on any problem an <see cref=\"global::RnnGen.RnnFormatException\"/> names it and the model is unchanged.</summary>");
+        w.Line("/// <param name=\"path\">The file.</param>");
+        w.Line("/// <param name=\"strict\">When true (default), tensors the model does not have are an error; when false they are ignored.</param>");
+        w.Line(GeneratedCode);
+        w.Line("public void Load(string path, bool strict = true) => global::RnnGen.Serialization.RnnModelSerializer.Load(this, path, strict);");
+        w.Line();
+        w.Line("/// <summary>Loads parameters from a safetensors stream; see <see cref=\"Load(string, bool)\"/>.</summary>");
+        w.Line(GeneratedCode);
+        w.Line("public void Load(global::System.IO.Stream stream, bool strict = true) => global::RnnGen.Serialization.RnnModelSerializer.Load(this, stream, strict);");
+        w.Line();
+
         w.Line("/// <summary>Training steps skipped because their loss or gradient was not finite.</summary>");
         w.Line(GeneratedCode);
         w.Line("public int SkippedSteps { get; private set; }");

@@ -256,6 +256,24 @@ namespace Snapshots
             }
         }
 
+        /// <summary>Saves the parameters as safetensors (PyTorch names and shapes, F32, RnnGen metadata), atomically: a temp file in the same folder, flushed, then renamed over <paramref name="path"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void Save(string path) => global::RnnGen.Serialization.RnnModelSerializer.Save(this, path);
+
+        /// <summary>Writes the parameters as safetensors to <paramref name="stream"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void Save(global::System.IO.Stream stream) => global::RnnGen.Serialization.RnnModelSerializer.Save(this, stream);
+
+        /// <summary>Loads parameters from a safetensors file (F32, F16, BF16 or F64; PyTorch state_dict names). Everything is validated first: on any problem an <see cref="global::RnnGen.RnnFormatException"/> names it and the model is unchanged.</summary>
+        /// <param name="path">The file.</param>
+        /// <param name="strict">When true (default), tensors the model does not have are an error; when false they are ignored.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void Load(string path, bool strict = true) => global::RnnGen.Serialization.RnnModelSerializer.Load(this, path, strict);
+
+        /// <summary>Loads parameters from a safetensors stream; see <see cref="Load(string, bool)"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void Load(global::System.IO.Stream stream, bool strict = true) => global::RnnGen.Serialization.RnnModelSerializer.Load(this, stream, strict);
+
         /// <summary>Training steps skipped because their loss or gradient was not finite.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public int SkippedSteps { get; private set; }
@@ -327,7 +345,7 @@ namespace Snapshots
                 ref float target = ref targets.IsEmpty ? ref y : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tg, (t - first) * OutputSize);
                 sum += __StepLoss(ref y, ref target, classes.IsEmpty ? -1 : classes[t - first], ref dz, 0f);
             }
-            return (float)(sum / (steps - first) * OutputSize);   // MSE = mean over the scored steps × outputs of (y − target)²
+            return (float)(sum / ((steps - first) * OutputSize));   // MSE = mean over the scored steps × outputs of (y − target)²
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
@@ -820,13 +838,13 @@ namespace Snapshots
                     float xk;
                     // [gates] += W_ih[:, k]·x_k   (k = 0..3)
                     xk = x;
-                    a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 32) * xk + a0_0;
+                    a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 32)) * xk + a0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
-                    a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 48) * xk + a0_0;
+                    a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 48)) * xk + a0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2);
-                    a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 64) * xk + a0_0;
+                    a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 64)) * xk + a0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3);
-                    a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 80) * xk + a0_0;
+                    a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 80)) * xk + a0_0;
                     // [gates] += W_hh[:, k]·h_k   (k = 0..15)
                     for (int k = 0; k < 16; k += 8)
                     {
@@ -835,19 +853,19 @@ namespace Snapshots
                         xk = sK;
                         a0_0 = wK * xk + a0_0;
                         xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1);
-                        a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 16) * xk + a0_0;
+                        a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 16)) * xk + a0_0;
                         xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 2);
-                        a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 32) * xk + a0_0;
+                        a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 32)) * xk + a0_0;
                         xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 3);
-                        a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 48) * xk + a0_0;
+                        a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 48)) * xk + a0_0;
                         xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 4);
-                        a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 64) * xk + a0_0;
+                        a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 64)) * xk + a0_0;
                         xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 5);
-                        a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 80) * xk + a0_0;
+                        a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 80)) * xk + a0_0;
                         xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 6);
-                        a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 96) * xk + a0_0;
+                        a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 96)) * xk + a0_0;
                         xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 7);
-                        a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 112) * xk + a0_0;
+                        a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 112)) * xk + a0_0;
                     }
                     var a0 = a0_0;
                     hnB = global::System.MathF.Max(a0, 0f);   // h' = max(a, 0)

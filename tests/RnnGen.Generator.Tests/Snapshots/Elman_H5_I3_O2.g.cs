@@ -256,6 +256,24 @@ namespace Snapshots
             }
         }
 
+        /// <summary>Saves the parameters as safetensors (PyTorch names and shapes, F32, RnnGen metadata), atomically: a temp file in the same folder, flushed, then renamed over <paramref name="path"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void Save(string path) => global::RnnGen.Serialization.RnnModelSerializer.Save(this, path);
+
+        /// <summary>Writes the parameters as safetensors to <paramref name="stream"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void Save(global::System.IO.Stream stream) => global::RnnGen.Serialization.RnnModelSerializer.Save(this, stream);
+
+        /// <summary>Loads parameters from a safetensors file (F32, F16, BF16 or F64; PyTorch state_dict names). Everything is validated first: on any problem an <see cref="global::RnnGen.RnnFormatException"/> names it and the model is unchanged.</summary>
+        /// <param name="path">The file.</param>
+        /// <param name="strict">When true (default), tensors the model does not have are an error; when false they are ignored.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void Load(string path, bool strict = true) => global::RnnGen.Serialization.RnnModelSerializer.Load(this, path, strict);
+
+        /// <summary>Loads parameters from a safetensors stream; see <see cref="Load(string, bool)"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void Load(global::System.IO.Stream stream, bool strict = true) => global::RnnGen.Serialization.RnnModelSerializer.Load(this, stream, strict);
+
         /// <summary>Training steps skipped because their loss or gradient was not finite.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public int SkippedSteps { get; private set; }
@@ -327,7 +345,7 @@ namespace Snapshots
                 ref float target = ref targets.IsEmpty ? ref y : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tg, (t - first) * OutputSize);
                 sum += __StepLoss(ref y, ref target, classes.IsEmpty ? -1 : classes[t - first], ref dz, 0f);
             }
-            return (float)(sum / (steps - first) * OutputSize);   // MSE = mean over the scored steps × outputs of (y − target)²
+            return (float)(sum / ((steps - first) * OutputSize));   // MSE = mean over the scored steps × outputs of (y − target)²
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
@@ -686,22 +704,22 @@ namespace Snapshots
                     float xk;
                     // [gates] += W_ih[:, k]·x_k   (k = 0..2)
                     xk = x;
-                    a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 16) * xk + a0_0;
+                    a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 16)) * xk + a0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
-                    a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 24) * xk + a0_0;
+                    a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 24)) * xk + a0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2);
-                    a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 32) * xk + a0_0;
+                    a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 32)) * xk + a0_0;
                     // [gates] += W_hh[:, k]·h_k   (k = 0..4)
                     xk = h;
-                    a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 40) * xk + a0_0;
+                    a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 40)) * xk + a0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1);
-                    a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 48) * xk + a0_0;
+                    a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 48)) * xk + a0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2);
-                    a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 56) * xk + a0_0;
+                    a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 56)) * xk + a0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3);
-                    a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 64) * xk + a0_0;
+                    a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 64)) * xk + a0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4);
-                    a0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 72) * xk + a0_0;
+                    a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 72)) * xk + a0_0;
                     var a0 = a0_0;
                     hnB = global::RnnGen.RnnMath.Tanh(a0);   // h' = tanh(a)
                 }

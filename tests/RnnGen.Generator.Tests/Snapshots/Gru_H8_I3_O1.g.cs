@@ -258,6 +258,24 @@ namespace Snapshots
             }
         }
 
+        /// <summary>Saves the parameters as safetensors (PyTorch names and shapes, F32, RnnGen metadata), atomically: a temp file in the same folder, flushed, then renamed over <paramref name="path"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void Save(string path) => global::RnnGen.Serialization.RnnModelSerializer.Save(this, path);
+
+        /// <summary>Writes the parameters as safetensors to <paramref name="stream"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void Save(global::System.IO.Stream stream) => global::RnnGen.Serialization.RnnModelSerializer.Save(this, stream);
+
+        /// <summary>Loads parameters from a safetensors file (F32, F16, BF16 or F64; PyTorch state_dict names). Everything is validated first: on any problem an <see cref="global::RnnGen.RnnFormatException"/> names it and the model is unchanged.</summary>
+        /// <param name="path">The file.</param>
+        /// <param name="strict">When true (default), tensors the model does not have are an error; when false they are ignored.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void Load(string path, bool strict = true) => global::RnnGen.Serialization.RnnModelSerializer.Load(this, path, strict);
+
+        /// <summary>Loads parameters from a safetensors stream; see <see cref="Load(string, bool)"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void Load(global::System.IO.Stream stream, bool strict = true) => global::RnnGen.Serialization.RnnModelSerializer.Load(this, stream, strict);
+
         /// <summary>Training steps skipped because their loss or gradient was not finite.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public int SkippedSteps { get; private set; }
@@ -329,7 +347,7 @@ namespace Snapshots
                 ref float target = ref targets.IsEmpty ? ref y : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tg, (t - first) * OutputSize);
                 sum += __StepLoss(ref y, ref target, classes.IsEmpty ? -1 : classes[t - first], ref dz, 0f);
             }
-            return (float)(sum / (steps - first) * OutputSize);   // MSE = mean over the scored steps × outputs of (y − target)²
+            return (float)(sum / ((steps - first) * OutputSize));   // MSE = mean over the scored steps × outputs of (y − target)²
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
@@ -796,50 +814,50 @@ namespace Snapshots
                     float xk;
                     // [gates] += W_ih[:, k]·x_k   (k = 0..2)
                     xk = x;
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 48) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 56) * xk + z0_0;
-                    nx0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 64) * xk + nx0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 48)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 56)) * xk + z0_0;
+                    nx0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 64)) * xk + nx0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 72) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 80) * xk + z0_0;
-                    nx0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 88) * xk + nx0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 72)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 80)) * xk + z0_0;
+                    nx0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 88)) * xk + nx0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 96) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 104) * xk + z0_0;
-                    nx0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 112) * xk + nx0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 96)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 104)) * xk + z0_0;
+                    nx0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 112)) * xk + nx0_0;
                     // [gates] += W_hh[:, k]·h_k   (k = 0..7)
                     xk = h;
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 120) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 128) * xk + z0_0;
-                    nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 136) * xk + nh0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 120)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 128)) * xk + z0_0;
+                    nh0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 136)) * xk + nh0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 144) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 152) * xk + z0_0;
-                    nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 160) * xk + nh0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 144)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 152)) * xk + z0_0;
+                    nh0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 160)) * xk + nh0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 168) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 176) * xk + z0_0;
-                    nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 184) * xk + nh0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 168)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 176)) * xk + z0_0;
+                    nh0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 184)) * xk + nh0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 192) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 200) * xk + z0_0;
-                    nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 208) * xk + nh0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 192)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 200)) * xk + z0_0;
+                    nh0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 208)) * xk + nh0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 216) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 224) * xk + z0_0;
-                    nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 232) * xk + nh0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 216)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 224)) * xk + z0_0;
+                    nh0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 232)) * xk + nh0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 240) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 248) * xk + z0_0;
-                    nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 256) * xk + nh0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 240)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 248)) * xk + z0_0;
+                    nh0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 256)) * xk + nh0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 264) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 272) * xk + z0_0;
-                    nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 280) * xk + nh0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 264)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 272)) * xk + z0_0;
+                    nh0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 280)) * xk + nh0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 7);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 288) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 296) * xk + z0_0;
-                    nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 304) * xk + nh0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 288)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 296)) * xk + z0_0;
+                    nh0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 304)) * xk + nh0_0;
                     var r0 = r0_0;
                     var z0 = z0_0;
                     var nx0 = nx0_0;
@@ -847,7 +865,7 @@ namespace Snapshots
                     var rg0 = global::RnnGen.RnnMath.Sigmoid(r0);   // r = σ(r)
                     var zg0 = global::RnnGen.RnnMath.Sigmoid(z0);   // z = σ(z)
                     var ng0 = global::RnnGen.RnnMath.Tanh(rg0 * nh0 + nx0);   // n = tanh(nx + r⊙nh)
-                    hnB = zg0 * hB - ng0 + ng0;   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+                    hnB = zg0 * (hB - ng0) + ng0;   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
                 }
             }
         }
@@ -1126,50 +1144,50 @@ namespace Snapshots
                     float xk;
                     // [gates] += W_ih[:, k]·x_k   (k = 0..2)
                     xk = x;
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 48) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 56) * xk + z0_0;
-                    nx0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 64) * xk + nx0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 48)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 56)) * xk + z0_0;
+                    nx0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 64)) * xk + nx0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 72) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 80) * xk + z0_0;
-                    nx0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 88) * xk + nx0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 72)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 80)) * xk + z0_0;
+                    nx0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 88)) * xk + nx0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 96) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 104) * xk + z0_0;
-                    nx0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 112) * xk + nx0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 96)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 104)) * xk + z0_0;
+                    nx0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 112)) * xk + nx0_0;
                     // [gates] += W_hh[:, k]·h_k   (k = 0..7)
                     xk = h;
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 120) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 128) * xk + z0_0;
-                    nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 136) * xk + nh0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 120)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 128)) * xk + z0_0;
+                    nh0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 136)) * xk + nh0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 144) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 152) * xk + z0_0;
-                    nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 160) * xk + nh0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 144)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 152)) * xk + z0_0;
+                    nh0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 160)) * xk + nh0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 168) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 176) * xk + z0_0;
-                    nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 184) * xk + nh0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 168)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 176)) * xk + z0_0;
+                    nh0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 184)) * xk + nh0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 192) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 200) * xk + z0_0;
-                    nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 208) * xk + nh0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 192)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 200)) * xk + z0_0;
+                    nh0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 208)) * xk + nh0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 216) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 224) * xk + z0_0;
-                    nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 232) * xk + nh0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 216)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 224)) * xk + z0_0;
+                    nh0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 232)) * xk + nh0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 240) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 248) * xk + z0_0;
-                    nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 256) * xk + nh0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 240)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 248)) * xk + z0_0;
+                    nh0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 256)) * xk + nh0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 264) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 272) * xk + z0_0;
-                    nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 280) * xk + nh0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 264)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 272)) * xk + z0_0;
+                    nh0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 280)) * xk + nh0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 7);
-                    r0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 288) * xk + r0_0;
-                    z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 296) * xk + z0_0;
-                    nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 304) * xk + nh0_0;
+                    r0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 288)) * xk + r0_0;
+                    z0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 296)) * xk + z0_0;
+                    nh0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 304)) * xk + nh0_0;
                     var r0 = r0_0;
                     var z0 = z0_0;
                     var nx0 = nx0_0;
@@ -1177,7 +1195,7 @@ namespace Snapshots
                     var rg0 = global::RnnGen.RnnMath.Sigmoid(r0);   // r = σ(r)
                     var zg0 = global::RnnGen.RnnMath.Sigmoid(z0);   // z = σ(z)
                     var ng0 = global::RnnGen.RnnMath.Tanh(rg0 * nh0 + nx0);   // n = tanh(nx + r⊙nh)
-                    hnB = zg0 * hB - ng0 + ng0;   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+                    hnB = zg0 * (hB - ng0) + ng0;   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
                     rC = rg0;
                     zC = zg0;
                     nC = ng0;
@@ -1525,33 +1543,33 @@ namespace Snapshots
                         gK = dr0 * xk + gK;
                         q = wK * dr0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) = dz0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 8) * dz0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 8)) * dz0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) = dnh0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 16) * dnh0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 16)) * dnh0 + q;
                         tK += q;
                         xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) = dr0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24);
                         q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 24) * dr0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) = dz0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 32) * dz0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 32)) * dz0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40) = dnh0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 40) * dnh0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 40)) * dnh0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 1) += q;
                         xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 2);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48) = dr0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48);
                         q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 48) * dr0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 56) = dz0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 56);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 56) * dz0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 56)) * dz0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 64) = dnh0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 64);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 64) * dnh0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 64)) * dnh0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 2) += q;
                         xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 3);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 72) = dr0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 72);
                         q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 72) * dr0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 80) = dz0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 80);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 80) * dz0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 80)) * dz0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 88) = dnh0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 88);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 88) * dnh0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 88)) * dnh0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 3) += q;
                     }
                 }

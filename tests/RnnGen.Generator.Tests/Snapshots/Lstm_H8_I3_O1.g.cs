@@ -263,6 +263,24 @@ namespace Snapshots
             }
         }
 
+        /// <summary>Saves the parameters as safetensors (PyTorch names and shapes, F32, RnnGen metadata), atomically: a temp file in the same folder, flushed, then renamed over <paramref name="path"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void Save(string path) => global::RnnGen.Serialization.RnnModelSerializer.Save(this, path);
+
+        /// <summary>Writes the parameters as safetensors to <paramref name="stream"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void Save(global::System.IO.Stream stream) => global::RnnGen.Serialization.RnnModelSerializer.Save(this, stream);
+
+        /// <summary>Loads parameters from a safetensors file (F32, F16, BF16 or F64; PyTorch state_dict names). Everything is validated first: on any problem an <see cref="global::RnnGen.RnnFormatException"/> names it and the model is unchanged.</summary>
+        /// <param name="path">The file.</param>
+        /// <param name="strict">When true (default), tensors the model does not have are an error; when false they are ignored.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void Load(string path, bool strict = true) => global::RnnGen.Serialization.RnnModelSerializer.Load(this, path, strict);
+
+        /// <summary>Loads parameters from a safetensors stream; see <see cref="Load(string, bool)"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void Load(global::System.IO.Stream stream, bool strict = true) => global::RnnGen.Serialization.RnnModelSerializer.Load(this, stream, strict);
+
         /// <summary>Training steps skipped because their loss or gradient was not finite.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public int SkippedSteps { get; private set; }
@@ -334,7 +352,7 @@ namespace Snapshots
                 ref float target = ref targets.IsEmpty ? ref y : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tg, (t - first) * OutputSize);
                 sum += __StepLoss(ref y, ref target, classes.IsEmpty ? -1 : classes[t - first], ref dz, 0f);
             }
-            return (float)(sum / (steps - first) * OutputSize);   // MSE = mean over the scored steps × outputs of (y − target)²
+            return (float)(sum / ((steps - first) * OutputSize));   // MSE = mean over the scored steps × outputs of (y − target)²
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
@@ -874,61 +892,61 @@ namespace Snapshots
                     float xk;
                     // [gates] += W_ih[:, k]·x_k   (k = 0..2)
                     xk = x;
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 64) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 72) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 80) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 88) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 64)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 72)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 80)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 88)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 96) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 104) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 112) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 120) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 96)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 104)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 112)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 120)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 128) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 136) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 144) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 152) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 128)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 136)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 144)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 152)) * xk + o0_0;
                     // [gates] += W_hh[:, k]·h_k   (k = 0..7)
                     xk = h;
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 160) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 168) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 176) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 184) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 160)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 168)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 176)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 184)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 192) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 200) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 208) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 216) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 192)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 200)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 208)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 216)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 224) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 232) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 240) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 248) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 224)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 232)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 240)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 248)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 256) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 264) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 272) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 280) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 256)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 264)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 272)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 280)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 288) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 296) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 304) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 312) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 288)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 296)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 304)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 312)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 320) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 328) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 336) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 344) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 320)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 328)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 336)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 344)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 352) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 360) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 368) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 376) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 352)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 360)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 368)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 376)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 7);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 384) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 392) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 400) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 408) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 384)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 392)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 400)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 408)) * xk + o0_0;
                     var i0 = i0_0;
                     var f0 = f0_0;
                     var g0 = g0_0;
@@ -1285,61 +1303,61 @@ namespace Snapshots
                     float xk;
                     // [gates] += W_ih[:, k]·x_k   (k = 0..2)
                     xk = x;
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 64) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 72) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 80) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 88) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 64)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 72)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 80)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 88)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 96) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 104) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 112) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 120) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 96)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 104)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 112)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 120)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 128) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 136) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 144) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 152) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 128)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 136)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 144)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 152)) * xk + o0_0;
                     // [gates] += W_hh[:, k]·h_k   (k = 0..7)
                     xk = h;
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 160) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 168) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 176) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 184) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 160)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 168)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 176)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 184)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 192) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 200) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 208) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 216) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 192)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 200)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 208)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 216)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 224) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 232) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 240) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 248) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 224)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 232)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 240)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 248)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 256) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 264) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 272) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 280) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 256)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 264)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 272)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 280)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 288) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 296) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 304) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 312) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 288)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 296)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 304)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 312)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 320) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 328) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 336) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 344) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 320)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 328)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 336)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 344)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 352) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 360) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 368) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 376) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 352)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 360)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 368)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 376)) * xk + o0_0;
                     xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 7);
-                    i0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 384) * xk + i0_0;
-                    f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 392) * xk + f0_0;
-                    g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 400) * xk + g0_0;
-                    o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 408) * xk + o0_0;
+                    i0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 384)) * xk + i0_0;
+                    f0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 392)) * xk + f0_0;
+                    g0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 400)) * xk + g0_0;
+                    o0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 408)) * xk + o0_0;
                     var i0 = i0_0;
                     var f0 = f0_0;
                     var g0 = g0_0;
@@ -1776,41 +1794,41 @@ namespace Snapshots
                         gK = di0 * xk + gK;
                         q = wK * di0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) = df0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 8) * df0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 8)) * df0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) = dg0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 16) * dg0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 16)) * dg0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) = do0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 24) * do0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 24)) * do0 + q;
                         tK += q;
                         xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) = di0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32);
                         q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 32) * di0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40) = df0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 40) * df0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 40)) * df0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48) = dg0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 48) * dg0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 48)) * dg0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 56) = do0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 56);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 56) * do0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 56)) * do0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 1) += q;
                         xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 2);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 64) = di0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 64);
                         q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 64) * di0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 72) = df0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 72);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 72) * df0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 72)) * df0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 80) = dg0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 80);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 80) * dg0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 80)) * dg0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 88) = do0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 88);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 88) * do0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 88)) * do0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 2) += q;
                         xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 3);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 96) = di0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 96);
                         q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 96) * di0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 104) = df0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 104);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 104) * df0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 104)) * df0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 112) = dg0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 112);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 112) * dg0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 112)) * dg0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 120) = do0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 120);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 120) * do0 + q;
+                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 120)) * do0 + q;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 3) += q;
                     }
                 }

@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace RnnGen.Serialization;
+
+/// <summary>The <c>__metadata__</c> entries RnnGen writes, and the check of a file's entries against a model.</summary>
+internal static class RnnModelMetadata
+{
+    public const string FormatKey = "format";
+    public const string FormatValue = "rnngen";
+
+    private static readonly string LibraryVersion =
+        typeof(IRnnModel).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(IRnnModel).Assembly.GetName().Version?.ToString()
+        ?? "unknown";
+
+    public static string CellName(RnnCell cell) => cell switch
+    {
+        RnnCell.Elman => "elman",
+        RnnCell.Lstm => "lstm",
+        RnnCell.Gru => "gru",
+        _ => cell.ToString().ToLowerInvariant(),
+    };
+
+    public static string ActivationName(RnnActivation activation) => activation switch
+    {
+        RnnActivation.Tanh => "tanh",
+        RnnActivation.Relu => "relu",
+        _ => activation.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Outputs of the Linear head, 0 when the model has none (then OutputSize is the hidden size).</summary>
+    public static int HeadOutputs<TModel>() where TModel : IRnnModel
+    {
+        foreach (var t in TModel.ParameterLayout.Tensors)
+            if (t.Name == "head.weight") return t.Rows;
+        return 0;
+    }
+
+    public const string DataHashKey = "data_sha256";
+
+    /// <summary>Lower-case hex SHA-256 of the data region: the canonical parameters as little-endian F32 (what Save writes).</summary>
+    public static string DataHash(ReadOnlySpan<float> canonical)
+    {
+        if (BitConverter.IsLittleEndian)
+            return Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(canonical)));
+        var bytes = new byte[canonical.Length * 4];
+        for (int i = 0; i < canonical.Length; i++)
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), canonical[i]);
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+
+    public static List<KeyValuePair<string, string>> Create<TModel>(string dataHash) where TModel : IRnnModel
+    {
+        static string S(int v) => v.ToString(CultureInfo.InvariantCulture);
+        return new List<KeyValuePair<string, string>>
+        {
+            new(FormatKey, FormatValue),
+            new("model", typeof(TModel).FullName ?? typeof(TModel).Name),
+            new("cell", CellName(TModel.Cell)),
+            new("activation", ActivationName(TModel.Activation)),
+            new("input", S(TModel.InputSize)),
+            new("hidden", S(TModel.HiddenSize)),
+            new("output", S(HeadOutputs<TModel>())),
+            new("layers", S(TModel.LayerCount)),
+            new("vocabulary", S(TModel.Vocabulary)),
+            new("window", S(TModel.WindowSize)),
+            new("library_version", LibraryVersion),
+            new("layout_fingerprint", TModel.ParameterLayout.Fingerprint),
+            new(DataHashKey, dataHash),
+        };
+    }
+
+    /// <summary>
+    /// When the file says <c>format: rnngen</c>, compares its cell, activation and sizes with <typeparamref name="TModel"/>
+    /// and throws one <see cref="RnnFormatException"/> listing every mismatch, then checks the data against
+    /// <c>data_sha256</c> when present. Files of other origins (no metadata, or
+    /// another format such as PyTorch's <c>pt</c>) are checked by their tensors only. The window and the layout
+    /// fingerprint are informational: the tensors are stored in PyTorch's layout, whatever the internal one.
+    /// </summary>
+    public static void Check<TModel>(SafeTensorsFile file) where TModel : IRnnModel
+    {
+        var metadata = file.Metadata;
+        if (!metadata.TryGetValue(FormatKey, out var format) || format != FormatValue)
+            return;
+
+        var problems = new List<string>();
+        string modelName = typeof(TModel).Name;
+
+        if (metadata.TryGetValue("cell", out var cell) && cell != CellName(TModel.Cell))
+            problems.Add($"cell '{SafeTensorsHeader.Truncate(cell)}' ≠ {CellName(TModel.Cell)}");
+
+        // The activation matters for Elman only (LSTM and GRU record tanh).
+        if (TModel.Cell == RnnCell.Elman && (cell is null || cell == CellName(RnnCell.Elman))
+            && metadata.TryGetValue("activation", out var activation) && activation != ActivationName(TModel.Activation))
+            problems.Add($"activation '{SafeTensorsHeader.Truncate(activation)}' ≠ {ActivationName(TModel.Activation)}");
+
+        Size("input", TModel.InputSize);
+        Size("hidden", TModel.HiddenSize);
+        Size("output", HeadOutputs<TModel>());
+        Size("layers", TModel.LayerCount);
+        Size("vocabulary", TModel.Vocabulary);
+
+        if (problems.Count > 0)
+            throw new RnnFormatException(null,
+                $"the file was saved from a different model than {modelName} (metadata, file ≠ model): {string.Join("; ", problems)}");
+
+        // Files written by Save carry a hash of their data: a damaged file is refused rather than loaded as other weights.
+        if (metadata.TryGetValue(DataHashKey, out var hash)
+            && !string.Equals(hash, Convert.ToHexStringLower(SHA256.HashData(file.Data)), StringComparison.OrdinalIgnoreCase))
+            throw new RnnFormatException(null,
+                $"the tensor data does not match the SHA-256 recorded in the metadata ('{DataHashKey}'): the file is corrupt, or its tensors were edited without updating or removing that entry");
+
+        void Size(string key, int expected)
+        {
+            if (!metadata.TryGetValue(key, out var text)) return;
+            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value))
+                problems.Add($"{key} '{SafeTensorsHeader.Truncate(text)}' is not a non-negative integer");
+            else if (value != expected)
+                problems.Add($"{key} {value.ToString(CultureInfo.InvariantCulture)} ≠ {expected.ToString(CultureInfo.InvariantCulture)}");
+        }
+    }
+}
