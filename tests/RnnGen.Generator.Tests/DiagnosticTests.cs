@@ -146,14 +146,12 @@ public sealed class DiagnosticTests
         """,
         "Vocabulary = -1 is out of range; use 0 (float inputs) or a value from 1 to 1000000");
 
-    /// <summary>Above the maximum, the (positive) vocabulary is also reported as not supported yet (RNNG014).</summary>
     [Fact]
     public void RNNG012_vocabulary_above_the_maximum() => AssertDiagnostic("RNNG012", """
         [RnnModel(8, 2, [|Vocabulary = 1000001|])]
         public partial class Model;
         """,
-        "Vocabulary = 1000001 is out of range; use 0 (float inputs) or a value from 1 to 1000000",
-        alsoReported: "RNNG014");
+        "Vocabulary = 1000001 is out of range; use 0 (float inputs) or a value from 1 to 1000000");
 
     [Fact]
     public void RNNG013_language_version_below_12() => AssertDiagnostic("RNNG013", """
@@ -171,13 +169,10 @@ public sealed class DiagnosticTests
         Assert.Single(run.Sources);
     }
 
-    [Theory]
-    [InlineData("[RnnModel(8, 2, [|Vocabulary = 100|])]")]
-    [InlineData("[RnnModel(8, 16, Output = 1, [|Vocabulary = 1|], Cell = RnnCell.Lstm)]")]
-    [InlineData("[RnnModel(8, 16, Output = 30, OutputActivation = RnnOutputActivation.Softmax, Loss = RnnLoss.CrossEntropy, [|Vocabulary = 30|])]")]
-    public void RNNG014_not_supported_yet(string attribute) => AssertDiagnostic("RNNG014",
-        attribute + "\npublic partial class Model;",
-        "Vocabulary (token inputs through an embedding) is not supported by this version of RnnGen; feed one-hot or embedded float inputs and leave Vocabulary at 0");
+    [Fact]
+    public void RNNG014_model_too_large_for_one_buffer() => AssertDiagnostic("RNNG014",
+        "[[|RnnModel(hidden: 4096, input: 4096, Cell = RnnCell.Lstm, Layers = 8, Window = 64)|]]\npublic partial class Model;",
+        "A model of this size (about 2,196,846,848 floats of parameters, gradients and training caches) is not supported by this version of RnnGen; one model's buffer holds at most 2,147,483,647 floats; lower hidden, Layers, Window or Vocabulary");
 
     [Theory]
     [InlineData("static", "public static partial class [|Model|] { }")]

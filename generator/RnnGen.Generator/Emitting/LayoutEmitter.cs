@@ -38,6 +38,13 @@ internal static class LayoutEmitter
         w.Line("int i = canonicalIndex;");
         int TR = plan.TileRows, H = plan.Spec.Hidden;
         int tensor = 0;
+        if (plan.HasEmbedding)
+        {
+            var emb = plan.Tensors[tensor++];
+            w.Line($"// {emb.Name} [{emb.Rows}, {emb.Columns}]: stored as is, row-major, at {KernelPlan.EmbeddingOffset}");
+            w.Line($"if (i < {I(emb.Length)}) return {I(KernelPlan.EmbeddingOffset)} + i;");
+        }
+
         foreach (var layer in plan.LayerPlans)
         {
             var wih = plan.Tensors[tensor++];

@@ -75,7 +75,8 @@ internal static class ModelEmitter
             Dy = KernelPlan.RoundUp(Dc + (lstm ? s.Layers * 2 * plan.PaddedHidden : 0), KernelPlan.Alignment);
             int outputs = KernelPlan.RoundUp(plan.OutputSize, KernelPlan.Alignment);
             ScratchY = Dy + outputs;
-            Length = ScratchY + outputs;
+            Dx = ScratchY + outputs;
+            Length = Dx + KernelPlan.RoundUp(s.Input, KernelPlan.Alignment);
         }
 
         public int Gradients { get; }
@@ -91,6 +92,7 @@ internal static class ModelEmitter
         public int Dh { get; }
         public int Dy { get; }
         public int ScratchY { get; }
+        public int Dx { get; }
         public int Length { get; }
     }
 
@@ -109,6 +111,7 @@ internal static class ModelEmitter
         Const("HiddenSize", s.Hidden, "Hidden units per recurrent layer.");
         Const("OutputSize", plan.OutputSize, s.Output > 0 ? "Outputs per step (the Linear head's width)." : "Outputs per step: the model has no head, so a step outputs the top layer's hidden state.");
         Const("Layers", s.Layers, "Stacked recurrent layers.");
+        Const("Vocabulary", s.Vocabulary, s.Vocabulary > 0 ? "Token ids are in [0, Vocabulary); each is looked up in embedding.weight [Vocabulary, InputSize]." : "0: the inputs are floats (no embedding).");
         Const("Window", s.Window, "Longest sequence (steps) that one AccumulateGradients or TrainStep call accepts.");
         Const("ParameterCount", plan.ParameterCount, "Length of Parameters and Gradients: the trainable values stored tile-major, plus SIMD padding that is always zero.");
         Const("TrainableParameterCount", plan.TrainableParameterCount, "Number of trainable values, as PyTorch counts them (sum of the ParameterLayout tensor sizes).");
@@ -141,6 +144,8 @@ internal static class ModelEmitter
         w.Line(GeneratedCode);
         w.Line($"private const int __ScratchYOffset = {I(b.ScratchY)};      // outputs of one step (Evaluate)");
         w.Line(GeneratedCode);
+        w.Line($"private const int __DxOffset = {I(b.Dx)};            // dL/dx of one step (embedding gradient)");
+        w.Line(GeneratedCode);
         w.Line($"private const int __BufferLength = {I(b.Length)};");
         w.Line();
 
@@ -157,7 +162,7 @@ internal static class ModelEmitter
         w.Line(GeneratedCode);
         w.Line($"static global::RnnGen.RnnActivation global::RnnGen.IRnnModel.Activation => global::RnnGen.RnnActivation.{(s.Cell == CellKind.Elman ? s.Activation : ActivationKind.Tanh)};");
         w.Line(GeneratedCode);
-        w.Line($"static int global::RnnGen.IRnnModel.Vocabulary => {I(s.Vocabulary)};");
+        w.Line("static int global::RnnGen.IRnnModel.Vocabulary => Vocabulary;");
 
         w.Line();
     }
@@ -204,6 +209,13 @@ internal static class ModelEmitter
         w.Line("var canonical = new float[TrainableParameterCount];");
         int t = 0;
         int H = s.Hidden;
+        if (plan.HasEmbedding)
+        {
+            var emb = plan.Tensors[t++];
+            w.Line($"for (int i = {I(emb.CanonicalOffset)}; i < {I(emb.CanonicalOffset + emb.Length)}; i++)   // {emb.Name} ~ N(0, 1), as nn.Embedding");
+            w.Line("    canonical[i] = (float)rng.NextGaussian();");
+        }
+
         foreach (var layer in plan.LayerPlans)
         {
             var wih = plan.Tensors[t];
@@ -324,59 +336,58 @@ internal static class ModelEmitter
         w.Line("public void ResetState() => __state = default;");
         w.Line();
 
-        w.Line("/// <summary>Runs a sequence from the model's own state and advances it: T×InputSize inputs → T×OutputSize outputs (every step).</summary>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">The inputs are not whole steps or the outputs have the wrong length.</exception>");
-        w.Line(GeneratedCode);
-        w.Line(Hot);
-        w.Open($"public void Forward({ReadOnlySpan} inputs, {Span} outputs)");
-        w.Line("int steps = __Steps(inputs, nameof(inputs));");
-        w.Line($"if (outputs.Length != steps * OutputSize) {Helpers}.ThrowLength(nameof(outputs), steps * OutputSize, outputs.Length, steps + \" steps × OutputSize\");");
-        w.Line($"ref float x = ref {MemoryMarshal}.GetReference(inputs);");
-        w.Line($"ref float y = ref {MemoryMarshal}.GetReference(outputs);");
-        w.Open("for (int t = 0; t < steps; t++)");
-        w.Line($"__StepCore(ref __state, ref {Unsafe}.Add(ref x, t * InputSize), ref {Unsafe}.Add(ref y, t * OutputSize));");
-        if (HeadLossEmitter.HasOutputActivation(plan)) w.Line($"{HeadLossEmitter.ActivateName}(outputs.Slice(t * OutputSize, OutputSize));");
-        w.Close();
-        w.Close();
-        w.Line();
-
         bool ce = s.Loss == LossKind.CrossEntropy;
+        bool vocab = plan.HasEmbedding;
+        string tokNone = vocab ? ", default" : "";
         string normalizer = ce ? "(steps - first)" : "((steps - first) * OutputSize)";
-        w.Line("/// <summary>The loss of a sequence without gradients, from the model's own state (which it advances). Any length; targets as for AccumulateGradients.</summary>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
-        w.Line(GeneratedCode);
-        w.Open($"public float Evaluate({ReadOnlySpan} inputs, {ReadOnlySpan} targets)");
-        w.Line("int steps = __Steps(inputs, nameof(inputs));");
-        w.Line($"if (steps == 0) {Helpers}.ThrowWindow(nameof(inputs), 0, int.MaxValue);");
-        w.Line("__CheckTargets(targets, steps);");
-        w.Line("return __Evaluate(inputs, targets, default, steps);");
-        w.Close();
-        w.Line();
-        if (ce)
+
+        foreach (var input in InputKinds(plan))
         {
-            w.Line("/// <summary>The cross-entropy of a sequence against class ids, without gradients, from the model's own state (which it advances).</summary>");
-            w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
-            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A class id is not in [0, OutputSize).</exception>");
+            w.Line($"/// <summary>Runs a sequence from the model's own state and advances it: {input.Doc} → T×OutputSize outputs (every step{(HeadLossEmitter.HasOutputActivation(plan) ? ", as probabilities" : "")}).</summary>");
+            w.Line($"/// <exception cref=\"global::System.ArgumentException\">{input.Error} or the outputs have the wrong length.</exception>");
+            if (input.Tokens) w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A token is not in [0, Vocabulary).</exception>");
             w.Line(GeneratedCode);
-            w.Open($"public float Evaluate({ReadOnlySpan} inputs, global::System.ReadOnlySpan<int> targets)");
-            w.Line("int steps = __Steps(inputs, nameof(inputs));");
-            w.Line($"if (steps == 0) {Helpers}.ThrowWindow(nameof(inputs), 0, int.MaxValue);");
-            w.Line("__CheckClasses(targets, steps);");
-            w.Line("return __Evaluate(inputs, default, targets, steps);");
+            w.Line(Hot);
+            w.Open($"public void Forward({input.Parameter}, {Span} outputs)");
+            w.Line($"int steps = {input.Steps};");
+            w.Line($"if (outputs.Length != steps * OutputSize) {Helpers}.ThrowLength(nameof(outputs), steps * OutputSize, outputs.Length, steps + \" steps × OutputSize\");");
+            w.Line("ref float p = ref __Base;");
+            w.Line($"ref float x0 = ref {MemoryMarshal}.GetReference({(input.Tokens ? "default(global::System.ReadOnlySpan<float>)" : "inputs")});");
+            w.Line($"ref float y = ref {MemoryMarshal}.GetReference(outputs);");
+            w.Open("for (int t = 0; t < steps; t++)");
+            w.Line($"__StepCore(ref __state, {XAt(plan, input.Tokens ? "tokens" : null, "t")}, ref {Unsafe}.Add(ref y, t * OutputSize));");
+            if (HeadLossEmitter.HasOutputActivation(plan)) w.Line($"{HeadLossEmitter.ActivateName}(outputs.Slice(t * OutputSize, OutputSize));");
+            w.Close();
             w.Close();
             w.Line();
+
+            foreach (var target in TargetKinds(plan))
+            {
+                w.Line($"/// <summary>The loss of a sequence ({input.Doc}) against {target.Doc}, without gradients, from the model's own state (which it advances). Any length.</summary>");
+                w.Line($"/// <exception cref=\"global::System.ArgumentException\">{input.Error} or the targets have the wrong length.</exception>");
+                if (input.Tokens || target.Classes) w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A token or class id is out of range.</exception>");
+                w.Line(GeneratedCode);
+                w.Open($"public float Evaluate({input.Parameter}, {target.Parameter})");
+                w.Line($"int steps = {input.Steps};");
+                w.Line($"if (steps == 0) {Helpers}.ThrowWindow(nameof({input.Name}), 0, int.MaxValue);");
+                w.Line($"{target.Check};");
+                w.Line($"return __Evaluate({input.Pass(vocab)}, {target.Pass}, steps);");
+                w.Close();
+                w.Line();
+            }
         }
 
         w.Line(GeneratedCode);
-        w.Open($"private float __Evaluate({ReadOnlySpan} inputs, {ReadOnlySpan} targets, global::System.ReadOnlySpan<int> classes, int steps)");
+        w.Open($"private float __Evaluate({ReadOnlySpan} inputs{(vocab ? ", global::System.ReadOnlySpan<int> tokens" : "")}, {ReadOnlySpan} targets, global::System.ReadOnlySpan<int> classes, int steps)");
         w.Line("int first = " + (s.LossOn == LossOnKind.LastStep ? "steps - 1" : "0") + ";");
-        w.Line($"ref float x = ref {MemoryMarshal}.GetReference(inputs);");
+        w.Line("ref float p = ref __Base;");
+        w.Line($"ref float x0 = ref {MemoryMarshal}.GetReference(inputs);");
         w.Line($"ref float tg = ref {MemoryMarshal}.GetReference(targets);");
-        w.Line($"ref float y = ref {Unsafe}.Add(ref __Base, __ScratchYOffset);");
-        w.Line($"ref float dz = ref {Unsafe}.Add(ref __Base, __DyOffset);");
+        w.Line($"ref float y = ref {Unsafe}.Add(ref p, __ScratchYOffset);");
+        w.Line($"ref float dz = ref {Unsafe}.Add(ref p, __DyOffset);");
         w.Line("double sum = 0;");
         w.Open("for (int t = 0; t < steps; t++)");
-        w.Line($"__StepCore(ref __state, ref {Unsafe}.Add(ref x, t * InputSize), ref y);");
+        w.Line($"__StepCore(ref __state, {XAt(plan, vocab ? "tokens" : null, "t")}, ref y);");
         w.Line("if (t < first) continue;");
         w.Line($"ref float target = ref targets.IsEmpty ? ref y : ref {Unsafe}.Add(ref tg, (t - first) * OutputSize);");
         w.Line($"sum += {HeadLossEmitter.StepLossName}(ref y, ref target, classes.IsEmpty ? -1 : classes[t - first], ref dz, 0f);");
@@ -384,6 +395,42 @@ internal static class ModelEmitter
         w.Line($"return (float)(sum / {normalizer});   // {HeadLossEmitter.LossDescription(plan)}");
         w.Close();
         w.Line();
+
+        if (vocab)
+        {
+            w.Line("/// <summary>Layer 0's input at step t: row tokens[t] of the embedding table, or the float inputs when there are no tokens.</summary>");
+            w.Line(GeneratedCode);
+            w.Line(Inline);
+            w.Line($"private static ref float __InputAt(ref float p, ref float x0, global::System.ReadOnlySpan<int> tokens, int t) =>");
+            w.Line($"    ref tokens.IsEmpty ? ref {Unsafe}.Add(ref x0, t * InputSize) : ref {Unsafe}.Add(ref p, {I(KernelPlan.EmbeddingOffset)} + tokens[t] * InputSize);");
+            w.Line();
+            w.Line(GeneratedCode);
+            w.Open("private static int __Tokens(global::System.ReadOnlySpan<int> tokens)");
+            w.Line("for (int i = 0; i < tokens.Length; i++)");
+            w.Line($"    if ((uint)tokens[i] >= (uint)Vocabulary) {Helpers}.ThrowTokenId(nameof(tokens), i, tokens[i], Vocabulary);");
+            w.Line("return tokens.Length;");
+            w.Close();
+            w.Line();
+
+            w.Line("/// <summary>Advances <paramref name=\"state\"/> by one step whose input is the embedding of <paramref name=\"token\"/>, and writes the step's outputs.</summary>");
+            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"token\"/> is not in [0, Vocabulary).</exception>");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"output\"/> has the wrong length.</exception>");
+            w.Line(GeneratedCode);
+            w.Line(Hot);
+            w.Open($"public void Step(ref State state, int token, {Span} output)");
+            w.Line($"if ((uint)token >= (uint)Vocabulary) {Helpers}.ThrowTokenId(nameof(token), 0, token, Vocabulary);");
+            w.Line($"if (output.Length != OutputSize) {Helpers}.ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize\");");
+            w.Line($"__StepCore(ref state, ref {Unsafe}.Add(ref __Base, {I(KernelPlan.EmbeddingOffset)} + token * InputSize), ref {MemoryMarshal}.GetReference(output));");
+            if (HeadLossEmitter.HasOutputActivation(plan)) w.Line($"{HeadLossEmitter.ActivateName}(output);");
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>Advances the model's own state by one token and writes the step's outputs.</summary>");
+            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"token\"/> is not in [0, Vocabulary).</exception>");
+            w.Line(GeneratedCode);
+            w.Line(Hot);
+            w.Line($"public void Step(int token, {Span} output) => Step(ref __state, token, output);");
+            w.Line();
+        }
 
         // The core step: no validation, refs in, one call per layer and the head.
         w.Line(GeneratedCode);
@@ -456,112 +503,87 @@ internal static class ModelEmitter
             ? "OutputSize floats: the target of the last step (LossOn = LastStep)"
             : "T×OutputSize floats: a target for every step";
         if (ce) targetsDoc += " (class probabilities; or use the overload that takes class ids)";
-        w.Line("/// <summary>");
-        w.Line("/// Truncated BPTT over one window (1..Window steps) from the model's current state: runs the window, adds the");
-        w.Line($"/// gradient of the loss ({lossName}) into <see cref=\"Gradients\"/> (+=, so minibatches and consecutive windows");
-        w.Line("/// compose), advances the state to the window's last step and returns the loss.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"inputs\">T×InputSize floats.</param>");
-        w.Line($"/// <param name=\"targets\">{targetsDoc}.</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or T is 0 or above Window.</exception>");
-        w.Line(GeneratedCode);
-        w.Line($"public float AccumulateGradients({ReadOnlySpan} inputs, {ReadOnlySpan} targets) => AccumulateGradients(inputs, targets, default);");
-        w.Line();
+        bool vocab = plan.HasEmbedding;
+        foreach (var input in InputKinds(plan))
+            foreach (var target in TargetKinds(plan))
+            {
+                string inputs = input.Doc, targets = lastStep
+                    ? (target.Classes ? "1 class id: the class of the last step (LossOn = LastStep)" : "OutputSize floats: the target of the last step (LossOn = LastStep)")
+                    : (target.Classes ? "T class ids: one per step" : $"T×OutputSize floats: a target for every step{(ce ? " (class probabilities)" : "")}");
+                w.Line("/// <summary>");
+                w.Line("/// Truncated BPTT over one window (1..Window steps) from the model's current state: runs the window, adds the");
+                w.Line($"/// gradient of the loss ({lossName}) into <see cref=\"Gradients\"/> (+=, so minibatches and consecutive windows");
+                w.Line("/// compose), advances the state to the window's last step and returns the loss.");
+                w.Line("/// </summary>");
+                w.Line($"/// <param name=\"{input.Name}\">{inputs}.</param>");
+                w.Line($"/// <param name=\"targets\">{targets}.</param>");
+                w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or T is 0 or above Window.</exception>");
+                if (input.Tokens || target.Classes) w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A token or class id is out of range.</exception>");
+                w.Line(GeneratedCode);
+                w.Line($"public float AccumulateGradients({input.Parameter}, {target.Parameter}) => AccumulateGradients({input.Name}, targets, default);");
+                w.Line();
 
-        w.Line("/// <summary>As <see cref=\"AccumulateGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})\"/>, and also writes the gradient of the loss with respect to the initial state into <paramref name=\"initialStateGradient\"/> (StateSize floats in CopyStateTo order; pass an empty span to skip it).</summary>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or T is 0 or above Window.</exception>");
-        w.Line(GeneratedCode);
-        w.Line(Hot);
-        w.Open($"public float AccumulateGradients({ReadOnlySpan} inputs, {ReadOnlySpan} targets, {Span} initialStateGradient)");
-        w.Line("int steps = __WindowSteps(inputs, initialStateGradient);");
-        w.Line("__CheckTargets(targets, steps);");
-        w.Line("return __Accumulate(inputs, targets, default, initialStateGradient, steps);");
-        w.Close();
-        w.Line();
+                w.Line($"/// <summary>As <see cref=\"AccumulateGradients({input.Cref}, {target.Cref})\"/>, and also writes the gradient of the loss with respect to the initial state into <paramref name=\"initialStateGradient\"/> (StateSize floats in CopyStateTo order; pass an empty span to skip it).</summary>");
+                w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or T is 0 or above Window.</exception>");
+                if (input.Tokens || target.Classes) w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A token or class id is out of range.</exception>");
+                w.Line(GeneratedCode);
+                w.Line(Hot);
+                w.Open($"public float AccumulateGradients({input.Parameter}, {target.Parameter}, {Span} initialStateGradient)");
+                w.Line($"int steps = __WindowSteps({input.Steps}, nameof({input.Name}), initialStateGradient);");
+                w.Line($"{target.Check};");
+                w.Line($"return __Accumulate({input.Pass(vocab)}, {target.Pass}, initialStateGradient, steps);");
+                w.Close();
+                w.Line();
 
-        if (ce)
-        {
-            w.Line("/// <summary>BPTT against class ids (one per step, or one for LossOn = LastStep); otherwise as the float-target overload.</summary>");
-            w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or T is 0 or above Window.</exception>");
-            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A class id is not in [0, OutputSize).</exception>");
-            w.Line(GeneratedCode);
-            w.Line($"public float AccumulateGradients({ReadOnlySpan} inputs, global::System.ReadOnlySpan<int> targets) => AccumulateGradients(inputs, targets, default);");
-            w.Line();
-            w.Line("/// <summary>BPTT against class ids, also writing the initial-state gradient (StateSize floats, or an empty span).</summary>");
-            w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or T is 0 or above Window.</exception>");
-            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A class id is not in [0, OutputSize).</exception>");
-            w.Line(GeneratedCode);
-            w.Line(Hot);
-            w.Open($"public float AccumulateGradients({ReadOnlySpan} inputs, global::System.ReadOnlySpan<int> targets, {Span} initialStateGradient)");
-            w.Line("int steps = __WindowSteps(inputs, initialStateGradient);");
-            w.Line("__CheckClasses(targets, steps);");
-            w.Line("return __Accumulate(inputs, default, targets, initialStateGradient, steps);");
-            w.Close();
-            w.Line();
-        }
+                w.Line("/// <summary>");
+                w.Line("/// One optimization step over one window: zero the gradients, run the window (from the zero state, or from the");
+                w.Line("/// current state when <see cref=\"global::RnnGen.TrainOptions.Stateful\"/>), BPTT, clip the gradient's global norm");
+                w.Line("/// (<see cref=\"global::RnnGen.TrainOptions.MaxGradientNorm\"/>), then <paramref name=\"optimizer\"/>.Step. Returns the loss.");
+                w.Line("/// A non-finite loss or gradient never reaches the weights: the step is skipped, the state restored, and");
+                w.Line("/// <see cref=\"SkippedSteps\"/> counts it (or it throws, per <see cref=\"global::RnnGen.TrainOptions.OnNonFinite\"/>).");
+                w.Line("/// </summary>");
+                w.Line($"/// <param name=\"{input.Name}\">{inputs}.</param>");
+                w.Line($"/// <param name=\"targets\">{targets}.</param>");
+                w.Line("/// <param name=\"optimizer\">An optimizer created for ParameterCount parameters.</param>");
+                w.Line("/// <param name=\"options\">Clipping, statefulness and the non-finite policy; <see cref=\"global::RnnGen.TrainOptions.Default\"/> when null.</param>");
+                w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, T is 0 or above Window, or the optimizer was made for another size.</exception>");
+                if (input.Tokens || target.Classes) w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A token or class id is out of range.</exception>");
+                w.Line(GeneratedCode);
+                w.Line(Hot);
+                w.Open($"public float TrainStep({input.Parameter}, {target.Parameter}, global::RnnGen.IOptimizer optimizer, global::RnnGen.TrainOptions? options = null)");
+                w.Line($"int steps = __TrainChecks({input.Steps}, nameof({input.Name}), optimizer);");
+                w.Line($"{target.Check};");
+                w.Line($"return __Train({input.Pass(vocab)}, {target.Pass}, optimizer, options ?? global::RnnGen.TrainOptions.Default, steps);");
+                w.Close();
+                w.Line();
+            }
 
         w.Line(GeneratedCode);
-        w.Open($"private static int __WindowSteps({ReadOnlySpan} inputs, {Span} initialStateGradient)");
-        w.Line("int steps = __Steps(inputs, nameof(inputs));");
-        w.Line($"if (steps == 0 || steps > Window) {Helpers}.ThrowWindow(nameof(inputs), steps, Window);");
+        w.Open($"private static int __WindowSteps(int steps, string name, {Span} initialStateGradient)");
+        w.Line($"if (steps == 0 || steps > Window) {Helpers}.ThrowWindow(name, steps, Window);");
         w.Line($"if (!initialStateGradient.IsEmpty && initialStateGradient.Length != StateSize) {Helpers}.ThrowLength(nameof(initialStateGradient), StateSize, initialStateGradient.Length, \"StateSize, or empty\");");
         w.Line("return steps;");
         w.Close();
         w.Line();
 
-        // TrainStep
-        void TrainDoc()
-        {
-            w.Line("/// <summary>");
-            w.Line("/// One optimization step over one window: zero the gradients, run the window (from the zero state, or from the");
-            w.Line("/// current state when <see cref=\"global::RnnGen.TrainOptions.Stateful\"/>), BPTT, clip the gradient's global norm");
-            w.Line("/// (<see cref=\"global::RnnGen.TrainOptions.MaxGradientNorm\"/>), then <paramref name=\"optimizer\"/>.Step. Returns the loss.");
-            w.Line("/// A non-finite loss or gradient never reaches the weights: the step is skipped, the state restored, and");
-            w.Line("/// <see cref=\"SkippedSteps\"/> counts it (or it throws, per <see cref=\"global::RnnGen.TrainOptions.OnNonFinite\"/>).");
-            w.Line("/// </summary>");
-            w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, T is 0 or above Window, or the optimizer was made for another size.</exception>");
-        }
-
-        TrainDoc();
         w.Line(GeneratedCode);
-        w.Line(Hot);
-        w.Open($"public float TrainStep({ReadOnlySpan} inputs, {ReadOnlySpan} targets, global::RnnGen.IOptimizer optimizer, global::RnnGen.TrainOptions? options = null)");
-        w.Line("int steps = __TrainChecks(inputs, optimizer);");
-        w.Line("__CheckTargets(targets, steps);");
-        w.Line("return __Train(inputs, targets, default, optimizer, options ?? global::RnnGen.TrainOptions.Default, steps);");
-        w.Close();
-        w.Line();
-        if (ce)
-        {
-            TrainDoc();
-            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A class id is not in [0, OutputSize).</exception>");
-            w.Line(GeneratedCode);
-            w.Line(Hot);
-            w.Open($"public float TrainStep({ReadOnlySpan} inputs, global::System.ReadOnlySpan<int> targets, global::RnnGen.IOptimizer optimizer, global::RnnGen.TrainOptions? options = null)");
-            w.Line("int steps = __TrainChecks(inputs, optimizer);");
-            w.Line("__CheckClasses(targets, steps);");
-            w.Line("return __Train(inputs, default, targets, optimizer, options ?? global::RnnGen.TrainOptions.Default, steps);");
-            w.Close();
-            w.Line();
-        }
-
-        w.Line(GeneratedCode);
-        w.Open($"private static int __TrainChecks({ReadOnlySpan} inputs, global::RnnGen.IOptimizer optimizer)");
+        w.Open("private static int __TrainChecks(int steps, string name, global::RnnGen.IOptimizer optimizer)");
         w.Line($"if (optimizer is null) {Helpers}.ThrowNull(nameof(optimizer));");
         w.Line($"if (optimizer.ParameterCount != ParameterCount) {Helpers}.ThrowOptimizerSize(ParameterCount, optimizer.ParameterCount);");
-        w.Line("int steps = __Steps(inputs, nameof(inputs));");
-        w.Line($"if (steps == 0 || steps > Window) {Helpers}.ThrowWindow(nameof(inputs), steps, Window);");
+        w.Line($"if (steps == 0 || steps > Window) {Helpers}.ThrowWindow(name, steps, Window);");
         w.Line("return steps;");
         w.Close();
         w.Line();
 
         w.Line(GeneratedCode);
         w.Line(Hot);
-        w.Open($"private float __Train({ReadOnlySpan} inputs, {ReadOnlySpan} targets, global::System.ReadOnlySpan<int> classes, global::RnnGen.IOptimizer optimizer, global::RnnGen.TrainOptions options, int steps)");
+        string tokParam = vocab ? ", global::System.ReadOnlySpan<int> tokens" : "";
+        string tokPass = vocab ? ", tokens" : "";
+        w.Open($"private float __Train({ReadOnlySpan} inputs{tokParam}, {ReadOnlySpan} targets, global::System.ReadOnlySpan<int> classes, global::RnnGen.IOptimizer optimizer, global::RnnGen.TrainOptions options, int steps)");
         w.Line("State saved = __state;");
         w.Line("if (!options.Stateful) __state = default;");
         w.Line("ZeroGradients();");
-        w.Line("float loss = __Accumulate(inputs, targets, classes, default, steps);");
+        w.Line($"float loss = __Accumulate(inputs{tokPass}, targets, classes, default, steps);");
         w.Line("var gradients = Gradients;");
         w.Line("float norm = float.IsPositiveInfinity(options.MaxGradientNorm)");
         w.Line("    ? global::RnnGen.GradientClipping.GlobalNorm(gradients)");
@@ -592,7 +614,7 @@ internal static class ModelEmitter
 
         w.Line(GeneratedCode);
         w.Line(Hot);
-        w.Open($"private float __Accumulate({ReadOnlySpan} inputs, {ReadOnlySpan} targets, global::System.ReadOnlySpan<int> classes, {Span} initialStateGradient, int steps)");
+        w.Open($"private float __Accumulate({ReadOnlySpan} inputs{tokParam}, {ReadOnlySpan} targets, global::System.ReadOnlySpan<int> classes, {Span} initialStateGradient, int steps)");
         w.Line("ref float p = ref __Base;");
         w.Line($"ref float g = {At("p", "__GradientsOffset")};");
         w.Line($"ref float cacheH = {At("p", "__CacheHOffset")};");
@@ -602,6 +624,7 @@ internal static class ModelEmitter
         w.Line($"ref float dhs = {At("p", "__DhOffset")};");
         if (lstm) w.Line($"ref float dcs = {At("p", "__DcOffset")};");
         w.Line($"ref float dy = {At("p", "__DyOffset")};");
+        if (vocab) w.Line($"ref float dxs = {At("p", "__DxOffset")};");
         w.Line($"ref float x0 = ref {MemoryMarshal}.GetReference(inputs);");
         w.Line($"ref float tg = ref {MemoryMarshal}.GetReference(targets);");
         w.Line("ref float state = ref __state.__Current;");
@@ -616,7 +639,7 @@ internal static class ModelEmitter
         w.Open("for (int t = 0; t < steps; t++)");
         for (int l = 0; l < L; l++)
         {
-            string input = l == 0 ? At("x0", "t * InputSize") : H(l - 1, "t + 1");
+            string input = l == 0 ? XAt(plan, vocab ? "tokens" : null, "t") : H(l - 1, "t + 1");
             string extra = (lstm ? $", {C(l, "t")}, {C(l, "t + 1")}" : "") + (gateCache ? $", {Gc(l, "t")}" : "");
             string kernel = gateCache ? RecurrentLayerEmitter.TrainForwardName(l) : RecurrentLayerEmitter.ForwardName(l);
             w.Line($"{kernel}(ref p, {input}, {H(l, "t")}, {H(l, "t + 1")}{extra});");
@@ -659,10 +682,20 @@ internal static class ModelEmitter
         for (int l = L - 1; l >= 0; l--)
         {
             w.Line($"{MemoryMarshal}.CreateSpan({Dh(l, "(cur ^ 1)")}, {I(HP)}).Clear();");
-            string input = l == 0 ? At("x0", "t * InputSize") : H(l - 1, "t + 1");
-            string dx = l == 0 ? "" : ", " + Dh(l - 1, "cur");
+            string input = l == 0 ? XAt(plan, vocab ? "tokens" : null, "t") : H(l - 1, "t + 1");
+            string dx = l > 0 ? ", " + Dh(l - 1, "cur") : vocab ? ", ref dxs" : "";
+            if (l == 0 && vocab) w.Line($"{MemoryMarshal}.CreateSpan(ref dxs, InputSize).Clear();");
             string extra = (lstm ? $", {C(l, "t")}, {Dc(l, "cur")}, {Dc(l, "(cur ^ 1)")}" : "") + (gateCache ? $", {Gc(l, "t")}" : "");
             w.Line($"{RecurrentLayerEmitter.BackwardName(l)}(ref p, ref g, {input}, {H(l, "t")}, {H(l, "t + 1")}, {Dh(l, "cur")}, {Dh(l, "(cur ^ 1)")}{dx}{extra});");
+        }
+
+        if (vocab)
+        {
+            w.Open("if (!tokens.IsEmpty)");
+            w.Line($"ref float ge = {At("g", $"{I(KernelPlan.EmbeddingOffset)} + tokens[t] * InputSize")};");
+            w.Line("for (int k = 0; k < InputSize; k++)");
+            w.Line($"    {Unsafe}.Add(ref ge, k) += {Unsafe}.Add(ref dxs, k);   // dE[token_t] += dx_t");
+            w.Close();
         }
 
         w.Line("cur ^= 1;");
@@ -683,5 +716,38 @@ internal static class ModelEmitter
         w.Close();
         w.Line("return (float)(sum / count);");
         w.Close();
+    }
+
+    /// <summary>Layer 0's input at step <paramref name="t"/>: the float inputs, or the embedding row of tokens[t].</summary>
+    private static string XAt(KernelPlan plan, string? tokens, string t) =>
+        plan.HasEmbedding ? $"ref __InputAt(ref p, ref x0, {tokens ?? "default"}, {t})" : At("x0", $"{t} * InputSize");
+
+    /// <summary>One way of giving a sequence: floats (T×InputSize), or token ids when the model has an embedding.</summary>
+    private sealed record InputKind(bool Tokens, string Name, string Parameter, string Cref, string Steps, string Doc, string Error)
+    {
+        public string Pass(bool vocab) => Tokens ? "default, tokens" : vocab ? "inputs, default" : "inputs";
+    }
+
+    private static InputKind[] InputKinds(KernelPlan plan)
+    {
+        var floats = new InputKind(false, "inputs", $"{ReadOnlySpan} inputs", "global::System.ReadOnlySpan{float}",
+            "__Steps(inputs, nameof(inputs))", "T×InputSize floats", "The inputs are not whole steps");
+        if (!plan.HasEmbedding) return new[] { floats };
+        var tokens = new InputKind(true, "tokens", "global::System.ReadOnlySpan<int> tokens", "global::System.ReadOnlySpan{int}",
+            "__Tokens(tokens)", "T token ids in [0, Vocabulary)", "A span has the wrong length");
+        return new[] { floats, tokens };
+    }
+
+    /// <summary>One way of giving targets: floats, or class ids for cross-entropy.</summary>
+    private sealed record TargetKind(bool Classes, string Parameter, string Cref, string Check, string Pass, string Doc);
+
+    private static TargetKind[] TargetKinds(KernelPlan plan)
+    {
+        var floats = new TargetKind(false, $"{ReadOnlySpan} targets", "global::System.ReadOnlySpan{float}",
+            "__CheckTargets(targets, steps)", "targets, default", "float targets");
+        if (plan.Spec.Loss != LossKind.CrossEntropy) return new[] { floats };
+        var classes = new TargetKind(true, "global::System.ReadOnlySpan<int> targets", "global::System.ReadOnlySpan{int}",
+            "__CheckClasses(targets, steps)", "default, targets", "class ids");
+        return new[] { floats, classes };
     }
 }

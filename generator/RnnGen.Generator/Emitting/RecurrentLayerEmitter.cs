@@ -39,9 +39,12 @@ internal sealed class RecurrentLayerEmitter
 
     public string BackwardParameters(int layer) =>
         "ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev"
-        + (layer > 0 ? ", ref float dx" : "")
+        + (HasDx(layer) ? ", ref float dx" : "")
         + (_cell.HasCellState ? ", ref float cPrev, ref float dc, ref float dcPrev" : "")
         + (HasTrainForward ? ", ref float cache" : "");
+
+    /// <summary>Layers above the first pass dL/dx down to the layer below; layer 0 does too when its input is an embedding row.</summary>
+    private bool HasDx(int layer) => layer > 0 || _plan.HasEmbedding;
 
     private static string Arguments(string parameters) => parameters.Replace("ref float ", "ref ");
 
@@ -269,7 +272,7 @@ internal sealed class RecurrentLayerEmitter
         int L = wp.Width.Lanes, S = wp.VectorsPerBlock, TR = _plan.TileRows;
         var acc = _cell.Accumulators;
         int gates = _cell.Gates.Length;
-        bool hasDx = layer.Index > 0;
+        bool hasDx = HasDx(layer.Index);
 
         w.Line(GeneratedCode);
         w.Line(Hot);
@@ -316,7 +319,9 @@ internal sealed class RecurrentLayerEmitter
         }
 
         EmitColumns(w, "x", layer.InputWidth, layer.InputColumnsOffset, unroll, 8, true, hasDx ? "dx" : null,
-            hasDx ? $"dW_ih[:, k] += δ·h(l{layer.Index - 1})_k; dh(l{layer.Index - 1})_k += W_ih[:, k]·δ" : "dW_ih[:, k] += δ·x_k",
+            !hasDx ? "dW_ih[:, k] += δ·x_k"
+                : layer.Index > 0 ? $"dW_ih[:, k] += δ·h(l{layer.Index - 1})_k; dh(l{layer.Index - 1})_k += W_ih[:, k]·δ"
+                : "dW_ih[:, k] += δ·x_k; dx_k += W_ih[:, k]·δ (x is an embedding row)",
             (_, wRef, gRef, off, src, idx, dot) => Column(false, wRef, gRef, off, src, idx, dot));
         EmitColumns(w, "hPrev", _plan.Spec.Hidden, layer.RecurrentColumnsOffset, unroll, 8, true, "dhPrev",
             "dW_hh[:, k] += δ·h_k; dh_prev_k += W_hh[:, k]·δ",

@@ -30,7 +30,7 @@ internal static class ModelSpecParser
         "InputSize", "HiddenSize", "OutputSize", "Layers", "Window", "ParameterCount", "TrainableParameterCount",
         "StateSize", "ParameterLayout", "ParameterIndex", "Parameters", "Gradients", "State", "CurrentState",
         "Step", "ResetState", "Forward", "Evaluate", "ZeroGradients", "AccumulateGradients", "TrainStep",
-        "InitializeParameters", "CopyParametersTo", "CopyParametersFrom", "CopyGradientsTo", "CopyStateTo", "CopyStateFrom", "SkippedSteps", "Save", "Load");
+        "InitializeParameters", "CopyParametersTo", "CopyParametersFrom", "CopyGradientsTo", "CopyStateTo", "CopyStateFrom", "SkippedSteps", "Save", "Load", "Vocabulary");
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -179,10 +179,18 @@ internal static class ModelSpecParser
             else
             {
                 // Valid in principle, but not built yet: say so instead of emitting something half-made.
-                if (vocabulary > 0)
-                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotYetSupported, Arg("Vocabulary", -1),
-                        "Vocabulary (token inputs through an embedding)", "feed one-hot or embedded float inputs and leave Vocabulary at 0"));
             }
+        }
+
+        // Each size is in range, but together they may not fit one buffer of 2^31 − 1 floats (parameters,
+        // gradients and the BPTT caches of a whole window).
+        if (!diagnostics.Any(static d => d.Severity == DiagnosticSeverity.Error))
+        {
+            long floats = EstimateBufferFloats(hidden, input, output, layers, window, vocabulary, (CellKind)cell);
+            if (floats > int.MaxValue)
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotYetSupported, attributeLocation,
+                    $"A model of this size (about {floats.ToString("N0", CultureInfo.InvariantCulture)} floats of parameters, gradients and training caches)",
+                    $"one model's buffer holds at most {int.MaxValue.ToString("N0", CultureInfo.InvariantCulture)} floats; lower hidden, Layers, Window or Vocabulary"));
         }
 
         var diags = diagnostics.ToImmutable();
@@ -199,6 +207,20 @@ internal static class ModelSpecParser
             (CellKind)cell, (ActivationKind)activation, (OutputActivationKind)outputActivation,
             (LossKind)loss, (LossOnKind)lossOn);
         return new ParseResult(spec, diags);
+    }
+
+    /// <summary>An upper estimate of the floats in a model's buffer (the emitter's sections, computed in 64 bits).</summary>
+    internal static long EstimateBufferFloats(int hidden, int input, int output, int layers, int window, int vocabulary, CellKind cell)
+    {
+        long gates = cell switch { CellKind.Lstm => 4, CellKind.Gru => 3, _ => 1 };
+        long padded = hidden + 64;
+        long parameters = (long)vocabulary * input + output * (padded + 1);
+        for (int l = 0; l < layers; l++)
+            parameters += gates * padded * (2L + (l == 0 ? input : hidden) + hidden);
+        long caches = (long)layers * (window + 1) * padded * (cell == CellKind.Lstm ? 2 : 1)
+            + (long)layers * window * padded * (cell == CellKind.Lstm ? 5 : cell == CellKind.Gru ? 4 : 0)
+            + (long)window * output + 8L * layers * padded + 4L * (output + padded + input);
+        return 2 * parameters + caches + 1024;
     }
 
     private static void CheckRange(ImmutableArray<Diagnostic>.Builder diagnostics, DiagnosticDescriptor descriptor,

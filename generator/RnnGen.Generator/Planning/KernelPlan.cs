@@ -41,6 +41,12 @@ internal sealed record KernelPlan(
 
     public bool HasHead => Spec.Output > 0;
 
+    /// <summary>Token inputs through an embedding table stored at the start of the buffer.</summary>
+    public bool HasEmbedding => Spec.Vocabulary > 0;
+
+    /// <summary>Offset of embedding.weight (row-major [Vocabulary, Input]).</summary>
+    public const int EmbeddingOffset = 0;
+
     /// <summary>Floats of one layer's hidden vector in a state buffer (padded to the tile).</summary>
     public int StateStride => PaddedHidden;
 
@@ -49,7 +55,7 @@ internal sealed record KernelPlan(
 
     public string Fingerprint =>
         $"rnngen-layout-v{LayoutVersion};cell={Spec.Cell.ToString().ToLowerInvariant()};act={Spec.Activation.ToString().ToLowerInvariant()};" +
-        $"input={Spec.Input};hidden={Spec.Hidden};layers={Spec.Layers};output={Spec.Output};tile={TileRows};padded={PaddedHidden}";
+        $"input={Spec.Input};hidden={Spec.Hidden};layers={Spec.Layers};output={Spec.Output};vocabulary={Spec.Vocabulary};tile={TileRows};padded={PaddedHidden}";
 
     public static KernelPlan Create(ModelSpec spec)
     {
@@ -62,7 +68,9 @@ internal sealed record KernelPlan(
         int columnStride = gates * tileRows;
 
         var layers = ImmutableArray.CreateBuilder<LayerPlan>(spec.Layers);
-        int offset = 0;
+        // embedding.weight [Vocabulary, Input] first (PyTorch module order), rows of Input floats: a token's
+        // embedding row is read in place as layer 0's input.
+        int offset = spec.Vocabulary > 0 ? RoundUp(spec.Vocabulary * spec.Input, Alignment) : 0;
         for (int l = 0; l < spec.Layers; l++)
         {
             int inputWidth = l == 0 ? spec.Input : hidden;
@@ -91,6 +99,7 @@ internal sealed record KernelPlan(
             canonical += t.Length;
         }
 
+        if (spec.Vocabulary > 0) AddTensor("embedding.weight", spec.Vocabulary, spec.Input);
         for (int l = 0; l < spec.Layers; l++)
         {
             AddTensor("rnn.weight_ih_l" + l, gates * hidden, layers[l].InputWidth);

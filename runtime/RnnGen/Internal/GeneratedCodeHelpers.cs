@@ -83,6 +83,11 @@ public static class GeneratedCodeHelpers
     public static void ThrowClassId(string paramName, int index, int value, int classes) =>
         throw new ArgumentOutOfRangeException(paramName, value, $"{paramName}[{index}] = {value} is not a class id; the model has OutputSize = {classes} classes, so ids must be in [0, {classes}).");
 
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> for a token id outside [0, vocabulary).</summary>
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowTokenId(string paramName, int index, int value, int vocabulary) =>
+        throw new ArgumentOutOfRangeException(paramName, value, $"{paramName}[{index}] = {value} is not a token id; the model's Vocabulary is {vocabulary}, so ids must be in [0, {vocabulary}).");
+
     /// <summary>Replaces logits with softmax probabilities (max subtracted first, so large logits cannot overflow).</summary>
     public static void SoftmaxInPlace(Span<float> values)
     {

@@ -23,6 +23,10 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public const int Layers = 1;
 
+        /// <summary>0: the inputs are floats (no embedding).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public const int Vocabulary = 0;
+
         /// <summary>Longest sequence (steps) that one AccumulateGradients or TrainStep call accepts.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public const int Window = 32;
@@ -63,7 +67,9 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         private const int __ScratchYOffset = 592;      // outputs of one step (Evaluate)
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
-        private const int __BufferLength = 608;
+        private const int __DxOffset = 608;            // dL/dx of one step (embedding gradient)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private const int __BufferLength = 624;
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         static int global::RnnGen.IRnnModel.InputSize => InputSize;
@@ -86,12 +92,12 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         static global::RnnGen.RnnActivation global::RnnGen.IRnnModel.Activation => global::RnnGen.RnnActivation.Tanh;
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
-        static int global::RnnGen.IRnnModel.Vocabulary => 0;
+        static int global::RnnGen.IRnnModel.Vocabulary => Vocabulary;
 
         /// <summary>The tensors in PyTorch <c>state_dict</c> order with their shapes and canonical offsets.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public static global::RnnGen.RnnParameterLayout ParameterLayout { get; } = new global::RnnGen.RnnParameterLayout(
-            "rnngen-layout-v1;cell=elman;act=tanh;input=3;hidden=5;layers=1;output=2;tile=8;padded=8",
+            "rnngen-layout-v1;cell=elman;act=tanh;input=3;hidden=5;layers=1;output=2;vocabulary=0;tile=8;padded=8",
             new global::RnnGen.RnnTensorInfo("rnn.weight_ih_l0", 5, 3, 0),
             new global::RnnGen.RnnTensorInfo("rnn.weight_hh_l0", 5, 5, 15),
             new global::RnnGen.RnnTensorInfo("rnn.bias_ih_l0", 5, 0, 40),
@@ -302,7 +308,7 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public void ResetState() => __state = default;
 
-        /// <summary>Runs a sequence from the model's own state and advances it: T×InputSize inputs → T×OutputSize outputs (every step).</summary>
+        /// <summary>Runs a sequence from the model's own state and advances it: T×InputSize floats → T×OutputSize outputs (every step).</summary>
         /// <exception cref="global::System.ArgumentException">The inputs are not whole steps or the outputs have the wrong length.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -310,16 +316,17 @@ namespace Snapshots
         {
             int steps = __Steps(inputs, nameof(inputs));
             if (outputs.Length != steps * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(outputs), steps * OutputSize, outputs.Length, steps + " steps × OutputSize");
-            ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+            ref float p = ref __Base;
+            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
             ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs);
             for (int t = 0; t < steps; t++)
             {
-                __StepCore(ref __state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, t * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, t * OutputSize));
+                __StepCore(ref __state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, t * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, t * OutputSize));
             }
         }
 
-        /// <summary>The loss of a sequence without gradients, from the model's own state (which it advances). Any length; targets as for AccumulateGradients.</summary>
-        /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
+        /// <summary>The loss of a sequence (T×InputSize floats) against float targets, without gradients, from the model's own state (which it advances). Any length.</summary>
+        /// <exception cref="global::System.ArgumentException">The inputs are not whole steps or the targets have the wrong length.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public float Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
@@ -333,14 +340,15 @@ namespace Snapshots
         private float __Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> classes, int steps)
         {
             int first = 0;
-            ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+            ref float p = ref __Base;
+            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
             ref float tg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref __Base, __ScratchYOffset);
-            ref float dz = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref __Base, __DyOffset);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __ScratchYOffset);
+            ref float dz = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __DyOffset);
             double sum = 0;
             for (int t = 0; t < steps; t++)
             {
-                __StepCore(ref __state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, t * InputSize), ref y);
+                __StepCore(ref __state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, t * InputSize), ref y);
                 if (t < first) continue;
                 ref float target = ref targets.IsEmpty ? ref y : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tg, (t - first) * OutputSize);
                 sum += __StepLoss(ref y, ref target, classes.IsEmpty ? -1 : classes[t - first], ref dz, 0f);
@@ -394,18 +402,9 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public float AccumulateGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> initialStateGradient)
         {
-            int steps = __WindowSteps(inputs, initialStateGradient);
+            int steps = __WindowSteps(__Steps(inputs, nameof(inputs)), nameof(inputs), initialStateGradient);
             __CheckTargets(targets, steps);
             return __Accumulate(inputs, targets, default, initialStateGradient, steps);
-        }
-
-        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
-        private static int __WindowSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> initialStateGradient)
-        {
-            int steps = __Steps(inputs, nameof(inputs));
-            if (steps == 0 || steps > Window) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowWindow(nameof(inputs), steps, Window);
-            if (!initialStateGradient.IsEmpty && initialStateGradient.Length != StateSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(initialStateGradient), StateSize, initialStateGradient.Length, "StateSize, or empty");
-            return steps;
         }
 
         /// <summary>
@@ -415,23 +414,34 @@ namespace Snapshots
         /// A non-finite loss or gradient never reaches the weights: the step is skipped, the state restored, and
         /// <see cref="SkippedSteps"/> counts it (or it throws, per <see cref="global::RnnGen.TrainOptions.OnNonFinite"/>).
         /// </summary>
+        /// <param name="inputs">T×InputSize floats.</param>
+        /// <param name="targets">T×OutputSize floats: a target for every step.</param>
+        /// <param name="optimizer">An optimizer created for ParameterCount parameters.</param>
+        /// <param name="options">Clipping, statefulness and the non-finite policy; <see cref="global::RnnGen.TrainOptions.Default"/> when null.</param>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, T is 0 or above Window, or the optimizer was made for another size.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::RnnGen.IOptimizer optimizer, global::RnnGen.TrainOptions? options = null)
         {
-            int steps = __TrainChecks(inputs, optimizer);
+            int steps = __TrainChecks(__Steps(inputs, nameof(inputs)), nameof(inputs), optimizer);
             __CheckTargets(targets, steps);
             return __Train(inputs, targets, default, optimizer, options ?? global::RnnGen.TrainOptions.Default, steps);
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
-        private static int __TrainChecks(global::System.ReadOnlySpan<float> inputs, global::RnnGen.IOptimizer optimizer)
+        private static int __WindowSteps(int steps, string name, global::System.Span<float> initialStateGradient)
+        {
+            if (steps == 0 || steps > Window) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowWindow(name, steps, Window);
+            if (!initialStateGradient.IsEmpty && initialStateGradient.Length != StateSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(initialStateGradient), StateSize, initialStateGradient.Length, "StateSize, or empty");
+            return steps;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private static int __TrainChecks(int steps, string name, global::RnnGen.IOptimizer optimizer)
         {
             if (optimizer is null) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNull(nameof(optimizer));
             if (optimizer.ParameterCount != ParameterCount) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowOptimizerSize(ParameterCount, optimizer.ParameterCount);
-            int steps = __Steps(inputs, nameof(inputs));
-            if (steps == 0 || steps > Window) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowWindow(nameof(inputs), steps, Window);
+            if (steps == 0 || steps > Window) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowWindow(name, steps, Window);
             return steps;
         }
 

@@ -26,6 +26,7 @@ public class PyTorchFixtureTests
         "lstm_10_64_1_zero", "lstm_10_64_1_h0", "lstm_3_5_2_h0", "lstm_3_5_2_last_h0", "lstm_2layer_3_5_2_h0",
         "gru_10_64_1_zero", "gru_10_64_1_h0", "gru_3_5_2_h0", "gru_2layer_3_5_2_h0",
         "lstm_ce_3_5_4_h0", "gru_ce_last_3_5_4_h0", "elman_bce_3_5_2_h0",
+        "lstm_embed_ce_v7_4_6_7_h0", "gru_embed_ce_v7_4_6_7_zero",
     };
 
     [Theory]
@@ -48,6 +49,8 @@ public class PyTorchFixtureTests
             "lstm_ce_3_5_4_h0" => Check<RnnGen.Tests.Models.LstmCe_3_5_4>(fixture),
             "gru_ce_last_3_5_4_h0" => Check<RnnGen.Tests.Models.GruCeLast_3_5_4>(fixture),
             "elman_bce_3_5_2_h0" => Check<RnnGen.Tests.Models.ElmanBce_3_5_2>(fixture),
+            "lstm_embed_ce_v7_4_6_7_h0" => Check<RnnGen.Tests.Models.LstmEmbed_7_4_6_7>(fixture),
+            "gru_embed_ce_v7_4_6_7_zero" => Check<RnnGen.Tests.Models.Gru2Embed_7_4_6_7>(fixture),
             _ => throw new ArgumentException(name),
         };
         _output.WriteLine(report);
@@ -69,7 +72,8 @@ public class PyTorchFixtureTests
         // Forward: every step's output and the final state.
         model.CopyStateFrom(state0);
         var outputs = new float[f.Steps * TModel.OutputSize];
-        model.Forward(inputs, outputs);
+        if (f.Tokens.Length > 0) ForwardTokens(model, f.Tokens, outputs);
+        else model.Forward(inputs, outputs);
         var stateT = new float[TModel.StateSize];
         model.CopyStateTo(stateT);
         var forward = new ErrorStats();
@@ -81,7 +85,8 @@ public class PyTorchFixtureTests
         model.CopyStateFrom(state0);
         model.ZeroGradients();
         var dState0 = new float[TModel.StateSize];
-        float loss = f.LossKind == "ce"
+        float loss = f.Tokens.Length > 0 ? AccumulateTokens(model, f.Tokens, f.Classes, dState0)
+            : f.LossKind == "ce"
             ? AccumulateClasses(model, inputs, f.Classes, dState0)
             : model.AccumulateGradients(inputs, targets, dState0);
         forward.Compare("loss", new[] { f.Loss }, new[] { loss }, 1e-5, 1e-6);
@@ -102,6 +107,23 @@ public class PyTorchFixtureTests
         RnnGen.Tests.Models.LstmCe_3_5_4 m => m.AccumulateGradients(inputs, classes, dState0),
         RnnGen.Tests.Models.GruCeLast_3_5_4 m => m.AccumulateGradients(inputs, classes, dState0),
         _ => throw new ArgumentException("not a cross-entropy model: " + model.GetType().Name),
+    };
+
+    private static void ForwardTokens(IRnnModel model, int[] tokens, float[] outputs)
+    {
+        switch (model)
+        {
+            case RnnGen.Tests.Models.LstmEmbed_7_4_6_7 m: m.Forward(tokens, outputs); break;
+            case RnnGen.Tests.Models.Gru2Embed_7_4_6_7 m: m.Forward(tokens, outputs); break;
+            default: throw new ArgumentException("no embedding: " + model.GetType().Name);
+        }
+    }
+
+    private static float AccumulateTokens(IRnnModel model, int[] tokens, int[] classes, float[] dState0) => model switch
+    {
+        RnnGen.Tests.Models.LstmEmbed_7_4_6_7 m => m.AccumulateGradients(tokens, classes, dState0),
+        RnnGen.Tests.Models.Gru2Embed_7_4_6_7 m => m.AccumulateGradients(tokens, classes, dState0),
+        _ => throw new ArgumentException("no embedding: " + model.GetType().Name),
     };
 
     private sealed class ErrorStats
@@ -133,7 +155,7 @@ public class PyTorchFixtureTests
     private sealed class Fixture
     {
         public string Name = "", LossKind = "mse";
-        public int[] Classes = [];
+        public int[] Classes = [], Tokens = [];
         public int Input, Hidden, Output, Layers, Steps;
         public double Loss;
         public double[] Inputs = [], Targets = [], H0 = [], C0 = [], Outputs = [], HN = [], CN = [], GradH0 = [], GradC0 = [];
@@ -158,6 +180,7 @@ public class PyTorchFixtureTests
                 Loss = r.GetProperty("loss").GetDouble(),
                 LossKind = r.GetProperty("loss_kind").GetString()!,
                 Classes = r.GetProperty("classes").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
+                Tokens = r.GetProperty("tokens").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
                 Inputs = A("inputs"), Targets = A("targets"), H0 = A("h0"), C0 = A("c0"),
                 Outputs = A("outputs"), HN = A("h_n"), CN = A("c_n"), GradH0 = A("grad_h0"), GradC0 = A("grad_c0"),
                 Params = D("params"), Grads = D("grads"),

@@ -2,7 +2,7 @@ namespace RnnGen.Tests.Reference;
 
 /// <summary>What the reference implementation needs to know about a generated model.</summary>
 public sealed record ModelConfig(int Input, int Hidden, int Output, int Layers, RnnCell Cell = RnnCell.Elman, bool Relu = false, bool LastStep = false,
-    RnnOutputActivation Head = RnnOutputActivation.Linear, RnnLoss Loss = RnnLoss.Mse)
+    RnnOutputActivation Head = RnnOutputActivation.Linear, RnnLoss Loss = RnnLoss.Mse, int Vocabulary = 0)
 {
     /// <summary>Outputs per step: the head width, or the hidden size without a head.</summary>
     public int OutputSize => Output > 0 ? Output : Hidden;
@@ -20,6 +20,6 @@ public sealed record ModelConfig(int Input, int Hidden, int Output, int Layers, 
         bool hasHead = false;
         foreach (var t in TModel.ParameterLayout.Tensors)
             if (t.Name == "head.weight") hasHead = true;
-        return new ModelConfig(TModel.InputSize, TModel.HiddenSize, hasHead ? TModel.OutputSize : 0, TModel.LayerCount, cell, relu, lastStep, head, loss);
+        return new ModelConfig(TModel.InputSize, TModel.HiddenSize, hasHead ? TModel.OutputSize : 0, TModel.LayerCount, cell, relu, lastStep, head, loss, TModel.Vocabulary);
     }
 }

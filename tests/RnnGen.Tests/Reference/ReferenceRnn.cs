@@ -30,12 +30,13 @@ public sealed class ReferenceRnn
         int steps = inputs.Length / I;
         var s = state0.ToArray();
         var outputs = new double[steps * O];
+        int embedding = _c.Vocabulary * I;   // embedding.weight comes first in PyTorch order
         var a = new double[G * H];
         var ah = new double[G * H];
         var next = new double[H];
         for (int t = 0; t < steps; t++)
         {
-            int offset = 0;
+            int offset = embedding;
             double[] layerInput = inputs.Slice(t * I, I).ToArray();
             for (int l = 0; l < L; l++)
             {
@@ -101,6 +102,15 @@ public sealed class ReferenceRnn
 
         stateT = s;
         return outputs;
+    }
+
+    /// <summary>Looks token ids up in embedding.weight (the first Vocabulary × Input parameters).</summary>
+    public double[] Embed(ReadOnlySpan<int> tokens)
+    {
+        var x = new double[tokens.Length * _c.Input];
+        for (int t = 0; t < tokens.Length; t++)
+            Array.Copy(_p, tokens[t] * _c.Input, x, t * _c.Input, _c.Input);
+        return x;
     }
 
     /// <summary>
