@@ -159,7 +159,7 @@ internal sealed class RecurrentLayerEmitter
         // The remainder: a second, shorter rolled loop when it is long, so no method grows past the JIT's
         // full-optimization budget; only the last few columns are unrolled with absolute offsets.
         int rest = main;
-        if (count - main >= 2 * step)
+        if (main > 0 && count - main >= 2 * step)
         {
             int end = main + (count - main) / step * step;
             EmitColumnLoop(w, source, main, end, step, columnsOffset, gradients, dotTarget, column);
