@@ -57,3 +57,19 @@ internal static class Models
         return values;
     }
 }
+
+/// <summary>Generated LSTM: hidden 64, input 10, one output.</summary>
+[RnnModel(hidden: 64, input: 10, Cell = RnnCell.Lstm, Output = 1)]
+public partial class LstmH64;
+
+/// <summary>Generated LSTM: hidden 128, input 10, one output.</summary>
+[RnnModel(hidden: 128, input: 10, Cell = RnnCell.Lstm, Output = 1)]
+public partial class LstmH128;
+
+/// <summary>Generated GRU: hidden 64, input 10, one output.</summary>
+[RnnModel(hidden: 64, input: 10, Cell = RnnCell.Gru, Output = 1)]
+public partial class GruH64;
+
+/// <summary>Generated GRU: hidden 128, input 10, one output.</summary>
+[RnnModel(hidden: 128, input: 10, Cell = RnnCell.Gru, Output = 1)]
+public partial class GruH128;
