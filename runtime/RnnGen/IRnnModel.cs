@@ -41,6 +41,14 @@ public interface IRnnModel
     /// <summary>The tensors in PyTorch order.</summary>
     static abstract RnnParameterLayout ParameterLayout { get; }
 
+    /// <summary>
+    /// Maps an index of the canonical (PyTorch-order) parameter vector, in [0, <see cref="TrainableParameterCount"/>),
+    /// to the index of the same value in <see cref="Parameters"/> and <see cref="Gradients"/>; the indices it never
+    /// returns are always-zero SIMD padding.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The index is not in [0, TrainableParameterCount).</exception>
+    static abstract int ParameterIndex(int canonicalIndex);
+
     /// <summary>The internal parameter buffer (tile-major, 64-byte aligned).</summary>
     Span<float> Parameters { get; }
 

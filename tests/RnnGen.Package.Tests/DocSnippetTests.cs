@@ -30,6 +30,7 @@ public sealed class DocSnippetTests
         "docs/getting-started.md",
         "docs/performance-guide.md",
         "docs/comparison.md",
+        "docs/attribute-reference.md",
         "runtime/RnnGen/README.md",
     };
 

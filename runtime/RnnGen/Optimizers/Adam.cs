@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -51,7 +52,7 @@ public sealed class Adam : IOptimizer
     /// <param name="learningRate">Step size (≥ 0). Default 1e-3.</param>
     /// <param name="beta1">Decay of the first moment, in [0, 1). Default 0.9.</param>
     /// <param name="beta2">Decay of the second moment, in [0, 1). Default 0.999.</param>
-    /// <param name="epsilon">Added to the denominator for stability (≥ 0). Default 1e-8.</param>
+    /// <param name="epsilon">Added to the denominator for stability (&gt; 0; PyTorch also accepts 0, which turns always-zero gradients — such as a generated model's SIMD padding — into NaN). Default 1e-8.</param>
     /// <param name="weightDecay">L2 penalty added to the gradient (≥ 0); for decoupled decay use AdamW.</param>
     /// <param name="amsgrad">Use the AMSGrad variant (maximum of past second moments).</param>
     /// <exception cref="ArgumentOutOfRangeException">A count or hyperparameter is out of range, NaN or infinite.</exception>
@@ -69,10 +70,7 @@ public sealed class Adam : IOptimizer
             throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "Invalid beta parameter: must be in [0, 1).");
         }
 
-        if (!(epsilon >= 0f) || float.IsInfinity(epsilon))
-        {
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Invalid epsilon value: must be finite and >= 0.");
-        }
+        OptimizerMath.ValidateEpsilon(epsilon, nameof(epsilon));
 
         if (!(weightDecay >= 0f) || float.IsInfinity(weightDecay))
         {
@@ -101,6 +99,41 @@ public sealed class Adam : IOptimizer
 
     /// <inheritdoc />
     public long StepCount { get; private set; }
+
+    /// <inheritdoc />
+    /// <value><c>adam</c>.</value>
+    public string Kind => "adam";
+
+    /// <inheritdoc />
+    /// <value><c>lr</c>, <c>betas</c>, <c>eps</c>, <c>weight_decay</c>, <c>amsgrad</c>.</value>
+    public IReadOnlyList<KeyValuePair<string, string>> Hyperparameters =>
+    [
+        new("lr", OptimizerMath.Format(_learningRate)),
+        new("betas", OptimizerMath.Format(_beta1, _beta2)),
+        new("eps", OptimizerMath.Format(_epsilon)),
+        new("weight_decay", OptimizerMath.Format(_weightDecay)),
+        new("amsgrad", OptimizerMath.Format(_amsgrad)),
+    ];
+
+    /// <inheritdoc />
+    /// <value><c>exp_avg</c>, <c>exp_avg_sq</c>, and <c>max_exp_avg_sq</c> with AMSGrad.</value>
+    public IReadOnlyList<string> StateNames => _amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"];
+
+    /// <inheritdoc />
+    public Span<float> GetState(int index) => index switch
+    {
+        0 => _m,
+        1 => _v,
+        2 when _amsgrad => _vMax,
+        _ => throw OptimizerMath.StateIndexOutOfRange(index, _amsgrad ? 3 : 2),
+    };
+
+    /// <inheritdoc />
+    public void RestoreStepCount(long stepCount)
+    {
+        OptimizerMath.ValidateStepCount(stepCount);
+        StepCount = stepCount;
+    }
 
     /// <summary>The step size; may be changed between steps (learning-rate schedules). Must be ≥ 0 and finite.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>

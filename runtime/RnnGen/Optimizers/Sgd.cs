@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -33,6 +34,7 @@ public sealed class Sgd : IOptimizer
     private readonly float _momentum;
     private readonly float _oneMinusDampening;
     private readonly bool _nesterov;
+    private readonly float _dampening;
     private readonly float _weightDecay;
     private float _learningRate;
 
@@ -74,6 +76,7 @@ public sealed class Sgd : IOptimizer
         _momentum = momentum;
         _oneMinusDampening = (float)(1.0 - dampening); // PyTorch: alpha = 1 - dampening in double, used as float
         _nesterov = nesterov;
+        _dampening = dampening;
         _weightDecay = weightDecay;
         _momentumBuffer = momentum != 0f ? new float[parameterCount] : [];
     }
@@ -83,6 +86,37 @@ public sealed class Sgd : IOptimizer
 
     /// <inheritdoc />
     public long StepCount { get; private set; }
+
+    /// <inheritdoc />
+    /// <value><c>sgd</c>.</value>
+    public string Kind => "sgd";
+
+    /// <inheritdoc />
+    /// <value><c>lr</c>, <c>momentum</c>, <c>dampening</c>, <c>weight_decay</c>, <c>nesterov</c>.</value>
+    public IReadOnlyList<KeyValuePair<string, string>> Hyperparameters =>
+    [
+        new("lr", OptimizerMath.Format(_learningRate)),
+        new("momentum", OptimizerMath.Format(_momentum)),
+        new("dampening", OptimizerMath.Format(_dampening)),
+        new("weight_decay", OptimizerMath.Format(_weightDecay)),
+        new("nesterov", OptimizerMath.Format(_nesterov)),
+    ];
+
+    /// <inheritdoc />
+    /// <value><c>momentum_buffer</c> when momentum ≠ 0, otherwise none.</value>
+    public IReadOnlyList<string> StateNames => _momentum != 0f ? ["momentum_buffer"] : [];
+
+    /// <inheritdoc />
+    public Span<float> GetState(int index) =>
+        index == 0 && _momentum != 0f ? _momentumBuffer : throw OptimizerMath.StateIndexOutOfRange(index, _momentum != 0f ? 1 : 0);
+
+    /// <inheritdoc />
+    /// <remarks>A step count of 0 makes the next step start the momentum buffer afresh (buf ← g), as PyTorch does when it has no buffer.</remarks>
+    public void RestoreStepCount(long stepCount)
+    {
+        OptimizerMath.ValidateStepCount(stepCount);
+        StepCount = stepCount;
+    }
 
     /// <summary>The step size; may be changed between steps (learning-rate schedules). Must be ≥ 0 and finite.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>

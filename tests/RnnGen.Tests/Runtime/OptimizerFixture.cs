@@ -7,8 +7,8 @@ namespace RnnGen.Tests.Runtime;
 
 /// <summary>
 /// tests/fixtures/optimizers.json, written by tests/fixtures/make_optimizer_fixtures.py with
-/// PyTorch: inputs, and the parameters after each step of torch.optim.SGD/Adam and
-/// clip_grad_norm_.
+/// PyTorch: inputs, the parameters after each step of torch.optim.SGD/Adam/AdamW/RMSprop/Adagrad,
+/// clip_grad_norm_, and the learning rates of torch.optim.lr_scheduler schedules.
 /// </summary>
 internal sealed class OptimizerFixture
 {
@@ -48,6 +48,11 @@ internal sealed class OptimizerFixture
         {
             Clip[c.GetProperty("name").GetString()!] = c.Clone();
         }
+
+        Read(root, "adamw", AdamW);
+        Read(root, "rmsprop", RmsProp);
+        Read(root, "adagrad", Adagrad);
+        Read(root, "schedules", Schedules);
     }
 
     public static OptimizerFixture Instance => LazyInstance.Value;
@@ -63,6 +68,60 @@ internal sealed class OptimizerFixture
     public Dictionary<string, JsonElement> Adam { get; } = new();
 
     public Dictionary<string, JsonElement> Clip { get; } = new();
+
+    public Dictionary<string, JsonElement> AdamW { get; } = new();
+
+    public Dictionary<string, JsonElement> RmsProp { get; } = new();
+
+    public Dictionary<string, JsonElement> Adagrad { get; } = new();
+
+    public Dictionary<string, JsonElement> Schedules { get; } = new();
+
+    /// <summary>A float hyperparameter of a case.</summary>
+    public static float Get(JsonElement testCase, string name) => (float)testCase.GetProperty(name).GetDouble();
+
+    /// <summary>The largest |actual − expected| / |expected| over all steps and elements (exact zeros compared absolutely), for reports.</summary>
+    public double MaxRelativeError(IOptimizer optimizer, float[][] expectedSteps)
+    {
+        float[] p = (float[])Initial.Clone();
+        double worst = 0;
+        for (int t = 0; t < expectedSteps.Length; t++)
+        {
+            optimizer.Step(p, Gradients[t]);
+            for (int i = 0; i < p.Length; i++)
+            {
+                double e = expectedSteps[t][i];
+                double err = Math.Abs(p[i] - e) / (e == 0 ? 1 : Math.Abs(e));
+                worst = Math.Max(worst, double.IsNaN(err) ? double.PositiveInfinity : err);
+            }
+        }
+
+        return worst;
+    }
+
+    /// <summary>Whether every step's parameters equal PyTorch's bit for bit.</summary>
+    public bool BitExact(IOptimizer optimizer, float[][] expectedSteps)
+    {
+        float[] p = (float[])Initial.Clone();
+        for (int t = 0; t < expectedSteps.Length; t++)
+        {
+            optimizer.Step(p, Gradients[t]);
+            if (!p.AsSpan().SequenceEqual(expectedSteps[t]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void Read(JsonElement root, string key, Dictionary<string, JsonElement> into)
+    {
+        foreach (JsonElement c in root.GetProperty(key).EnumerateArray())
+        {
+            into[c.GetProperty("name").GetString()!] = c.Clone();
+        }
+    }
 
     public static float[] Floats(JsonElement array)
     {
