@@ -34,6 +34,7 @@ internal static class ModelEmitter
         var cell = CellEmitter.For(spec.Cell, spec.Activation);
         EmitInference(w, plan, cell);
         EmitTraining(w, plan, layout, cell);
+        EmitBatchTraining(w, plan);
         StateEmitter.EmitState(w, plan);
         w.Line("// ═════════════════════════════════ kernels ═════════════════════════════════");
         w.Line();
@@ -749,5 +750,153 @@ internal static class ModelEmitter
         var classes = new TargetKind(true, "global::System.ReadOnlySpan<int> targets", "global::System.ReadOnlySpan{int}",
             "__CheckClasses(targets, steps)", "default, targets", "class ids");
         return new[] { floats, classes };
+    }
+
+    /// <summary>
+    /// <c>TrainBatch</c>: a minibatch of equal-length sequences, data-parallel over the cores. The batch is cut
+    /// into at most <see cref="BatchChunks"/> contiguous chunks (the cut depends only on the batch size), each
+    /// chunk's gradient is summed in its own worker model, and the chunks are added in chunk order: the result
+    /// is bit-identical for any number of cores.
+    /// </summary>
+    private const int BatchChunks = 8;
+
+    private static void EmitBatchTraining(CodeWriter w, KernelPlan plan)
+    {
+        var s = plan.Spec;
+        bool vocab = plan.HasEmbedding;
+        bool lastStep = s.LossOn == LossOnKind.LastStep;
+        string perTarget = lastStep ? "OutputSize" : "steps * OutputSize";
+        string perClass = lastStep ? "1" : "steps";
+
+        w.Line($"// ── minibatch training, data-parallel: at most {BatchChunks} chunks of consecutive sequences, one worker model each,");
+        w.Line("//    chunk gradients added in chunk order (bit-identical for any core count)");
+        w.Line(GeneratedCode);
+        w.Line($"private {s.TypeName}[]? __workers;");
+        w.Line(GeneratedCode);
+        w.Line("private float[] __batchFloats = global::System.Array.Empty<float>(), __batchTargets = global::System.Array.Empty<float>();");
+        w.Line(GeneratedCode);
+        w.Line("private int[] __batchTokens = global::System.Array.Empty<int>(), __batchClasses = global::System.Array.Empty<int>();");
+        w.Line(GeneratedCode);
+        w.Line("private readonly double[] __chunkLoss = new double[" + I(BatchChunks) + "];");
+        w.Line();
+        w.Line("/// <summary>A worker shares nothing with the model but its class: parameters are copied in before each batch.</summary>");
+        w.Line(GeneratedCode);
+        w.Line("// CS8618: the user's own non-nullable members stay unset in a worker, which only ever runs __Accumulate.");
+        w.Line("#pragma warning disable CS8618");
+        w.Line($"private {s.TypeName}(global::RnnGen.Internal.WorkerToken token) {{ }}");
+        w.Line("#pragma warning restore CS8618");
+        w.Line();
+
+        foreach (var input in InputKinds(plan))
+            foreach (var target in TargetKinds(plan))
+            {
+                string inputName = input.Tokens ? "tokens" : "inputs";
+                w.Line("/// <summary>");
+                w.Line("/// One optimization step over a minibatch of <paramref name=\"sequences\"/> sequences of equal length T (1..Window),");
+                w.Line("/// each from the zero state: the loss and gradient are the means over the sequences (PyTorch's batched mean),");
+                w.Line("/// computed on all cores. The batch is cut into fixed chunks whose gradients are added in order, so the result");
+                w.Line("/// does not depend on the core count. Clipping, the non-finite guard and the optimizer step are as in TrainStep.");
+                w.Line("/// The first call allocates the worker models; later calls allocate only the parallel loop's small bookkeeping.");
+                w.Line("/// </summary>");
+                w.Line($"/// <param name=\"{inputName}\">sequences × T × {(input.Tokens ? "1 token ids" : "InputSize floats")}, sequence after sequence.</param>");
+                w.Line($"/// <param name=\"targets\">sequences × {(target.Classes ? (lastStep ? "1 class id" : "T class ids") : (lastStep ? "OutputSize floats" : "T × OutputSize floats"))}.</param>");
+                w.Line("/// <param name=\"sequences\">How many sequences the batch holds.</param>");
+                w.Line("/// <param name=\"optimizer\">An optimizer created for ParameterCount parameters.</param>");
+                w.Line("/// <param name=\"options\">Clipping and the non-finite policy (<c>Stateful</c> must be false: every sequence starts from zero).</param>");
+                w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not split into the sequences, T is 0 or above Window, options.Stateful is true, or the optimizer was made for another size.</exception>");
+                if (input.Tokens || target.Classes) w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A token or class id is out of range.</exception>");
+                w.Line(GeneratedCode);
+                w.Open($"public float TrainBatch({input.Parameter}, {target.Parameter}, int sequences, global::RnnGen.IOptimizer optimizer, global::RnnGen.TrainOptions? options = null)");
+                w.Line("options ??= global::RnnGen.TrainOptions.Default;");
+                w.Line("if (sequences <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(sequences), sequences, \"A batch needs at least one sequence.\");");
+                w.Line("if (options.Stateful) throw new global::System.ArgumentException(\"TrainBatch starts every sequence from the zero state; use TrainStep with Stateful = true for stateful training.\", nameof(options));");
+                w.Line($"int perSequence = {inputName}.Length / sequences;");
+                w.Line($"if (perSequence * sequences != {inputName}.Length) {Helpers}.ThrowNotWholeSteps(nameof({inputName}), {inputName}.Length, sequences, \"sequences of equal length\");");
+                w.Line($"int steps = __TrainChecks({(input.Tokens ? "perSequence" : "__Steps(inputs.Slice(0, perSequence), nameof(inputs))")}, nameof({inputName}), optimizer);");
+                if (input.Tokens) w.Line("__Tokens(tokens);");
+                if (target.Classes)
+                {
+                    w.Line($"if (targets.Length != sequences * {perClass}) {Helpers}.ThrowClassCount(nameof(targets), sequences * {perClass}, targets.Length, sequences + \" sequences\");");
+                    w.Line("for (int i = 0; i < targets.Length; i++)");
+                    w.Line($"    if ((uint)targets[i] >= (uint)OutputSize) {Helpers}.ThrowClassId(nameof(targets), i, targets[i], OutputSize);");
+                }
+                else
+                    w.Line($"if (targets.Length != sequences * {perTarget}) {Helpers}.ThrowLength(nameof(targets), sequences * {perTarget}, targets.Length, sequences + \" sequences\");");
+                w.Line("// The parallel loop cannot capture spans: copy the batch into arrays that grow only when needed.");
+                if (input.Tokens) w.Line("__batchTokens = __Fill(__batchTokens, tokens);");
+                else w.Line("__batchFloats = __Fill(__batchFloats, inputs);");
+                if (target.Classes) w.Line("__batchClasses = __Fill(__batchClasses, targets);");
+                else w.Line("__batchTargets = __Fill(__batchTargets, targets);");
+                w.Line($"return __TrainBatch(sequences, steps, {(input.Tokens ? "true" : "false")}, {(target.Classes ? "true" : "false")}, optimizer, options);");
+                w.Close();
+                w.Line();
+            }
+
+        w.Line(GeneratedCode);
+        w.Line("private static T[] __Fill<T>(T[] buffer, global::System.ReadOnlySpan<T> values)");
+        w.Open("");
+        w.Line("if (buffer.Length < values.Length) buffer = new T[values.Length];");
+        w.Line("values.CopyTo(buffer);");
+        w.Line("return buffer;");
+        w.Close();
+        w.Line();
+
+        w.Line(GeneratedCode);
+        w.Open("private float __TrainBatch(int sequences, int steps, bool tokens, bool classes, global::RnnGen.IOptimizer optimizer, global::RnnGen.TrainOptions options)");
+        w.Line($"int chunks = global::System.Math.Min(sequences, {I(BatchChunks)});");
+        w.Open("if (__workers is null)");
+        w.Line($"__workers = new {s.TypeName}[{I(BatchChunks - 1)}];");
+        w.Line($"for (int i = 0; i < __workers.Length; i++) __workers[i] = new {s.TypeName}(default(global::RnnGen.Internal.WorkerToken));");
+        w.Close();
+        w.Line("State saved = __state;");
+        w.Line("var parameters = Parameters;");
+        w.Line("for (int c = 1; c < chunks; c++) parameters.CopyTo(__workers[c - 1].Parameters);");
+        w.Line("global::System.Threading.Tasks.Parallel.For(0, chunks, c => __RunChunk(c, chunks, sequences, steps, tokens, classes));");
+        w.Line("// Σ chunk gradients in chunk order, then the batch mean");
+        w.Line("var gradients = Gradients;");
+        w.Line("double loss = __chunkLoss[0];");
+        w.Open("for (int c = 1; c < chunks; c++)");
+        w.Line($"{Helpers}.AddInPlace(gradients, __workers![c - 1].Gradients);");
+        w.Line("loss += __chunkLoss[c];");
+        w.Close();
+        w.Line($"{Helpers}.ScaleInPlace(gradients, 1f / sequences);");
+        w.Line("float mean = (float)(loss / sequences);");
+        w.Line("float norm = float.IsPositiveInfinity(options.MaxGradientNorm)");
+        w.Line("    ? global::RnnGen.GradientClipping.GlobalNorm(gradients)");
+        w.Line("    : global::RnnGen.GradientClipping.ClipByGlobalNorm(gradients, options.MaxGradientNorm);");
+        w.Line("__state = saved;");
+        w.Open("if (!float.IsFinite(mean) || !float.IsFinite(norm))");
+        w.Line("gradients.Clear();");
+        w.Line("SkippedSteps++;");
+        w.Line($"if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) {Helpers}.ThrowNonFinite(mean, norm);");
+        w.Line("return mean;");
+        w.Close();
+        w.Line("optimizer.Step(parameters, gradients);");
+        w.Line("return mean;");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>Chunk c: its sequences, in order, summed into its worker's gradients (chunk 0 uses this model).</summary>");
+        w.Line(GeneratedCode);
+        w.Open("private void __RunChunk(int c, int chunks, int sequences, int steps, bool tokens, bool classes)");
+        w.Line($"{s.TypeName} worker = c == 0 ? this : __workers![c - 1];");
+        w.Line("int first = (int)((long)c * sequences / chunks), end = (int)((long)(c + 1) * sequences / chunks);");
+        w.Line("worker.ZeroGradients();");
+        w.Line("double loss = 0;");
+        w.Open("for (int q = first; q < end; q++)");
+        w.Line("worker.__state = default;");
+        string inputArgs = vocab
+            ? "tokens ? default : new global::System.ReadOnlySpan<float>(__batchFloats, q * steps * InputSize, steps * InputSize), tokens ? new global::System.ReadOnlySpan<int>(__batchTokens, q * steps, steps) : default"
+            : "new global::System.ReadOnlySpan<float>(__batchFloats, q * steps * InputSize, steps * InputSize)";
+        string perT = lastStep ? "OutputSize" : "steps * OutputSize";
+        string perC = lastStep ? "1" : "steps";
+        w.Line($"loss += worker.__Accumulate({inputArgs},");
+        w.Line($"    classes ? default : new global::System.ReadOnlySpan<float>(__batchTargets, q * {perT}, {perT}),");
+        w.Line($"    classes ? new global::System.ReadOnlySpan<int>(__batchClasses, q * {perC}, {perC}) : default,");
+        w.Line("    default, steps);");
+        w.Close();
+        w.Line("__chunkLoss[c] = loss;");
+        w.Close();
+        w.Line();
     }
 }

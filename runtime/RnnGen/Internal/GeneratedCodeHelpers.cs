@@ -88,6 +88,35 @@ public static class GeneratedCodeHelpers
     public static void ThrowTokenId(string paramName, int index, int value, int vocabulary) =>
         throw new ArgumentOutOfRangeException(paramName, value, $"{paramName}[{index}] = {value} is not a token id; the model's Vocabulary is {vocabulary}, so ids must be in [0, {vocabulary}).");
 
+    /// <summary><paramref name="destination"/>[i] += <paramref name="source"/>[i], in index order (deterministic).</summary>
+    public static void AddInPlace(Span<float> destination, ReadOnlySpan<float> source)
+    {
+        if (source.Length != destination.Length) throw new ArgumentException("The spans must have the same length.", nameof(source));
+        int i = 0;
+        ref float d = ref MemoryMarshal.GetReference(destination);
+        ref float s = ref MemoryMarshal.GetReference(source);
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= destination.Length; i += 8)
+                System.Runtime.Intrinsics.Vector256.StoreUnsafe(
+                    System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d, (nuint)i) + System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s, (nuint)i), ref d, (nuint)i);
+        for (; i < destination.Length; i++) Unsafe.Add(ref d, i) += Unsafe.Add(ref s, i);
+    }
+
+    /// <summary><paramref name="values"/>[i] *= <paramref name="factor"/>.</summary>
+    public static void ScaleInPlace(Span<float> values, float factor)
+    {
+        int i = 0;
+        ref float d = ref MemoryMarshal.GetReference(values);
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            var f = System.Runtime.Intrinsics.Vector256.Create(factor);
+            for (; i + 8 <= values.Length; i += 8)
+                System.Runtime.Intrinsics.Vector256.StoreUnsafe(System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d, (nuint)i) * f, ref d, (nuint)i);
+        }
+
+        for (; i < values.Length; i++) Unsafe.Add(ref d, i) *= factor;
+    }
+
     /// <summary>Replaces logits with softmax probabilities (max subtracted first, so large logits cannot overflow).</summary>
     public static void SoftmaxInPlace(Span<float> values)
     {

@@ -550,6 +550,118 @@ namespace Snapshots
             }
             return (float)(sum / count);
         }
+        // ── minibatch training, data-parallel: at most 8 chunks of consecutive sequences, one worker model each,
+        //    chunk gradients added in chunk order (bit-identical for any core count)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private Lstm_H8_I3_O1[]? __workers;
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private float[] __batchFloats = global::System.Array.Empty<float>(), __batchTargets = global::System.Array.Empty<float>();
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private int[] __batchTokens = global::System.Array.Empty<int>(), __batchClasses = global::System.Array.Empty<int>();
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private readonly double[] __chunkLoss = new double[8];
+
+        /// <summary>A worker shares nothing with the model but its class: parameters are copied in before each batch.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        // CS8618: the user's own non-nullable members stay unset in a worker, which only ever runs __Accumulate.
+        #pragma warning disable CS8618
+        private Lstm_H8_I3_O1(global::RnnGen.Internal.WorkerToken token) { }
+        #pragma warning restore CS8618
+
+        /// <summary>
+        /// One optimization step over a minibatch of <paramref name="sequences"/> sequences of equal length T (1..Window),
+        /// each from the zero state: the loss and gradient are the means over the sequences (PyTorch's batched mean),
+        /// computed on all cores. The batch is cut into fixed chunks whose gradients are added in order, so the result
+        /// does not depend on the core count. Clipping, the non-finite guard and the optimizer step are as in TrainStep.
+        /// The first call allocates the worker models; later calls allocate only the parallel loop's small bookkeeping.
+        /// </summary>
+        /// <param name="inputs">sequences × T × InputSize floats, sequence after sequence.</param>
+        /// <param name="targets">sequences × T × OutputSize floats.</param>
+        /// <param name="sequences">How many sequences the batch holds.</param>
+        /// <param name="optimizer">An optimizer created for ParameterCount parameters.</param>
+        /// <param name="options">Clipping and the non-finite policy (<c>Stateful</c> must be false: every sequence starts from zero).</param>
+        /// <exception cref="global::System.ArgumentException">A length does not split into the sequences, T is 0 or above Window, options.Stateful is true, or the optimizer was made for another size.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int sequences, global::RnnGen.IOptimizer optimizer, global::RnnGen.TrainOptions? options = null)
+        {
+            options ??= global::RnnGen.TrainOptions.Default;
+            if (sequences <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(sequences), sequences, "A batch needs at least one sequence.");
+            if (options.Stateful) throw new global::System.ArgumentException("TrainBatch starts every sequence from the zero state; use TrainStep with Stateful = true for stateful training.", nameof(options));
+            int perSequence = inputs.Length / sequences;
+            if (perSequence * sequences != inputs.Length) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNotWholeSteps(nameof(inputs), inputs.Length, sequences, "sequences of equal length");
+            int steps = __TrainChecks(__Steps(inputs.Slice(0, perSequence), nameof(inputs)), nameof(inputs), optimizer);
+            if (targets.Length != sequences * steps * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(targets), sequences * steps * OutputSize, targets.Length, sequences + " sequences");
+            // The parallel loop cannot capture spans: copy the batch into arrays that grow only when needed.
+            __batchFloats = __Fill(__batchFloats, inputs);
+            __batchTargets = __Fill(__batchTargets, targets);
+            return __TrainBatch(sequences, steps, false, false, optimizer, options);
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private static T[] __Fill<T>(T[] buffer, global::System.ReadOnlySpan<T> values)
+        {
+            if (buffer.Length < values.Length) buffer = new T[values.Length];
+            values.CopyTo(buffer);
+            return buffer;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private float __TrainBatch(int sequences, int steps, bool tokens, bool classes, global::RnnGen.IOptimizer optimizer, global::RnnGen.TrainOptions options)
+        {
+            int chunks = global::System.Math.Min(sequences, 8);
+            if (__workers is null)
+            {
+                __workers = new Lstm_H8_I3_O1[7];
+                for (int i = 0; i < __workers.Length; i++) __workers[i] = new Lstm_H8_I3_O1(default(global::RnnGen.Internal.WorkerToken));
+            }
+            State saved = __state;
+            var parameters = Parameters;
+            for (int c = 1; c < chunks; c++) parameters.CopyTo(__workers[c - 1].Parameters);
+            global::System.Threading.Tasks.Parallel.For(0, chunks, c => __RunChunk(c, chunks, sequences, steps, tokens, classes));
+            // Σ chunk gradients in chunk order, then the batch mean
+            var gradients = Gradients;
+            double loss = __chunkLoss[0];
+            for (int c = 1; c < chunks; c++)
+            {
+                global::RnnGen.Internal.GeneratedCodeHelpers.AddInPlace(gradients, __workers![c - 1].Gradients);
+                loss += __chunkLoss[c];
+            }
+            global::RnnGen.Internal.GeneratedCodeHelpers.ScaleInPlace(gradients, 1f / sequences);
+            float mean = (float)(loss / sequences);
+            float norm = float.IsPositiveInfinity(options.MaxGradientNorm)
+                ? global::RnnGen.GradientClipping.GlobalNorm(gradients)
+                : global::RnnGen.GradientClipping.ClipByGlobalNorm(gradients, options.MaxGradientNorm);
+            __state = saved;
+            if (!float.IsFinite(mean) || !float.IsFinite(norm))
+            {
+                gradients.Clear();
+                SkippedSteps++;
+                if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNonFinite(mean, norm);
+                return mean;
+            }
+            optimizer.Step(parameters, gradients);
+            return mean;
+        }
+
+        /// <summary>Chunk c: its sequences, in order, summed into its worker's gradients (chunk 0 uses this model).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private void __RunChunk(int c, int chunks, int sequences, int steps, bool tokens, bool classes)
+        {
+            Lstm_H8_I3_O1 worker = c == 0 ? this : __workers![c - 1];
+            int first = (int)((long)c * sequences / chunks), end = (int)((long)(c + 1) * sequences / chunks);
+            worker.ZeroGradients();
+            double loss = 0;
+            for (int q = first; q < end; q++)
+            {
+                worker.__state = default;
+                loss += worker.__Accumulate(new global::System.ReadOnlySpan<float>(__batchFloats, q * steps * InputSize, steps * InputSize),
+                    classes ? default : new global::System.ReadOnlySpan<float>(__batchTargets, q * steps * OutputSize, steps * OutputSize),
+                    classes ? new global::System.ReadOnlySpan<int>(__batchClasses, q * steps, steps) : default,
+                    default, steps);
+            }
+            __chunkLoss[c] = loss;
+        }
+
         /// <summary>
         /// The recurrent state of one sequence: the hidden vector h and the cell state c of each of the 1 layer(s). The default value is
         /// the zero state. A model can step any number of states (one per agent or stream) with <see cref="Step(ref State, global::System.ReadOnlySpan{float}, global::System.Span{float})"/>.
