@@ -850,15 +850,14 @@ internal static class ModelEmitter
         w.Close();
         w.Line("State saved = __state;");
         w.Line("var parameters = Parameters;");
-        w.Line("for (int c = 1; c < chunks; c++) parameters.CopyTo(__workers[c - 1].Parameters);");
         w.Line("global::System.Threading.Tasks.Parallel.For(0, chunks, c => __RunChunk(c, chunks, sequences, steps, tokens, classes));");
-        w.Line("// Σ chunk gradients in chunk order, then the batch mean");
+        w.Line("// Σ chunk gradients in chunk order (every element adds chunk 1, 2, … in turn, whichever thread does it),");
+        w.Line("// spread over the cores by ranges of the buffer; then the batch mean");
+        w.Line("int parts = global::System.Math.Min(global::System.Environment.ProcessorCount, 8);");
+        w.Line("global::System.Threading.Tasks.Parallel.For(0, parts, r => __ReduceChunks(r, parts, chunks));");
         w.Line("var gradients = Gradients;");
         w.Line("double loss = __chunkLoss[0];");
-        w.Open("for (int c = 1; c < chunks; c++)");
-        w.Line($"{Helpers}.AddInPlace(gradients, __workers![c - 1].Gradients);");
-        w.Line("loss += __chunkLoss[c];");
-        w.Close();
+        w.Line("for (int c = 1; c < chunks; c++) loss += __chunkLoss[c];");
         w.Line($"{Helpers}.ScaleInPlace(gradients, 1f / sequences);");
         w.Line("float mean = (float)(loss / sequences);");
         w.Line("float norm = float.IsPositiveInfinity(options.MaxGradientNorm)");
@@ -876,10 +875,21 @@ internal static class ModelEmitter
         w.Close();
         w.Line();
 
+        w.Line("/// <summary>Adds the gradients of chunks 1.. into this model's, for one range of the buffer.</summary>");
+        w.Line(GeneratedCode);
+        w.Open("private void __ReduceChunks(int part, int parts, int chunks)");
+        w.Line("int start = (int)((long)part * ParameterCount / parts) & ~15, end = part == parts - 1 ? ParameterCount : (int)((long)(part + 1) * ParameterCount / parts) & ~15;");
+        w.Line("var total = Gradients.Slice(start, end - start);");
+        w.Line("for (int c = 1; c < chunks; c++)");
+        w.Line($"    {Helpers}.AddInPlace(total, __workers![c - 1].Gradients.Slice(start, end - start));");
+        w.Close();
+        w.Line();
+
         w.Line("/// <summary>Chunk c: its sequences, in order, summed into its worker's gradients (chunk 0 uses this model).</summary>");
         w.Line(GeneratedCode);
         w.Open("private void __RunChunk(int c, int chunks, int sequences, int steps, bool tokens, bool classes)");
         w.Line($"{s.TypeName} worker = c == 0 ? this : __workers![c - 1];");
+        w.Line("if (c > 0) Parameters.CopyTo(worker.Parameters);   // read-only here: chunk 0 does not change parameters");
         w.Line("int first = (int)((long)c * sequences / chunks), end = (int)((long)(c + 1) * sequences / chunks);");
         w.Line("worker.ZeroGradients();");
         w.Line("double loss = 0;");

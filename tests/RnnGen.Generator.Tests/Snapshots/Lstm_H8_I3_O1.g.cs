@@ -616,16 +616,14 @@ namespace Snapshots
             }
             State saved = __state;
             var parameters = Parameters;
-            for (int c = 1; c < chunks; c++) parameters.CopyTo(__workers[c - 1].Parameters);
             global::System.Threading.Tasks.Parallel.For(0, chunks, c => __RunChunk(c, chunks, sequences, steps, tokens, classes));
-            // Σ chunk gradients in chunk order, then the batch mean
+            // Σ chunk gradients in chunk order (every element adds chunk 1, 2, … in turn, whichever thread does it),
+            // spread over the cores by ranges of the buffer; then the batch mean
+            int parts = global::System.Math.Min(global::System.Environment.ProcessorCount, 8);
+            global::System.Threading.Tasks.Parallel.For(0, parts, r => __ReduceChunks(r, parts, chunks));
             var gradients = Gradients;
             double loss = __chunkLoss[0];
-            for (int c = 1; c < chunks; c++)
-            {
-                global::RnnGen.Internal.GeneratedCodeHelpers.AddInPlace(gradients, __workers![c - 1].Gradients);
-                loss += __chunkLoss[c];
-            }
+            for (int c = 1; c < chunks; c++) loss += __chunkLoss[c];
             global::RnnGen.Internal.GeneratedCodeHelpers.ScaleInPlace(gradients, 1f / sequences);
             float mean = (float)(loss / sequences);
             float norm = float.IsPositiveInfinity(options.MaxGradientNorm)
@@ -643,11 +641,22 @@ namespace Snapshots
             return mean;
         }
 
+        /// <summary>Adds the gradients of chunks 1.. into this model's, for one range of the buffer.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private void __ReduceChunks(int part, int parts, int chunks)
+        {
+            int start = (int)((long)part * ParameterCount / parts) & ~15, end = part == parts - 1 ? ParameterCount : (int)((long)(part + 1) * ParameterCount / parts) & ~15;
+            var total = Gradients.Slice(start, end - start);
+            for (int c = 1; c < chunks; c++)
+                global::RnnGen.Internal.GeneratedCodeHelpers.AddInPlace(total, __workers![c - 1].Gradients.Slice(start, end - start));
+        }
+
         /// <summary>Chunk c: its sequences, in order, summed into its worker's gradients (chunk 0 uses this model).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         private void __RunChunk(int c, int chunks, int sequences, int steps, bool tokens, bool classes)
         {
             Lstm_H8_I3_O1 worker = c == 0 ? this : __workers![c - 1];
+            if (c > 0) Parameters.CopyTo(worker.Parameters);   // read-only here: chunk 0 does not change parameters
             int first = (int)((long)c * sequences / chunks), end = (int)((long)(c + 1) * sequences / chunks);
             worker.ZeroGradients();
             double loss = 0;
