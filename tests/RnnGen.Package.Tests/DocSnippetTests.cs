@@ -31,6 +31,9 @@ public sealed class DocSnippetTests
         "docs/performance-guide.md",
         "docs/comparison.md",
         "docs/attribute-reference.md",
+        "docs/importing.md",
+        "docs/serialization.md",
+        "docs/optimizers.md",
         "runtime/RnnGen/README.md",
     };
 
