@@ -167,8 +167,12 @@ public sealed class EmitterTests
     {
         var compiled = ModelCases.Compiled("UserConstructor");
         var type = compiled.Run.OutputCompilation.GetTypeByMetadataName("Models.Named")!;
-        var constructors = type.InstanceConstructors.Select(static m => m.ToDisplayString()).ToList();
+        // The private worker constructor (TrainBatch's workers) is always there; no public one is generated.
+        var constructors = type.InstanceConstructors.Where(static m => m.DeclaredAccessibility != Accessibility.Private)
+            .Select(static m => m.ToDisplayString()).ToList();
         Assert.Equal(new[] { "Models.Named.Named(string, int)" }, constructors);
+        Assert.Contains(type.InstanceConstructors, static m => m.DeclaredAccessibility == Accessibility.Private
+            && m.Parameters.Length == 1 && m.Parameters[0].Type.ToDisplayString() == "RnnGen.Internal.WorkerToken");
         Assert.Contains(type.GetMembers("InitializeParameters"), static m => m is IMethodSymbol { DeclaredAccessibility: Accessibility.Public });
     }
 

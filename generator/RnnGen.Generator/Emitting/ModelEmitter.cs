@@ -833,9 +833,9 @@ internal static class ModelEmitter
             }
 
         w.Line(GeneratedCode);
-        w.Line("private static T[] __Fill<T>(T[] buffer, global::System.ReadOnlySpan<T> values)");
+        w.Line("private static TItem[] __Fill<TItem>(TItem[] buffer, global::System.ReadOnlySpan<TItem> values)");
         w.Open("");
-        w.Line("if (buffer.Length < values.Length) buffer = new T[values.Length];");
+        w.Line("if (buffer.Length < values.Length) buffer = new TItem[values.Length];");
         w.Line("values.CopyTo(buffer);");
         w.Line("return buffer;");
         w.Close();

@@ -587,9 +587,9 @@ namespace Snapshots
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
-        private static T[] __Fill<T>(T[] buffer, global::System.ReadOnlySpan<T> values)
+        private static TItem[] __Fill<TItem>(TItem[] buffer, global::System.ReadOnlySpan<TItem> values)
         {
-            if (buffer.Length < values.Length) buffer = new T[values.Length];
+            if (buffer.Length < values.Length) buffer = new TItem[values.Length];
             values.CopyTo(buffer);
             return buffer;
         }
