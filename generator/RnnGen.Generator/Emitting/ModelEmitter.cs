@@ -77,8 +77,37 @@ internal static class ModelEmitter
             int outputs = KernelPlan.RoundUp(plan.OutputSize, KernelPlan.Alignment);
             ScratchY = Dy + outputs;
             Dx = ScratchY + outputs;
-            Length = Dx + KernelPlan.RoundUp(s.Input, KernelPlan.Alignment);
+            // the backward pass: δ of every layer and step (GRU: a second δ for W_hh), then W_hhᵀ and W_ihᵀ of
+            // every layer, rebuilt at each BPTT call; the window's embedding rows (token models)
+            DeltaStride = plan.Tiles * plan.ColumnStride;
+            Delta = Dx + KernelPlan.RoundUp(KernelPlan.RoundUp(s.Input, plan.TileRows), KernelPlan.Alignment);
+            int deltaLength = s.Layers * s.Window * DeltaStride;
+            bool gru = s.Cell == CellKind.Gru;
+            DeltaRec = gru ? KernelPlan.RoundUp(Delta + deltaLength, KernelPlan.Alignment) : Delta;
+            int offset = KernelPlan.RoundUp(DeltaRec + deltaLength, KernelPlan.Alignment);
+            var whhT = new int[s.Layers];
+            var wihT = new int[s.Layers];
+            for (int l = 0; l < s.Layers; l++)
+            {
+                whhT[l] = offset;
+                offset = KernelPlan.RoundUp(offset + DeltaStride * plan.PaddedHidden, KernelPlan.Alignment);
+                wihT[l] = offset;
+                if (l > 0 || plan.HasEmbedding)
+                    offset = KernelPlan.RoundUp(offset + DeltaStride * KernelPlan.RoundUp(plan.LayerPlans[l].InputWidth, plan.TileRows), KernelPlan.Alignment);
+            }
+
+            TransposedWhh = whhT;
+            TransposedWih = wihT;
+            InputWindow = offset;
+            Length = InputWindow + (plan.HasEmbedding ? KernelPlan.RoundUp(s.Window * s.Input, KernelPlan.Alignment) : 0);
         }
+
+        public int DeltaStride { get; }
+        public int Delta { get; }
+        public int DeltaRec { get; }
+        public int[] TransposedWhh { get; }
+        public int[] TransposedWih { get; }
+        public int InputWindow { get; }
 
         public int Gradients { get; }
         public int CacheH { get; }
@@ -146,6 +175,16 @@ internal static class ModelEmitter
         w.Line($"private const int __ScratchYOffset = {I(b.ScratchY)};      // outputs of one step (Evaluate)");
         w.Line(GeneratedCode);
         w.Line($"private const int __DxOffset = {I(b.Dx)};            // dL/dx of one step (embedding gradient)");
+        w.Line(GeneratedCode);
+        w.Line($"private const int __DeltaOffset = {I(b.Delta)};         // δ of every layer and step ({I(b.DeltaStride)} floats each)");
+        if (b.DeltaRec != b.Delta)
+        {
+            w.Line(GeneratedCode);
+            w.Line($"private const int __DeltaRecOffset = {I(b.DeltaRec)};      // δ of W_hh's rows (GRU's n gate differs)");
+        }
+
+        w.Line(GeneratedCode);
+        w.Line($"private const int __InputWindowOffset = {I(b.InputWindow)};   // the window's embedding rows (token models)");
         w.Line(GeneratedCode);
         w.Line($"private const int __BufferLength = {I(b.Length)};");
         w.Line();
@@ -606,6 +645,7 @@ internal static class ModelEmitter
         // The BPTT driver.
         bool lstm = cell.HasCellState;
         bool gateCache = cell.CacheSlots.Length > 0;
+        var rle = new RecurrentLayerEmitter(plan, cell);
         string H(int layer, string t) => At("cacheH", $"{I(layer * b.CacheHLayerStride)} + ({t}) * {I(HP)}");
         string C(int layer, string t) => At("cacheC", $"{I(layer * b.CacheHLayerStride)} + ({t}) * {I(HP)}");
         string Gc(int layer, string t) => At("cacheG", $"{I(layer * b.CacheGatesLayerStride)} + ({t}) * {I(b.CacheGatesStepStride)}");
@@ -626,6 +666,9 @@ internal static class ModelEmitter
         if (lstm) w.Line($"ref float dcs = {At("p", "__DcOffset")};");
         w.Line($"ref float dy = {At("p", "__DyOffset")};");
         if (vocab) w.Line($"ref float dxs = {At("p", "__DxOffset")};");
+        w.Line($"ref float delta = {At("p", "__DeltaOffset")};");
+        if (rle.HasSeparateRecurrentDelta) w.Line($"ref float deltaRec = {At("p", "__DeltaRecOffset")};");
+        if (vocab) w.Line($"ref float xw = {At("p", "__InputWindowOffset")};");
         w.Line($"ref float x0 = ref {MemoryMarshal}.GetReference(inputs);");
         w.Line($"ref float tg = ref {MemoryMarshal}.GetReference(targets);");
         w.Line("ref float state = ref __state.__Current;");
@@ -636,11 +679,17 @@ internal static class ModelEmitter
         if (lstm) w.Line($"{MemoryMarshal}.CreateReadOnlySpan({At("state", $"(Layers + l) * {I(HP)}")}, {I(HP)}).CopyTo({MemoryMarshal}.CreateSpan({At("cacheC", $"l * {I(b.CacheHLayerStride)}")}, {I(HP)}));");
         w.Close();
         w.Line();
-        w.Line("// forward over the window, caching every h_t" + (lstm ? ", c_t" : "") + (gateCache ? " and the gate values" : "") + (plan.HasHead ? " and y_t" : ""));
+        w.Line("// W_hhᵀ (and W_ihᵀ) of every layer ← the parameters, for the backward pass's per-step products");
+        for (int l = 0; l < L; l++)
+            w.Line($"{RecurrentLayerEmitter.TransposeName(l)}(ref p, {At("p", I(b.TransposedWhh[l]))}, {At("p", I(b.TransposedWih[l]))});");
+        w.Line();
+        w.Line("// forward over the window, caching every h_t" + (lstm ? ", c_t" : "") + (gateCache ? " and the gate values" : "") + (plan.HasHead ? " and y_t" : "") + (vocab ? " (and the embedding rows)" : ""));
         w.Open("for (int t = 0; t < steps; t++)");
+        if (vocab)
+            w.Line($"{MemoryMarshal}.CreateReadOnlySpan({XAt(plan, "tokens", "t")}, InputSize).CopyTo({MemoryMarshal}.CreateSpan({At("xw", "t * InputSize")}, InputSize));");
         for (int l = 0; l < L; l++)
         {
-            string input = l == 0 ? XAt(plan, vocab ? "tokens" : null, "t") : H(l - 1, "t + 1");
+            string input = l == 0 ? (vocab ? At("xw", "t * InputSize") : XAt(plan, null, "t")) : H(l - 1, "t + 1");
             string extra = (lstm ? $", {C(l, "t")}, {C(l, "t + 1")}" : "") + (gateCache ? $", {Gc(l, "t")}" : "");
             string kernel = gateCache ? RecurrentLayerEmitter.TrainForwardName(l) : RecurrentLayerEmitter.ForwardName(l);
             w.Line($"{kernel}(ref p, {input}, {H(l, "t")}, {H(l, "t + 1")}{extra});");
@@ -680,14 +729,18 @@ internal static class ModelEmitter
         }
 
         w.Close();
+        string Delta(int layer, string t, string section) => At(section, $"{I(layer * s.Window * b.DeltaStride)} + ({t}) * {I(b.DeltaStride)}");
         for (int l = L - 1; l >= 0; l--)
         {
             w.Line($"{MemoryMarshal}.CreateSpan({Dh(l, "(cur ^ 1)")}, {I(HP)}).Clear();");
-            string input = l == 0 ? XAt(plan, vocab ? "tokens" : null, "t") : H(l - 1, "t + 1");
-            string dx = l > 0 ? ", " + Dh(l - 1, "cur") : vocab ? ", ref dxs" : "";
-            if (l == 0 && vocab) w.Line($"{MemoryMarshal}.CreateSpan(ref dxs, InputSize).Clear();");
+            string dx = l > 0 ? Dh(l - 1, "cur") : "ref dxs";
+            if (l == 0 && vocab) w.Line($"{MemoryMarshal}.CreateSpan(ref dxs, {I(KernelPlan.RoundUp(s.Input, plan.TileRows))}).Clear();");
             string extra = (lstm ? $", {C(l, "t")}, {Dc(l, "cur")}, {Dc(l, "(cur ^ 1)")}" : "") + (gateCache ? $", {Gc(l, "t")}" : "");
-            w.Line($"{RecurrentLayerEmitter.BackwardName(l)}(ref p, ref g, {input}, {H(l, "t")}, {H(l, "t + 1")}, {Dh(l, "cur")}, {Dh(l, "(cur ^ 1)")}{dx}{extra});");
+            string deltaRec = rle.HasSeparateRecurrentDelta ? Delta(l, "t", "deltaRec") : Delta(l, "t", "delta");
+            w.Line($"{RecurrentLayerEmitter.BackwardName(l)}({H(l, "t + 1")}, {H(l, "t")}, {Dh(l, "cur")}, {Dh(l, "(cur ^ 1)")}{extra}, {Delta(l, "t", "delta")}{(rle.HasSeparateRecurrentDelta ? ", " + deltaRec : "")});   // δ_t");
+            w.Line($"{RecurrentLayerEmitter.BackwardHiddenName(l)}({At("p", I(b.TransposedWhh[l]))}, {deltaRec}, {Dh(l, "(cur ^ 1)")});   // dh_(t−1) += W_hhᵀ·δ");
+            if (rle.HasDx(l))
+                w.Line($"{RecurrentLayerEmitter.BackwardInputName(l)}({At("p", I(b.TransposedWih[l]))}, {Delta(l, "t", "delta")}, {dx});   // d{(l > 0 ? $"h(l{l - 1})" : "x")}_t += W_ihᵀ·δ");
         }
 
         if (vocab)
@@ -701,6 +754,15 @@ internal static class ModelEmitter
 
         w.Line("cur ^= 1;");
         w.Close();
+        w.Line();
+        w.Line("// the weight gradients of the whole window, layer by layer: one blocked product each");
+        for (int l = 0; l < L; l++)
+        {
+            string xs = l > 0 ? H(l - 1, "1") : vocab ? "ref xw" : "ref x0";
+            string deltaRec = rle.HasSeparateRecurrentDelta ? Delta(l, "0", "deltaRec") : Delta(l, "0", "delta");
+            w.Line($"{RecurrentLayerEmitter.WeightGradientsName(l)}(ref g, {Delta(l, "0", "delta")}, {deltaRec}, {xs}, {H(l, "0")}, steps);");
+        }
+
         w.Line();
         w.Line("// dL/dh_0 (and dL/dc_0) of every layer is now in dh(l, cur)" + (lstm ? " and dc(l, cur)" : ""));
         w.Open("if (!initialStateGradient.IsEmpty)");

@@ -220,7 +220,13 @@ internal static class ModelSpecParser
         long caches = (long)layers * (window + 1) * padded * (cell == CellKind.Lstm ? 2 : 1)
             + (long)layers * window * padded * (cell == CellKind.Lstm ? 5 : cell == CellKind.Gru ? 4 : 0)
             + (long)window * output + 8L * layers * padded + 4L * (output + padded + input);
-        return 2 * parameters + caches + 1024;
+        // the backward pass: W_hhᵀ (and W_ihᵀ) copies of every layer, δ of every step (GRU keeps two), the window's inputs
+        long backward = 0;
+        for (int l = 0; l < layers; l++)
+            backward += gates * padded * (padded + (l == 0 ? input + 64 : padded))
+                + (long)window * gates * padded * (cell == CellKind.Gru ? 2 : 1);
+        backward += (long)window * (input + 64);
+        return 2 * parameters + caches + backward + 1024;
     }
 
     private static void CheckRange(ImmutableArray<Diagnostic>.Builder diagnostics, DiagnosticDescriptor descriptor,

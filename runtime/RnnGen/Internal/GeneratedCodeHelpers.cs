@@ -102,6 +102,69 @@ public static class GeneratedCodeHelpers
         for (; i < destination.Length; i++) Unsafe.Add(ref d, i) += Unsafe.Add(ref s, i);
     }
 
+    /// <summary>
+    /// destination[c · <paramref name="destinationStride"/> + r] = source[r · <paramref name="sourceStride"/> + c] for r &lt;
+    /// <paramref name="rows"/>, c &lt; <paramref name="columns"/>: 8×8 blocks with AVX shuffles where available, the edges one by one.
+    /// The backward pass uses it to build its transposed weight copies.
+    /// </summary>
+    public static void Transpose(ref float source, int sourceStride, int rows, int columns, ref float destination, int destinationStride)
+    {
+        int blockRows = 0, blockColumns = 0;
+        if (System.Runtime.Intrinsics.X86.Avx.IsSupported)
+        {
+            blockRows = rows & ~7;
+            blockColumns = columns & ~7;
+            for (int r = 0; r < blockRows; r += 8)
+                for (int c = 0; c < blockColumns; c += 8)
+                    Transpose8x8(ref Unsafe.Add(ref source, r * sourceStride + c), sourceStride, ref Unsafe.Add(ref destination, c * destinationStride + r), destinationStride);
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            ref float row = ref Unsafe.Add(ref source, r * sourceStride);
+            for (int c = r < blockRows ? blockColumns : 0; c < columns; c++)
+                Unsafe.Add(ref destination, c * destinationStride + r) = Unsafe.Add(ref row, c);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref float source, int sourceStride, ref float destination, int destinationStride)
+    {
+        // 8 rows → interleave pairs → pick 64-bit halves → swap 128-bit lanes: the classic AVX 8×8 transpose.
+        var r0 = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source);
+        var r1 = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)sourceStride);
+        var r2 = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(2 * sourceStride));
+        var r3 = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(3 * sourceStride));
+        var r4 = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(4 * sourceStride));
+        var r5 = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(5 * sourceStride));
+        var r6 = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(6 * sourceStride));
+        var r7 = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(7 * sourceStride));
+        var t0 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r0, r1);
+        var t1 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r0, r1);
+        var t2 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r2, r3);
+        var t3 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r2, r3);
+        var t4 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r4, r5);
+        var t5 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r4, r5);
+        var t6 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r6, r7);
+        var t7 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r6, r7);
+        var u0 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0x44);
+        var u1 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0x44);
+        var u3 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0x44);
+        var u5 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0x44);
+        var u7 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0xEE);
+        System.Runtime.Intrinsics.Vector256.StoreUnsafe(System.Runtime.Intrinsics.X86.Avx.Permute2x128(u0, u4, 0x20), ref destination);
+        System.Runtime.Intrinsics.Vector256.StoreUnsafe(System.Runtime.Intrinsics.X86.Avx.Permute2x128(u1, u5, 0x20), ref destination, (nuint)destinationStride);
+        System.Runtime.Intrinsics.Vector256.StoreUnsafe(System.Runtime.Intrinsics.X86.Avx.Permute2x128(u2, u6, 0x20), ref destination, (nuint)(2 * destinationStride));
+        System.Runtime.Intrinsics.Vector256.StoreUnsafe(System.Runtime.Intrinsics.X86.Avx.Permute2x128(u3, u7, 0x20), ref destination, (nuint)(3 * destinationStride));
+        System.Runtime.Intrinsics.Vector256.StoreUnsafe(System.Runtime.Intrinsics.X86.Avx.Permute2x128(u0, u4, 0x31), ref destination, (nuint)(4 * destinationStride));
+        System.Runtime.Intrinsics.Vector256.StoreUnsafe(System.Runtime.Intrinsics.X86.Avx.Permute2x128(u1, u5, 0x31), ref destination, (nuint)(5 * destinationStride));
+        System.Runtime.Intrinsics.Vector256.StoreUnsafe(System.Runtime.Intrinsics.X86.Avx.Permute2x128(u2, u6, 0x31), ref destination, (nuint)(6 * destinationStride));
+        System.Runtime.Intrinsics.Vector256.StoreUnsafe(System.Runtime.Intrinsics.X86.Avx.Permute2x128(u3, u7, 0x31), ref destination, (nuint)(7 * destinationStride));
+    }
+
     /// <summary><paramref name="values"/>[i] *= <paramref name="factor"/>.</summary>
     public static void ScaleInPlace(Span<float> values, float factor)
     {

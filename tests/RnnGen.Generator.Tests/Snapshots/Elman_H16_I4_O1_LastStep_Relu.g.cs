@@ -69,7 +69,11 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         private const int __DxOffset = 1392;            // dL/dx of one step (embedding gradient)
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
-        private const int __BufferLength = 1408;
+        private const int __DeltaOffset = 1408;         // δ of every layer and step (16 floats each)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private const int __InputWindowOffset = 2176;   // the window's embedding rows (token models)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private const int __BufferLength = 2176;
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         static int global::RnnGen.IRnnModel.InputSize => InputSize;
@@ -481,6 +485,7 @@ namespace Snapshots
             ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __CacheYOffset);
             ref float dhs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __DhOffset);
             ref float dy = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __DyOffset);
+            ref float delta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __DeltaOffset);
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
             ref float tg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);
             ref float state = ref __state.__Current;
@@ -490,6 +495,9 @@ namespace Snapshots
             {
                 global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref state, l * 16), 16).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, l * 528), 16));
             }
+
+            // W_hhᵀ (and W_ihᵀ) of every layer ← the parameters, for the backward pass's per-step products
+            __Layer0Transpose(ref p, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1920), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 2176));
 
             // forward over the window, caching every h_t and y_t
             for (int t = 0; t < steps; t++)
@@ -516,9 +524,13 @@ namespace Snapshots
                     __HeadBackward(ref p, ref g, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t + 1) * 16), ref dy, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + cur * 16));   // dW_hy, db_y; dh_t += W_hyᵀ·dy
                 }
                 global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + (cur ^ 1) * 16), 16).Clear();
-                __Layer0Backward(ref p, ref g, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, t * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t) * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t + 1) * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + cur * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + (cur ^ 1) * 16));
+                __Layer0Backward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t + 1) * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t) * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + cur * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + (cur ^ 1) * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 0 + (t) * 16));   // δ_t
+                __Layer0BackwardHidden(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1920), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 0 + (t) * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + (cur ^ 1) * 16));   // dh_(t−1) += W_hhᵀ·δ
                 cur ^= 1;
             }
+
+            // the weight gradients of the whole window, layer by layer: one blocked product each
+            __Layer0WeightGradients(ref g, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 0 + (0) * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 0 + (0) * 16), ref x0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (0) * 16), steps);
 
             // dL/dh_0 (and dL/dc_0) of every layer is now in dh(l, cur)
             if (!initialStateGradient.IsEmpty)
@@ -1080,37 +1092,35 @@ namespace Snapshots
             }
         }
 
-        // ── layer 0 · Elman · backward
+        // ── layer 0 · Elman · backward, per step: δ from dh (and dc) and the cached values
         //    da = dh'⊙[h' > 0]
-        //    then per gate: db_ih += δ; db_hh += δ; dW_ih += δ·xᵀ; dW_hh += δ·hᵀ; dh_prev += W_hhᵀ·δ
+        //    δ is stored per step (16 floats, tile-major like a weight column); the weight gradients wait for the window's end
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void __Layer0Backward(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev)
+        private static void __Layer0Backward(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float delta)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-                __Layer0Backward512(ref p, ref g, ref x, ref hPrev, ref h, ref dh, ref dhPrev);
+                __Layer0Backward512(ref h, ref hPrev, ref dh, ref dhPrev, ref delta);
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-                __Layer0Backward256(ref p, ref g, ref x, ref hPrev, ref h, ref dh, ref dhPrev);
+                __Layer0Backward256(ref h, ref hPrev, ref dh, ref dhPrev, ref delta);
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-                __Layer0Backward128(ref p, ref g, ref x, ref hPrev, ref h, ref dh, ref dhPrev);
+                __Layer0Backward128(ref h, ref hPrev, ref dh, ref dhPrev, ref delta);
             else
-                __Layer0BackwardScalar(ref p, ref g, ref x, ref hPrev, ref h, ref dh, ref dhPrev);
+                __Layer0BackwardScalar(ref h, ref hPrev, ref dh, ref dhPrev, ref delta);
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __Layer0Backward512(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev)
+        private static void __Layer0Backward512(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float delta)
         {
             {
-                ref float wT = ref p;
-                ref float gT = ref g;
+                ref float dT = ref delta;
                 ref float hT = ref h;
                 ref float hpT = ref hPrev;
                 ref float dhT = ref dh;
                 ref float dhpT = ref dhPrev;
                 {
-                    ref float wB = ref wT;
-                    ref float gB = ref gT;
+                    ref float dB = ref dT;
                     ref float hB = ref hT;
                     ref float hpB = ref hpT;
                     ref float dhB = ref dhT;
@@ -1118,77 +1128,24 @@ namespace Snapshots
                     // δ: the gradient of every pre-activation
                     var h0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hB, (nuint)0);
                     var da0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(h0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dhB, (nuint)0), global::System.Runtime.Intrinsics.Vector512<float>.Zero);   // da = dh' ⊙ [h' > 0]
-                    // db_ih += δ; db_hh += δ
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gB, (nuint)0) + da0, ref gB, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gB, (nuint)16) + da0, ref gB, (nuint)16);
-                    global::System.Runtime.Intrinsics.Vector512<float> xk, q;
-                    // dW_ih[:, k] += δ·x_k   (k = 0..3)
-                    xk = global::System.Runtime.Intrinsics.Vector512.Create(x);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gB, (nuint)32)), ref gB, (nuint)32);
-                    xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gB, (nuint)48)), ref gB, (nuint)48);
-                    xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gB, (nuint)64)), ref gB, (nuint)64);
-                    xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gB, (nuint)80)), ref gB, (nuint)80);
-                    // dW_hh[:, k] += δ·h_k; dh_prev_k += W_hh[:, k]·δ   (k = 0..15)
-                    for (int k = 0; k < 16; k += 8)
-                    {
-                        ref float wK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 96 + k * 16);
-                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 96 + k * 16);
-                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hPrev, k);
-                        ref float tK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhPrev, k);
-                        xk = global::System.Runtime.Intrinsics.Vector512.Create(sK);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)0)), ref gK, (nuint)0);
-                        q = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wK, (nuint)0) * da0;
-                        tK += global::System.Runtime.Intrinsics.Vector512.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)16)), ref gK, (nuint)16);
-                        q = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wK, (nuint)16) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 1) += global::System.Runtime.Intrinsics.Vector512.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 2));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)32)), ref gK, (nuint)32);
-                        q = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wK, (nuint)32) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 2) += global::System.Runtime.Intrinsics.Vector512.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 3));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)48)), ref gK, (nuint)48);
-                        q = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wK, (nuint)48) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 3) += global::System.Runtime.Intrinsics.Vector512.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 4));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)64)), ref gK, (nuint)64);
-                        q = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wK, (nuint)64) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 4) += global::System.Runtime.Intrinsics.Vector512.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 5));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)80)), ref gK, (nuint)80);
-                        q = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wK, (nuint)80) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 5) += global::System.Runtime.Intrinsics.Vector512.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 6));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)96)), ref gK, (nuint)96);
-                        q = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wK, (nuint)96) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 6) += global::System.Runtime.Intrinsics.Vector512.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 7));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)112)), ref gK, (nuint)112);
-                        q = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wK, (nuint)112) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 7) += global::System.Runtime.Intrinsics.Vector512.Sum(q);
-                    }
+                    // δ, gate by gate (W_ih and W_hh share it)
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(da0, ref dB, (nuint)0);
                 }
             }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __Layer0Backward256(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev)
+        private static void __Layer0Backward256(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float delta)
         {
             {
-                ref float wT = ref p;
-                ref float gT = ref g;
+                ref float dT = ref delta;
                 ref float hT = ref h;
                 ref float hpT = ref hPrev;
                 ref float dhT = ref dh;
                 ref float dhpT = ref dhPrev;
                 {
-                    ref float wB = ref wT;
-                    ref float gB = ref gT;
+                    ref float dB = ref dT;
                     ref float hB = ref hT;
                     ref float hpB = ref hpT;
                     ref float dhB = ref dhT;
@@ -1198,99 +1155,25 @@ namespace Snapshots
                     var da0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(h0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dhB, (nuint)0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);   // da = dh' ⊙ [h' > 0]
                     var h1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hB, (nuint)8);
                     var da1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(h1, global::System.Runtime.Intrinsics.Vector256<float>.Zero), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dhB, (nuint)8), global::System.Runtime.Intrinsics.Vector256<float>.Zero);   // da = dh' ⊙ [h' > 0]
-                    // db_ih += δ; db_hh += δ
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)0) + da0, ref gB, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)16) + da0, ref gB, (nuint)16);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)8) + da1, ref gB, (nuint)8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)24) + da1, ref gB, (nuint)24);
-                    global::System.Runtime.Intrinsics.Vector256<float> xk, q;
-                    // dW_ih[:, k] += δ·x_k   (k = 0..3)
-                    xk = global::System.Runtime.Intrinsics.Vector256.Create(x);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)32)), ref gB, (nuint)32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da1, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)40)), ref gB, (nuint)40);
-                    xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)48)), ref gB, (nuint)48);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da1, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)56)), ref gB, (nuint)56);
-                    xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)64)), ref gB, (nuint)64);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da1, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)72)), ref gB, (nuint)72);
-                    xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)80)), ref gB, (nuint)80);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da1, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)88)), ref gB, (nuint)88);
-                    // dW_hh[:, k] += δ·h_k; dh_prev_k += W_hh[:, k]·δ   (k = 0..15)
-                    for (int k = 0; k < 16; k += 8)
-                    {
-                        ref float wK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 96 + k * 16);
-                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 96 + k * 16);
-                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hPrev, k);
-                        ref float tK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhPrev, k);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(sK);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)0)), ref gK, (nuint)0);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)0) * da0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da1, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)8)), ref gK, (nuint)8);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)8), da1, q);
-                        tK += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)16)), ref gK, (nuint)16);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)16) * da0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da1, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)24)), ref gK, (nuint)24);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)24), da1, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 1) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 2));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)32)), ref gK, (nuint)32);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)32) * da0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da1, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)40)), ref gK, (nuint)40);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)40), da1, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 2) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 3));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)48)), ref gK, (nuint)48);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)48) * da0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da1, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)56)), ref gK, (nuint)56);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)56), da1, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 3) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 4));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)64)), ref gK, (nuint)64);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)64) * da0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da1, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)72)), ref gK, (nuint)72);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)72), da1, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 4) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 5));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)80)), ref gK, (nuint)80);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)80) * da0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da1, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)88)), ref gK, (nuint)88);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)88), da1, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 5) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 6));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)96)), ref gK, (nuint)96);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)96) * da0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da1, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)104)), ref gK, (nuint)104);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)104), da1, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 6) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 7));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)112)), ref gK, (nuint)112);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)112) * da0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da1, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)120)), ref gK, (nuint)120);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)120), da1, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 7) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                    }
+                    // δ, gate by gate (W_ih and W_hh share it)
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(da0, ref dB, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(da1, ref dB, (nuint)8);
                 }
             }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __Layer0Backward128(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev)
+        private static void __Layer0Backward128(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float delta)
         {
             {
-                ref float wT = ref p;
-                ref float gT = ref g;
+                ref float dT = ref delta;
                 ref float hT = ref h;
                 ref float hpT = ref hPrev;
                 ref float dhT = ref dh;
                 ref float dhpT = ref dhPrev;
                 {
-                    ref float wB = ref wT;
-                    ref float gB = ref gT;
+                    ref float dB = ref dT;
                     ref float hB = ref hT;
                     ref float hpB = ref hpT;
                     ref float dhB = ref dhT;
@@ -1304,144 +1187,28 @@ namespace Snapshots
                     var da2 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(h2, global::System.Runtime.Intrinsics.Vector128<float>.Zero), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dhB, (nuint)8), global::System.Runtime.Intrinsics.Vector128<float>.Zero);   // da = dh' ⊙ [h' > 0]
                     var h3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hB, (nuint)12);
                     var da3 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(h3, global::System.Runtime.Intrinsics.Vector128<float>.Zero), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dhB, (nuint)12), global::System.Runtime.Intrinsics.Vector128<float>.Zero);   // da = dh' ⊙ [h' > 0]
-                    // db_ih += δ; db_hh += δ
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)0) + da0, ref gB, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)16) + da0, ref gB, (nuint)16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)4) + da1, ref gB, (nuint)4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)20) + da1, ref gB, (nuint)20);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)8) + da2, ref gB, (nuint)8);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)24) + da2, ref gB, (nuint)24);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)12) + da3, ref gB, (nuint)12);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)28) + da3, ref gB, (nuint)28);
-                    global::System.Runtime.Intrinsics.Vector128<float> xk, q;
-                    // dW_ih[:, k] += δ·x_k   (k = 0..3)
-                    xk = global::System.Runtime.Intrinsics.Vector128.Create(x);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)32)), ref gB, (nuint)32);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)36)), ref gB, (nuint)36);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da2, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)40)), ref gB, (nuint)40);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da3, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)44)), ref gB, (nuint)44);
-                    xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)48)), ref gB, (nuint)48);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)52)), ref gB, (nuint)52);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da2, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)56)), ref gB, (nuint)56);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da3, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)60)), ref gB, (nuint)60);
-                    xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)64)), ref gB, (nuint)64);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)68)), ref gB, (nuint)68);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da2, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)72)), ref gB, (nuint)72);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da3, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)76)), ref gB, (nuint)76);
-                    xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)80)), ref gB, (nuint)80);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)84)), ref gB, (nuint)84);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da2, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)88)), ref gB, (nuint)88);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da3, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)92)), ref gB, (nuint)92);
-                    // dW_hh[:, k] += δ·h_k; dh_prev_k += W_hh[:, k]·δ   (k = 0..15)
-                    for (int k = 0; k < 16; k += 8)
-                    {
-                        ref float wK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 96 + k * 16);
-                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 96 + k * 16);
-                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hPrev, k);
-                        ref float tK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhPrev, k);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(sK);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)0)), ref gK, (nuint)0);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)0) * da0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)4)), ref gK, (nuint)4);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)4), da1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da2, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)8)), ref gK, (nuint)8);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)8), da2, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da3, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)12)), ref gK, (nuint)12);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)12), da3, q);
-                        tK += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)16)), ref gK, (nuint)16);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)16) * da0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)20)), ref gK, (nuint)20);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)20), da1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da2, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)24)), ref gK, (nuint)24);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)24), da2, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da3, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)28)), ref gK, (nuint)28);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)28), da3, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 1) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 2));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)32)), ref gK, (nuint)32);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)32) * da0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)36)), ref gK, (nuint)36);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)36), da1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da2, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)40)), ref gK, (nuint)40);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)40), da2, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da3, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)44)), ref gK, (nuint)44);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)44), da3, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 2) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 3));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)48)), ref gK, (nuint)48);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)48) * da0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)52)), ref gK, (nuint)52);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)52), da1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da2, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)56)), ref gK, (nuint)56);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)56), da2, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da3, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)60)), ref gK, (nuint)60);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)60), da3, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 3) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)64)), ref gK, (nuint)64);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)64) * da0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)68)), ref gK, (nuint)68);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)68), da1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da2, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)72)), ref gK, (nuint)72);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)72), da2, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da3, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)76)), ref gK, (nuint)76);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)76), da3, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 4) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 5));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)80)), ref gK, (nuint)80);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)80) * da0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)84)), ref gK, (nuint)84);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)84), da1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da2, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)88)), ref gK, (nuint)88);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)88), da2, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da3, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)92)), ref gK, (nuint)92);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)92), da3, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 5) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 6));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)96)), ref gK, (nuint)96);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)96) * da0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)100)), ref gK, (nuint)100);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)100), da1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da2, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)104)), ref gK, (nuint)104);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)104), da2, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da3, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)108)), ref gK, (nuint)108);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)108), da3, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 6) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 7));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)112)), ref gK, (nuint)112);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)112) * da0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)116)), ref gK, (nuint)116);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)116), da1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da2, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)120)), ref gK, (nuint)120);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)120), da2, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da3, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)124)), ref gK, (nuint)124);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)124), da3, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 7) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                    }
+                    // δ, gate by gate (W_ih and W_hh share it)
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(da0, ref dB, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(da1, ref dB, (nuint)4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(da2, ref dB, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(da3, ref dB, (nuint)12);
                 }
             }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __Layer0BackwardScalar(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev)
+        private static void __Layer0BackwardScalar(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float delta)
         {
             {
-                ref float wT = ref p;
-                ref float gT = ref g;
+                ref float dT = ref delta;
                 ref float hT = ref h;
                 ref float hpT = ref hPrev;
                 ref float dhT = ref dh;
                 ref float dhpT = ref dhPrev;
                 for (int b = 0; b < 16; b++)
                 {
-                    ref float wB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, b);
-                    ref float gB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gT, b);
+                    ref float dB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dT, b);
                     ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hT, b);
                     ref float hpB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hpT, b);
                     ref float dhB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhT, b);
@@ -1449,58 +1216,905 @@ namespace Snapshots
                     // δ: the gradient of every pre-activation
                     var h0 = hB;
                     var da0 = (h0 > 0f ? dhB : 0f);   // da = dh' ⊙ [h' > 0]
-                    // db_ih += δ; db_hh += δ
-                    gB = gB + da0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 16) + da0;
-                    float xk, q;
-                    // dW_ih[:, k] += δ·x_k   (k = 0..3)
-                    xk = x;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 32) = da0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 32);
-                    xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 48) = da0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 48);
-                    xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 64) = da0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 64);
-                    xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 80) = da0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 80);
-                    // dW_hh[:, k] += δ·h_k; dh_prev_k += W_hh[:, k]·δ   (k = 0..15)
+                    // δ, gate by gate (W_ih and W_hh share it)
+                    dB = da0;
+                }
+            }
+        }
+
+        // ── layer 0 · Elman · backward, per step: dh_prev += W_hhᵀ·δ, a column-broadcast product over the transposed copy
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void __Layer0BackwardHidden(ref float wt, ref float delta, ref float target)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                __Layer0BackwardHidden512(ref wt, ref delta, ref target);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                __Layer0BackwardHidden256(ref wt, ref delta, ref target);
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                __Layer0BackwardHidden128(ref wt, ref delta, ref target);
+            else
+                __Layer0BackwardHiddenScalar(ref wt, ref delta, ref target);
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0BackwardHidden512(ref float wt, ref float delta, ref float target)
+        {
+            // target += Σ_c δ_c·Wᵀ[c, :] for c = 0..15 (every gate row); Wᵀ rows of 16 floats; 1 block(s) of 1 global::System.Runtime.Intrinsics.Vector512<float>, 4 partial sum(s)
+            {
+                ref float wO = ref wt;
+                ref float tO = ref target;
+                var a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tO, (nuint)0);
+                var a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> xk;
+                xk = global::System.Runtime.Intrinsics.Vector512.Create(delta);
+                a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wO, (nuint)0), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 1));
+                a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wO, (nuint)16), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 2));
+                a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wO, (nuint)32), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 3));
+                a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wO, (nuint)48), xk, a0_3);
+                xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 4));
+                a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wO, (nuint)64), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 5));
+                a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wO, (nuint)80), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 6));
+                a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wO, (nuint)96), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 7));
+                a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wO, (nuint)112), xk, a0_3);
+                xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 8));
+                a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wO, (nuint)128), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 9));
+                a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wO, (nuint)144), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 10));
+                a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wO, (nuint)160), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 11));
+                a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wO, (nuint)176), xk, a0_3);
+                xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 12));
+                a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wO, (nuint)192), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 13));
+                a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wO, (nuint)208), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 14));
+                a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wO, (nuint)224), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 15));
+                a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wO, (nuint)240), xk, a0_3);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0 + a0_1 + a0_2 + a0_3, ref tO, (nuint)0);
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0BackwardHidden256(ref float wt, ref float delta, ref float target)
+        {
+            // target += Σ_c δ_c·Wᵀ[c, :] for c = 0..15 (every gate row); Wᵀ rows of 16 floats; 1 block(s) of 2 global::System.Runtime.Intrinsics.Vector256<float>, 4 partial sum(s)
+            {
+                ref float wO = ref wt;
+                ref float tO = ref target;
+                var a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tO, (nuint)0);
+                var a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var a1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tO, (nuint)8);
+                var a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var a1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var a1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> xk;
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(delta);
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)0), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)8), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 1));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)16), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)24), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 2));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)32), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)40), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 3));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)48), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)56), xk, a1_3);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 4));
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)64), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)72), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 5));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)80), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)88), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 6));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)96), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)104), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 7));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)112), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)120), xk, a1_3);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 8));
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)128), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)136), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 9));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)144), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)152), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 10));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)160), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)168), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 11));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)176), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)184), xk, a1_3);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 12));
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)192), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)200), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 13));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)208), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)216), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 14));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)224), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)232), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 15));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)240), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)248), xk, a1_3);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_0 + a0_1 + a0_2 + a0_3, ref tO, (nuint)0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1_0 + a1_1 + a1_2 + a1_3, ref tO, (nuint)8);
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0BackwardHidden128(ref float wt, ref float delta, ref float target)
+        {
+            // target += Σ_c δ_c·Wᵀ[c, :] for c = 0..15 (every gate row); Wᵀ rows of 16 floats; 1 block(s) of 4 global::System.Runtime.Intrinsics.Vector128<float>, 2 partial sum(s)
+            {
+                ref float wO = ref wt;
+                ref float tO = ref target;
+                var a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref tO, (nuint)0);
+                var a0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref tO, (nuint)4);
+                var a1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref tO, (nuint)8);
+                var a2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref tO, (nuint)12);
+                var a3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> xk;
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(delta);
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)0), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)4), xk, a1_0);
+                a2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)8), xk, a2_0);
+                a3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)12), xk, a3_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 1));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)16), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)20), xk, a1_1);
+                a2_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)24), xk, a2_1);
+                a3_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)28), xk, a3_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 2));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)32), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)36), xk, a1_0);
+                a2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)40), xk, a2_0);
+                a3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)44), xk, a3_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 3));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)48), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)52), xk, a1_1);
+                a2_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)56), xk, a2_1);
+                a3_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)60), xk, a3_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 4));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)64), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)68), xk, a1_0);
+                a2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)72), xk, a2_0);
+                a3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)76), xk, a3_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 5));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)80), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)84), xk, a1_1);
+                a2_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)88), xk, a2_1);
+                a3_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)92), xk, a3_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 6));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)96), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)100), xk, a1_0);
+                a2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)104), xk, a2_0);
+                a3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)108), xk, a3_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 7));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)112), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)116), xk, a1_1);
+                a2_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)120), xk, a2_1);
+                a3_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)124), xk, a3_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 8));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)128), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)132), xk, a1_0);
+                a2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)136), xk, a2_0);
+                a3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)140), xk, a3_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 9));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)144), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)148), xk, a1_1);
+                a2_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)152), xk, a2_1);
+                a3_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)156), xk, a3_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 10));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)160), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)164), xk, a1_0);
+                a2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)168), xk, a2_0);
+                a3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)172), xk, a3_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 11));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)176), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)180), xk, a1_1);
+                a2_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)184), xk, a2_1);
+                a3_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)188), xk, a3_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 12));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)192), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)196), xk, a1_0);
+                a2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)200), xk, a2_0);
+                a3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)204), xk, a3_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 13));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)208), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)212), xk, a1_1);
+                a2_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)216), xk, a2_1);
+                a3_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)220), xk, a3_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 14));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)224), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)228), xk, a1_0);
+                a2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)232), xk, a2_0);
+                a3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)236), xk, a3_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 15));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)240), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)244), xk, a1_1);
+                a2_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)248), xk, a2_1);
+                a3_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)252), xk, a3_1);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_0 + a0_1, ref tO, (nuint)0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_0 + a1_1, ref tO, (nuint)4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2_0 + a2_1, ref tO, (nuint)8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3_0 + a3_1, ref tO, (nuint)12);
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0BackwardHiddenScalar(ref float wt, ref float delta, ref float target)
+        {
+            // target += Σ_c δ_c·Wᵀ[c, :] for c = 0..15 (every gate row); Wᵀ rows of 16 floats; 2 block(s) of 8 float, 1 partial sum(s)
+            for (int ob = 0; ob < 2; ob++)
+            {
+                ref float wO = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, ob * 8);
+                ref float tO = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, ob * 8);
+                var a0_0 = tO;
+                var a1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 1);
+                var a2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 2);
+                var a3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 3);
+                var a4_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 4);
+                var a5_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 5);
+                var a6_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 6);
+                var a7_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 7);
+                float xk;
+                xk = delta;
+                a0_0 = wO * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 1)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 2)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 3)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 4)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 5)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 6)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 7)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 1);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 16)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 17)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 18)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 19)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 20)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 21)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 22)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 23)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 2);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 32)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 33)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 34)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 35)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 36)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 37)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 38)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 39)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 3);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 48)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 49)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 50)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 51)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 52)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 53)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 54)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 55)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 4);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 64)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 65)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 66)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 67)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 68)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 69)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 70)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 71)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 5);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 80)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 81)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 82)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 83)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 84)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 85)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 86)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 87)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 6);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 96)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 97)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 98)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 99)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 100)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 101)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 102)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 103)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 7);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 112)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 113)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 114)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 115)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 116)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 117)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 118)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 119)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 8);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 128)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 129)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 130)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 131)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 132)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 133)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 134)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 135)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 9);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 144)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 145)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 146)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 147)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 148)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 149)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 150)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 151)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 10);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 160)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 161)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 162)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 163)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 164)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 165)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 166)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 167)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 11);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 176)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 177)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 178)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 179)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 180)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 181)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 182)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 183)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 12);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 192)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 193)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 194)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 195)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 196)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 197)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 198)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 199)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 13);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 208)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 209)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 210)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 211)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 212)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 213)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 214)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 215)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 14);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 224)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 225)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 226)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 227)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 228)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 229)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 230)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 231)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 15);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 240)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 241)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 242)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 243)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 244)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 245)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 246)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 247)) * xk + a7_0;
+                tO = a0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 1) = a1_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 2) = a2_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 3) = a3_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 4) = a4_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 5) = a5_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 6) = a6_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 7) = a7_0;
+            }
+        }
+
+        // ── layer 0 · the transposed copies, rebuilt from the parameters at the start of every BPTT call (the parameters may have changed)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0Transpose(ref float p, ref float whhT, ref float wihT)
+        {
+            {
+                ref float wT = ref p;
+                // W_hhᵀ: Wᵀ[t·16 + r, k] = column k of tile t, row r
+                global::RnnGen.Internal.GeneratedCodeHelpers.Transpose(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, 96), 16, 16, 16, ref whhT, 16);
+            }
+        }
+
+        // ── layer 0 · Elman · weight gradients, once per window: db += Σ_t δ_t; dW_ih += Σ_t δ_t·x_tᵀ; dW_hh += Σ_t δ_t·h_{t−1}ᵀ
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void __Layer0WeightGradients(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                __Layer0WeightGradients512(ref g, ref delta, ref deltaRec, ref xs, ref hs, steps);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                __Layer0WeightGradients256(ref g, ref delta, ref deltaRec, ref xs, ref hs, steps);
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                __Layer0WeightGradients128(ref g, ref delta, ref deltaRec, ref xs, ref hs, steps);
+            else
+                __Layer0WeightGradientsScalar(ref g, ref delta, ref deltaRec, ref xs, ref hs, steps);
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0WeightGradients512(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            // per sub-block: 8 column(s) × 1 gate(s) × 1 global::System.Runtime.Intrinsics.Vector512<float> of gradients in registers while the 16-float δ_t of every step stream past
+            {
+                ref float gT = ref g;
+                ref float dT = ref delta;
+                {
+                    ref float gB = ref gT;
+                    ref float dB = ref dT;
+                    // db_ih += Σ_t δ_t; db_hh += Σ_t δ_t
+                    {
+                        var b0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 16);
+                            b0_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dI, (nuint)0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gB, (nuint)0) + b0_0, ref gB, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gB, (nuint)16) + b0_0, ref gB, (nuint)16);
+                    }
+                    // dW_ih[:, k] += Σ_t δ_t·x_t[k]   (k = 0..3, 8 at a time)
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var m1_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var m2_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var m3_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> xb;
+                        ref float sK = ref xs;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 16);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dI, (nuint)0);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 4);
+                            xb = global::System.Runtime.Intrinsics.Vector512.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(e0_0, xb, m0_0_0);
+                            xb = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1));
+                            m1_0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(e0_0, xb, m1_0_0);
+                            xb = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 2));
+                            m2_0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(e0_0, xb, m2_0_0);
+                            xb = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 3));
+                            m3_0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(e0_0, xb, m3_0_0);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)16) + m1_0_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)32) + m2_0_0, ref gK, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)48) + m3_0_0, ref gK, (nuint)48);
+                    }
+                    // dW_hh[:, k] += Σ_t δ(hh)_t·h_{t−1}[k]   (k = 0..15, 8 at a time)
                     for (int k = 0; k < 16; k += 8)
                     {
-                        ref float wK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 96 + k * 16);
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var m1_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var m2_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var m3_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var m4_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var m5_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var m6_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var m7_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hs, k);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 16);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dI, (nuint)0);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 16);
+                            xb = global::System.Runtime.Intrinsics.Vector512.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(e0_0, xb, m0_0_0);
+                            xb = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1));
+                            m1_0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(e0_0, xb, m1_0_0);
+                            xb = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 2));
+                            m2_0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(e0_0, xb, m2_0_0);
+                            xb = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 3));
+                            m3_0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(e0_0, xb, m3_0_0);
+                            xb = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 4));
+                            m4_0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(e0_0, xb, m4_0_0);
+                            xb = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 5));
+                            m5_0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(e0_0, xb, m5_0_0);
+                            xb = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 6));
+                            m6_0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(e0_0, xb, m6_0_0);
+                            xb = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 7));
+                            m7_0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(e0_0, xb, m7_0_0);
+                        }
                         ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 96 + k * 16);
-                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hPrev, k);
-                        ref float tK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhPrev, k);
-                        xk = sK;
-                        gK = da0 * xk + gK;
-                        q = wK * da0;
-                        tK += q;
-                        xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) = da0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 16) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 1) += q;
-                        xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) = da0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 32) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 2) += q;
-                        xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48) = da0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 48) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 3) += q;
-                        xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 4);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 64) = da0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 64);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 64) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 4) += q;
-                        xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 5);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 80) = da0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 80);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 80) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 5) += q;
-                        xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 96) = da0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 96);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 96) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 6) += q;
-                        xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 7);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 112) = da0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 112);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 112) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 7) += q;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)16) + m1_0_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)32) + m2_0_0, ref gK, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)48) + m3_0_0, ref gK, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)64) + m4_0_0, ref gK, (nuint)64);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)80) + m5_0_0, ref gK, (nuint)80);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)96) + m6_0_0, ref gK, (nuint)96);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gK, (nuint)112) + m7_0_0, ref gK, (nuint)112);
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0WeightGradients256(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            // per sub-block: 5 column(s) × 1 gate(s) × 2 global::System.Runtime.Intrinsics.Vector256<float> of gradients in registers while the 16-float δ_t of every step stream past
+            {
+                ref float gT = ref g;
+                ref float dT = ref delta;
+                {
+                    ref float gB = ref gT;
+                    ref float dB = ref dT;
+                    // db_ih += Σ_t δ_t; db_hh += Σ_t δ_t
+                    {
+                        var b0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var b0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 16);
+                            b0_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)0);
+                            b0_1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)8);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)0) + b0_0, ref gB, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)8) + b0_1, ref gB, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)16) + b0_0, ref gB, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)24) + b0_1, ref gB, (nuint)24);
+                    }
+                    // dW_ih[:, k] += Σ_t δ_t·x_t[k]   (k = 0..3, 5 at a time)
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m2_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m2_0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m3_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m3_0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> xb;
+                        ref float sK = ref xs;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 16);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)0);
+                            var e0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)8);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 4);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m0_0_0);
+                            m0_0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_1, xb, m0_0_1);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1));
+                            m1_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m1_0_0);
+                            m1_0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_1, xb, m1_0_1);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 2));
+                            m2_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m2_0_0);
+                            m2_0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_1, xb, m2_0_1);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 3));
+                            m3_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m3_0_0);
+                            m3_0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_1, xb, m3_0_1);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)8) + m0_0_1, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)16) + m1_0_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)24) + m1_0_1, ref gK, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)32) + m2_0_0, ref gK, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)40) + m2_0_1, ref gK, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)48) + m3_0_0, ref gK, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)56) + m3_0_1, ref gK, (nuint)56);
+                    }
+                    // dW_hh[:, k] += Σ_t δ(hh)_t·h_{t−1}[k]   (k = 0..15, 5 at a time)
+                    for (int k = 0; k < 15; k += 5)
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m2_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m2_0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m3_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m3_0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m4_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m4_0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hs, k);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 16);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)0);
+                            var e0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)8);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 16);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m0_0_0);
+                            m0_0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_1, xb, m0_0_1);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1));
+                            m1_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m1_0_0);
+                            m1_0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_1, xb, m1_0_1);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 2));
+                            m2_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m2_0_0);
+                            m2_0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_1, xb, m2_0_1);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 3));
+                            m3_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m3_0_0);
+                            m3_0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_1, xb, m3_0_1);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 4));
+                            m4_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m4_0_0);
+                            m4_0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_1, xb, m4_0_1);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 96 + k * 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)8) + m0_0_1, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)16) + m1_0_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)24) + m1_0_1, ref gK, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)32) + m2_0_0, ref gK, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)40) + m2_0_1, ref gK, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)48) + m3_0_0, ref gK, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)56) + m3_0_1, ref gK, (nuint)56);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)64) + m4_0_0, ref gK, (nuint)64);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)72) + m4_0_1, ref gK, (nuint)72);
+                    }
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hs, 15);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 16);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)0);
+                            var e0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)8);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 16);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m0_0_0);
+                            m0_0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_1, xb, m0_0_1);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 336);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)8) + m0_0_1, ref gK, (nuint)8);
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0WeightGradients128(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            // per sub-block: 2 column(s) × 1 gate(s) × 4 global::System.Runtime.Intrinsics.Vector128<float> of gradients in registers while the 16-float δ_t of every step stream past
+            {
+                ref float gT = ref g;
+                ref float dT = ref delta;
+                {
+                    ref float gB = ref gT;
+                    ref float dB = ref dT;
+                    // db_ih += Σ_t δ_t; db_hh += Σ_t δ_t
+                    {
+                        var b0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 16);
+                            b0_0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)0);
+                            b0_1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)4);
+                            b0_2 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)8);
+                            b0_3 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)12);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)0) + b0_0, ref gB, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)4) + b0_1, ref gB, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)8) + b0_2, ref gB, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)12) + b0_3, ref gB, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)16) + b0_0, ref gB, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)20) + b0_1, ref gB, (nuint)20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)24) + b0_2, ref gB, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)28) + b0_3, ref gB, (nuint)28);
+                    }
+                    // dW_ih[:, k] += Σ_t δ_t·x_t[k]   (k = 0..3, 2 at a time)
+                    for (int k = 0; k < 4; k += 2)
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m1_0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m1_0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m1_0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m1_0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, k);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 16);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)0);
+                            var e0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)4);
+                            var e0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)8);
+                            var e0_3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)12);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 4);
+                            xb = global::System.Runtime.Intrinsics.Vector128.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_0, xb, m0_0_0);
+                            m0_0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_1, xb, m0_0_1);
+                            m0_0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_2, xb, m0_0_2);
+                            m0_0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_3, xb, m0_0_3);
+                            xb = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1));
+                            m1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_0, xb, m1_0_0);
+                            m1_0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_1, xb, m1_0_1);
+                            m1_0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_2, xb, m1_0_2);
+                            m1_0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_3, xb, m1_0_3);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 32 + k * 16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)4) + m0_0_1, ref gK, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)8) + m0_0_2, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)12) + m0_0_3, ref gK, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)16) + m1_0_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)20) + m1_0_1, ref gK, (nuint)20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)24) + m1_0_2, ref gK, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)28) + m1_0_3, ref gK, (nuint)28);
+                    }
+                    // dW_hh[:, k] += Σ_t δ(hh)_t·h_{t−1}[k]   (k = 0..15, 2 at a time)
+                    for (int k = 0; k < 16; k += 2)
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m1_0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m1_0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m1_0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m1_0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hs, k);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 16);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)0);
+                            var e0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)4);
+                            var e0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)8);
+                            var e0_3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)12);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 16);
+                            xb = global::System.Runtime.Intrinsics.Vector128.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_0, xb, m0_0_0);
+                            m0_0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_1, xb, m0_0_1);
+                            m0_0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_2, xb, m0_0_2);
+                            m0_0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_3, xb, m0_0_3);
+                            xb = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1));
+                            m1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_0, xb, m1_0_0);
+                            m1_0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_1, xb, m1_0_1);
+                            m1_0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_2, xb, m1_0_2);
+                            m1_0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_3, xb, m1_0_3);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 96 + k * 16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)4) + m0_0_1, ref gK, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)8) + m0_0_2, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)12) + m0_0_3, ref gK, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)16) + m1_0_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)20) + m1_0_1, ref gK, (nuint)20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)24) + m1_0_2, ref gK, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)28) + m1_0_3, ref gK, (nuint)28);
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0WeightGradientsScalar(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            // per sub-block: 8 column(s) × 1 gate(s) × 1 float of gradients in registers while the 16-float δ_t of every step stream past
+            {
+                ref float gT = ref g;
+                ref float dT = ref delta;
+                for (int b = 0; b < 16; b++)
+                {
+                    ref float gB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gT, b);
+                    ref float dB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dT, b);
+                    // db_ih += Σ_t δ_t; db_hh += Σ_t δ_t
+                    {
+                        var b0_0 = 0f;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 16);
+                            b0_0 += dI;
+                        }
+                        gB = gB + b0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 16) + b0_0;
+                    }
+                    // dW_ih[:, k] += Σ_t δ_t·x_t[k]   (k = 0..3, 8 at a time)
+                    {
+                        var m0_0_0 = 0f;
+                        var m1_0_0 = 0f;
+                        var m2_0_0 = 0f;
+                        var m3_0_0 = 0f;
+                        float xb;
+                        ref float sK = ref xs;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 16);
+                            var e0_0 = dI;
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 4);
+                            xb = sI;
+                            m0_0_0 = e0_0 * xb + m0_0_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1);
+                            m1_0_0 = e0_0 * xb + m1_0_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 2);
+                            m2_0_0 = e0_0 * xb + m2_0_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 3);
+                            m3_0_0 = e0_0 * xb + m3_0_0;
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 32);
+                        gK = gK + m0_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) + m1_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) + m2_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48) + m3_0_0;
+                    }
+                    // dW_hh[:, k] += Σ_t δ(hh)_t·h_{t−1}[k]   (k = 0..15, 8 at a time)
+                    for (int k = 0; k < 16; k += 8)
+                    {
+                        var m0_0_0 = 0f;
+                        var m1_0_0 = 0f;
+                        var m2_0_0 = 0f;
+                        var m3_0_0 = 0f;
+                        var m4_0_0 = 0f;
+                        var m5_0_0 = 0f;
+                        var m6_0_0 = 0f;
+                        var m7_0_0 = 0f;
+                        float xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hs, k);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 16);
+                            var e0_0 = dI;
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 16);
+                            xb = sI;
+                            m0_0_0 = e0_0 * xb + m0_0_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1);
+                            m1_0_0 = e0_0 * xb + m1_0_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 2);
+                            m2_0_0 = e0_0 * xb + m2_0_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 3);
+                            m3_0_0 = e0_0 * xb + m3_0_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 4);
+                            m4_0_0 = e0_0 * xb + m4_0_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 5);
+                            m5_0_0 = e0_0 * xb + m5_0_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 6);
+                            m6_0_0 = e0_0 * xb + m6_0_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 7);
+                            m7_0_0 = e0_0 * xb + m7_0_0;
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 96 + k * 16);
+                        gK = gK + m0_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) + m1_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) + m2_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48) + m3_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 64) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 64) + m4_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 80) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 80) + m5_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 96) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 96) + m6_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 112) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 112) + m7_0_0;
                     }
                 }
             }

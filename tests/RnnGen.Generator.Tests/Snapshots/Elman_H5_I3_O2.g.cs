@@ -69,7 +69,11 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         private const int __DxOffset = 608;            // dL/dx of one step (embedding gradient)
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
-        private const int __BufferLength = 624;
+        private const int __DeltaOffset = 624;         // δ of every layer and step (8 floats each)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private const int __InputWindowOffset = 944;   // the window's embedding rows (token models)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private const int __BufferLength = 944;
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         static int global::RnnGen.IRnnModel.InputSize => InputSize;
@@ -481,6 +485,7 @@ namespace Snapshots
             ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __CacheYOffset);
             ref float dhs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __DhOffset);
             ref float dy = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __DyOffset);
+            ref float delta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __DeltaOffset);
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
             ref float tg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);
             ref float state = ref __state.__Current;
@@ -490,6 +495,9 @@ namespace Snapshots
             {
                 global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref state, l * 8), 8).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, l * 264), 8));
             }
+
+            // W_hhᵀ (and W_ihᵀ) of every layer ← the parameters, for the backward pass's per-step products
+            __Layer0Transpose(ref p, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 880), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 944));
 
             // forward over the window, caching every h_t and y_t
             for (int t = 0; t < steps; t++)
@@ -516,9 +524,13 @@ namespace Snapshots
                     __HeadBackward(ref p, ref g, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t + 1) * 8), ref dy, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + cur * 8));   // dW_hy, db_y; dh_t += W_hyᵀ·dy
                 }
                 global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + (cur ^ 1) * 8), 8).Clear();
-                __Layer0Backward(ref p, ref g, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, t * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t + 1) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + cur * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + (cur ^ 1) * 8));
+                __Layer0Backward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t + 1) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + cur * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + (cur ^ 1) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 0 + (t) * 8));   // δ_t
+                __Layer0BackwardHidden(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 880), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 0 + (t) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + (cur ^ 1) * 8));   // dh_(t−1) += W_hhᵀ·δ
                 cur ^= 1;
             }
+
+            // the weight gradients of the whole window, layer by layer: one blocked product each
+            __Layer0WeightGradients(ref g, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 0 + (0) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 0 + (0) * 8), ref x0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (0) * 8), steps);
 
             // dL/dh_0 (and dL/dc_0) of every layer is now in dh(l, cur)
             if (!initialStateGradient.IsEmpty)
@@ -857,35 +869,33 @@ namespace Snapshots
             }
         }
 
-        // ── layer 0 · Elman · backward
+        // ── layer 0 · Elman · backward, per step: δ from dh (and dc) and the cached values
         //    da = dh'⊙(1 − h'²)
-        //    then per gate: db_ih += δ; db_hh += δ; dW_ih += δ·xᵀ; dW_hh += δ·hᵀ; dh_prev += W_hhᵀ·δ
+        //    δ is stored per step (8 floats, tile-major like a weight column); the weight gradients wait for the window's end
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void __Layer0Backward(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev)
+        private static void __Layer0Backward(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float delta)
         {
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-                __Layer0Backward256(ref p, ref g, ref x, ref hPrev, ref h, ref dh, ref dhPrev);
+                __Layer0Backward256(ref h, ref hPrev, ref dh, ref dhPrev, ref delta);
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-                __Layer0Backward128(ref p, ref g, ref x, ref hPrev, ref h, ref dh, ref dhPrev);
+                __Layer0Backward128(ref h, ref hPrev, ref dh, ref dhPrev, ref delta);
             else
-                __Layer0BackwardScalar(ref p, ref g, ref x, ref hPrev, ref h, ref dh, ref dhPrev);
+                __Layer0BackwardScalar(ref h, ref hPrev, ref dh, ref dhPrev, ref delta);
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __Layer0Backward256(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev)
+        private static void __Layer0Backward256(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float delta)
         {
             {
-                ref float wT = ref p;
-                ref float gT = ref g;
+                ref float dT = ref delta;
                 ref float hT = ref h;
                 ref float hpT = ref hPrev;
                 ref float dhT = ref dh;
                 ref float dhpT = ref dhPrev;
                 {
-                    ref float wB = ref wT;
-                    ref float gB = ref gT;
+                    ref float dB = ref dT;
                     ref float hB = ref hT;
                     ref float hpB = ref hpT;
                     ref float dhB = ref dhT;
@@ -893,63 +903,24 @@ namespace Snapshots
                     // δ: the gradient of every pre-activation
                     var h0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hB, (nuint)0);
                     var da0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dhB, (nuint)0) * (global::System.Runtime.Intrinsics.Vector256<float>.One - h0 * h0);   // da = dh' ⊙ (1 − h'²)
-                    // db_ih += δ; db_hh += δ
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)0) + da0, ref gB, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)8) + da0, ref gB, (nuint)8);
-                    global::System.Runtime.Intrinsics.Vector256<float> xk, q;
-                    // dW_ih[:, k] += δ·x_k   (k = 0..2)
-                    xk = global::System.Runtime.Intrinsics.Vector256.Create(x);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)16)), ref gB, (nuint)16);
-                    xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)24)), ref gB, (nuint)24);
-                    xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)32)), ref gB, (nuint)32);
-                    // dW_hh[:, k] += δ·h_k; dh_prev_k += W_hh[:, k]·δ   (k = 0..4)
-                    for (int k = 0; k < 4; k += 4)
-                    {
-                        ref float wK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 40 + k * 8);
-                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 40 + k * 8);
-                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hPrev, k);
-                        ref float tK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhPrev, k);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(sK);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)0)), ref gK, (nuint)0);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)0) * da0;
-                        tK += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)8)), ref gK, (nuint)8);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)8) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 1) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 2));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)16)), ref gK, (nuint)16);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)16) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 2) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 3));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)24)), ref gK, (nuint)24);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)24) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 3) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                    }
-                    xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hPrev, 4));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(da0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)72)), ref gB, (nuint)72);
-                    q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)72) * da0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dhPrev, 4) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
+                    // δ, gate by gate (W_ih and W_hh share it)
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(da0, ref dB, (nuint)0);
                 }
             }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __Layer0Backward128(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev)
+        private static void __Layer0Backward128(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float delta)
         {
             {
-                ref float wT = ref p;
-                ref float gT = ref g;
+                ref float dT = ref delta;
                 ref float hT = ref h;
                 ref float hpT = ref hPrev;
                 ref float dhT = ref dh;
                 ref float dhpT = ref dhPrev;
                 {
-                    ref float wB = ref wT;
-                    ref float gB = ref gT;
+                    ref float dB = ref dT;
                     ref float hB = ref hT;
                     ref float hpB = ref hpT;
                     ref float dhB = ref dhT;
@@ -959,79 +930,26 @@ namespace Snapshots
                     var da0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dhB, (nuint)0) * (global::System.Runtime.Intrinsics.Vector128<float>.One - h0 * h0);   // da = dh' ⊙ (1 − h'²)
                     var h1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hB, (nuint)4);
                     var da1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dhB, (nuint)4) * (global::System.Runtime.Intrinsics.Vector128<float>.One - h1 * h1);   // da = dh' ⊙ (1 − h'²)
-                    // db_ih += δ; db_hh += δ
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)0) + da0, ref gB, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)8) + da0, ref gB, (nuint)8);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)4) + da1, ref gB, (nuint)4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)12) + da1, ref gB, (nuint)12);
-                    global::System.Runtime.Intrinsics.Vector128<float> xk, q;
-                    // dW_ih[:, k] += δ·x_k   (k = 0..2)
-                    xk = global::System.Runtime.Intrinsics.Vector128.Create(x);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)16)), ref gB, (nuint)16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)20)), ref gB, (nuint)20);
-                    xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)24)), ref gB, (nuint)24);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)28)), ref gB, (nuint)28);
-                    xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)32)), ref gB, (nuint)32);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)36)), ref gB, (nuint)36);
-                    // dW_hh[:, k] += δ·h_k; dh_prev_k += W_hh[:, k]·δ   (k = 0..4)
-                    for (int k = 0; k < 4; k += 4)
-                    {
-                        ref float wK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 40 + k * 8);
-                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 40 + k * 8);
-                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hPrev, k);
-                        ref float tK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhPrev, k);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(sK);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)0)), ref gK, (nuint)0);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)0) * da0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)4)), ref gK, (nuint)4);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)4), da1, q);
-                        tK += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)8)), ref gK, (nuint)8);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)8) * da0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)12)), ref gK, (nuint)12);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)12), da1, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 1) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 2));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)16)), ref gK, (nuint)16);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)16) * da0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)20)), ref gK, (nuint)20);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)20), da1, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 2) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 3));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)24)), ref gK, (nuint)24);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)24) * da0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)28)), ref gK, (nuint)28);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)28), da1, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 3) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                    }
-                    xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hPrev, 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)72)), ref gB, (nuint)72);
-                    q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)72) * da0;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(da1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)76)), ref gB, (nuint)76);
-                    q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)76), da1, q);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dhPrev, 4) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
+                    // δ, gate by gate (W_ih and W_hh share it)
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(da0, ref dB, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(da1, ref dB, (nuint)4);
                 }
             }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __Layer0BackwardScalar(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev)
+        private static void __Layer0BackwardScalar(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float delta)
         {
             {
-                ref float wT = ref p;
-                ref float gT = ref g;
+                ref float dT = ref delta;
                 ref float hT = ref h;
                 ref float hpT = ref hPrev;
                 ref float dhT = ref dh;
                 ref float dhpT = ref dhPrev;
                 for (int b = 0; b < 8; b++)
                 {
-                    ref float wB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, b);
-                    ref float gB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gT, b);
+                    ref float dB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dT, b);
                     ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hT, b);
                     ref float hpB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hpT, b);
                     ref float dhB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhT, b);
@@ -1039,43 +957,502 @@ namespace Snapshots
                     // δ: the gradient of every pre-activation
                     var h0 = hB;
                     var da0 = dhB * (1f - h0 * h0);   // da = dh' ⊙ (1 − h'²)
-                    // db_ih += δ; db_hh += δ
-                    gB = gB + da0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 8) + da0;
-                    float xk, q;
-                    // dW_ih[:, k] += δ·x_k   (k = 0..2)
-                    for (int k = 0; k < 2; k += 2)
+                    // δ, gate by gate (W_ih and W_hh share it)
+                    dB = da0;
+                }
+            }
+        }
+
+        // ── layer 0 · Elman · backward, per step: dh_prev += W_hhᵀ·δ, a column-broadcast product over the transposed copy
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void __Layer0BackwardHidden(ref float wt, ref float delta, ref float target)
+        {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                __Layer0BackwardHidden256(ref wt, ref delta, ref target);
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                __Layer0BackwardHidden128(ref wt, ref delta, ref target);
+            else
+                __Layer0BackwardHiddenScalar(ref wt, ref delta, ref target);
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0BackwardHidden256(ref float wt, ref float delta, ref float target)
+        {
+            // target += Σ_c δ_c·Wᵀ[c, :] for c = 0..7 (every gate row); Wᵀ rows of 8 floats; 1 block(s) of 1 global::System.Runtime.Intrinsics.Vector256<float>, 4 partial sum(s)
+            {
+                ref float wO = ref wt;
+                ref float tO = ref target;
+                var a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tO, (nuint)0);
+                var a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> xk;
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(delta);
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)0), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 1));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)8), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 2));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)16), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 3));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)24), xk, a0_3);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 4));
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)32), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 5));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)40), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 6));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)48), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 7));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)56), xk, a0_3);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_0 + a0_1 + a0_2 + a0_3, ref tO, (nuint)0);
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0BackwardHidden128(ref float wt, ref float delta, ref float target)
+        {
+            // target += Σ_c δ_c·Wᵀ[c, :] for c = 0..7 (every gate row); Wᵀ rows of 8 floats; 1 block(s) of 2 global::System.Runtime.Intrinsics.Vector128<float>, 4 partial sum(s)
+            {
+                ref float wO = ref wt;
+                ref float tO = ref target;
+                var a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref tO, (nuint)0);
+                var a0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref tO, (nuint)4);
+                var a1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> xk;
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(delta);
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)0), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)4), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 1));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)8), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)12), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 2));
+                a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)16), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)20), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 3));
+                a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)24), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)28), xk, a1_3);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 4));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)32), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)36), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 5));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)40), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)44), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 6));
+                a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)48), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)52), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 7));
+                a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)56), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)60), xk, a1_3);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_0 + a0_1 + a0_2 + a0_3, ref tO, (nuint)0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_0 + a1_1 + a1_2 + a1_3, ref tO, (nuint)4);
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0BackwardHiddenScalar(ref float wt, ref float delta, ref float target)
+        {
+            // target += Σ_c δ_c·Wᵀ[c, :] for c = 0..7 (every gate row); Wᵀ rows of 8 floats; 1 block(s) of 8 float, 1 partial sum(s)
+            {
+                ref float wO = ref wt;
+                ref float tO = ref target;
+                var a0_0 = tO;
+                var a1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 1);
+                var a2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 2);
+                var a3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 3);
+                var a4_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 4);
+                var a5_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 5);
+                var a6_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 6);
+                var a7_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 7);
+                float xk;
+                xk = delta;
+                a0_0 = wO * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 1)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 2)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 3)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 4)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 5)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 6)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 7)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 1);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 8)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 9)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 10)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 11)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 12)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 13)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 14)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 15)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 2);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 16)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 17)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 18)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 19)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 20)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 21)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 22)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 23)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 3);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 24)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 25)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 26)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 27)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 28)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 29)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 30)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 31)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 4);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 32)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 33)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 34)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 35)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 36)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 37)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 38)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 39)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 5);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 40)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 41)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 42)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 43)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 44)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 45)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 46)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 47)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 6);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 48)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 49)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 50)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 51)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 52)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 53)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 54)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 55)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 7);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 56)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 57)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 58)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 59)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 60)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 61)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 62)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 63)) * xk + a7_0;
+                tO = a0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 1) = a1_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 2) = a2_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 3) = a3_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 4) = a4_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 5) = a5_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 6) = a6_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 7) = a7_0;
+            }
+        }
+
+        // ── layer 0 · the transposed copies, rebuilt from the parameters at the start of every BPTT call (the parameters may have changed)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0Transpose(ref float p, ref float whhT, ref float wihT)
+        {
+            {
+                ref float wT = ref p;
+                // W_hhᵀ: Wᵀ[t·8 + r, k] = column k of tile t, row r
+                global::RnnGen.Internal.GeneratedCodeHelpers.Transpose(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, 40), 8, 5, 8, ref whhT, 8);
+            }
+        }
+
+        // ── layer 0 · Elman · weight gradients, once per window: db += Σ_t δ_t; dW_ih += Σ_t δ_t·x_tᵀ; dW_hh += Σ_t δ_t·h_{t−1}ᵀ
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void __Layer0WeightGradients(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                __Layer0WeightGradients256(ref g, ref delta, ref deltaRec, ref xs, ref hs, steps);
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                __Layer0WeightGradients128(ref g, ref delta, ref deltaRec, ref xs, ref hs, steps);
+            else
+                __Layer0WeightGradientsScalar(ref g, ref delta, ref deltaRec, ref xs, ref hs, steps);
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0WeightGradients256(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            // per sub-block: 8 column(s) × 1 gate(s) × 1 global::System.Runtime.Intrinsics.Vector256<float> of gradients in registers while the 8-float δ_t of every step stream past
+            {
+                ref float gT = ref g;
+                ref float dT = ref delta;
+                {
+                    ref float gB = ref gT;
+                    ref float dB = ref dT;
+                    // db_ih += Σ_t δ_t; db_hh += Σ_t δ_t
                     {
-                        ref float wK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 16 + k * 8);
-                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 16 + k * 8);
-                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
-                        xk = sK;
-                        gK = da0 * xk + gK;
-                        xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) = da0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8);
+                        var b0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 8);
+                            b0_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)0) + b0_0, ref gB, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)8) + b0_0, ref gB, (nuint)8);
                     }
-                    xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 32) = da0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 32);
-                    // dW_hh[:, k] += δ·h_k; dh_prev_k += W_hh[:, k]·δ   (k = 0..4)
-                    for (int k = 0; k < 4; k += 2)
+                    // dW_ih[:, k] += Σ_t δ_t·x_t[k]   (k = 0..2, 8 at a time)
                     {
-                        ref float wK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 40 + k * 8);
-                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 40 + k * 8);
-                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hPrev, k);
-                        ref float tK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhPrev, k);
-                        xk = sK;
-                        gK = da0 * xk + gK;
-                        q = wK * da0;
-                        tK += q;
-                        xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) = da0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 8) * da0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 1) += q;
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m2_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> xb;
+                        ref float sK = ref xs;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 8);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)0);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 3);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m0_0_0);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1));
+                            m1_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m1_0_0);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 2));
+                            m2_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m2_0_0);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)8) + m1_0_0, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)16) + m2_0_0, ref gK, (nuint)16);
                     }
-                    xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref hPrev, 4);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 72) = da0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 72);
-                    q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 72) * da0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dhPrev, 4) += q;
+                    // dW_hh[:, k] += Σ_t δ(hh)_t·h_{t−1}[k]   (k = 0..4, 8 at a time)
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m2_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m3_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m4_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> xb;
+                        ref float sK = ref hs;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 8);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)0);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 8);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m0_0_0);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1));
+                            m1_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m1_0_0);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 2));
+                            m2_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m2_0_0);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 3));
+                            m3_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m3_0_0);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 4));
+                            m4_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m4_0_0);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)8) + m1_0_0, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)16) + m2_0_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)24) + m3_0_0, ref gK, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)32) + m4_0_0, ref gK, (nuint)32);
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0WeightGradients128(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            // per sub-block: 5 column(s) × 1 gate(s) × 2 global::System.Runtime.Intrinsics.Vector128<float> of gradients in registers while the 8-float δ_t of every step stream past
+            {
+                ref float gT = ref g;
+                ref float dT = ref delta;
+                {
+                    ref float gB = ref gT;
+                    ref float dB = ref dT;
+                    // db_ih += Σ_t δ_t; db_hh += Σ_t δ_t
+                    {
+                        var b0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 8);
+                            b0_0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)0);
+                            b0_1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)4);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)0) + b0_0, ref gB, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)4) + b0_1, ref gB, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)8) + b0_0, ref gB, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)12) + b0_1, ref gB, (nuint)12);
+                    }
+                    // dW_ih[:, k] += Σ_t δ_t·x_t[k]   (k = 0..2, 5 at a time)
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m1_0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m1_0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m2_0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m2_0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> xb;
+                        ref float sK = ref xs;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 8);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)0);
+                            var e0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)4);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 3);
+                            xb = global::System.Runtime.Intrinsics.Vector128.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_0, xb, m0_0_0);
+                            m0_0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_1, xb, m0_0_1);
+                            xb = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1));
+                            m1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_0, xb, m1_0_0);
+                            m1_0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_1, xb, m1_0_1);
+                            xb = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 2));
+                            m2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_0, xb, m2_0_0);
+                            m2_0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_1, xb, m2_0_1);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)4) + m0_0_1, ref gK, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)8) + m1_0_0, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)12) + m1_0_1, ref gK, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)16) + m2_0_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)20) + m2_0_1, ref gK, (nuint)20);
+                    }
+                    // dW_hh[:, k] += Σ_t δ(hh)_t·h_{t−1}[k]   (k = 0..4, 5 at a time)
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m1_0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m1_0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m2_0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m2_0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m3_0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m3_0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m4_0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m4_0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> xb;
+                        ref float sK = ref hs;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 8);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)0);
+                            var e0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)4);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 8);
+                            xb = global::System.Runtime.Intrinsics.Vector128.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_0, xb, m0_0_0);
+                            m0_0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_1, xb, m0_0_1);
+                            xb = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1));
+                            m1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_0, xb, m1_0_0);
+                            m1_0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_1, xb, m1_0_1);
+                            xb = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 2));
+                            m2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_0, xb, m2_0_0);
+                            m2_0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_1, xb, m2_0_1);
+                            xb = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 3));
+                            m3_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_0, xb, m3_0_0);
+                            m3_0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_1, xb, m3_0_1);
+                            xb = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 4));
+                            m4_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_0, xb, m4_0_0);
+                            m4_0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_1, xb, m4_0_1);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 40);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)4) + m0_0_1, ref gK, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)8) + m1_0_0, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)12) + m1_0_1, ref gK, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)16) + m2_0_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)20) + m2_0_1, ref gK, (nuint)20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)24) + m3_0_0, ref gK, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)28) + m3_0_1, ref gK, (nuint)28);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)32) + m4_0_0, ref gK, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)36) + m4_0_1, ref gK, (nuint)36);
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0WeightGradientsScalar(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            // per sub-block: 8 column(s) × 1 gate(s) × 1 float of gradients in registers while the 8-float δ_t of every step stream past
+            {
+                ref float gT = ref g;
+                ref float dT = ref delta;
+                for (int b = 0; b < 8; b++)
+                {
+                    ref float gB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gT, b);
+                    ref float dB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dT, b);
+                    // db_ih += Σ_t δ_t; db_hh += Σ_t δ_t
+                    {
+                        var b0_0 = 0f;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 8);
+                            b0_0 += dI;
+                        }
+                        gB = gB + b0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 8) + b0_0;
+                    }
+                    // dW_ih[:, k] += Σ_t δ_t·x_t[k]   (k = 0..2, 8 at a time)
+                    {
+                        var m0_0_0 = 0f;
+                        var m1_0_0 = 0f;
+                        var m2_0_0 = 0f;
+                        float xb;
+                        ref float sK = ref xs;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 8);
+                            var e0_0 = dI;
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 3);
+                            xb = sI;
+                            m0_0_0 = e0_0 * xb + m0_0_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1);
+                            m1_0_0 = e0_0 * xb + m1_0_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 2);
+                            m2_0_0 = e0_0 * xb + m2_0_0;
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 16);
+                        gK = gK + m0_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) + m1_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) + m2_0_0;
+                    }
+                    // dW_hh[:, k] += Σ_t δ(hh)_t·h_{t−1}[k]   (k = 0..4, 8 at a time)
+                    {
+                        var m0_0_0 = 0f;
+                        var m1_0_0 = 0f;
+                        var m2_0_0 = 0f;
+                        var m3_0_0 = 0f;
+                        var m4_0_0 = 0f;
+                        float xb;
+                        ref float sK = ref hs;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 8);
+                            var e0_0 = dI;
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 8);
+                            xb = sI;
+                            m0_0_0 = e0_0 * xb + m0_0_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1);
+                            m1_0_0 = e0_0 * xb + m1_0_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 2);
+                            m2_0_0 = e0_0 * xb + m2_0_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 3);
+                            m3_0_0 = e0_0 * xb + m3_0_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 4);
+                            m4_0_0 = e0_0 * xb + m4_0_0;
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 40);
+                        gK = gK + m0_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) + m1_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) + m2_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) + m3_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) + m4_0_0;
+                    }
                 }
             }
         }

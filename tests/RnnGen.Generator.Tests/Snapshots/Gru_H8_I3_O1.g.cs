@@ -69,7 +69,13 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         private const int __DxOffset = 2048;            // dL/dx of one step (embedding gradient)
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
-        private const int __BufferLength = 2064;
+        private const int __DeltaOffset = 2064;         // δ of every layer and step (24 floats each)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private const int __DeltaRecOffset = 2832;      // δ of W_hh's rows (GRU's n gate differs)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private const int __InputWindowOffset = 3792;   // the window's embedding rows (token models)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private const int __BufferLength = 3792;
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         static int global::RnnGen.IRnnModel.InputSize => InputSize;
@@ -484,6 +490,8 @@ namespace Snapshots
             ref float ys = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __CacheYOffset);
             ref float dhs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __DhOffset);
             ref float dy = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __DyOffset);
+            ref float delta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __DeltaOffset);
+            ref float deltaRec = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __DeltaRecOffset);
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
             ref float tg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);
             ref float state = ref __state.__Current;
@@ -493,6 +501,9 @@ namespace Snapshots
             {
                 global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref state, l * 8), 8).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, l * 264), 8));
             }
+
+            // W_hhᵀ (and W_ihᵀ) of every layer ← the parameters, for the backward pass's per-step products
+            __Layer0Transpose(ref p, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 3600), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 3792));
 
             // forward over the window, caching every h_t and the gate values and y_t
             for (int t = 0; t < steps; t++)
@@ -519,9 +530,13 @@ namespace Snapshots
                     __HeadBackward(ref p, ref g, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t + 1) * 8), ref dy, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + cur * 8));   // dW_hy, db_y; dh_t += W_hyᵀ·dy
                 }
                 global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + (cur ^ 1) * 8), 8).Clear();
-                __Layer0Backward(ref p, ref g, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, t * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t + 1) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + cur * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + (cur ^ 1) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheG, 0 + (t) * 32));
+                __Layer0Backward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t + 1) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + cur * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + (cur ^ 1) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheG, 0 + (t) * 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 0 + (t) * 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref deltaRec, 0 + (t) * 24));   // δ_t
+                __Layer0BackwardHidden(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 3600), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref deltaRec, 0 + (t) * 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + (cur ^ 1) * 8));   // dh_(t−1) += W_hhᵀ·δ
                 cur ^= 1;
             }
+
+            // the weight gradients of the whole window, layer by layer: one blocked product each
+            __Layer0WeightGradients(ref g, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 0 + (0) * 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref deltaRec, 0 + (0) * 24), ref x0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (0) * 8), steps);
 
             // dL/dh_0 (and dL/dc_0) of every layer is now in dh(l, cur)
             if (!initialStateGradient.IsEmpty)
@@ -1335,29 +1350,29 @@ namespace Snapshots
             }
         }
 
-        // ── layer 0 · GRU · backward
+        // ── layer 0 · GRU · backward, per step: δ from dh (and dc) and the cached values
         //    dn = dh'⊙(1 − z)⊙(1 − n²); dz = dh'⊙(h − n)⊙z(1 − z); dr = dn⊙nh⊙r(1 − r);
         //    dnx = dn; dnh = dn⊙r; dh_prev = dh'⊙z + W_hhᵀ·[dr dz dnh]
-        //    then per gate: db_ih += δ; db_hh += δ; dW_ih += δ·xᵀ; dW_hh += δ·hᵀ; dh_prev += W_hhᵀ·δ
+        //    δ is stored per step (24 floats, tile-major like a weight column); the weight gradients wait for the window's end
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void __Layer0Backward(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev, ref float cache)
+        private static void __Layer0Backward(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float cache, ref float delta, ref float deltaRec)
         {
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-                __Layer0Backward256(ref p, ref g, ref x, ref hPrev, ref h, ref dh, ref dhPrev, ref cache);
+                __Layer0Backward256(ref h, ref hPrev, ref dh, ref dhPrev, ref cache, ref delta, ref deltaRec);
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-                __Layer0Backward128(ref p, ref g, ref x, ref hPrev, ref h, ref dh, ref dhPrev, ref cache);
+                __Layer0Backward128(ref h, ref hPrev, ref dh, ref dhPrev, ref cache, ref delta, ref deltaRec);
             else
-                __Layer0BackwardScalar(ref p, ref g, ref x, ref hPrev, ref h, ref dh, ref dhPrev, ref cache);
+                __Layer0BackwardScalar(ref h, ref hPrev, ref dh, ref dhPrev, ref cache, ref delta, ref deltaRec);
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __Layer0Backward256(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev, ref float cache)
+        private static void __Layer0Backward256(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float cache, ref float delta, ref float deltaRec)
         {
             {
-                ref float wT = ref p;
-                ref float gT = ref g;
+                ref float dT = ref delta;
+                ref float drT = ref deltaRec;
                 ref float hT = ref h;
                 ref float hpT = ref hPrev;
                 ref float dhT = ref dh;
@@ -1367,8 +1382,8 @@ namespace Snapshots
                 ref float nCT = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cache, 16);
                 ref float nhCT = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cache, 24);
                 {
-                    ref float wB = ref wT;
-                    ref float gB = ref gT;
+                    ref float dB = ref dT;
+                    ref float drB = ref drT;
                     ref float hB = ref hT;
                     ref float hpB = ref hpT;
                     ref float dhB = ref dhT;
@@ -1388,78 +1403,24 @@ namespace Snapshots
                     var dnx0 = dn0;
                     var dnh0 = dn0 * rv0;
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dhpB, (nuint)0) + dh0 * zv0, ref dhpB, (nuint)0);   // dh_prev += dh'⊙z
-                    // db_ih += δ; db_hh += δ
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)0) + dr0, ref gB, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)24) + dr0, ref gB, (nuint)24);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)8) + dz0, ref gB, (nuint)8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)32) + dz0, ref gB, (nuint)32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)16) + dnx0, ref gB, (nuint)16);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)40) + dnh0, ref gB, (nuint)40);
-                    global::System.Runtime.Intrinsics.Vector256<float> xk, q;
-                    // dW_ih[:, k] += δ·x_k   (k = 0..2)
-                    xk = global::System.Runtime.Intrinsics.Vector256.Create(x);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dr0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)48)), ref gB, (nuint)48);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dz0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)56)), ref gB, (nuint)56);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dnx0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)64)), ref gB, (nuint)64);
-                    xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dr0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)72)), ref gB, (nuint)72);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dz0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)80)), ref gB, (nuint)80);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dnx0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)88)), ref gB, (nuint)88);
-                    xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dr0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)96)), ref gB, (nuint)96);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dz0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)104)), ref gB, (nuint)104);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dnx0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)112)), ref gB, (nuint)112);
-                    // dW_hh[:, k] += δ·h_k; dh_prev_k += W_hh[:, k]·δ   (k = 0..7)
-                    for (int k = 0; k < 8; k += 4)
-                    {
-                        ref float wK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 120 + k * 24);
-                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 120 + k * 24);
-                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hPrev, k);
-                        ref float tK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhPrev, k);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(sK);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dr0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)0)), ref gK, (nuint)0);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)0) * dr0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dz0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)8)), ref gK, (nuint)8);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)8), dz0, q);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dnh0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)16)), ref gK, (nuint)16);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)16), dnh0, q);
-                        tK += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dr0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)24)), ref gK, (nuint)24);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)24) * dr0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dz0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)32)), ref gK, (nuint)32);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)32), dz0, q);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dnh0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)40)), ref gK, (nuint)40);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)40), dnh0, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 1) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 2));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dr0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)48)), ref gK, (nuint)48);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)48) * dr0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dz0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)56)), ref gK, (nuint)56);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)56), dz0, q);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dnh0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)64)), ref gK, (nuint)64);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)64), dnh0, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 2) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 3));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dr0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)72)), ref gK, (nuint)72);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)72) * dr0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dz0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)80)), ref gK, (nuint)80);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)80), dz0, q);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dnh0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)88)), ref gK, (nuint)88);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)88), dnh0, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 3) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                    }
+                    // δ of W_ih's rows, then δ of W_hh's rows, gate by gate
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dr0, ref dB, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dr0, ref drB, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dz0, ref dB, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dz0, ref drB, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dnx0, ref dB, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dnh0, ref drB, (nuint)16);
                 }
             }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __Layer0Backward128(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev, ref float cache)
+        private static void __Layer0Backward128(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float cache, ref float delta, ref float deltaRec)
         {
             {
-                ref float wT = ref p;
-                ref float gT = ref g;
+                ref float dT = ref delta;
+                ref float drT = ref deltaRec;
                 ref float hT = ref h;
                 ref float hpT = ref hPrev;
                 ref float dhT = ref dh;
@@ -1469,8 +1430,8 @@ namespace Snapshots
                 ref float nCT = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cache, 16);
                 ref float nhCT = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cache, 24);
                 {
-                    ref float wB = ref wT;
-                    ref float gB = ref gT;
+                    ref float dB = ref dT;
+                    ref float drB = ref drT;
                     ref float hB = ref hT;
                     ref float hpB = ref hpT;
                     ref float dhB = ref dhT;
@@ -1500,117 +1461,30 @@ namespace Snapshots
                     var dnx1 = dn1;
                     var dnh1 = dn1 * rv1;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dhpB, (nuint)4) + dh1 * zv1, ref dhpB, (nuint)4);   // dh_prev += dh'⊙z
-                    // db_ih += δ; db_hh += δ
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)0) + dr0, ref gB, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)24) + dr0, ref gB, (nuint)24);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)4) + dr1, ref gB, (nuint)4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)28) + dr1, ref gB, (nuint)28);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)8) + dz0, ref gB, (nuint)8);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)32) + dz0, ref gB, (nuint)32);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)12) + dz1, ref gB, (nuint)12);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)36) + dz1, ref gB, (nuint)36);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)16) + dnx0, ref gB, (nuint)16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)40) + dnh0, ref gB, (nuint)40);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)20) + dnx1, ref gB, (nuint)20);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)44) + dnh1, ref gB, (nuint)44);
-                    global::System.Runtime.Intrinsics.Vector128<float> xk, q;
-                    // dW_ih[:, k] += δ·x_k   (k = 0..2)
-                    xk = global::System.Runtime.Intrinsics.Vector128.Create(x);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dr0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)48)), ref gB, (nuint)48);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dr1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)52)), ref gB, (nuint)52);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dz0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)56)), ref gB, (nuint)56);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dz1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)60)), ref gB, (nuint)60);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dnx0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)64)), ref gB, (nuint)64);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dnx1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)68)), ref gB, (nuint)68);
-                    xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dr0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)72)), ref gB, (nuint)72);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dr1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)76)), ref gB, (nuint)76);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dz0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)80)), ref gB, (nuint)80);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dz1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)84)), ref gB, (nuint)84);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dnx0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)88)), ref gB, (nuint)88);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dnx1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)92)), ref gB, (nuint)92);
-                    xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dr0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)96)), ref gB, (nuint)96);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dr1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)100)), ref gB, (nuint)100);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dz0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)104)), ref gB, (nuint)104);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dz1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)108)), ref gB, (nuint)108);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dnx0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)112)), ref gB, (nuint)112);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dnx1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)116)), ref gB, (nuint)116);
-                    // dW_hh[:, k] += δ·h_k; dh_prev_k += W_hh[:, k]·δ   (k = 0..7)
-                    for (int k = 0; k < 8; k += 4)
-                    {
-                        ref float wK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 120 + k * 24);
-                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 120 + k * 24);
-                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hPrev, k);
-                        ref float tK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhPrev, k);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(sK);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dr0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)0)), ref gK, (nuint)0);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)0) * dr0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dr1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)4)), ref gK, (nuint)4);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)4), dr1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dz0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)8)), ref gK, (nuint)8);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)8), dz0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dz1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)12)), ref gK, (nuint)12);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)12), dz1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dnh0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)16)), ref gK, (nuint)16);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)16), dnh0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dnh1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)20)), ref gK, (nuint)20);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)20), dnh1, q);
-                        tK += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dr0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)24)), ref gK, (nuint)24);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)24) * dr0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dr1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)28)), ref gK, (nuint)28);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)28), dr1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dz0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)32)), ref gK, (nuint)32);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)32), dz0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dz1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)36)), ref gK, (nuint)36);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)36), dz1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dnh0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)40)), ref gK, (nuint)40);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)40), dnh0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dnh1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)44)), ref gK, (nuint)44);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)44), dnh1, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 1) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 2));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dr0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)48)), ref gK, (nuint)48);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)48) * dr0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dr1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)52)), ref gK, (nuint)52);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)52), dr1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dz0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)56)), ref gK, (nuint)56);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)56), dz0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dz1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)60)), ref gK, (nuint)60);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)60), dz1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dnh0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)64)), ref gK, (nuint)64);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)64), dnh0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dnh1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)68)), ref gK, (nuint)68);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)68), dnh1, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 2) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 3));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dr0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)72)), ref gK, (nuint)72);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)72) * dr0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dr1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)76)), ref gK, (nuint)76);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)76), dr1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dz0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)80)), ref gK, (nuint)80);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)80), dz0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dz1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)84)), ref gK, (nuint)84);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)84), dz1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dnh0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)88)), ref gK, (nuint)88);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)88), dnh0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dnh1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)92)), ref gK, (nuint)92);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)92), dnh1, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 3) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                    }
+                    // δ of W_ih's rows, then δ of W_hh's rows, gate by gate
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dr0, ref dB, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dr0, ref drB, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dr1, ref dB, (nuint)4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dr1, ref drB, (nuint)4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dz0, ref dB, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dz0, ref drB, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dz1, ref dB, (nuint)12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dz1, ref drB, (nuint)12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dnx0, ref dB, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dnh0, ref drB, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dnx1, ref dB, (nuint)20);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dnh1, ref drB, (nuint)20);
                 }
             }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __Layer0BackwardScalar(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev, ref float cache)
+        private static void __Layer0BackwardScalar(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float cache, ref float delta, ref float deltaRec)
         {
             {
-                ref float wT = ref p;
-                ref float gT = ref g;
+                ref float dT = ref delta;
+                ref float drT = ref deltaRec;
                 ref float hT = ref h;
                 ref float hpT = ref hPrev;
                 ref float dhT = ref dh;
@@ -1621,8 +1495,8 @@ namespace Snapshots
                 ref float nhCT = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cache, 24);
                 for (int b = 0; b < 8; b++)
                 {
-                    ref float wB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, b);
-                    ref float gB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gT, b);
+                    ref float dB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dT, b);
+                    ref float drB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref drT, b);
                     ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hT, b);
                     ref float hpB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hpT, b);
                     ref float dhB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhT, b);
@@ -1642,66 +1516,907 @@ namespace Snapshots
                     var dnx0 = dn0;
                     var dnh0 = dn0 * rv0;
                     dhpB = dhpB + dh0 * zv0;   // dh_prev += dh'⊙z
-                    // db_ih += δ; db_hh += δ
-                    gB = gB + dr0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 24) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 24) + dr0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 8) + dz0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 32) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 32) + dz0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 16) + dnx0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 40) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 40) + dnh0;
-                    float xk, q;
-                    // dW_ih[:, k] += δ·x_k   (k = 0..2)
-                    xk = x;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 48) = dr0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 48);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 56) = dz0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 56);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 64) = dnx0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 64);
-                    xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 72) = dr0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 72);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 80) = dz0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 80);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 88) = dnx0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 88);
-                    xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 96) = dr0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 96);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 104) = dz0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 104);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 112) = dnx0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 112);
-                    // dW_hh[:, k] += δ·h_k; dh_prev_k += W_hh[:, k]·δ   (k = 0..7)
-                    for (int k = 0; k < 8; k += 4)
+                    // δ of W_ih's rows, then δ of W_hh's rows, gate by gate
+                    dB = dr0;
+                    drB = dr0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, 8) = dz0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref drB, 8) = dz0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, 16) = dnx0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref drB, 16) = dnh0;
+                }
+            }
+        }
+
+        // ── layer 0 · GRU · backward, per step: dh_prev += W_hhᵀ·δ, a column-broadcast product over the transposed copy
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void __Layer0BackwardHidden(ref float wt, ref float delta, ref float target)
+        {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                __Layer0BackwardHidden256(ref wt, ref delta, ref target);
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                __Layer0BackwardHidden128(ref wt, ref delta, ref target);
+            else
+                __Layer0BackwardHiddenScalar(ref wt, ref delta, ref target);
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0BackwardHidden256(ref float wt, ref float delta, ref float target)
+        {
+            // target += Σ_c δ_c·Wᵀ[c, :] for c = 0..23 (every gate row); Wᵀ rows of 8 floats; 1 block(s) of 1 global::System.Runtime.Intrinsics.Vector256<float>, 4 partial sum(s)
+            {
+                ref float wO = ref wt;
+                ref float tO = ref target;
+                var a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tO, (nuint)0);
+                var a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> xk;
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(delta);
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)0), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 1));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)8), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 2));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)16), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 3));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)24), xk, a0_3);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 4));
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)32), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 5));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)40), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 6));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)48), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 7));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)56), xk, a0_3);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 8));
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)64), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 9));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)72), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 10));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)80), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 11));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)88), xk, a0_3);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 12));
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)96), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 13));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)104), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 14));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)112), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 15));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)120), xk, a0_3);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 16));
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)128), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 17));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)136), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 18));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)144), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 19));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)152), xk, a0_3);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 20));
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)160), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 21));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)168), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 22));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)176), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 23));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)184), xk, a0_3);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_0 + a0_1 + a0_2 + a0_3, ref tO, (nuint)0);
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0BackwardHidden128(ref float wt, ref float delta, ref float target)
+        {
+            // target += Σ_c δ_c·Wᵀ[c, :] for c = 0..23 (every gate row); Wᵀ rows of 8 floats; 1 block(s) of 2 global::System.Runtime.Intrinsics.Vector128<float>, 4 partial sum(s)
+            {
+                ref float wO = ref wt;
+                ref float tO = ref target;
+                var a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref tO, (nuint)0);
+                var a0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref tO, (nuint)4);
+                var a1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> xk;
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(delta);
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)0), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)4), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 1));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)8), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)12), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 2));
+                a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)16), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)20), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 3));
+                a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)24), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)28), xk, a1_3);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 4));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)32), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)36), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 5));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)40), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)44), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 6));
+                a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)48), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)52), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 7));
+                a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)56), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)60), xk, a1_3);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 8));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)64), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)68), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 9));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)72), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)76), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 10));
+                a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)80), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)84), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 11));
+                a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)88), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)92), xk, a1_3);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 12));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)96), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)100), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 13));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)104), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)108), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 14));
+                a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)112), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)116), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 15));
+                a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)120), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)124), xk, a1_3);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 16));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)128), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)132), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 17));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)136), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)140), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 18));
+                a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)144), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)148), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 19));
+                a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)152), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)156), xk, a1_3);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 20));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)160), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)164), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 21));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)168), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)172), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 22));
+                a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)176), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)180), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 23));
+                a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)184), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)188), xk, a1_3);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_0 + a0_1 + a0_2 + a0_3, ref tO, (nuint)0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_0 + a1_1 + a1_2 + a1_3, ref tO, (nuint)4);
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0BackwardHiddenScalar(ref float wt, ref float delta, ref float target)
+        {
+            // target += Σ_c δ_c·Wᵀ[c, :] for c = 0..23 (every gate row); Wᵀ rows of 8 floats; 1 block(s) of 8 float, 1 partial sum(s)
+            {
+                ref float wO = ref wt;
+                ref float tO = ref target;
+                var a0_0 = tO;
+                var a1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 1);
+                var a2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 2);
+                var a3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 3);
+                var a4_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 4);
+                var a5_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 5);
+                var a6_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 6);
+                var a7_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 7);
+                float xk;
+                xk = delta;
+                a0_0 = wO * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 1)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 2)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 3)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 4)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 5)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 6)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 7)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 1);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 8)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 9)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 10)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 11)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 12)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 13)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 14)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 15)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 2);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 16)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 17)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 18)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 19)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 20)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 21)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 22)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 23)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 3);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 24)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 25)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 26)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 27)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 28)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 29)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 30)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 31)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 4);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 32)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 33)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 34)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 35)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 36)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 37)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 38)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 39)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 5);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 40)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 41)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 42)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 43)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 44)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 45)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 46)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 47)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 6);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 48)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 49)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 50)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 51)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 52)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 53)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 54)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 55)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 7);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 56)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 57)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 58)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 59)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 60)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 61)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 62)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 63)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 8);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 64)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 65)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 66)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 67)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 68)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 69)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 70)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 71)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 9);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 72)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 73)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 74)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 75)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 76)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 77)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 78)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 79)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 10);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 80)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 81)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 82)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 83)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 84)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 85)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 86)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 87)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 11);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 88)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 89)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 90)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 91)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 92)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 93)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 94)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 95)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 12);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 96)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 97)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 98)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 99)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 100)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 101)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 102)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 103)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 13);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 104)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 105)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 106)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 107)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 108)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 109)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 110)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 111)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 14);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 112)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 113)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 114)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 115)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 116)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 117)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 118)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 119)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 15);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 120)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 121)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 122)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 123)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 124)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 125)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 126)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 127)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 16);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 128)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 129)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 130)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 131)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 132)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 133)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 134)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 135)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 17);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 136)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 137)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 138)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 139)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 140)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 141)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 142)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 143)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 18);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 144)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 145)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 146)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 147)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 148)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 149)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 150)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 151)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 19);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 152)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 153)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 154)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 155)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 156)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 157)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 158)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 159)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 20);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 160)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 161)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 162)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 163)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 164)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 165)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 166)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 167)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 21);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 168)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 169)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 170)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 171)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 172)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 173)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 174)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 175)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 22);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 176)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 177)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 178)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 179)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 180)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 181)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 182)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 183)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 23);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 184)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 185)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 186)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 187)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 188)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 189)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 190)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 191)) * xk + a7_0;
+                tO = a0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 1) = a1_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 2) = a2_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 3) = a3_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 4) = a4_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 5) = a5_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 6) = a6_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 7) = a7_0;
+            }
+        }
+
+        // ── layer 0 · the transposed copies, rebuilt from the parameters at the start of every BPTT call (the parameters may have changed)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0Transpose(ref float p, ref float whhT, ref float wihT)
+        {
+            {
+                ref float wT = ref p;
+                // W_hhᵀ: Wᵀ[t·24 + r, k] = column k of tile t, row r
+                global::RnnGen.Internal.GeneratedCodeHelpers.Transpose(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, 120), 24, 8, 24, ref whhT, 8);
+            }
+        }
+
+        // ── layer 0 · GRU · weight gradients, once per window: db += Σ_t δ_t; dW_ih += Σ_t δ_t·x_tᵀ; dW_hh += Σ_t δ_t·h_{t−1}ᵀ
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void __Layer0WeightGradients(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                __Layer0WeightGradients256(ref g, ref delta, ref deltaRec, ref xs, ref hs, steps);
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                __Layer0WeightGradients128(ref g, ref delta, ref deltaRec, ref xs, ref hs, steps);
+            else
+                __Layer0WeightGradientsScalar(ref g, ref delta, ref deltaRec, ref xs, ref hs, steps);
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0WeightGradients256(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            // per sub-block: 3 column(s) × 3 gate(s) × 1 global::System.Runtime.Intrinsics.Vector256<float> of gradients in registers while the 24-float δ_t of every step stream past
+            {
+                ref float gT = ref g;
+                ref float dT = ref delta;
+                ref float drT = ref deltaRec;
+                {
+                    ref float gB = ref gT;
+                    ref float dB = ref dT;
+                    ref float drB = ref drT;
+                    // db_ih += Σ_t δ_t
                     {
-                        ref float wK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 120 + k * 24);
+                        var b0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var b1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var b2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 24);
+                            b0_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)0);
+                            b1_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)8);
+                            b2_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)16);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)0) + b0_0, ref gB, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)8) + b1_0, ref gB, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)16) + b2_0, ref gB, (nuint)16);
+                    }
+                    // db_hh += Σ_t δ(hh)_t
+                    {
+                        var b0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var b1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var b2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref drB, i * 24);
+                            b0_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)0);
+                            b1_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)8);
+                            b2_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)16);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)24) + b0_0, ref gB, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)32) + b1_0, ref gB, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)40) + b2_0, ref gB, (nuint)40);
+                    }
+                    // dW_ih[:, k] += Σ_t δ_t·x_t[k]   (k = 0..2, 3 at a time)
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m2_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m2_1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m2_2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> xb;
+                        ref float sK = ref xs;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 24);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)0);
+                            var e1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)8);
+                            var e2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)16);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 3);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m0_0_0);
+                            m0_1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e1_0, xb, m0_1_0);
+                            m0_2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e2_0, xb, m0_2_0);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1));
+                            m1_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m1_0_0);
+                            m1_1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e1_0, xb, m1_1_0);
+                            m1_2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e2_0, xb, m1_2_0);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 2));
+                            m2_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m2_0_0);
+                            m2_1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e1_0, xb, m2_1_0);
+                            m2_2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e2_0, xb, m2_2_0);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)8) + m0_1_0, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)16) + m0_2_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)24) + m1_0_0, ref gK, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)32) + m1_1_0, ref gK, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)40) + m1_2_0, ref gK, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)48) + m2_0_0, ref gK, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)56) + m2_1_0, ref gK, (nuint)56);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)64) + m2_2_0, ref gK, (nuint)64);
+                    }
+                    // dW_hh[:, k] += Σ_t δ(hh)_t·h_{t−1}[k]   (k = 0..7, 3 at a time)
+                    for (int k = 0; k < 6; k += 3)
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m2_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m2_1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m2_2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hs, k);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref drB, i * 24);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)0);
+                            var e1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)8);
+                            var e2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)16);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 8);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m0_0_0);
+                            m0_1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e1_0, xb, m0_1_0);
+                            m0_2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e2_0, xb, m0_2_0);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1));
+                            m1_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m1_0_0);
+                            m1_1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e1_0, xb, m1_1_0);
+                            m1_2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e2_0, xb, m1_2_0);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 2));
+                            m2_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m2_0_0);
+                            m2_1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e1_0, xb, m2_1_0);
+                            m2_2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e2_0, xb, m2_2_0);
+                        }
                         ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 120 + k * 24);
-                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hPrev, k);
-                        ref float tK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhPrev, k);
-                        xk = sK;
-                        gK = dr0 * xk + gK;
-                        q = wK * dr0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) = dz0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 8)) * dz0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) = dnh0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 16)) * dnh0 + q;
-                        tK += q;
-                        xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) = dr0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 24) * dr0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) = dz0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 32)) * dz0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40) = dnh0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 40)) * dnh0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 1) += q;
-                        xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48) = dr0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 48) * dr0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 56) = dz0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 56);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 56)) * dz0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 64) = dnh0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 64);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 64)) * dnh0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 2) += q;
-                        xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 72) = dr0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 72);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 72) * dr0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 80) = dz0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 80);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 80)) * dz0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 88) = dnh0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 88);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 88)) * dnh0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 3) += q;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)8) + m0_1_0, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)16) + m0_2_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)24) + m1_0_0, ref gK, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)32) + m1_1_0, ref gK, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)40) + m1_2_0, ref gK, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)48) + m2_0_0, ref gK, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)56) + m2_1_0, ref gK, (nuint)56);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)64) + m2_2_0, ref gK, (nuint)64);
+                    }
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hs, 6);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref drB, i * 24);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)0);
+                            var e1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)8);
+                            var e2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)16);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 8);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m0_0_0);
+                            m0_1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e1_0, xb, m0_1_0);
+                            m0_2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e2_0, xb, m0_2_0);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1));
+                            m1_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m1_0_0);
+                            m1_1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e1_0, xb, m1_1_0);
+                            m1_2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e2_0, xb, m1_2_0);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 264);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)8) + m0_1_0, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)16) + m0_2_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)24) + m1_0_0, ref gK, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)32) + m1_1_0, ref gK, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)40) + m1_2_0, ref gK, (nuint)40);
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0WeightGradients128(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            // per sub-block: 1 column(s) × 3 gate(s) × 2 global::System.Runtime.Intrinsics.Vector128<float> of gradients in registers while the 24-float δ_t of every step stream past
+            {
+                ref float gT = ref g;
+                ref float dT = ref delta;
+                ref float drT = ref deltaRec;
+                {
+                    ref float gB = ref gT;
+                    ref float dB = ref dT;
+                    ref float drB = ref drT;
+                    // db_ih += Σ_t δ_t
+                    {
+                        var b0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 24);
+                            b0_0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)0);
+                            b0_1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)4);
+                            b1_0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)8);
+                            b1_1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)12);
+                            b2_0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)16);
+                            b2_1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)20);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)0) + b0_0, ref gB, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)4) + b0_1, ref gB, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)8) + b1_0, ref gB, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)12) + b1_1, ref gB, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)16) + b2_0, ref gB, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)20) + b2_1, ref gB, (nuint)20);
+                    }
+                    // db_hh += Σ_t δ(hh)_t
+                    {
+                        var b0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref drB, i * 24);
+                            b0_0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)0);
+                            b0_1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)4);
+                            b1_0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)8);
+                            b1_1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)12);
+                            b2_0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)16);
+                            b2_1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)20);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)24) + b0_0, ref gB, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)28) + b0_1, ref gB, (nuint)28);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)32) + b1_0, ref gB, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)36) + b1_1, ref gB, (nuint)36);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)40) + b2_0, ref gB, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)44) + b2_1, ref gB, (nuint)44);
+                    }
+                    // dW_ih[:, k] += Σ_t δ_t·x_t[k]   (k = 0..2, 1 at a time)
+                    for (int k = 0; k < 3; k += 1)
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, k);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 24);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)0);
+                            var e0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)4);
+                            var e1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)8);
+                            var e1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)12);
+                            var e2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)16);
+                            var e2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)20);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 3);
+                            xb = global::System.Runtime.Intrinsics.Vector128.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_0, xb, m0_0_0);
+                            m0_0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_1, xb, m0_0_1);
+                            m0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e1_0, xb, m0_1_0);
+                            m0_1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e1_1, xb, m0_1_1);
+                            m0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e2_0, xb, m0_2_0);
+                            m0_2_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e2_1, xb, m0_2_1);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 48 + k * 24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)4) + m0_0_1, ref gK, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)8) + m0_1_0, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)12) + m0_1_1, ref gK, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)16) + m0_2_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)20) + m0_2_1, ref gK, (nuint)20);
+                    }
+                    // dW_hh[:, k] += Σ_t δ(hh)_t·h_{t−1}[k]   (k = 0..7, 1 at a time)
+                    for (int k = 0; k < 8; k += 1)
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hs, k);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref drB, i * 24);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)0);
+                            var e0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)4);
+                            var e1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)8);
+                            var e1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)12);
+                            var e2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)16);
+                            var e2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)20);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 8);
+                            xb = global::System.Runtime.Intrinsics.Vector128.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_0, xb, m0_0_0);
+                            m0_0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_1, xb, m0_0_1);
+                            m0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e1_0, xb, m0_1_0);
+                            m0_1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e1_1, xb, m0_1_1);
+                            m0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e2_0, xb, m0_2_0);
+                            m0_2_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e2_1, xb, m0_2_1);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 120 + k * 24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)4) + m0_0_1, ref gK, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)8) + m0_1_0, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)12) + m0_1_1, ref gK, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)16) + m0_2_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)20) + m0_2_1, ref gK, (nuint)20);
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0WeightGradientsScalar(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            // per sub-block: 2 column(s) × 3 gate(s) × 1 float of gradients in registers while the 24-float δ_t of every step stream past
+            {
+                ref float gT = ref g;
+                ref float dT = ref delta;
+                ref float drT = ref deltaRec;
+                for (int b = 0; b < 8; b++)
+                {
+                    ref float gB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gT, b);
+                    ref float dB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dT, b);
+                    ref float drB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref drT, b);
+                    // db_ih += Σ_t δ_t
+                    {
+                        var b0_0 = 0f;
+                        var b1_0 = 0f;
+                        var b2_0 = 0f;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 24);
+                            b0_0 += dI;
+                            b1_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 8);
+                            b2_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 16);
+                        }
+                        gB = gB + b0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 8) + b1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 16) + b2_0;
+                    }
+                    // db_hh += Σ_t δ(hh)_t
+                    {
+                        var b0_0 = 0f;
+                        var b1_0 = 0f;
+                        var b2_0 = 0f;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref drB, i * 24);
+                            b0_0 += dI;
+                            b1_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 8);
+                            b2_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 16);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 24) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 24) + b0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 32) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 32) + b1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 40) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 40) + b2_0;
+                    }
+                    // dW_ih[:, k] += Σ_t δ_t·x_t[k]   (k = 0..2, 2 at a time)
+                    {
+                        var m0_0_0 = 0f;
+                        var m0_1_0 = 0f;
+                        var m0_2_0 = 0f;
+                        var m1_0_0 = 0f;
+                        var m1_1_0 = 0f;
+                        var m1_2_0 = 0f;
+                        float xb;
+                        ref float sK = ref xs;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 24);
+                            var e0_0 = dI;
+                            var e1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 8);
+                            var e2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 16);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 3);
+                            xb = sI;
+                            m0_0_0 = e0_0 * xb + m0_0_0;
+                            m0_1_0 = e1_0 * xb + m0_1_0;
+                            m0_2_0 = e2_0 * xb + m0_2_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1);
+                            m1_0_0 = e0_0 * xb + m1_0_0;
+                            m1_1_0 = e1_0 * xb + m1_1_0;
+                            m1_2_0 = e2_0 * xb + m1_2_0;
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 48);
+                        gK = gK + m0_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) + m0_1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) + m0_2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) + m1_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) + m1_1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40) + m1_2_0;
+                    }
+                    {
+                        var m0_0_0 = 0f;
+                        var m0_1_0 = 0f;
+                        var m0_2_0 = 0f;
+                        float xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, 2);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 24);
+                            var e0_0 = dI;
+                            var e1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 8);
+                            var e2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 16);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 3);
+                            xb = sI;
+                            m0_0_0 = e0_0 * xb + m0_0_0;
+                            m0_1_0 = e1_0 * xb + m0_1_0;
+                            m0_2_0 = e2_0 * xb + m0_2_0;
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 96);
+                        gK = gK + m0_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) + m0_1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) + m0_2_0;
+                    }
+                    // dW_hh[:, k] += Σ_t δ(hh)_t·h_{t−1}[k]   (k = 0..7, 2 at a time)
+                    for (int k = 0; k < 8; k += 2)
+                    {
+                        var m0_0_0 = 0f;
+                        var m0_1_0 = 0f;
+                        var m0_2_0 = 0f;
+                        var m1_0_0 = 0f;
+                        var m1_1_0 = 0f;
+                        var m1_2_0 = 0f;
+                        float xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hs, k);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref drB, i * 24);
+                            var e0_0 = dI;
+                            var e1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 8);
+                            var e2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 16);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 8);
+                            xb = sI;
+                            m0_0_0 = e0_0 * xb + m0_0_0;
+                            m0_1_0 = e1_0 * xb + m0_1_0;
+                            m0_2_0 = e2_0 * xb + m0_2_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1);
+                            m1_0_0 = e0_0 * xb + m1_0_0;
+                            m1_1_0 = e1_0 * xb + m1_1_0;
+                            m1_2_0 = e2_0 * xb + m1_2_0;
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 120 + k * 24);
+                        gK = gK + m0_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) + m0_1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) + m0_2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) + m1_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) + m1_1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40) + m1_2_0;
                     }
                 }
             }
