@@ -483,7 +483,8 @@ internal static class ModelEmitter
         {
             string input = l == 0 ? "ref x" : At("hNext", I((l - 1) * HP));
             string cArgs = cell.HasCellState ? $", {At("h", I((L + l) * HP))}, {At("hNext", I((L + l) * HP))}" : "";
-            w.Line($"{RecurrentLayerEmitter.ForwardName(l)}(ref p, {input}, {At("h", I(l * HP))}, {At("hNext", I(l * HP))}{cArgs});   // layer {l}");
+            string reverse = plan.Tiles > 1 ? ", state.__Reversed" : "";
+            w.Line($"{RecurrentLayerEmitter.ForwardName(l)}(ref p, {input}, {At("h", I(l * HP))}, {At("hNext", I(l * HP))}{cArgs}{reverse});   // layer {l}");
         }
 
         string top = At("hNext", I((L - 1) * HP));
@@ -692,7 +693,8 @@ internal static class ModelEmitter
             string input = l == 0 ? (vocab ? At("xw", "t * InputSize") : XAt(plan, null, "t")) : H(l - 1, "t + 1");
             string extra = (lstm ? $", {C(l, "t")}, {C(l, "t + 1")}" : "") + (gateCache ? $", {Gc(l, "t")}" : "");
             string kernel = gateCache ? RecurrentLayerEmitter.TrainForwardName(l) : RecurrentLayerEmitter.ForwardName(l);
-            w.Line($"{kernel}(ref p, {input}, {H(l, "t")}, {H(l, "t + 1")}{extra});");
+            string reverse = !gateCache && plan.Tiles > 1 ? ", (t & 1) != 0" : "";   // serpentine tile order (bit-identical results)
+            w.Line($"{kernel}(ref p, {input}, {H(l, "t")}, {H(l, "t + 1")}{extra}{reverse});");
         }
 
         if (plan.HasHead)

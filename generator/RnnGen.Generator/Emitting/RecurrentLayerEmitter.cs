@@ -65,7 +65,15 @@ internal sealed class RecurrentLayerEmitter
     public string ForwardParameters(bool train) =>
         "ref float p, ref float x, ref float h, ref float hNext"
         + (_cell.HasCellState ? ", ref float c, ref float cNext" : "")
-        + (train && HasTrainForward ? ", ref float cache" : "");
+        + (train && HasTrainForward ? ", ref float cache" : "")
+        + (!train && Serpentine ? ", bool reverse" : "");
+
+    /// <summary>
+    /// Inference kernels of models with several tiles take the tile order from the step's parity: odd steps walk
+    /// the tiles last to first, so the tiles the previous step read last, still in L1, come first. Tiles are
+    /// independent, so the results are bit-identical either way.
+    /// </summary>
+    public bool Serpentine => _plan.Tiles > 1;
 
     public string BackwardParameters =>
         "ref float h, ref float hPrev, ref float dh, ref float dhPrev"
@@ -176,10 +184,15 @@ internal sealed class RecurrentLayerEmitter
     /// vector (<c>{name}T</c>/<c>{name}B</c>) and of each cache slot (<c>{slot}CT</c>/<c>{slot}C</c>).
     /// </summary>
     private void OpenTiles(CodeWriter w, LayerPlan layer, WidthPlan wp, bool gradients, IList<(string Name, string Source)> rows, bool cacheSlots,
-        bool weights = true, IList<(string Name, string Source)>? deltaRows = null)
+        bool weights = true, IList<(string Name, string Source)>? deltaRows = null, bool reverse = false)
     {
         int TR = _plan.TileRows;
-        if (_plan.Tiles > 1) w.Open($"for (int t = 0; t < {I(_plan.Tiles)}; t++)");
+        if (_plan.Tiles > 1 && reverse)
+        {
+            w.Open($"for (int i = 0; i < {I(_plan.Tiles)}; i++)");
+            w.Line($"int t = reverse ? {I(_plan.Tiles - 1)} - i : i;");
+        }
+        else if (_plan.Tiles > 1) w.Open($"for (int t = 0; t < {I(_plan.Tiles)}; t++)");
         else w.Open("");
         string tileOffset = _plan.Tiles > 1 ? $"{I(layer.Offset)} + t * {I(layer.TileStride)}" : I(layer.Offset);
         string rowOffset = _plan.Tiles > 1 ? $"t * {I(TR)}" : "0";
@@ -276,7 +289,7 @@ internal sealed class RecurrentLayerEmitter
             : $"// {_plan.Tiles} tile(s) × {wp.BlocksPerTile} block(s) × {S} {wp.Width.TypeName} per group × {acc.Length} group(s) [{string.Join(" ", acc)}], {K} partial sum(s) over the columns");
         var rows = new List<(string, string)> { ("h", "h"), ("hn", "hNext") };
         if (_cell.HasCellState) { rows.Add(("c", "c")); rows.Add(("cn", "cNext")); }
-        OpenTiles(w, layer, wp, gradients: false, rows, cacheSlots: train && HasTrainForward);
+        OpenTiles(w, layer, wp, gradients: false, rows, cacheSlots: train && HasTrainForward, reverse: !train && Serpentine);
 
         // accumulators ← biases: each group gets b_ih and/or b_hh of its gate
         w.Line($"// [{string.Join(" ", acc)}] = b_ih + b_hh");

@@ -40,6 +40,9 @@ internal static class StateEmitter
         w.Line("/// <summary>Makes the buffer written by the last step the current one.</summary>");
         w.Line("internal void __Advance() => __parity ^= 1;");
         w.Line();
+        w.Line("/// <summary>Odd steps walk the weight tiles in reverse, so the tiles read last (still in L1) are read first.</summary>");
+        w.Line("internal bool __Reversed => __parity != 0;");
+        w.Line();
         w.Line("/// <summary>The hidden vector h of <paramref name=\"layer\"/> (" + I(plan.Spec.Hidden) + " floats): read it, or write it to set an initial state.</summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"layer\"/> is not in [0, Layers).</exception>");
         w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");

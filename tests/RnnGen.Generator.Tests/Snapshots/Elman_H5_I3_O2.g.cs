@@ -697,6 +697,9 @@ namespace Snapshots
             /// <summary>Makes the buffer written by the last step the current one.</summary>
             internal void __Advance() => __parity ^= 1;
 
+            /// <summary>Odd steps walk the weight tiles in reverse, so the tiles read last (still in L1) are read first.</summary>
+            internal bool __Reversed => __parity != 0;
+
             /// <summary>The hidden vector h of <paramref name="layer"/> (5 floats): read it, or write it to set an initial state.</summary>
             /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="layer"/> is not in [0, Layers).</exception>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]

@@ -25,6 +25,54 @@ public class StateAndLayoutTests
         }
     }
 
+    /// <summary>Odd steps walk the weight tiles in reverse (serpentine order); the tiles are independent, so nothing may change.</summary>
+    [Fact]
+    public void SerpentineTileOrderGivesBitIdenticalSteps()
+    {
+        var h = TestData.Uniform(11, 256, 0.9f);
+        var c = TestData.Uniform(12, 256, 0.9f);
+        var x = TestData.Uniform(13, 300, 1);
+
+        var lstm = new Lstm128x10(seed: 5);
+        Lstm128x10.State lstmEven = default, lstmOdd = default;
+        lstm.Step(ref lstmOdd, x.AsSpan(0, 10), new float[1]);   // lstmOdd's next step walks the tiles in reverse
+        foreach (var state in new[] { 0, 1 })
+        {
+            ref var s = ref state == 0 ? ref lstmEven : ref lstmOdd;
+            h.AsSpan(0, 128).CopyTo(s.Hidden());
+            c.AsSpan(0, 128).CopyTo(s.Cell());
+        }
+
+        var (a, b) = (new float[1], new float[1]);
+        lstm.Step(ref lstmEven, x.AsSpan(0, 10), a);
+        lstm.Step(ref lstmOdd, x.AsSpan(0, 10), b);
+        Assert.Equal(a, b);
+        Assert.Equal(lstmEven.Hidden().ToArray(), lstmOdd.Hidden().ToArray());
+        Assert.Equal(lstmEven.Cell().ToArray(), lstmOdd.Cell().ToArray());
+
+        var gru = new Gru128x10(seed: 6);
+        Gru128x10.State gruEven = default, gruOdd = default;
+        gru.Step(ref gruOdd, x.AsSpan(0, 10), new float[1]);
+        h.AsSpan(0, 128).CopyTo(gruEven.Hidden());
+        h.AsSpan(0, 128).CopyTo(gruOdd.Hidden());
+        gru.Step(ref gruEven, x.AsSpan(0, 10), a);
+        gru.Step(ref gruOdd, x.AsSpan(0, 10), b);
+        Assert.Equal(a, b);
+        Assert.Equal(gruEven.Hidden().ToArray(), gruOdd.Hidden().ToArray());
+
+        var elman = new Elman256x300(seed: 7);
+        Elman256x300.State elmanEven = default, elmanOdd = default;
+        elman.Step(ref elmanOdd, x, new float[2]);
+        h.CopyTo(elmanEven.Hidden());
+        h.CopyTo(elmanOdd.Hidden());
+        var (a2, b2) = (new float[2], new float[2]);
+        elman.Step(ref elmanEven, x, a2);
+        elman.Step(ref elmanOdd, x, b2);
+        Assert.Equal(a2, b2);
+        Assert.Equal(elmanEven.Hidden().ToArray(), elmanOdd.Hidden().ToArray());
+        Assert.NotEqual(0f, a2[0]);
+    }
+
     [Fact]
     public void SeparateStatesDoNotInterfere()
     {
