@@ -693,7 +693,7 @@ internal static class ModelEmitter
             string input = l == 0 ? (vocab ? At("xw", "t * InputSize") : XAt(plan, null, "t")) : H(l - 1, "t + 1");
             string extra = (lstm ? $", {C(l, "t")}, {C(l, "t + 1")}" : "") + (gateCache ? $", {Gc(l, "t")}" : "");
             string kernel = gateCache ? RecurrentLayerEmitter.TrainForwardName(l) : RecurrentLayerEmitter.ForwardName(l);
-            string reverse = !gateCache && plan.Tiles > 1 ? ", (t & 1) != 0" : "";   // serpentine tile order (bit-identical results)
+            string reverse = plan.Tiles > 1 ? ", (t & 1) != 0" : "";   // serpentine tile order (bit-identical results)
             w.Line($"{kernel}(ref p, {input}, {H(l, "t")}, {H(l, "t + 1")}{extra}{reverse});");
         }
 

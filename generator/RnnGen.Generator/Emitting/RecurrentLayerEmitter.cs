@@ -66,10 +66,10 @@ internal sealed class RecurrentLayerEmitter
         "ref float p, ref float x, ref float h, ref float hNext"
         + (_cell.HasCellState ? ", ref float c, ref float cNext" : "")
         + (train && HasTrainForward ? ", ref float cache" : "")
-        + (!train && Serpentine ? ", bool reverse" : "");
+        + (Serpentine ? ", bool reverse" : "");
 
     /// <summary>
-    /// Inference kernels of models with several tiles take the tile order from the step's parity: odd steps walk
+    /// Forward kernels of models with several tiles take the tile order from the step's parity: odd steps walk
     /// the tiles last to first, so the tiles the previous step read last, still in L1, come first. Tiles are
     /// independent, so the results are bit-identical either way.
     /// </summary>
@@ -289,7 +289,7 @@ internal sealed class RecurrentLayerEmitter
             : $"// {_plan.Tiles} tile(s) × {wp.BlocksPerTile} block(s) × {S} {wp.Width.TypeName} per group × {acc.Length} group(s) [{string.Join(" ", acc)}], {K} partial sum(s) over the columns");
         var rows = new List<(string, string)> { ("h", "h"), ("hn", "hNext") };
         if (_cell.HasCellState) { rows.Add(("c", "c")); rows.Add(("cn", "cNext")); }
-        OpenTiles(w, layer, wp, gradients: false, rows, cacheSlots: train && HasTrainForward, reverse: !train && Serpentine);
+        OpenTiles(w, layer, wp, gradients: false, rows, cacheSlots: train && HasTrainForward, reverse: Serpentine);
 
         // accumulators ← biases: each group gets b_ih and/or b_hh of its gate
         w.Line($"// [{string.Join(" ", acc)}] = b_ih + b_hh");
