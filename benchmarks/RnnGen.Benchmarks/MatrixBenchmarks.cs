@@ -23,7 +23,7 @@ namespace RnnGen.Benchmarks;
 [MemoryDiagnoser]
 [CategoriesColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
-public abstract class MatrixBenchmarks
+public abstract class MatrixBenchmarks : IModelWork
 {
     /// <summary>Category of one step: <see cref="Step"/>, baseline <see cref="RuntimeSizedStep"/>.</summary>
     public const string StepCategory = "Step";
