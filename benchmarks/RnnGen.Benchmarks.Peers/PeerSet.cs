@@ -8,6 +8,7 @@ public sealed class PeerSet : IDisposable
     /// <summary>The generated model (loaded from the safetensors file) and the baseline, TorchSharp and ONNX Runtime holding its weights.</summary>
     public PeerSet(RnnCell cell, int hidden)
     {
+        LibTorchSharpPatch.EnsureLoadable();   // before any method that calls into TorchSharp is compiled
         Model = PeerModels.Load(cell, hidden);
         Baseline = Models.RuntimeSizedOf(Model, cell, hidden);
         var canonical = new float[Models.Facts(cell, hidden).TrainableParameterCount];

@@ -24,8 +24,8 @@ public sealed class TorchSharpStep : IDisposable
     /// <summary>Builds the modules with the parameters <paramref name="canonical"/> (PyTorch state_dict order: rnn.*, then head.*).</summary>
     public TorchSharpStep(RnnCell cell, int hidden, ReadOnlySpan<float> canonical)
     {
-        torch.set_num_threads(1);
-        torch.set_grad_enabled(false);   // thread-local: BenchmarkDotNet runs setup and iterations on one thread
+        LibTorchSharpPatch.EnsureLoadable();   // before the first call into TorchSharp loads its native shim
+        InitializeTorch();
         _cell = cell;
         int gates = Models.Gates(cell), rows = gates * hidden, input = Models.Input, output = Models.Output;
         nn.Module recurrent;
@@ -58,6 +58,13 @@ public sealed class TorchSharpStep : IDisposable
         _x = torch.zeros(1, 1, input);
         _h = torch.zeros(1, 1, hidden);
         _c = torch.zeros(1, 1, hidden);
+    }
+
+    /// <summary>One intra-op thread, autograd off (thread-local: BenchmarkDotNet runs setup and iterations on one thread).</summary>
+    private static void InitializeTorch()
+    {
+        torch.set_num_threads(1);
+        torch.set_grad_enabled(false);
     }
 
     /// <summary>Sets the input of the next steps.</summary>

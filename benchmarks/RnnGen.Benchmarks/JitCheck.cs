@@ -11,7 +11,7 @@ namespace RnnGen.Benchmarks;
 /// </summary>
 public static class JitCheck
 {
-    private const int Rounds = 4;
+    private const int Rounds = 6;
 
     /// <summary>Exercises the matrix; returns 0.</summary>
     public static int Run()
