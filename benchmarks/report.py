@@ -24,6 +24,7 @@ import csv
 import math
 import os
 import re
+import shutil
 import sys
 import tempfile
 
@@ -63,17 +64,24 @@ def weight_bytes(cell, hidden):
 
 
 # ---- the benchmark methods the report knows; any other row lands in "Other benchmarks" ----------------------------------
-# matrix method -> (label, steps per call). A new matrix method (e.g. Step over 1,000 agents: ("Step, per agent", 1000)
-# with agents as "steps") only needs a line here to get its per-step column; without it, it is listed under "Other".
+# Matrix classes are the *Matrix classes of RnnGen.Benchmarks: {Cell}Matrix for the float32 models, and any variant
+# derived from MatrixBenchmarks (e.g. a bfloat16 LstmBf16Matrix) gets its own table and chart series, with its own
+# ReadWeights and WeightBytes. Matrix method -> (label, steps per call, bound): the bound of one step is "step"
+# (max of FMA and read time), "fma" (FLOPs / FMA peak only: the weights are read once for many agents) or None.
+# A new matrix method needs one line here to get its per-step time and efficiency in "More matrix benchmarks";
+# without it, it is listed there per call.
 MATRIX_METHODS = {
-    "Step": ("Step", 1),
-    "Forward32": ("Forward, per step", WINDOW),
-    "Accumulate32": ("AccumulateGradients 32", WINDOW),
-    "TrainStep32": ("TrainStep 32 + Adam", WINDOW),
-    "RuntimeSizedStep": ("TensorPrimitives Step", 1),
-    "RuntimeSizedTrain32": ("TensorPrimitives train 32", WINDOW),
-    "ReadWeights": ("read weights", 1),
+    "Step": ("Step", 1, "step"),
+    "Forward32": ("Forward, per step", WINDOW, "step"),
+    "Accumulate32": ("AccumulateGradients 32", WINDOW, None),
+    "TrainStep32": ("TrainStep 32 + Adam", WINDOW, None),
+    "RuntimeSizedStep": ("TensorPrimitives Step", 1, None),
+    "RuntimeSizedTrain32": ("TensorPrimitives train 32", WINDOW, None),
+    "ReadWeights": ("read weights", 1, None),
+    # Step of many agents sharing one weight set, per agent (for the multi-agent Step once it is benchmarked):
+    "StepAgents1000": ("Step, 1,000 agents, per agent", 1000, "fma"),
 }
+MAIN_MATRIX_METHODS = ("Step", "Forward32", "Accumulate32", "TrainStep32", "RuntimeSizedStep", "RuntimeSizedTrain32", "ReadWeights")
 PEER_METHODS = {"RnnGen": "RnnGen", "RuntimeSized": "TensorPrimitives", "TorchSharp": "TorchSharp", "OnnxRuntime": "ONNX Runtime"}
 
 UNITS = {"ps": 1e-3, "ns": 1.0, "us": 1e3, "μs": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9}
@@ -189,31 +197,41 @@ class Report:
             return None
         return r["call_flops"] / r["mean_ns"]
 
-    def facts(self, cell, hidden):
-        """(flops, bytes) of one step, from the CSV's work columns when present, else from the formulas above."""
+    def matrix_classes(self):
+        """The matrix classes in the results: {Cell}Matrix first (in CELLS order), then variants, by name."""
+        found = sorted({r["class"] for r in self.bdn if r["project"] == "matrix" and r["class"].endswith("Matrix") and r["cell"]})
+        base = [c + "Matrix" for c in CELLS if c + "Matrix" in found]
+        return base + [c for c in found if c not in base]
+
+    def cell_of(self, cls):
+        return next((r["cell"] for r in self.bdn if r["class"] == cls and r["cell"]), None)
+
+    def facts(self, cls, hidden):
+        """(flops, bytes) of one step of the class's model, from the CSV's work columns when present, else from the formulas above."""
+        cell = self.cell_of(cls)
         flops, wbytes = step_flops(cell, hidden), weight_bytes(cell, hidden)
         for r in self.bdn:
-            if r["cell"] == cell and r["hidden"] == hidden and r["step_flops"]:
+            if r["class"] == cls and r["hidden"] == hidden and r["step_flops"]:
                 if int(r["step_flops"]) != flops:
-                    print(f"warning: {cell} {hidden}: StepFlops {int(r['step_flops'])} in {r['file']} != formula {flops}", file=sys.stderr)
+                    print(f"warning: {cls} {hidden}: StepFlops {int(r['step_flops'])} in {r['file']} != formula {flops}", file=sys.stderr)
                 flops = int(r["step_flops"])
                 if r["weight_bytes"]:
                     wbytes = int(r["weight_bytes"])
                 break
         return flops, wbytes
 
-    def bound_ns(self, cell, hidden):
-        """(bound, FMA part, read part) in ns of one step, from the matrix run; None where a limit is missing."""
+    def bound_ns(self, cls, hidden, kind="step"):
+        """(bound, FMA part, read part) in ns of one step of the class's model, all from the matrix run; None where a limit is missing."""
         peak = self.peak_flops_per_ns("matrix")
-        read = self.find(project="matrix", method="ReadWeights", cell=cell, hidden=hidden)
-        flops, _ = self.facts(cell, hidden)
+        read = self.find(project="matrix", cls=cls, method="ReadWeights", hidden=hidden)
+        flops, _ = self.facts(cls, hidden)
         fma = flops / peak if peak else None
-        rd = read["mean_ns"] if read else None
+        rd = read["mean_ns"] if read and kind == "step" else None
         parts = [p for p in (fma, rd) if p is not None]
-        return (max(parts) if parts else None), fma, rd
+        return (max(parts) if parts and kind else None), fma, rd
 
-    def matrix(self, method, cell, hidden):
-        r = self.find(project="matrix", method=method, cell=cell, hidden=hidden)
+    def matrix(self, cls, method, hidden):
+        r = self.find(project="matrix", cls=cls, method=method, hidden=hidden)
         return r["mean_ns"] if r else None
 
     def peer(self, method, cell, hidden):
@@ -266,40 +284,56 @@ def markdown(rep):
     md.append("## Machine limits (same run as the matrix)\n")
     md.append(f"FMA peak: **{peak:,.1f} GFLOP/s** (FmaPeak)." if peak else "FMA peak: not in the results (run FmaPeakBenchmarks).")
     rows = []
-    for cell in CELLS:
+    for cls in rep.matrix_classes():
         for hidden in HIDDENS:
-            flops, wbytes = rep.facts(cell, hidden)
-            bound, fma, rd = rep.bound_ns(cell, hidden)
+            flops, wbytes = rep.facts(cls, hidden)
+            bound, fma, rd = rep.bound_ns(cls, hidden)
             if rd is None:
                 continue
-            rows.append([f"{CELL_NAMES[cell]} {hidden}", f"{flops:,}", f"{wbytes / 1024:,.1f} KB", fmt_ns(fma), fmt_ns(rd),
-                         "–" if rd is None else f"{wbytes / rd:,.0f} GB/s", fmt_ns(bound), "FMA" if bound == fma else "read"])
+            rows.append([f"{title(rep, cls)} {hidden}", f"{flops:,}", f"{wbytes / 1024:,.1f} KB", fmt_ns(fma), fmt_ns(rd),
+                         f"{wbytes / rd:,.0f} GB/s", fmt_ns(bound), "FMA" if bound == fma else "read"])
     if rows:
         md.append("\n" + table(["model", "FLOPs/step", "weights", "FMA bound", "read weights", "read bandwidth", "bound", "limited by"], rows))
 
-    for cell in CELLS:
+    for cls in rep.matrix_classes():
+        cell = rep.cell_of(cls)
         rows = []
         for hidden in HIDDENS:
-            step = rep.matrix("Step", cell, hidden)
-            if step is None and rep.matrix("TrainStep32", cell, hidden) is None:
+            step = rep.matrix(cls, "Step", hidden)
+            if step is None and rep.matrix(cls, "TrainStep32", hidden) is None:
                 continue
-            bound, _, _ = rep.bound_ns(cell, hidden)
-            fwd = div(rep.matrix("Forward32", cell, hidden), WINDOW)
-            rs = rep.matrix("RuntimeSizedStep", cell, hidden)
-            acc = rep.matrix("Accumulate32", cell, hidden)
-            train = rep.matrix("TrainStep32", cell, hidden)
-            rs_train = rep.matrix("RuntimeSizedTrain32", cell, hidden)
+            bound, _, _ = rep.bound_ns(cls, hidden)
+            fwd = div(rep.matrix(cls, "Forward32", hidden), WINDOW)
+            rs = rep.matrix(cls, "RuntimeSizedStep", hidden)
+            acc = rep.matrix(cls, "Accumulate32", hidden)
+            train = rep.matrix(cls, "TrainStep32", hidden)
+            rs_train = rep.matrix(cls, "RuntimeSizedTrain32", hidden)
             pt_train = rep.torch("TrainStep32", cell, hidden)
             rows.append([hidden, fmt_ns(step), fmt_ns(bound), fmt_pct(div(bound, step)), fmt_ns(fwd), fmt_pct(div(bound, fwd)),
                          fmt_ns(rs), fmt_x(div(rs, step)), fmt_ns(acc), fmt_ns(train), fmt_ns(rs_train), fmt_x(div(rs_train, train)),
                          fmt_ns(pt_train), fmt_x(div(pt_train, train))])
         if rows:
-            md.append(f"\n## {CELL_NAMES[cell]}: input {INPUT}, one output, batch 1\n")
+            md.append(f"\n## {title(rep, cls)}: input {INPUT}, one output, batch 1 (`{cls}`)\n")
             md.append("Step and Forward per step with the bound and efficiency (bound / time); TensorPrimitives = the runtime-sized "
                       "baseline (× = how many times slower than RnnGen); training over a 32-step window with Adam "
                       "(PyTorch: eager, 1 thread, separate run).\n")
             md.append(table(["H", "Step", "bound", "eff.", "Forward/step", "eff.", "TensorPrimitives Step", "× RnnGen",
                              "Accumulate 32", "TrainStep 32", "TensorPrimitives train", "× RnnGen", "PyTorch train", "× RnnGen"], rows))
+
+    rows = []
+    for i, r in enumerate(rep.bdn):
+        if r["project"] != "matrix" or not r["class"].endswith("Matrix") or r["method"] in MAIN_MATRIX_METHODS or r["mean_ns"] is None:
+            continue
+        rep.used.add(i)
+        label, steps, kind = MATRIX_METHODS.get(r["method"], (r["method"], 1, None))
+        per_step = r["mean_ns"] / steps
+        bound = rep.bound_ns(r["class"], r["hidden"], kind)[0] if kind else None
+        rows.append([f"{title(rep, r['class'])} {r['hidden']}", label, fmt_ns(r["mean_ns"]), fmt_ns(per_step), fmt_ns(bound),
+                     fmt_pct(div(bound, per_step))])
+    if rows:
+        md.append("\n## More matrix benchmarks\n")
+        md.append("Per step (or per agent): time per call / steps per call (MATRIX_METHODS in benchmarks/report.py); bound \"fma\" = FLOPs / FMA peak.\n")
+        md.append(table(["model", "benchmark", "per call", "per step", "bound", "eff."], rows))
 
     rows = []
     for cell in CELLS:
@@ -337,8 +371,11 @@ def markdown(rep):
         md.append(table(["class", "method", "model", "bytes/call"],
                         [[r["class"], r["method"], f"{r['cell'] or ''} {r['hidden'] or ''}".strip(), f"{r['alloc_b']:,.0f}"] for r in allocating]))
     else:
-        counted = sum(1 for r in rep.bdn if r["alloc_b"] is not None)
+        counted = sum(1 for r in rep.bdn if r["alloc_b"] is not None and r["method"] not in ("TorchSharp", "OnnxRuntime", "AllCores"))
         md.append(f"Every RnnGen and TensorPrimitives benchmark allocated 0 B per call ({counted} rows with MemoryDiagnoser).")
+    all_cores = rep.find(cls="TrainBatchBenchmarks", method="AllCores")
+    if all_cores and all_cores["alloc_b"]:
+        md.append(f" TrainBatch on all cores: {all_cores['alloc_b']:,.0f} B per call (the parallel loop's bookkeeping).")
     peers_alloc = [r for r in rep.bdn if r["method"] in ("TorchSharp", "OnnxRuntime") and r["alloc_b"]]
     if peers_alloc:
         md.append(f" Peers per call: TorchSharp {max(r['alloc_b'] for r in peers_alloc if r['method'] == 'TorchSharp') if any(r['method'] == 'TorchSharp' for r in peers_alloc) else 0:,.0f} B at most, "
@@ -378,31 +415,48 @@ TRAIN_SERIES = [
 ]
 
 
+VARIANT_COLOURS = ["#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#ff7f0e"]
+
+
+def title(rep, cls):
+    """LSTM for LstmMatrix; the class name without 'Matrix' for a variant (LstmBf16 for LstmBf16Matrix)."""
+    cell = rep.cell_of(cls)
+    return CELL_NAMES.get(cell, cell) if cls == f"{cell}Matrix" else cls[: -len("Matrix")]
+
+
 def chart_data(rep):
     data = {}
+    variants = [c for c in rep.matrix_classes() if c != f"{rep.cell_of(c)}Matrix"]
     for cell in CELLS:
+        base = f"{cell}Matrix"
         for hidden in HIDDENS:
             d = {
-                "bound": rep.bound_ns(cell, hidden)[0],
-                "step": rep.matrix("Step", cell, hidden),
-                "forward": div(rep.matrix("Forward32", cell, hidden), WINDOW),
-                "rs": rep.matrix("RuntimeSizedStep", cell, hidden) or rep.peer("RuntimeSized", cell, hidden),
+                "bound": rep.bound_ns(base, hidden)[0] if rep.cell_of(base) else None,
+                "step": rep.matrix(base, "Step", hidden),
+                "forward": div(rep.matrix(base, "Forward32", hidden), WINDOW),
+                "rs": rep.matrix(base, "RuntimeSizedStep", hidden) or rep.peer("RuntimeSized", cell, hidden),
                 "ort": rep.peer("OnnxRuntime", cell, hidden),
                 "ts": rep.peer("TorchSharp", cell, hidden),
                 "pt": rep.torch("Step", cell, hidden),
-                "train": div(rep.matrix("TrainStep32", cell, hidden), WINDOW),
-                "acc": div(rep.matrix("Accumulate32", cell, hidden), WINDOW),
-                "rs_train": div(rep.matrix("RuntimeSizedTrain32", cell, hidden), WINDOW),
+                "train": div(rep.matrix(base, "TrainStep32", hidden), WINDOW),
+                "acc": div(rep.matrix(base, "Accumulate32", hidden), WINDOW),
+                "rs_train": div(rep.matrix(base, "RuntimeSizedTrain32", hidden), WINDOW),
                 "pt_train": div(rep.torch("TrainStep32", cell, hidden), WINDOW),
             }
             if d["step"] is None:
                 d["step"] = rep.peer("RnnGen", cell, hidden)
+            for v in variants:
+                if rep.cell_of(v) == cell:
+                    d["variant:" + v] = rep.matrix(v, "Step", hidden)
             data[(cell, hidden)] = d
-    return data
+    extra = [("variant:" + v, f"{title(rep, v)} Step", VARIANT_COLOURS[i % len(VARIANT_COLOURS)], "")
+             for i, v in enumerate(variants)]
+    return data, extra
 
 
 def svg(rep):
-    data = chart_data(rep)
+    data, extra = chart_data(rep)
+    inference_series = SERIES + extra
     panel_w, panel_h = 340, 260
     left, top, gap_x, gap_y = 80, 110, 60, 90
     width = left + len(CELLS) * panel_w + (len(CELLS) - 1) * gap_x + 30
@@ -430,7 +484,7 @@ def svg(rep):
            f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="17" font-weight="bold">'
            f'RnnGen: time per step against hidden size (batch 1, input {INPUT}, one output; log-log)</text>']
     # legends
-    for row, series in enumerate((SERIES, TRAIN_SERIES)):
+    for row, series in enumerate((inference_series, TRAIN_SERIES)):
         x = left
         y = 48 + 20 * row
         out.append(f'<text x="{left - 70}" y="{y + 4}" font-weight="bold">{"inference" if row == 0 else "training"}</text>')
@@ -439,12 +493,12 @@ def svg(rep):
                        + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
             out.append(f'<text x="{x + 27}" y="{y + 4}">{label}</text>')
             x += 40 + 7.0 * len(label)
-    for row, (series, title) in enumerate(((SERIES, "one step (inference)"), (TRAIN_SERIES, "training over 32 steps, per step"))):
+    for row, (series, heading) in enumerate(((inference_series, "one step (inference)"), (TRAIN_SERIES, "training over 32 steps, per step"))):
         y0 = top + row * (panel_h + gap_y)
         for col, cell in enumerate(CELLS):
             x0 = left + col * (panel_w + gap_x)
             out.append(f'<text x="{x0 + panel_w / 2}" y="{y0 - 10}" text-anchor="middle" font-size="14" font-weight="bold">'
-                       f'{CELL_NAMES[cell]}: {title}</text>')
+                       f'{CELL_NAMES[cell]}: {heading}</text>')
             out.append(f'<rect x="{x0}" y="{y0}" width="{panel_w}" height="{panel_h}" fill="none" stroke="#333"/>')
             decade = lo
             while decade <= hi * 1.0001:
@@ -487,6 +541,11 @@ def selftest():
                               ("RuntimeSizedStep", 1000.0 * h), ("TrainStep32", 32 * 300.0 * h), ("RuntimeSizedTrain32", 32 * 900.0 * h),
                               ("Accumulate32", 32 * 250.0 * h)):
                 f.write(f'{method},Matrix,{method},{h},"{t:,.1f}",1.0,?,{flops},{wb},-,0\n')
+    with open(os.path.join(matrix, "RnnGen.Benchmarks.LstmBf16Matrix-report.csv"), "w") as f:   # a variant class
+        f.write(head)
+        for h in HIDDENS:
+            for method, t in (("Step", 60.0 * h), ("ReadWeights", 25.0 * h), ("StepAgents1000", 1000 * 20.0 * h)):
+                f.write(f'{method},Matrix,{method},{h},"{t:,.1f}",1.0,?,{step_flops("Lstm", h)},{weight_bytes("Lstm", h) // 2},-,0\n')
     with open(os.path.join(matrix, "RnnGen.Benchmarks.FmaPeakBenchmarks-report.csv"), "w") as f:
         f.write("Method,Job,Mean,Error,StepFlops,WeightBytes,CallFlops,Allocated\n")
         f.write('FmaPeak,Matrix,"10.000 μs",0.1 μs,-,-,2097152,-\n')   # BenchmarkDotNet's default: units in the cells
@@ -505,19 +564,25 @@ def selftest():
     rep = Report(read_bdn([matrix, peers]), read_pytorch(pt))
     peak = rep.peak_flops_per_ns("matrix")
     assert abs(peak - 209.7152) < 1e-9, peak                       # 2,097,152 FLOPs in 10 µs
-    bound, fma, rd = rep.bound_ns("Lstm", 64)
+    bound, fma, rd = rep.bound_ns("LstmMatrix", 64)
     assert rd == 3200.0 and abs(fma - step_flops("Lstm", 64) / peak) < 1e-9 and bound == max(fma, rd), (bound, fma, rd)
-    assert rep.facts("Lstm", 64) == (38016, weight_bytes("Lstm", 64) + 60), rep.facts("Lstm", 64)
+    assert rep.facts("LstmMatrix", 64) == (38016, weight_bytes("Lstm", 64) + 60), rep.facts("LstmMatrix", 64)
+    assert rep.matrix_classes() == ["LstmMatrix", "LstmBf16Matrix"], rep.matrix_classes()
+    assert rep.bound_ns("LstmBf16Matrix", 64)[2] == 1600.0             # its own sweep
     assert step_flops("Lstm", 64) == 38016 and trainable_parameters("Lstm", 64) == 19521   # the values --verify prints
     assert step_flops("Gru", 256) == 409088 and trainable_parameters("Elman", 16) == 465
     assert number('"1,234.5"') == 1234.5 and number("12.5 μs", UNITS) == 12500.0 and number("NA") is None
     text = markdown(rep)
     assert "| 64 | 6.40 µs | 3.20 µs | 50 % | 5.76 µs | 56 % | 64.0 µs | 10.0× | 512 µs | 614 µs | 1.84 ms | 3.00× | 3.00 ms | 4.88× |" in text, text
-    assert "LSTM 64 | 6,400 ns | – | – | 12.8 µs | 2.00× | 19.2 µs | 3.00× | 30.0 µs | 4.69×" in text, text
+    assert "LSTM 64 | 6.40 µs | – | – | 12.8 µs | 2.00× | 19.2 µs | 3.00× | 30.0 µs | 4.69×" in text, text
     assert "share **10 %**" in text and "NewPeer" in text and "TorchSharp 440 B" in text, text
+    assert "## LstmBf16: input 10" in text and "| 64 | 3.84 µs | 1.60 µs | 42 % |" in text, text
+    agents_bound = step_flops("Lstm", 64) / peak                      # per agent: FMA only
+    assert f"| LstmBf16 64 | Step, 1,000 agents, per agent | 1.28 ms | 1.28 µs | {fmt_ns(agents_bound)} | {fmt_pct(agents_bound / 1280)} |" in text, text
     picture = svg(rep)
-    assert picture.startswith("<svg") and picture.count("<polyline") >= 5, picture[:200]
-    print("report.py selftest: passed (" + folder + ")")
+    assert picture.startswith("<svg") and picture.count("<polyline") >= 5 and "LstmBf16 Step" in picture, picture[:200]
+    shutil.rmtree(folder)
+    print("report.py selftest: passed")
     return 0
 
 
