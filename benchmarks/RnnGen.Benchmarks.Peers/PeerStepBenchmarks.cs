@@ -11,7 +11,6 @@ namespace RnnGen.Benchmarks.Peers;
 /// benchmarks/peers/export_onnx.py; the setup throws unless their outputs agree over 16 steps.
 /// </summary>
 [MemoryDiagnoser]
-[CategoriesColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByParams)]
 public class PeerStepBenchmarks : IModelWork, IDisposable
 {
