@@ -149,7 +149,8 @@ def read_bdn(paths):
             if not name.endswith("-report.csv"):
                 continue
             cls = name[: -len("-report.csv")].split(".")[-1]
-            project = "peers" if ".Peers." in name else "matrix"
+            # the peers project's results folder also holds its own FmaPeak report, named like the matrix's
+            project = "peers" if ".Peers." in name or "RnnGen.Benchmarks.Peers" in os.path.abspath(folder) else "matrix"
             with open(os.path.join(folder, name), newline="", encoding="utf-8-sig") as f:
                 for r in csv.DictReader(f):
                     cell = r.get("Cell") or next((c for c in CELLS if cls.startswith(c)), None)
