@@ -18,7 +18,7 @@ namespace RnnGen.Benchmarks;
 /// zero state caching every h_t, MSE over every step and output, BPTT, global-norm clipping to 5
 /// (<see cref="GradientClipping"/>, as the generated code), then the runtime's <see cref="Adam"/>.
 /// </remarks>
-public sealed class RuntimeSizedElman
+public sealed class RuntimeSizedElman : IRuntimeSizedRnn
 {
     private readonly int _inputs;
     private readonly int _hidden;
@@ -92,6 +92,24 @@ public sealed class RuntimeSizedElman
 
     /// <summary>The hidden state h that <see cref="Step"/> advances.</summary>
     public ReadOnlySpan<float> State => _state;
+
+    /// <inheritdoc/>
+    public void CopyParametersFrom(ReadOnlySpan<float> source)
+    {
+        if (source.Length != ParameterCount)
+        {
+            throw new ArgumentException("source must hold ParameterCount floats.", nameof(source));
+        }
+
+        source.CopyTo(_parameters);
+        ParametersChanged();
+    }
+
+    /// <inheritdoc/>
+    public void CopyParametersTo(Span<float> destination) => _parameters.AsSpan().CopyTo(destination);
+
+    /// <inheritdoc/>
+    public void CopyGradientsTo(Span<float> destination) => _gradients.AsSpan().CopyTo(destination);
 
     /// <summary>Recomputes what is derived from the parameters (the summed bias).</summary>
     public void ParametersChanged() =>

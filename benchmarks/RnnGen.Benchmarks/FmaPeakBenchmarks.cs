@@ -1,79 +1,14 @@
-using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 
 namespace RnnGen.Benchmarks;
 
 /// <summary>
-/// The streaming limit of a batch-1 step, measured in the same run as the models (DESIGN.md, "Performance method"):
-/// the time to read a buffer of exactly the generated model's parameter size from the cache level that holds it
-/// (a read-only sweep, repeated, so it stays where a step's weights stay). With <see cref="FmaPeakBenchmarks"/>, a
-/// step's bound is max(2·weights / FMA peak, sweep time), and its efficiency = bound / step time.
+/// The FMA limit of a batch-1 step, measured in the same run as the models (DESIGN.md, "Performance method"):
+/// independent fused multiply-add chains at the widest accelerated width. With the weight sweep of each matrix class
+/// (<see cref="MatrixBenchmarks.ReadWeights"/>), a step's bound is max(StepFlops / FMA peak, sweep time) and its
+/// efficiency = bound / step time.
 /// </summary>
-[MemoryDiagnoser]
-public class MachineBoundsBenchmarks
-{
-    private float[] _buffer = [];
-    private int _offset;
-    private int _length;
-
-    /// <summary>Hidden units of the Elman model whose parameter size <see cref="ReadWeights"/> sweeps.</summary>
-    [Params(32, 64, 128)]
-    public int Hidden { get; set; }
-
-    /// <summary>Allocates a pinned, 64-byte-aligned buffer of the generated model's ParameterCount floats.</summary>
-    [GlobalSetup]
-    public void Setup()
-    {
-        _length = Models.Create(Hidden, seed: 1).Parameters.Length;
-        _buffer = GC.AllocateArray<float>(_length + 16, pinned: true);
-        unsafe
-        {
-            nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buffer));
-            _offset = (int)((64 - (address & 63)) & 63) / sizeof(float);
-        }
-
-        Models.RandomArray(_length, seed: 5).CopyTo(_buffer, _offset);
-    }
-
-    /// <summary>Reads the ParameterCount floats once (Vector512 loads, 8 accumulators) and returns their sum.</summary>
-    [Benchmark]
-    public float ReadWeights()
-    {
-        ref float b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buffer), _offset);
-        int n = _length, i = 0;
-        var a0 = Vector512<float>.Zero;
-        Vector512<float> a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        for (; i <= n - 128; i += 128)
-        {
-            a0 += Vector512.LoadUnsafe(ref b, (nuint)i);
-            a1 += Vector512.LoadUnsafe(ref b, (nuint)(i + 16));
-            a2 += Vector512.LoadUnsafe(ref b, (nuint)(i + 32));
-            a3 += Vector512.LoadUnsafe(ref b, (nuint)(i + 48));
-            a4 += Vector512.LoadUnsafe(ref b, (nuint)(i + 64));
-            a5 += Vector512.LoadUnsafe(ref b, (nuint)(i + 80));
-            a6 += Vector512.LoadUnsafe(ref b, (nuint)(i + 96));
-            a7 += Vector512.LoadUnsafe(ref b, (nuint)(i + 112));
-        }
-
-        for (; i <= n - 16; i += 16)
-        {
-            a0 += Vector512.LoadUnsafe(ref b, (nuint)i);
-        }
-
-        float sum = Vector512.Sum(((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)));
-        for (; i < n; i++)
-        {
-            sum += Unsafe.Add(ref b, i);
-        }
-
-        return sum;
-    }
-}
-
-/// <summary>The FMA limit of a batch-1 step: independent fused multiply-add chains (see <see cref="MachineBoundsBenchmarks"/>).</summary>
 [MemoryDiagnoser]
 public class FmaPeakBenchmarks
 {
@@ -83,13 +18,15 @@ public class FmaPeakBenchmarks
     /// <summary>Independent accumulator chains in <see cref="FmaPeak"/> (enough to cover FMA latency on two pipes).</summary>
     public const int FmaChains = 16;
 
+    /// <summary>FLOPs of one <see cref="FmaPeak"/> call on this machine: iterations · chains · lanes · 2.</summary>
+    public static long FlopsPerCall => (long)FmaIterations * FmaChains * (Vector512.IsHardwareAccelerated ? 16 : 8) * 2;
+
     /// <summary>
     /// 16 independent chains of 4,096 Vector512 FMAs (Vector256 where 512-bit vectors are not accelerated):
-    /// FLOPs per call = 4096 · 16 · lanes · 2 (2,097,152 with Vector512).
+    /// FLOPs per call = 4096 · 16 · lanes · 2 (2,097,152 with Vector512; see <see cref="FlopsPerCall"/>).
     /// </summary>
     [Benchmark]
     public float FmaPeak() => Vector512.IsHardwareAccelerated ? Fma512() : Fma256();
-
 
     private static float Fma512()
     {

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Linq;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Csv;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Reports;
+using Perfolizer.Horology;
+using Perfolizer.Metrology;
+
+namespace RnnGen.Benchmarks;
+
+/// <summary>The configuration of every run: BenchmarkDotNet's defaults, MemoryDiagnoser, the work columns and a CSV in plain numbers.</summary>
+public static class BenchmarkConfig
+{
+    /// <summary>
+    /// The job of <c>--matrix</c>: one launch, 4 warmup and 12 measured iterations of 250 ms each. About 5.5 s per case
+    /// on an idle 2-core machine (0.4 s process start and JIT, ~1 s pilot and overhead, 16 × 250 ms); enough for ±2–5 % on a quiet machine.
+    /// </summary>
+    public static Job MatrixJob { get; } = Job.Default
+        .WithId("Matrix")
+        .WithLaunchCount(1)
+        .WithWarmupCount(4)
+        .WithIterationCount(12)
+        .WithIterationTime(TimeInterval.FromMilliseconds(250));
+
+    /// <summary>
+    /// The CSV that benchmarks/report.py reads: times in ns and sizes in bytes, without units in the cells
+    /// (<c>BenchmarkDotNet.Artifacts/results/*-report.csv</c>).
+    /// </summary>
+    public static CsvExporter PlainCsv { get; } = new(CsvSeparator.Comma, new SummaryStyle(
+        CultureInfo.InvariantCulture, printUnitsInHeader: true, sizeUnit: SizeUnit.B, timeUnit: TimeUnit.Nanosecond, printUnitsInContent: false));
+
+    /// <summary>The configuration; with <paramref name="matrixJob"/> every benchmark runs with <see cref="MatrixJob"/>.</summary>
+    public static IConfig Create(bool matrixJob)
+    {
+        IConfig defaults = DefaultConfig.Instance;
+        ManualConfig config = ManualConfig.CreateEmpty()
+            .AddColumnProvider(defaults.GetColumnProviders().ToArray())
+            .AddLogger(ConsoleLogger.Default)
+            .AddAnalyser(defaults.GetAnalysers().ToArray())
+            .AddValidator(defaults.GetValidators().ToArray())
+            .AddExporter(MarkdownExporter.GitHub, PlainCsv)
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumn(WorkColumns.StepFlops, WorkColumns.WeightBytes, WorkColumns.CallFlops)
+            .WithArtifactsPath(defaults.ArtifactsPath)
+            .WithOptions(defaults.Options);
+        if (matrixJob)
+        {
+            config.AddJob(MatrixJob);
+        }
+
+        return config;
+    }
+}

@@ -1,0 +1,8 @@
+namespace RnnGen.Benchmarks;
+
+/// <summary>The benchmark matrix of the generated Gru models (see <see cref="MatrixBenchmarks"/>).</summary>
+public class GruMatrix : MatrixBenchmarks
+{
+    /// <inheritdoc/>
+    public override RnnCell Cell => RnnCell.Gru;
+}

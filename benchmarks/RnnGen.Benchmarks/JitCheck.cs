@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace RnnGen.Benchmarks;
+
+/// <summary>
+/// <c>--jit-check</c>: runs every matrix model's Step, Forward, AccumulateGradients and TrainStep often enough, with
+/// pauses for the tiering thread, that every method reaches its final code; benchmarks/jit-check.sh runs this under
+/// <c>DOTNET_JitStdOutFile</c> + <c>DOTNET_JitDisasmSummary=1</c> and fails if any generated method was compiled with MinOpts.
+/// </summary>
+public static class JitCheck
+{
+    private const int Rounds = 6;
+
+    /// <summary>Exercises the matrix; returns 0.</summary>
+    public static int Run()
+    {
+        string? file = Environment.GetEnvironmentVariable("DOTNET_JitStdOutFile");
+        string? summary = Environment.GetEnvironmentVariable("DOTNET_JitDisasmSummary");
+        if (string.IsNullOrEmpty(file) || summary != "1")
+        {
+            Console.WriteLine("jit-check: DOTNET_JitStdOutFile and DOTNET_JitDisasmSummary=1 are not set, so no JIT summary is written; run benchmarks/jit-check.sh.");
+        }
+
+        var models = new List<Entry>();
+        foreach (RnnCell cell in Models.Cells)
+        {
+            foreach (int hidden in Models.Hiddens)
+            {
+                IRnnModel model = Models.Create(cell, hidden, seed: 42);
+                models.Add(new Entry(model, new Adam(model.Parameters.Length, Models.LearningRate)));
+            }
+        }
+
+        float[] x = Models.RandomArray(Models.Input, seed: 1);
+        float[] y = new float[Models.Output];
+        float[] inputs = Models.RandomArray(Models.Window * Models.Input, seed: 2);
+        float[] targets = Models.RandomArray(Models.Window * Models.Output, seed: 3);
+        float[] outputs = new float[Models.Window * Models.Output];
+        double check = 0;
+        for (int round = 0; round < Rounds; round++)
+        {
+            foreach (Entry entry in models)
+            {
+                IRnnModel model = entry.Model;
+                Adam adam = entry.Adam;
+                for (int i = 0; i < 100; i++)
+                {
+                    model.Step(x, y);
+                }
+
+                for (int i = 0; i < 40; i++)
+                {
+                    model.ResetState();
+                    model.Forward(inputs, outputs);
+                    model.ResetState();
+                    check += model.AccumulateGradients(inputs, targets);
+                    check += model.TrainStep(inputs, targets, adam);
+                }
+
+                check += y[0] + outputs[0];
+            }
+
+            // Tier-1 promotion waits for a quiet 100 ms after the last tier-0 activity, then compiles in the background.
+            Thread.Sleep(500);
+            Console.WriteLine($"jit-check: round {round + 1}/{Rounds} done");
+        }
+
+        Console.WriteLine($"jit-check: ran {models.Count} models (Step ×{Rounds * 100}, Forward/AccumulateGradients/TrainStep ×{Rounds * 40} each); checksum {check:G6}");
+        return 0;
+    }
+
+    /// <summary>One model and its optimizer (a class: IRnnModel has static abstract members, so it cannot be a type argument).</summary>
+    private sealed class Entry(IRnnModel model, Adam adam)
+    {
+        public IRnnModel Model { get; } = model;
+
+        public Adam Adam { get; } = adam;
+    }
+}
