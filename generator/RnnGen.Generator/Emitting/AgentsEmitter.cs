@@ -189,6 +189,17 @@ internal sealed class AgentsEmitter
             + (K > 1 ? $"; columns in {K} passes (k ≡ 0..{K - 1} mod {K}) whose partial sums add up in the single-agent order" : ""));
         w.Line($"{o.Type} wv;");
         w.Line($"{o.Type} {string.Join(", ", Names("xk", A))};");
+        int sumCount = acc.Length * S * A * Lanes;
+        if (K > 1)
+        {
+            // The running sums wait on the stack while a later pass accumulates: kept in registers they would
+            // double the live accumulators and the JIT would spill inside the column loops instead.
+            w.Line($"// running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)");
+            w.Line($"global::System.Span<float> sumsSpan = stackalloc float[{I(sumCount)}];");
+            w.Line($"ref float sums = ref {MemoryMarshal}.GetReference(sumsSpan);");
+        }
+
+        int SumAt(int n, int v, int a) => ((n * S + v) * A + a) * Lanes;
 
         if (_plan.Tiles > 1) w.Open($"for (int t = 0; t < {I(_plan.Tiles)}; t++)");
         else w.Open("");
@@ -227,7 +238,6 @@ internal sealed class AgentsEmitter
 
         for (int j = 0; j < K; j++)
         {
-            string target = j == 0 ? "" : "p";
             if (K > 1) w.Line($"// pass {j}: columns k ≡ {j} (mod {K}){(j == 0 ? ", from the biases" : ", a partial sum from zero, added afterwards")}");
             if (j == 0)
             {
@@ -251,7 +261,7 @@ internal sealed class AgentsEmitter
                 for (int n = 0; n < acc.Length; n++)
                     for (int v = 0; v < S; v++)
                         for (int a = 0; a < A; a++)
-                            w.Line($"{(j == 1 ? "var " : "")}{acc[n]}{v}_{a}p = {o.Zero};");
+                            w.Line($"{acc[n]}{v}_{a} = {o.Zero};");
             }
 
             void Column(bool recurrent, string wRef, int off, string[] sources, int index)
@@ -266,7 +276,7 @@ internal sealed class AgentsEmitter
                         w.Line($"wv = {o.Load(wRef, off + g * TR + v * Lanes)};");
                         for (int a = 0; a < A; a++)
                         {
-                            string name = $"{acc[n]}{v}_{a}{target}";
+                            string name = $"{acc[n]}{v}_{a}";
                             w.Line($"{name} = {o.Fma("wv", $"xk{a}", name)};");
                         }
                     }
@@ -280,11 +290,18 @@ internal sealed class AgentsEmitter
                 "[gates] += W_hh[:, k]·h_k",
                 (wRef, off, src, idx) => Column(true, wRef, off, src, idx));
 
-            if (j > 0)
-                for (int n = 0; n < acc.Length; n++)
-                    for (int v = 0; v < S; v++)
-                        for (int a = 0; a < A; a++)
-                            w.Line($"{acc[n]}{v}_{a} += {acc[n]}{v}_{a}p;");
+            if (K == 1) continue;
+            w.Line(j == 0 ? "// sums = pass 0" : j < K - 1 ? $"// sums = sums + pass {j}" : $"// [{string.Join(" ", acc)}] = sums + pass {j}: the single-agent order of the partial sums");
+            for (int n = 0; n < acc.Length; n++)
+                for (int v = 0; v < S; v++)
+                    for (int a = 0; a < A; a++)
+                    {
+                        string name = $"{acc[n]}{v}_{a}";
+                        int at = SumAt(n, v, a);
+                        if (j == 0) w.Line(o.Store(name, "sums", at));
+                        else if (j < K - 1) w.Line(o.Store($"{o.Load("sums", at)} + {name}", "sums", at));
+                        else w.Line($"{name} = {o.Load("sums", at)} + {name};");
+                    }
         }
 
         for (int a = 0; a < A; a++)

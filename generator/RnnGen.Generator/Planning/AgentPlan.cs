@@ -14,8 +14,9 @@ namespace RnnGen.Generator.Planning;
 /// sub-block the columns are walked in <see cref="KSplit"/> passes (pass j takes the columns k ≡ j mod KSplit)
 /// whose partial sums are added in pass order. <see cref="KSplit"/> is the single-agent kernel's k-split of the
 /// same width, so every agent's pre-activations are summed in exactly the single-agent order and the results
-/// are bit-identical to single steps. Each pass walks its columns in chunks of <see cref="ColumnUnroll"/>
-/// unrolled columns. Agents are taken <see cref="AgentsPerChunk"/> at a time: every layer runs over a chunk
+/// are bit-identical to single steps. While a later pass accumulates, the running sums wait on the stack, so
+/// the accumulators of one pass are all that is live in the column loops. Each pass walks its columns in chunks
+/// of <see cref="ColumnUnroll"/> unrolled columns (a power of two, about <see cref="FmasPerChunk"/> multiply-adds). Agents are taken <see cref="AgentsPerChunk"/> at a time: every layer runs over a chunk
 /// (tiles outer, blocks of agents inner, so a tile's weights stay in L1 across the chunk) before the next chunk.
 /// </para>
 /// </summary>
@@ -89,7 +90,8 @@ internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBl
         }
 
         int fmasPerColumn = gates * bestS * bestA;
-        int unroll = Math.Max(1, FmasPerChunk / fmasPerColumn);
+        int unroll = 1;
+        while (unroll * 2 * fmasPerColumn <= FmasPerChunk) unroll *= 2;   // a power of two, so it divides the usual sizes
         int chunkBlocks = Math.Max(1, Math.Min(MaxChunkAgents / bestA, ChunkStateBytes / Math.Max(1, stateBytes * bestA)));
         return new AgentPlan(width, bestA, bestS, vectorsPerTile / bestS, single.KSplit, unroll, chunkBlocks * bestA);
     }
