@@ -73,3 +73,11 @@ public partial class GruH64;
 /// <summary>Generated GRU: hidden 128, input 10, one output.</summary>
 [RnnModel(hidden: 128, input: 10, Cell = RnnCell.Gru, Output = 1)]
 public partial class GruH128;
+
+/// <summary>Generated LSTM: hidden 256, input 10, one output (many-agent benchmarks).</summary>
+[RnnModel(hidden: 256, input: 10, Cell = RnnCell.Lstm, Output = 1)]
+public partial class LstmH256;
+
+/// <summary>Generated GRU: hidden 256, input 10, one output (many-agent benchmarks).</summary>
+[RnnModel(hidden: 256, input: 10, Cell = RnnCell.Gru, Output = 1)]
+public partial class GruH256;

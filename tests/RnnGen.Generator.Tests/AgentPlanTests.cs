@@ -61,14 +61,16 @@ public sealed class AgentPlanTests
     }
 
     [Fact]
-    public void Chunks_hold_whole_blocks_and_about_64_KB_of_states()
+    public void Chunks_hold_whole_blocks_about_64_KB_of_states_and_at_least_32_agents()
     {
         var lstm64 = AgentPlan.Create(Plan(64, 10, CellKind.Lstm));
         Assert.Equal(2 * 2 * 64 * 4, AgentPlan.StateBytes(Plan(64, 10, CellKind.Lstm)));   // h and c, two buffers
         Assert.Equal(64, lstm64[0].AgentsPerChunk);                                           // 64 × 1 KB
-        Assert.Equal(16, AgentPlan.Create(Plan(256, 10, CellKind.Lstm))[0].AgentsPerChunk);   // 16 × 4 KB
+        Assert.Equal(128, AgentPlan.Create(Plan(64, 10, CellKind.Gru))[0].AgentsPerChunk);    // 128 × 512 B
         Assert.Equal(AgentPlan.MaxChunkAgents, AgentPlan.Create(Plan(5, 3, CellKind.Elman))[0].AgentsPerChunk);
-        Assert.Equal(4, AgentPlan.Create(Plan(4096, 10, CellKind.Lstm, layers: 2))[0].AgentsPerChunk);   // one block at least
+        // Weights beyond L2 are read once per chunk: never fewer than 32 agents (16 × 4 KB would fit 64 KB).
+        Assert.Equal(AgentPlan.MinChunkAgents, AgentPlan.Create(Plan(256, 10, CellKind.Lstm))[0].AgentsPerChunk);
+        Assert.Equal(AgentPlan.MinChunkAgents, AgentPlan.Create(Plan(4096, 10, CellKind.Lstm, layers: 2))[0].AgentsPerChunk);
     }
 
     /// <summary>For every cell and many shapes, each agent plan covers the tile, fits its register budget and keeps the methods small.</summary>
@@ -93,7 +95,7 @@ public sealed class AgentPlanTests
                         if (ap.Agents < 2 || ap.Agents > AgentPlan.MaxAgents) failures.Add($"{at}: {ap.Agents} agents per block");
                         if ((ap.ColumnUnroll & (ap.ColumnUnroll - 1)) != 0) failures.Add($"{at}: unroll {ap.ColumnUnroll} is not a power of two");
                         if (ap.ColumnUnroll > 1 && ap.ColumnUnroll * fmasPerColumn > AgentPlan.FmasPerChunk) failures.Add($"{at}: {ap.ColumnUnroll} × {fmasPerColumn} FMAs per chunk");
-                        if (ap.AgentsPerChunk % ap.Agents != 0 || ap.AgentsPerChunk < ap.Agents || ap.AgentsPerChunk > AgentPlan.MaxChunkAgents)
+                        if (ap.AgentsPerChunk % ap.Agents != 0 || ap.AgentsPerChunk < AgentPlan.MinChunkAgents || ap.AgentsPerChunk > AgentPlan.MaxChunkAgents)
                             failures.Add($"{at}: chunk of {ap.AgentsPerChunk} agents");
                     }
                 }

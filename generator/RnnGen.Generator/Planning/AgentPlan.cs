@@ -40,6 +40,9 @@ internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBl
     /// <summary>Most agents in one chunk.</summary>
     public const int MaxChunkAgents = 256;
 
+    /// <summary>Fewest agents in one chunk (rounded up to whole blocks): every chunk reads all the weights once, so for models whose weights spill from L2 a chunk must be big enough to amortize that read.</summary>
+    public const int MinChunkAgents = 32;
+
     /// <summary>Hidden units covered by one sub-block.</summary>
     public int BlockRows => VectorsPerBlock * Width.Lanes;
 
@@ -92,7 +95,7 @@ internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBl
         int fmasPerColumn = gates * bestS * bestA;
         int unroll = 1;
         while (unroll * 2 * fmasPerColumn <= FmasPerChunk) unroll *= 2;   // a power of two, so it divides the usual sizes
-        int chunkBlocks = Math.Max(1, Math.Min(MaxChunkAgents / bestA, ChunkStateBytes / Math.Max(1, stateBytes * bestA)));
+        int chunkBlocks = Math.Max((MinChunkAgents + bestA - 1) / bestA, Math.Min(MaxChunkAgents / bestA, ChunkStateBytes / Math.Max(1, stateBytes * bestA)));
         return new AgentPlan(width, bestA, bestS, vectorsPerTile / bestS, single.KSplit, unroll, chunkBlocks * bestA);
     }
 }
