@@ -194,7 +194,7 @@ internal sealed class AgentsEmitter
         {
             // The running sums wait on the stack while a later pass accumulates: kept in registers they would
             // double the live accumulators and the JIT would spill inside the column loops instead.
-            w.Line($"// running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)");
+            w.Line("// running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)");
             w.Line($"global::System.Span<float> sumsSpan = stackalloc float[{I(sumCount)}];");
             w.Line($"ref float sums = ref {MemoryMarshal}.GetReference(sumsSpan);");
         }
