@@ -33,6 +33,8 @@ internal static class ModelEmitter
         EmitConstruction(w, plan);
         var cell = CellEmitter.For(spec.Cell, spec.Activation);
         EmitInference(w, plan, cell);
+        var agents = new AgentsEmitter(plan);   // many agents, one weight set: Step(Span<State>, …)
+        agents.EmitApi(w);
         EmitTraining(w, plan, layout, cell);
         EmitBatchTraining(w, plan);
         StateEmitter.EmitState(w, plan);
@@ -40,6 +42,7 @@ internal static class ModelEmitter
         w.Line();
         var layers = new RecurrentLayerEmitter(plan, CellEmitter.For(spec.Cell, spec.Activation));
         foreach (var layer in plan.LayerPlans) layers.EmitLayer(w, layer);
+        agents.EmitKernels(w);
         HeadLossEmitter.EmitHead(w, plan);
         HeadLossEmitter.EmitLoss(w, plan);
         w.Close();

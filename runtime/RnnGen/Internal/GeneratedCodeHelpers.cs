@@ -26,6 +26,11 @@ public static class GeneratedCodeHelpers
     public static void ThrowLength(string paramName, int expected, int actual, string what) =>
         throw new ArgumentException($"{paramName} must hold {expected} floats ({what}) but has {actual}.", paramName);
 
+    /// <summary>Throws an <see cref="ArgumentException"/> for a span of token ids of the wrong length.</summary>
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowTokenCount(string paramName, int expected, int actual, string what) =>
+        throw new ArgumentException($"{paramName} must hold {expected} token ids ({what}) but has {actual}.", paramName);
+
     /// <summary>Throws an <see cref="ArgumentException"/> for a sequence whose length is not a whole number of steps.</summary>
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     public static void ThrowNotWholeSteps(string paramName, int length, int stepSize, string what) =>

@@ -385,6 +385,136 @@ namespace Snapshots
             if (targets.Length != OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(targets), OutputSize, targets.Length, "OutputSize: LossOn = LastStep scores the last step only");
         }
 
+        /// <summary>
+        /// Advances many agents that share this model's weights by one step each: agent a's state is
+        /// <paramref name="states"/>[a], its input <paramref name="inputs"/>[a·InputSize ..] and its outputs
+        /// <paramref name="outputs"/>[a·OutputSize ..]. The result is bit-identical to calling
+        /// <see cref="Step(ref State, global::System.ReadOnlySpan{float}, global::System.Span{float})"/> for each agent in turn, but the
+        /// weights are read once per block of agents instead of once per agent, so a step of many agents runs at
+        /// the speed of the multiply-adds rather than of the memory. Reads the weights only: several threads may step
+        /// disjoint sets of states with one model. No allocation; an empty <paramref name="states"/> does nothing.
+        /// </summary>
+        /// <param name="states">The agents' states (N = states.Length); each is advanced in place.</param>
+        /// <param name="inputs">N×InputSize floats, agent after agent.</param>
+        /// <param name="outputs">N×OutputSize floats, agent after agent; overwritten.</param>
+        /// <exception cref="global::System.ArgumentException"><paramref name="inputs"/> does not hold N×InputSize floats or <paramref name="outputs"/> N×OutputSize floats.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
+        {
+            int n = states.Length;
+            if (inputs.Length != (long)n * InputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(inputs), n * InputSize, inputs.Length, n + " agents × InputSize");
+            if (outputs.Length != (long)n * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(outputs), n * OutputSize, outputs.Length, n + " agents × OutputSize");
+            if (n == 0) return;
+            __StepAgents(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(states), n, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs));
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __StepAgents(ref State s, int n, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                __StepAgents512(ref s, n, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                __StepAgents256(ref s, n, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                __StepAgents128(ref s, n, ref x, ref y);
+            else
+                __StepAgentsScalar(ref s, n, ref x, ref y);
+        }
+
+        // Vector512: blocks of 8 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __StepAgents512(ref State s, int n, ref float x, ref float y)
+        {
+            ref float p = ref __Base;
+            int whole = n - n % 8;   // agents in whole blocks
+            for (int first = 0; first < whole; first += 256)
+            {
+                int end = first + global::System.Math.Min(256, whole - first);
+                __Layer0ForwardAgents512(ref p, ref s, first, end, ref x);   // layer 0
+                for (int a = first; a < end; a++)
+                {
+                    ref State state = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a);
+                    __HeadForward(ref p, ref state.__Next, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                    state.__Advance();
+                }
+            }
+            // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
+            for (int a = whole; a < n; a++)
+                __StepCore(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, a * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));
+        }
+
+        // Vector256: blocks of 4 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __StepAgents256(ref State s, int n, ref float x, ref float y)
+        {
+            ref float p = ref __Base;
+            int whole = n - n % 4;   // agents in whole blocks
+            for (int first = 0; first < whole; first += 256)
+            {
+                int end = first + global::System.Math.Min(256, whole - first);
+                __Layer0ForwardAgents256(ref p, ref s, first, end, ref x);   // layer 0
+                for (int a = first; a < end; a++)
+                {
+                    ref State state = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a);
+                    __HeadForward(ref p, ref state.__Next, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                    state.__Advance();
+                }
+            }
+            // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
+            for (int a = whole; a < n; a++)
+                __StepCore(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, a * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));
+        }
+
+        // Vector128: blocks of 4 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __StepAgents128(ref State s, int n, ref float x, ref float y)
+        {
+            ref float p = ref __Base;
+            int whole = n - n % 4;   // agents in whole blocks
+            for (int first = 0; first < whole; first += 256)
+            {
+                int end = first + global::System.Math.Min(256, whole - first);
+                __Layer0ForwardAgents128(ref p, ref s, first, end, ref x);   // layer 0
+                for (int a = first; a < end; a++)
+                {
+                    ref State state = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a);
+                    __HeadForward(ref p, ref state.__Next, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                    state.__Advance();
+                }
+            }
+            // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
+            for (int a = whole; a < n; a++)
+                __StepCore(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, a * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));
+        }
+
+        // float: blocks of 4 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __StepAgentsScalar(ref State s, int n, ref float x, ref float y)
+        {
+            ref float p = ref __Base;
+            int whole = n - n % 4;   // agents in whole blocks
+            for (int first = 0; first < whole; first += 256)
+            {
+                int end = first + global::System.Math.Min(256, whole - first);
+                __Layer0ForwardAgentsScalar(ref p, ref s, first, end, ref x);   // layer 0
+                for (int a = first; a < end; a++)
+                {
+                    ref State state = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a);
+                    __HeadForward(ref p, ref state.__Next, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                    state.__Advance();
+                }
+            }
+            // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
+            for (int a = whole; a < n; a++)
+                __StepCore(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, a * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));
+        }
+
         /// <summary>Sets every gradient to zero.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public void ZeroGradients() => Gradients.Clear();
@@ -2118,6 +2248,1650 @@ namespace Snapshots
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 80) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 80) + m5_0_0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 96) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 96) + m6_0_0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 112) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 112) + m7_0_0;
+                    }
+                }
+            }
+        }
+
+        // ── layer 0 · Elman · forward, many agents: for agents [first, end) in blocks, the same tile walk as __Layer0Forward,
+        //    each weight vector loaded once per column and multiplied into the accumulators of every agent of the block
+        //    h' = relu(W_ih·x + b_ih + W_hh·h + b_hh)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0ForwardAgents512(ref float p, ref State s, int first, int end, ref float x)
+        {
+            // 1 tile(s) × blocks of 8 agent(s) × 1 sub-block(s) of 1 Vector512 per group × 1 group(s) [a]; columns in 4 passes (k ≡ 0..3 mod 4) whose partial sums add up in the single-agent order
+            global::System.Runtime.Intrinsics.Vector512<float> wv;
+            global::System.Runtime.Intrinsics.Vector512<float> xk0, xk1, xk2, xk3, xk4, xk5, xk6, xk7;
+            // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+            global::System.Span<float> sumsSpan = stackalloc float[128];
+            ref float sums = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sumsSpan);
+            {
+                ref float wT = ref p;
+                for (int q = first; q < end; q += 8)
+                {
+                    ref State s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q);
+                    ref float cur0 = ref s0.__Current;
+                    ref float nxt0 = ref s0.__Next;
+                    ref State s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 1);
+                    ref float cur1 = ref s1.__Current;
+                    ref float nxt1 = ref s1.__Next;
+                    ref State s2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 2);
+                    ref float cur2 = ref s2.__Current;
+                    ref float nxt2 = ref s2.__Next;
+                    ref State s3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 3);
+                    ref float cur3 = ref s3.__Current;
+                    ref float nxt3 = ref s3.__Next;
+                    ref State s4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 4);
+                    ref float cur4 = ref s4.__Current;
+                    ref float nxt4 = ref s4.__Next;
+                    ref State s5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 5);
+                    ref float cur5 = ref s5.__Current;
+                    ref float nxt5 = ref s5.__Next;
+                    ref State s6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 6);
+                    ref float cur6 = ref s6.__Current;
+                    ref float nxt6 = ref s6.__Next;
+                    ref State s7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 7);
+                    ref float cur7 = ref s7.__Current;
+                    ref float nxt7 = ref s7.__Next;
+                    ref float in0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, q * InputSize);
+                    ref float hs0 = ref cur0;
+                    ref float in1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 1) * InputSize);
+                    ref float hs1 = ref cur1;
+                    ref float in2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 2) * InputSize);
+                    ref float hs2 = ref cur2;
+                    ref float in3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 3) * InputSize);
+                    ref float hs3 = ref cur3;
+                    ref float in4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 4) * InputSize);
+                    ref float hs4 = ref cur4;
+                    ref float in5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 5) * InputSize);
+                    ref float hs5 = ref cur5;
+                    ref float in6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 6) * InputSize);
+                    ref float hs6 = ref cur6;
+                    ref float in7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 7) * InputSize);
+                    ref float hs7 = ref cur7;
+                    {
+                        ref float wB = ref wT;
+                        int row = 0;   // first hidden unit of the sub-block
+                        // pass 0: columns k ≡ 0 (mod 4), from the biases
+                        // [a] = b_ih + b_hh, for every agent
+                        var a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)0) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)16);
+                        var a0_1 = a0_0;
+                        var a0_2 = a0_0;
+                        var a0_3 = a0_0;
+                        var a0_4 = a0_0;
+                        var a0_5 = a0_0;
+                        var a0_6 = a0_0;
+                        var a0_7 = a0_0;
+                        // [gates] += W_ih[:, k]·x_k   (k = 0, 4, … ≤ 3)
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(in0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(in1);
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(in2);
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(in3);
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(in4);
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(in5);
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(in6);
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(in7);
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)32);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        // [gates] += W_hh[:, k]·h_k   (k = 0, 4, … ≤ 15)
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(hs0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(hs1);
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(hs2);
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(hs3);
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(hs4);
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(hs5);
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(hs6);
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(hs7);
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)96);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 4));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 4));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 4));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 4));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 4));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 4));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 4));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 4));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)160);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 8));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 8));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 8));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 8));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 8));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 8));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 8));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 8));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)224);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 12));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 12));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 12));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 12));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 12));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 12));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 12));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 12));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)288);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        // sums = pass 0
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref sums, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref sums, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref sums, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref sums, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_4, ref sums, (nuint)64);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_5, ref sums, (nuint)80);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_6, ref sums, (nuint)96);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_7, ref sums, (nuint)112);
+                        // pass 1: columns k ≡ 1 (mod 4), a partial sum from zero, added afterwards
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        // [gates] += W_ih[:, k]·x_k   (k = 1, 5, … ≤ 3)
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 1));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 1));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 1));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in4, 1));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in5, 1));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in6, 1));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in7, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)48);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        // [gates] += W_hh[:, k]·h_k   (k = 1, 5, … ≤ 15)
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 1));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 1));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 1));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 1));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 1));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 1));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)112);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 5));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 5));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 5));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 5));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 5));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 5));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 5));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 5));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)176);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 9));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 9));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 9));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 9));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 9));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 9));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 9));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 9));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)240);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 13));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 13));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 13));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 13));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 13));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 13));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 13));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 13));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)304);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        // sums = sums + pass 1
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)0) + a0_0, ref sums, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)16) + a0_1, ref sums, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)32) + a0_2, ref sums, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)48) + a0_3, ref sums, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)64) + a0_4, ref sums, (nuint)64);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)80) + a0_5, ref sums, (nuint)80);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)96) + a0_6, ref sums, (nuint)96);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)112) + a0_7, ref sums, (nuint)112);
+                        // pass 2: columns k ≡ 2 (mod 4), a partial sum from zero, added afterwards
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        // [gates] += W_ih[:, k]·x_k   (k = 2, 6, … ≤ 3)
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 2));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 2));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 2));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in4, 2));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in5, 2));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in6, 2));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in7, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)64);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        // [gates] += W_hh[:, k]·h_k   (k = 2, 6, … ≤ 15)
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 2));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 2));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 2));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 2));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 2));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 2));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)128);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 6));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 6));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 6));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 6));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 6));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 6));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 6));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 6));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)192);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 10));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 10));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 10));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 10));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 10));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 10));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 10));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 10));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)256);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 14));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 14));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 14));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 14));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 14));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 14));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 14));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 14));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)320);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        // sums = sums + pass 2
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)0) + a0_0, ref sums, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)16) + a0_1, ref sums, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)32) + a0_2, ref sums, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)48) + a0_3, ref sums, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)64) + a0_4, ref sums, (nuint)64);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)80) + a0_5, ref sums, (nuint)80);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)96) + a0_6, ref sums, (nuint)96);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)112) + a0_7, ref sums, (nuint)112);
+                        // pass 3: columns k ≡ 3 (mod 4), a partial sum from zero, added afterwards
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        // [gates] += W_ih[:, k]·x_k   (k = 3, 7, … ≤ 3)
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 3));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 3));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 3));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 3));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in4, 3));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in5, 3));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in6, 3));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in7, 3));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)80);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        // [gates] += W_hh[:, k]·h_k   (k = 3, 7, … ≤ 15)
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 3));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 3));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 3));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 3));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 3));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 3));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 3));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 3));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)144);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 7));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 7));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 7));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 7));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 7));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 7));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 7));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 7));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)208);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 11));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 11));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 11));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 11));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 11));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 11));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 11));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 11));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)272);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 15));
+                        xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 15));
+                        xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 15));
+                        xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 15));
+                        xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 15));
+                        xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 15));
+                        xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 15));
+                        xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 15));
+                        wv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wB, (nuint)336);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(wv, xk7, a0_7);
+                        // [a] = sums + pass 3: the single-agent order of the partial sums
+                        a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)0) + a0_0;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)16) + a0_1;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)32) + a0_2;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)48) + a0_3;
+                        a0_4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)64) + a0_4;
+                        a0_5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)80) + a0_5;
+                        a0_6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)96) + a0_6;
+                        a0_7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sums, (nuint)112) + a0_7;
+                        // agent q: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur0, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt0, row);
+                            var a0 = a0_0;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref hnB, (nuint)0);   // h' = max(a, 0)
+                        }
+                        // agent q + 1: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur1, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt1, row);
+                            var a0 = a0_1;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref hnB, (nuint)0);   // h' = max(a, 0)
+                        }
+                        // agent q + 2: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur2, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt2, row);
+                            var a0 = a0_2;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref hnB, (nuint)0);   // h' = max(a, 0)
+                        }
+                        // agent q + 3: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur3, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt3, row);
+                            var a0 = a0_3;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref hnB, (nuint)0);   // h' = max(a, 0)
+                        }
+                        // agent q + 4: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur4, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt4, row);
+                            var a0 = a0_4;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref hnB, (nuint)0);   // h' = max(a, 0)
+                        }
+                        // agent q + 5: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur5, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt5, row);
+                            var a0 = a0_5;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref hnB, (nuint)0);   // h' = max(a, 0)
+                        }
+                        // agent q + 6: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur6, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt6, row);
+                            var a0 = a0_6;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref hnB, (nuint)0);   // h' = max(a, 0)
+                        }
+                        // agent q + 7: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur7, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt7, row);
+                            var a0 = a0_7;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref hnB, (nuint)0);   // h' = max(a, 0)
+                        }
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0ForwardAgents256(ref float p, ref State s, int first, int end, ref float x)
+        {
+            // 1 tile(s) × blocks of 4 agent(s) × 1 sub-block(s) of 2 Vector256 per group × 1 group(s) [a]; columns in 4 passes (k ≡ 0..3 mod 4) whose partial sums add up in the single-agent order
+            global::System.Runtime.Intrinsics.Vector256<float> wv;
+            global::System.Runtime.Intrinsics.Vector256<float> xk0, xk1, xk2, xk3;
+            // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+            global::System.Span<float> sumsSpan = stackalloc float[64];
+            ref float sums = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sumsSpan);
+            {
+                ref float wT = ref p;
+                for (int q = first; q < end; q += 4)
+                {
+                    ref State s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q);
+                    ref float cur0 = ref s0.__Current;
+                    ref float nxt0 = ref s0.__Next;
+                    ref State s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 1);
+                    ref float cur1 = ref s1.__Current;
+                    ref float nxt1 = ref s1.__Next;
+                    ref State s2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 2);
+                    ref float cur2 = ref s2.__Current;
+                    ref float nxt2 = ref s2.__Next;
+                    ref State s3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 3);
+                    ref float cur3 = ref s3.__Current;
+                    ref float nxt3 = ref s3.__Next;
+                    ref float in0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, q * InputSize);
+                    ref float hs0 = ref cur0;
+                    ref float in1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 1) * InputSize);
+                    ref float hs1 = ref cur1;
+                    ref float in2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 2) * InputSize);
+                    ref float hs2 = ref cur2;
+                    ref float in3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 3) * InputSize);
+                    ref float hs3 = ref cur3;
+                    {
+                        ref float wB = ref wT;
+                        int row = 0;   // first hidden unit of the sub-block
+                        // pass 0: columns k ≡ 0 (mod 4), from the biases
+                        // [a] = b_ih + b_hh, for every agent
+                        var a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)0) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)16);
+                        var a0_1 = a0_0;
+                        var a0_2 = a0_0;
+                        var a0_3 = a0_0;
+                        var a1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)24);
+                        var a1_1 = a1_0;
+                        var a1_2 = a1_0;
+                        var a1_3 = a1_0;
+                        // [gates] += W_ih[:, k]·x_k   (k = 0, 4, … ≤ 3)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(in0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(in1);
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(in2);
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(in3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)32);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)40);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        // [gates] += W_hh[:, k]·h_k   (k = 0, 4, … ≤ 15)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(hs0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(hs1);
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(hs2);
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(hs3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)96);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)104);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 4));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 4));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 4));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 4));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)160);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)168);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 8));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 8));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 8));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 8));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)224);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)232);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 12));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 12));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 12));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 12));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)288);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)296);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        // sums = pass 0
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_0, ref sums, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_1, ref sums, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_2, ref sums, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_3, ref sums, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1_0, ref sums, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1_1, ref sums, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1_2, ref sums, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1_3, ref sums, (nuint)56);
+                        // pass 1: columns k ≡ 1 (mod 4), a partial sum from zero, added afterwards
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        // [gates] += W_ih[:, k]·x_k   (k = 1, 5, … ≤ 3)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 1));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 1));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)48);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)56);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        // [gates] += W_hh[:, k]·h_k   (k = 1, 5, … ≤ 15)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 1));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 1));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)112);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)120);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 5));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 5));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 5));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 5));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)176);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)184);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 9));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 9));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 9));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 9));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)240);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)248);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 13));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 13));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 13));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 13));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)304);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)312);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        // sums = sums + pass 1
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)0) + a0_0, ref sums, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)8) + a0_1, ref sums, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)16) + a0_2, ref sums, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)24) + a0_3, ref sums, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)32) + a1_0, ref sums, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)40) + a1_1, ref sums, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)48) + a1_2, ref sums, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)56) + a1_3, ref sums, (nuint)56);
+                        // pass 2: columns k ≡ 2 (mod 4), a partial sum from zero, added afterwards
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        // [gates] += W_ih[:, k]·x_k   (k = 2, 6, … ≤ 3)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 2));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 2));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)64);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)72);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        // [gates] += W_hh[:, k]·h_k   (k = 2, 6, … ≤ 15)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 2));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 2));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)128);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)136);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 6));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 6));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 6));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 6));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)192);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)200);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 10));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 10));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 10));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 10));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)256);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)264);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 14));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 14));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 14));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 14));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)320);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)328);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        // sums = sums + pass 2
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)0) + a0_0, ref sums, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)8) + a0_1, ref sums, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)16) + a0_2, ref sums, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)24) + a0_3, ref sums, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)32) + a1_0, ref sums, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)40) + a1_1, ref sums, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)48) + a1_2, ref sums, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)56) + a1_3, ref sums, (nuint)56);
+                        // pass 3: columns k ≡ 3 (mod 4), a partial sum from zero, added afterwards
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        // [gates] += W_ih[:, k]·x_k   (k = 3, 7, … ≤ 3)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 3));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 3));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 3));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 3));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)80);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)88);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        // [gates] += W_hh[:, k]·h_k   (k = 3, 7, … ≤ 15)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 3));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 3));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 3));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 3));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)144);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)152);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 7));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 7));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 7));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 7));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)208);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)216);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 11));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 11));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 11));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 11));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)272);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)280);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 15));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 15));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 15));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 15));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)336);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)344);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a1_3);
+                        // [a] = sums + pass 3: the single-agent order of the partial sums
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)0) + a0_0;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)8) + a0_1;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)16) + a0_2;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)24) + a0_3;
+                        a1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)32) + a1_0;
+                        a1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)40) + a1_1;
+                        a1_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)48) + a1_2;
+                        a1_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)56) + a1_3;
+                        // agent q: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur0, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt0, row);
+                            var a0 = a0_0;
+                            var a1 = a1_0;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref hnB, (nuint)0);   // h' = max(a, 0)
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a1, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref hnB, (nuint)8);   // h' = max(a, 0)
+                        }
+                        // agent q + 1: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur1, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt1, row);
+                            var a0 = a0_1;
+                            var a1 = a1_1;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref hnB, (nuint)0);   // h' = max(a, 0)
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a1, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref hnB, (nuint)8);   // h' = max(a, 0)
+                        }
+                        // agent q + 2: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur2, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt2, row);
+                            var a0 = a0_2;
+                            var a1 = a1_2;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref hnB, (nuint)0);   // h' = max(a, 0)
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a1, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref hnB, (nuint)8);   // h' = max(a, 0)
+                        }
+                        // agent q + 3: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur3, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt3, row);
+                            var a0 = a0_3;
+                            var a1 = a1_3;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref hnB, (nuint)0);   // h' = max(a, 0)
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a1, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref hnB, (nuint)8);   // h' = max(a, 0)
+                        }
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0ForwardAgents128(ref float p, ref State s, int first, int end, ref float x)
+        {
+            // 1 tile(s) × blocks of 4 agent(s) × 2 sub-block(s) of 2 Vector128 per group × 1 group(s) [a]; columns in 2 passes (k ≡ 0..1 mod 2) whose partial sums add up in the single-agent order
+            global::System.Runtime.Intrinsics.Vector128<float> wv;
+            global::System.Runtime.Intrinsics.Vector128<float> xk0, xk1, xk2, xk3;
+            // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+            global::System.Span<float> sumsSpan = stackalloc float[32];
+            ref float sums = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sumsSpan);
+            {
+                ref float wT = ref p;
+                for (int q = first; q < end; q += 4)
+                {
+                    ref State s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q);
+                    ref float cur0 = ref s0.__Current;
+                    ref float nxt0 = ref s0.__Next;
+                    ref State s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 1);
+                    ref float cur1 = ref s1.__Current;
+                    ref float nxt1 = ref s1.__Next;
+                    ref State s2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 2);
+                    ref float cur2 = ref s2.__Current;
+                    ref float nxt2 = ref s2.__Next;
+                    ref State s3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 3);
+                    ref float cur3 = ref s3.__Current;
+                    ref float nxt3 = ref s3.__Next;
+                    ref float in0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, q * InputSize);
+                    ref float hs0 = ref cur0;
+                    ref float in1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 1) * InputSize);
+                    ref float hs1 = ref cur1;
+                    ref float in2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 2) * InputSize);
+                    ref float hs2 = ref cur2;
+                    ref float in3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 3) * InputSize);
+                    ref float hs3 = ref cur3;
+                    for (int b = 0; b < 2; b++)
+                    {
+                        ref float wB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, b * 8);
+                        int row = b * 8;   // first hidden unit of the sub-block
+                        // pass 0: columns k ≡ 0 (mod 2), from the biases
+                        // [a] = b_ih + b_hh, for every agent
+                        var a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)0) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)16);
+                        var a0_1 = a0_0;
+                        var a0_2 = a0_0;
+                        var a0_3 = a0_0;
+                        var a1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)20);
+                        var a1_1 = a1_0;
+                        var a1_2 = a1_0;
+                        var a1_3 = a1_0;
+                        // [gates] += W_ih[:, k]·x_k   (k = 0, 2, … ≤ 3)
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(in0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(in1);
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(in2);
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(in3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)32);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)36);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 2));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 2));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)64);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)68);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        // [gates] += W_hh[:, k]·h_k   (k = 0, 2, … ≤ 15)
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(hs0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(hs1);
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(hs2);
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(hs3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)96);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)100);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 2));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 2));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)128);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)132);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 4));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 4));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 4));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 4));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)160);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)164);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 6));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 6));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 6));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 6));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)192);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)196);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 8));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 8));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 8));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 8));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)224);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)228);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 10));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 10));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 10));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 10));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)256);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)260);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 12));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 12));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 12));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 12));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)288);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)292);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 14));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 14));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 14));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 14));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)320);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)324);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        // sums = pass 0
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_0, ref sums, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_1, ref sums, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_2, ref sums, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_3, ref sums, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_0, ref sums, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_1, ref sums, (nuint)20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_2, ref sums, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_3, ref sums, (nuint)28);
+                        // pass 1: columns k ≡ 1 (mod 2), a partial sum from zero, added afterwards
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        // [gates] += W_ih[:, k]·x_k   (k = 1, 3, … ≤ 3)
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 1));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 1));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)48);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)52);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 3));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 3));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 3));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 3));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)80);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)84);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        // [gates] += W_hh[:, k]·h_k   (k = 1, 3, … ≤ 15)
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 1));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 1));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)112);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)116);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 3));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 3));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 3));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 3));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)144);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)148);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 5));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 5));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 5));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 5));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)176);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)180);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 7));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 7));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 7));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 7));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)208);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)212);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 9));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 9));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 9));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 9));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)240);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)244);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 11));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 11));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 11));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 11));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)272);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)276);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 13));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 13));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 13));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 13));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)304);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)308);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 15));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 15));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 15));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 15));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)336);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)340);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        // [a] = sums + pass 1: the single-agent order of the partial sums
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)0) + a0_0;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)4) + a0_1;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)8) + a0_2;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)12) + a0_3;
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)16) + a1_0;
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)20) + a1_1;
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)24) + a1_2;
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)28) + a1_3;
+                        // agent q: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur0, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt0, row);
+                            var a0 = a0_0;
+                            var a1 = a1_0;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref hnB, (nuint)0);   // h' = max(a, 0)
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref hnB, (nuint)4);   // h' = max(a, 0)
+                        }
+                        // agent q + 1: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur1, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt1, row);
+                            var a0 = a0_1;
+                            var a1 = a1_1;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref hnB, (nuint)0);   // h' = max(a, 0)
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref hnB, (nuint)4);   // h' = max(a, 0)
+                        }
+                        // agent q + 2: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur2, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt2, row);
+                            var a0 = a0_2;
+                            var a1 = a1_2;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref hnB, (nuint)0);   // h' = max(a, 0)
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref hnB, (nuint)4);   // h' = max(a, 0)
+                        }
+                        // agent q + 3: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur3, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt3, row);
+                            var a0 = a0_3;
+                            var a1 = a1_3;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref hnB, (nuint)0);   // h' = max(a, 0)
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref hnB, (nuint)4);   // h' = max(a, 0)
+                        }
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0ForwardAgentsScalar(ref float p, ref State s, int first, int end, ref float x)
+        {
+            // 1 tile(s) × blocks of 4 agent(s) × 8 sub-block(s) of 2 row(s) per group × 1 group(s) [a]
+            float wv;
+            float xk0, xk1, xk2, xk3;
+            {
+                ref float wT = ref p;
+                for (int q = first; q < end; q += 4)
+                {
+                    ref State s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q);
+                    ref float cur0 = ref s0.__Current;
+                    ref float nxt0 = ref s0.__Next;
+                    ref State s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 1);
+                    ref float cur1 = ref s1.__Current;
+                    ref float nxt1 = ref s1.__Next;
+                    ref State s2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 2);
+                    ref float cur2 = ref s2.__Current;
+                    ref float nxt2 = ref s2.__Next;
+                    ref State s3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 3);
+                    ref float cur3 = ref s3.__Current;
+                    ref float nxt3 = ref s3.__Next;
+                    ref float in0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, q * InputSize);
+                    ref float hs0 = ref cur0;
+                    ref float in1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 1) * InputSize);
+                    ref float hs1 = ref cur1;
+                    ref float in2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 2) * InputSize);
+                    ref float hs2 = ref cur2;
+                    ref float in3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 3) * InputSize);
+                    ref float hs3 = ref cur3;
+                    for (int b = 0; b < 8; b++)
+                    {
+                        ref float wB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, b * 2);
+                        int row = b * 2;   // first hidden unit of the sub-block
+                        // [a] = b_ih + b_hh, for every agent
+                        var a0_0 = wB + global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 16);
+                        var a0_1 = a0_0;
+                        var a0_2 = a0_0;
+                        var a0_3 = a0_0;
+                        var a1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 17);
+                        var a1_1 = a1_0;
+                        var a1_2 = a1_0;
+                        var a1_3 = a1_0;
+                        // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 3)
+                        xk0 = in0;
+                        xk1 = in1;
+                        xk2 = in2;
+                        xk3 = in3;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 32);
+                        a0_0 = wv * xk0 + a0_0;
+                        a0_1 = wv * xk1 + a0_1;
+                        a0_2 = wv * xk2 + a0_2;
+                        a0_3 = wv * xk3 + a0_3;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 33);
+                        a1_0 = wv * xk0 + a1_0;
+                        a1_1 = wv * xk1 + a1_1;
+                        a1_2 = wv * xk2 + a1_2;
+                        a1_3 = wv * xk3 + a1_3;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 1);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 1);
+                        xk2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 1);
+                        xk3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 1);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 48);
+                        a0_0 = wv * xk0 + a0_0;
+                        a0_1 = wv * xk1 + a0_1;
+                        a0_2 = wv * xk2 + a0_2;
+                        a0_3 = wv * xk3 + a0_3;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 49);
+                        a1_0 = wv * xk0 + a1_0;
+                        a1_1 = wv * xk1 + a1_1;
+                        a1_2 = wv * xk2 + a1_2;
+                        a1_3 = wv * xk3 + a1_3;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 2);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 2);
+                        xk2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 2);
+                        xk3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 2);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 64);
+                        a0_0 = wv * xk0 + a0_0;
+                        a0_1 = wv * xk1 + a0_1;
+                        a0_2 = wv * xk2 + a0_2;
+                        a0_3 = wv * xk3 + a0_3;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 65);
+                        a1_0 = wv * xk0 + a1_0;
+                        a1_1 = wv * xk1 + a1_1;
+                        a1_2 = wv * xk2 + a1_2;
+                        a1_3 = wv * xk3 + a1_3;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 3);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 3);
+                        xk2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 3);
+                        xk3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 3);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 80);
+                        a0_0 = wv * xk0 + a0_0;
+                        a0_1 = wv * xk1 + a0_1;
+                        a0_2 = wv * xk2 + a0_2;
+                        a0_3 = wv * xk3 + a0_3;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 81);
+                        a1_0 = wv * xk0 + a1_0;
+                        a1_1 = wv * xk1 + a1_1;
+                        a1_2 = wv * xk2 + a1_2;
+                        a1_3 = wv * xk3 + a1_3;
+                        // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 15)
+                        for (int k = 0; k < 16; k += 8)
+                        {
+                            ref float wK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 96 + k * 16);
+                            ref float sK0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, k);
+                            ref float sK1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, k);
+                            ref float sK2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, k);
+                            ref float sK3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, k);
+                            xk0 = sK0;
+                            xk1 = sK1;
+                            xk2 = sK2;
+                            xk3 = sK3;
+                            wv = wK;
+                            a0_0 = wv * xk0 + a0_0;
+                            a0_1 = wv * xk1 + a0_1;
+                            a0_2 = wv * xk2 + a0_2;
+                            a0_3 = wv * xk3 + a0_3;
+                            wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 1);
+                            a1_0 = wv * xk0 + a1_0;
+                            a1_1 = wv * xk1 + a1_1;
+                            a1_2 = wv * xk2 + a1_2;
+                            a1_3 = wv * xk3 + a1_3;
+                            xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK0, 1);
+                            xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK1, 1);
+                            xk2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK2, 1);
+                            xk3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK3, 1);
+                            wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 16);
+                            a0_0 = wv * xk0 + a0_0;
+                            a0_1 = wv * xk1 + a0_1;
+                            a0_2 = wv * xk2 + a0_2;
+                            a0_3 = wv * xk3 + a0_3;
+                            wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 17);
+                            a1_0 = wv * xk0 + a1_0;
+                            a1_1 = wv * xk1 + a1_1;
+                            a1_2 = wv * xk2 + a1_2;
+                            a1_3 = wv * xk3 + a1_3;
+                            xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK0, 2);
+                            xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK1, 2);
+                            xk2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK2, 2);
+                            xk3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK3, 2);
+                            wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 32);
+                            a0_0 = wv * xk0 + a0_0;
+                            a0_1 = wv * xk1 + a0_1;
+                            a0_2 = wv * xk2 + a0_2;
+                            a0_3 = wv * xk3 + a0_3;
+                            wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 33);
+                            a1_0 = wv * xk0 + a1_0;
+                            a1_1 = wv * xk1 + a1_1;
+                            a1_2 = wv * xk2 + a1_2;
+                            a1_3 = wv * xk3 + a1_3;
+                            xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK0, 3);
+                            xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK1, 3);
+                            xk2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK2, 3);
+                            xk3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK3, 3);
+                            wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 48);
+                            a0_0 = wv * xk0 + a0_0;
+                            a0_1 = wv * xk1 + a0_1;
+                            a0_2 = wv * xk2 + a0_2;
+                            a0_3 = wv * xk3 + a0_3;
+                            wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 49);
+                            a1_0 = wv * xk0 + a1_0;
+                            a1_1 = wv * xk1 + a1_1;
+                            a1_2 = wv * xk2 + a1_2;
+                            a1_3 = wv * xk3 + a1_3;
+                            xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK0, 4);
+                            xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK1, 4);
+                            xk2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK2, 4);
+                            xk3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK3, 4);
+                            wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 64);
+                            a0_0 = wv * xk0 + a0_0;
+                            a0_1 = wv * xk1 + a0_1;
+                            a0_2 = wv * xk2 + a0_2;
+                            a0_3 = wv * xk3 + a0_3;
+                            wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 65);
+                            a1_0 = wv * xk0 + a1_0;
+                            a1_1 = wv * xk1 + a1_1;
+                            a1_2 = wv * xk2 + a1_2;
+                            a1_3 = wv * xk3 + a1_3;
+                            xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK0, 5);
+                            xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK1, 5);
+                            xk2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK2, 5);
+                            xk3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK3, 5);
+                            wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 80);
+                            a0_0 = wv * xk0 + a0_0;
+                            a0_1 = wv * xk1 + a0_1;
+                            a0_2 = wv * xk2 + a0_2;
+                            a0_3 = wv * xk3 + a0_3;
+                            wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 81);
+                            a1_0 = wv * xk0 + a1_0;
+                            a1_1 = wv * xk1 + a1_1;
+                            a1_2 = wv * xk2 + a1_2;
+                            a1_3 = wv * xk3 + a1_3;
+                            xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK0, 6);
+                            xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK1, 6);
+                            xk2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK2, 6);
+                            xk3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK3, 6);
+                            wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 96);
+                            a0_0 = wv * xk0 + a0_0;
+                            a0_1 = wv * xk1 + a0_1;
+                            a0_2 = wv * xk2 + a0_2;
+                            a0_3 = wv * xk3 + a0_3;
+                            wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 97);
+                            a1_0 = wv * xk0 + a1_0;
+                            a1_1 = wv * xk1 + a1_1;
+                            a1_2 = wv * xk2 + a1_2;
+                            a1_3 = wv * xk3 + a1_3;
+                            xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK0, 7);
+                            xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK1, 7);
+                            xk2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK2, 7);
+                            xk3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK3, 7);
+                            wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 112);
+                            a0_0 = wv * xk0 + a0_0;
+                            a0_1 = wv * xk1 + a0_1;
+                            a0_2 = wv * xk2 + a0_2;
+                            a0_3 = wv * xk3 + a0_3;
+                            wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 113);
+                            a1_0 = wv * xk0 + a1_0;
+                            a1_1 = wv * xk1 + a1_1;
+                            a1_2 = wv * xk2 + a1_2;
+                            a1_3 = wv * xk3 + a1_3;
+                        }
+                        // agent q: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur0, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt0, row);
+                            var a0 = a0_0;
+                            var a1 = a1_0;
+                            hnB = global::System.MathF.Max(a0, 0f);   // h' = max(a, 0)
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref hnB, 1) = global::System.MathF.Max(a1, 0f);   // h' = max(a, 0)
+                        }
+                        // agent q + 1: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur1, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt1, row);
+                            var a0 = a0_1;
+                            var a1 = a1_1;
+                            hnB = global::System.MathF.Max(a0, 0f);   // h' = max(a, 0)
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref hnB, 1) = global::System.MathF.Max(a1, 0f);   // h' = max(a, 0)
+                        }
+                        // agent q + 2: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur2, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt2, row);
+                            var a0 = a0_2;
+                            var a1 = a1_2;
+                            hnB = global::System.MathF.Max(a0, 0f);   // h' = max(a, 0)
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref hnB, 1) = global::System.MathF.Max(a1, 0f);   // h' = max(a, 0)
+                        }
+                        // agent q + 3: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur3, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt3, row);
+                            var a0 = a0_3;
+                            var a1 = a1_3;
+                            hnB = global::System.MathF.Max(a0, 0f);   // h' = max(a, 0)
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref hnB, 1) = global::System.MathF.Max(a1, 0f);   // h' = max(a, 0)
+                        }
                     }
                 }
             }

@@ -385,6 +385,111 @@ namespace Snapshots
             if (targets.Length != steps * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(targets), steps * OutputSize, targets.Length, steps + " steps × OutputSize");
         }
 
+        /// <summary>
+        /// Advances many agents that share this model's weights by one step each: agent a's state is
+        /// <paramref name="states"/>[a], its input <paramref name="inputs"/>[a·InputSize ..] and its outputs
+        /// <paramref name="outputs"/>[a·OutputSize ..]. The result is bit-identical to calling
+        /// <see cref="Step(ref State, global::System.ReadOnlySpan{float}, global::System.Span{float})"/> for each agent in turn, but the
+        /// weights are read once per block of agents instead of once per agent, so a step of many agents runs at
+        /// the speed of the multiply-adds rather than of the memory. Reads the weights only: several threads may step
+        /// disjoint sets of states with one model. No allocation; an empty <paramref name="states"/> does nothing.
+        /// </summary>
+        /// <param name="states">The agents' states (N = states.Length); each is advanced in place.</param>
+        /// <param name="inputs">N×InputSize floats, agent after agent.</param>
+        /// <param name="outputs">N×OutputSize floats, agent after agent; overwritten.</param>
+        /// <exception cref="global::System.ArgumentException"><paramref name="inputs"/> does not hold N×InputSize floats or <paramref name="outputs"/> N×OutputSize floats.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
+        {
+            int n = states.Length;
+            if (inputs.Length != (long)n * InputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(inputs), n * InputSize, inputs.Length, n + " agents × InputSize");
+            if (outputs.Length != (long)n * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(outputs), n * OutputSize, outputs.Length, n + " agents × OutputSize");
+            if (n == 0) return;
+            __StepAgents(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(states), n, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs));
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __StepAgents(ref State s, int n, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                __StepAgents256(ref s, n, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                __StepAgents128(ref s, n, ref x, ref y);
+            else
+                __StepAgentsScalar(ref s, n, ref x, ref y);
+        }
+
+        // Vector256: blocks of 8 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __StepAgents256(ref State s, int n, ref float x, ref float y)
+        {
+            ref float p = ref __Base;
+            int whole = n - n % 8;   // agents in whole blocks
+            for (int first = 0; first < whole; first += 256)
+            {
+                int end = first + global::System.Math.Min(256, whole - first);
+                __Layer0ForwardAgents256(ref p, ref s, first, end, ref x);   // layer 0
+                for (int a = first; a < end; a++)
+                {
+                    ref State state = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a);
+                    __HeadForward(ref p, ref state.__Next, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                    state.__Advance();
+                }
+            }
+            // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
+            for (int a = whole; a < n; a++)
+                __StepCore(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, a * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));
+        }
+
+        // Vector128: blocks of 4 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __StepAgents128(ref State s, int n, ref float x, ref float y)
+        {
+            ref float p = ref __Base;
+            int whole = n - n % 4;   // agents in whole blocks
+            for (int first = 0; first < whole; first += 256)
+            {
+                int end = first + global::System.Math.Min(256, whole - first);
+                __Layer0ForwardAgents128(ref p, ref s, first, end, ref x);   // layer 0
+                for (int a = first; a < end; a++)
+                {
+                    ref State state = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a);
+                    __HeadForward(ref p, ref state.__Next, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                    state.__Advance();
+                }
+            }
+            // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
+            for (int a = whole; a < n; a++)
+                __StepCore(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, a * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));
+        }
+
+        // float: blocks of 4 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __StepAgentsScalar(ref State s, int n, ref float x, ref float y)
+        {
+            ref float p = ref __Base;
+            int whole = n - n % 4;   // agents in whole blocks
+            for (int first = 0; first < whole; first += 256)
+            {
+                int end = first + global::System.Math.Min(256, whole - first);
+                __Layer0ForwardAgentsScalar(ref p, ref s, first, end, ref x);   // layer 0
+                for (int a = first; a < end; a++)
+                {
+                    ref State state = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a);
+                    __HeadForward(ref p, ref state.__Next, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                    state.__Advance();
+                }
+            }
+            // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
+            for (int a = whole; a < n; a++)
+                __StepCore(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, a * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));
+        }
+
         /// <summary>Sets every gradient to zero.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public void ZeroGradients() => Gradients.Clear();
@@ -1455,6 +1560,812 @@ namespace Snapshots
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) + m2_0_0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) + m3_0_0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) + m4_0_0;
+                    }
+                }
+            }
+        }
+
+        // ── layer 0 · Elman · forward, many agents: for agents [first, end) in blocks, the same tile walk as __Layer0Forward,
+        //    each weight vector loaded once per column and multiplied into the accumulators of every agent of the block
+        //    h' = tanh(W_ih·x + b_ih + W_hh·h + b_hh)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0ForwardAgents256(ref float p, ref State s, int first, int end, ref float x)
+        {
+            // 1 tile(s) × blocks of 8 agent(s) × 1 sub-block(s) of 1 Vector256 per group × 1 group(s) [a]; columns in 4 passes (k ≡ 0..3 mod 4) whose partial sums add up in the single-agent order
+            global::System.Runtime.Intrinsics.Vector256<float> wv;
+            global::System.Runtime.Intrinsics.Vector256<float> xk0, xk1, xk2, xk3, xk4, xk5, xk6, xk7;
+            // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+            global::System.Span<float> sumsSpan = stackalloc float[64];
+            ref float sums = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sumsSpan);
+            {
+                ref float wT = ref p;
+                for (int q = first; q < end; q += 8)
+                {
+                    ref State s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q);
+                    ref float cur0 = ref s0.__Current;
+                    ref float nxt0 = ref s0.__Next;
+                    ref State s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 1);
+                    ref float cur1 = ref s1.__Current;
+                    ref float nxt1 = ref s1.__Next;
+                    ref State s2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 2);
+                    ref float cur2 = ref s2.__Current;
+                    ref float nxt2 = ref s2.__Next;
+                    ref State s3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 3);
+                    ref float cur3 = ref s3.__Current;
+                    ref float nxt3 = ref s3.__Next;
+                    ref State s4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 4);
+                    ref float cur4 = ref s4.__Current;
+                    ref float nxt4 = ref s4.__Next;
+                    ref State s5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 5);
+                    ref float cur5 = ref s5.__Current;
+                    ref float nxt5 = ref s5.__Next;
+                    ref State s6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 6);
+                    ref float cur6 = ref s6.__Current;
+                    ref float nxt6 = ref s6.__Next;
+                    ref State s7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 7);
+                    ref float cur7 = ref s7.__Current;
+                    ref float nxt7 = ref s7.__Next;
+                    ref float in0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, q * InputSize);
+                    ref float hs0 = ref cur0;
+                    ref float in1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 1) * InputSize);
+                    ref float hs1 = ref cur1;
+                    ref float in2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 2) * InputSize);
+                    ref float hs2 = ref cur2;
+                    ref float in3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 3) * InputSize);
+                    ref float hs3 = ref cur3;
+                    ref float in4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 4) * InputSize);
+                    ref float hs4 = ref cur4;
+                    ref float in5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 5) * InputSize);
+                    ref float hs5 = ref cur5;
+                    ref float in6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 6) * InputSize);
+                    ref float hs6 = ref cur6;
+                    ref float in7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 7) * InputSize);
+                    ref float hs7 = ref cur7;
+                    {
+                        ref float wB = ref wT;
+                        int row = 0;   // first hidden unit of the sub-block
+                        // pass 0: columns k ≡ 0 (mod 4), from the biases
+                        // [a] = b_ih + b_hh, for every agent
+                        var a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)0) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)8);
+                        var a0_1 = a0_0;
+                        var a0_2 = a0_0;
+                        var a0_3 = a0_0;
+                        var a0_4 = a0_0;
+                        var a0_5 = a0_0;
+                        var a0_6 = a0_0;
+                        var a0_7 = a0_0;
+                        // [gates] += W_ih[:, k]·x_k   (k = 0, 4, … ≤ 2)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(in0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(in1);
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(in2);
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(in3);
+                        xk4 = global::System.Runtime.Intrinsics.Vector256.Create(in4);
+                        xk5 = global::System.Runtime.Intrinsics.Vector256.Create(in5);
+                        xk6 = global::System.Runtime.Intrinsics.Vector256.Create(in6);
+                        xk7 = global::System.Runtime.Intrinsics.Vector256.Create(in7);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)16);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk7, a0_7);
+                        // [gates] += W_hh[:, k]·h_k   (k = 0, 4, … ≤ 4)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(hs0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(hs1);
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(hs2);
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(hs3);
+                        xk4 = global::System.Runtime.Intrinsics.Vector256.Create(hs4);
+                        xk5 = global::System.Runtime.Intrinsics.Vector256.Create(hs5);
+                        xk6 = global::System.Runtime.Intrinsics.Vector256.Create(hs6);
+                        xk7 = global::System.Runtime.Intrinsics.Vector256.Create(hs7);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)40);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk7, a0_7);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 4));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 4));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 4));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 4));
+                        xk4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 4));
+                        xk5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 4));
+                        xk6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 4));
+                        xk7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 4));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)72);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk7, a0_7);
+                        // sums = pass 0
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_0, ref sums, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_1, ref sums, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_2, ref sums, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_3, ref sums, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_4, ref sums, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_5, ref sums, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_6, ref sums, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_7, ref sums, (nuint)56);
+                        // pass 1: columns k ≡ 1 (mod 4), a partial sum from zero, added afterwards
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        // [gates] += W_ih[:, k]·x_k   (k = 1, 5, … ≤ 2)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 1));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 1));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 1));
+                        xk4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in4, 1));
+                        xk5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in5, 1));
+                        xk6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in6, 1));
+                        xk7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in7, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)24);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk7, a0_7);
+                        // [gates] += W_hh[:, k]·h_k   (k = 1, 5, … ≤ 4)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 1));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 1));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 1));
+                        xk4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 1));
+                        xk5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 1));
+                        xk6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 1));
+                        xk7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)48);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk7, a0_7);
+                        // sums = sums + pass 1
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)0) + a0_0, ref sums, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)8) + a0_1, ref sums, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)16) + a0_2, ref sums, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)24) + a0_3, ref sums, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)32) + a0_4, ref sums, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)40) + a0_5, ref sums, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)48) + a0_6, ref sums, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)56) + a0_7, ref sums, (nuint)56);
+                        // pass 2: columns k ≡ 2 (mod 4), a partial sum from zero, added afterwards
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        // [gates] += W_ih[:, k]·x_k   (k = 2, 6, … ≤ 2)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 2));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 2));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 2));
+                        xk4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in4, 2));
+                        xk5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in5, 2));
+                        xk6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in6, 2));
+                        xk7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in7, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)32);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk7, a0_7);
+                        // [gates] += W_hh[:, k]·h_k   (k = 2, 6, … ≤ 4)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 2));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 2));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 2));
+                        xk4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 2));
+                        xk5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 2));
+                        xk6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 2));
+                        xk7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)56);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk7, a0_7);
+                        // sums = sums + pass 2
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)0) + a0_0, ref sums, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)8) + a0_1, ref sums, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)16) + a0_2, ref sums, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)24) + a0_3, ref sums, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)32) + a0_4, ref sums, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)40) + a0_5, ref sums, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)48) + a0_6, ref sums, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)56) + a0_7, ref sums, (nuint)56);
+                        // pass 3: columns k ≡ 3 (mod 4), a partial sum from zero, added afterwards
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        a0_7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        // [gates] += W_hh[:, k]·h_k   (k = 3, 7, … ≤ 4)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 3));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 3));
+                        xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 3));
+                        xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 3));
+                        xk4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs4, 3));
+                        xk5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs5, 3));
+                        xk6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs6, 3));
+                        xk7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs7, 3));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)64);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk3, a0_3);
+                        a0_4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk4, a0_4);
+                        a0_5 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk5, a0_5);
+                        a0_6 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk6, a0_6);
+                        a0_7 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk7, a0_7);
+                        // [a] = sums + pass 3: the single-agent order of the partial sums
+                        a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)0) + a0_0;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)8) + a0_1;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)16) + a0_2;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)24) + a0_3;
+                        a0_4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)32) + a0_4;
+                        a0_5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)40) + a0_5;
+                        a0_6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)48) + a0_6;
+                        a0_7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)56) + a0_7;
+                        // agent q: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur0, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt0, row);
+                            var a0 = a0_0;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.RnnMath.Tanh(a0), ref hnB, (nuint)0);   // h' = tanh(a)
+                        }
+                        // agent q + 1: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur1, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt1, row);
+                            var a0 = a0_1;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.RnnMath.Tanh(a0), ref hnB, (nuint)0);   // h' = tanh(a)
+                        }
+                        // agent q + 2: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur2, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt2, row);
+                            var a0 = a0_2;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.RnnMath.Tanh(a0), ref hnB, (nuint)0);   // h' = tanh(a)
+                        }
+                        // agent q + 3: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur3, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt3, row);
+                            var a0 = a0_3;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.RnnMath.Tanh(a0), ref hnB, (nuint)0);   // h' = tanh(a)
+                        }
+                        // agent q + 4: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur4, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt4, row);
+                            var a0 = a0_4;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.RnnMath.Tanh(a0), ref hnB, (nuint)0);   // h' = tanh(a)
+                        }
+                        // agent q + 5: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur5, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt5, row);
+                            var a0 = a0_5;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.RnnMath.Tanh(a0), ref hnB, (nuint)0);   // h' = tanh(a)
+                        }
+                        // agent q + 6: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur6, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt6, row);
+                            var a0 = a0_6;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.RnnMath.Tanh(a0), ref hnB, (nuint)0);   // h' = tanh(a)
+                        }
+                        // agent q + 7: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur7, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt7, row);
+                            var a0 = a0_7;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.RnnMath.Tanh(a0), ref hnB, (nuint)0);   // h' = tanh(a)
+                        }
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0ForwardAgents128(ref float p, ref State s, int first, int end, ref float x)
+        {
+            // 1 tile(s) × blocks of 4 agent(s) × 1 sub-block(s) of 2 Vector128 per group × 1 group(s) [a]; columns in 4 passes (k ≡ 0..3 mod 4) whose partial sums add up in the single-agent order
+            global::System.Runtime.Intrinsics.Vector128<float> wv;
+            global::System.Runtime.Intrinsics.Vector128<float> xk0, xk1, xk2, xk3;
+            // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+            global::System.Span<float> sumsSpan = stackalloc float[32];
+            ref float sums = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sumsSpan);
+            {
+                ref float wT = ref p;
+                for (int q = first; q < end; q += 4)
+                {
+                    ref State s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q);
+                    ref float cur0 = ref s0.__Current;
+                    ref float nxt0 = ref s0.__Next;
+                    ref State s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 1);
+                    ref float cur1 = ref s1.__Current;
+                    ref float nxt1 = ref s1.__Next;
+                    ref State s2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 2);
+                    ref float cur2 = ref s2.__Current;
+                    ref float nxt2 = ref s2.__Next;
+                    ref State s3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 3);
+                    ref float cur3 = ref s3.__Current;
+                    ref float nxt3 = ref s3.__Next;
+                    ref float in0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, q * InputSize);
+                    ref float hs0 = ref cur0;
+                    ref float in1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 1) * InputSize);
+                    ref float hs1 = ref cur1;
+                    ref float in2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 2) * InputSize);
+                    ref float hs2 = ref cur2;
+                    ref float in3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 3) * InputSize);
+                    ref float hs3 = ref cur3;
+                    {
+                        ref float wB = ref wT;
+                        int row = 0;   // first hidden unit of the sub-block
+                        // pass 0: columns k ≡ 0 (mod 4), from the biases
+                        // [a] = b_ih + b_hh, for every agent
+                        var a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)0) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)8);
+                        var a0_1 = a0_0;
+                        var a0_2 = a0_0;
+                        var a0_3 = a0_0;
+                        var a1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)12);
+                        var a1_1 = a1_0;
+                        var a1_2 = a1_0;
+                        var a1_3 = a1_0;
+                        // [gates] += W_ih[:, k]·x_k   (k = 0, 4, … ≤ 2)
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(in0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(in1);
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(in2);
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(in3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)16);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)20);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        // [gates] += W_hh[:, k]·h_k   (k = 0, 4, … ≤ 4)
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(hs0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(hs1);
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(hs2);
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(hs3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)40);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)44);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 4));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 4));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 4));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 4));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)72);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)76);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        // sums = pass 0
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_0, ref sums, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_1, ref sums, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_2, ref sums, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_3, ref sums, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_0, ref sums, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_1, ref sums, (nuint)20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_2, ref sums, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_3, ref sums, (nuint)28);
+                        // pass 1: columns k ≡ 1 (mod 4), a partial sum from zero, added afterwards
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        // [gates] += W_ih[:, k]·x_k   (k = 1, 5, … ≤ 2)
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 1));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 1));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)24);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)28);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        // [gates] += W_hh[:, k]·h_k   (k = 1, 5, … ≤ 4)
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 1));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 1));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)48);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)52);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        // sums = sums + pass 1
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)0) + a0_0, ref sums, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)4) + a0_1, ref sums, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)8) + a0_2, ref sums, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)12) + a0_3, ref sums, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)16) + a1_0, ref sums, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)20) + a1_1, ref sums, (nuint)20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)24) + a1_2, ref sums, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)28) + a1_3, ref sums, (nuint)28);
+                        // pass 2: columns k ≡ 2 (mod 4), a partial sum from zero, added afterwards
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        // [gates] += W_ih[:, k]·x_k   (k = 2, 6, … ≤ 2)
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 2));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 2));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)32);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)36);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        // [gates] += W_hh[:, k]·h_k   (k = 2, 6, … ≤ 4)
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 2));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 2));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)56);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)60);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        // sums = sums + pass 2
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)0) + a0_0, ref sums, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)4) + a0_1, ref sums, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)8) + a0_2, ref sums, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)12) + a0_3, ref sums, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)16) + a1_0, ref sums, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)20) + a1_1, ref sums, (nuint)20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)24) + a1_2, ref sums, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)28) + a1_3, ref sums, (nuint)28);
+                        // pass 3: columns k ≡ 3 (mod 4), a partial sum from zero, added afterwards
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        // [gates] += W_hh[:, k]·h_k   (k = 3, 7, … ≤ 4)
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 3));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 3));
+                        xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 3));
+                        xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 3));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)64);
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a0_0);
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a0_1);
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a0_2);
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a0_3);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)68);
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, a1_0);
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, a1_1);
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk2, a1_2);
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk3, a1_3);
+                        // [a] = sums + pass 3: the single-agent order of the partial sums
+                        a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)0) + a0_0;
+                        a0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)4) + a0_1;
+                        a0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)8) + a0_2;
+                        a0_3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)12) + a0_3;
+                        a1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)16) + a1_0;
+                        a1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)20) + a1_1;
+                        a1_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)24) + a1_2;
+                        a1_3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sums, (nuint)28) + a1_3;
+                        // agent q: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur0, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt0, row);
+                            var a0 = a0_0;
+                            var a1 = a1_0;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnGen.RnnMath.Tanh(a0), ref hnB, (nuint)0);   // h' = tanh(a)
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnGen.RnnMath.Tanh(a1), ref hnB, (nuint)4);   // h' = tanh(a)
+                        }
+                        // agent q + 1: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur1, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt1, row);
+                            var a0 = a0_1;
+                            var a1 = a1_1;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnGen.RnnMath.Tanh(a0), ref hnB, (nuint)0);   // h' = tanh(a)
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnGen.RnnMath.Tanh(a1), ref hnB, (nuint)4);   // h' = tanh(a)
+                        }
+                        // agent q + 2: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur2, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt2, row);
+                            var a0 = a0_2;
+                            var a1 = a1_2;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnGen.RnnMath.Tanh(a0), ref hnB, (nuint)0);   // h' = tanh(a)
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnGen.RnnMath.Tanh(a1), ref hnB, (nuint)4);   // h' = tanh(a)
+                        }
+                        // agent q + 3: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur3, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt3, row);
+                            var a0 = a0_3;
+                            var a1 = a1_3;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnGen.RnnMath.Tanh(a0), ref hnB, (nuint)0);   // h' = tanh(a)
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnGen.RnnMath.Tanh(a1), ref hnB, (nuint)4);   // h' = tanh(a)
+                        }
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0ForwardAgentsScalar(ref float p, ref State s, int first, int end, ref float x)
+        {
+            // 1 tile(s) × blocks of 4 agent(s) × 4 sub-block(s) of 2 row(s) per group × 1 group(s) [a]
+            float wv;
+            float xk0, xk1, xk2, xk3;
+            {
+                ref float wT = ref p;
+                for (int q = first; q < end; q += 4)
+                {
+                    ref State s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q);
+                    ref float cur0 = ref s0.__Current;
+                    ref float nxt0 = ref s0.__Next;
+                    ref State s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 1);
+                    ref float cur1 = ref s1.__Current;
+                    ref float nxt1 = ref s1.__Next;
+                    ref State s2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 2);
+                    ref float cur2 = ref s2.__Current;
+                    ref float nxt2 = ref s2.__Next;
+                    ref State s3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 3);
+                    ref float cur3 = ref s3.__Current;
+                    ref float nxt3 = ref s3.__Next;
+                    ref float in0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, q * InputSize);
+                    ref float hs0 = ref cur0;
+                    ref float in1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 1) * InputSize);
+                    ref float hs1 = ref cur1;
+                    ref float in2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 2) * InputSize);
+                    ref float hs2 = ref cur2;
+                    ref float in3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 3) * InputSize);
+                    ref float hs3 = ref cur3;
+                    for (int b = 0; b < 4; b++)
+                    {
+                        ref float wB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, b * 2);
+                        int row = b * 2;   // first hidden unit of the sub-block
+                        // [a] = b_ih + b_hh, for every agent
+                        var a0_0 = wB + global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 8);
+                        var a0_1 = a0_0;
+                        var a0_2 = a0_0;
+                        var a0_3 = a0_0;
+                        var a1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 9);
+                        var a1_1 = a1_0;
+                        var a1_2 = a1_0;
+                        var a1_3 = a1_0;
+                        // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
+                        xk0 = in0;
+                        xk1 = in1;
+                        xk2 = in2;
+                        xk3 = in3;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 16);
+                        a0_0 = wv * xk0 + a0_0;
+                        a0_1 = wv * xk1 + a0_1;
+                        a0_2 = wv * xk2 + a0_2;
+                        a0_3 = wv * xk3 + a0_3;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 17);
+                        a1_0 = wv * xk0 + a1_0;
+                        a1_1 = wv * xk1 + a1_1;
+                        a1_2 = wv * xk2 + a1_2;
+                        a1_3 = wv * xk3 + a1_3;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 1);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 1);
+                        xk2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 1);
+                        xk3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 1);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 24);
+                        a0_0 = wv * xk0 + a0_0;
+                        a0_1 = wv * xk1 + a0_1;
+                        a0_2 = wv * xk2 + a0_2;
+                        a0_3 = wv * xk3 + a0_3;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 25);
+                        a1_0 = wv * xk0 + a1_0;
+                        a1_1 = wv * xk1 + a1_1;
+                        a1_2 = wv * xk2 + a1_2;
+                        a1_3 = wv * xk3 + a1_3;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 2);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 2);
+                        xk2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in2, 2);
+                        xk3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in3, 2);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 32);
+                        a0_0 = wv * xk0 + a0_0;
+                        a0_1 = wv * xk1 + a0_1;
+                        a0_2 = wv * xk2 + a0_2;
+                        a0_3 = wv * xk3 + a0_3;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 33);
+                        a1_0 = wv * xk0 + a1_0;
+                        a1_1 = wv * xk1 + a1_1;
+                        a1_2 = wv * xk2 + a1_2;
+                        a1_3 = wv * xk3 + a1_3;
+                        // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 4)
+                        xk0 = hs0;
+                        xk1 = hs1;
+                        xk2 = hs2;
+                        xk3 = hs3;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 40);
+                        a0_0 = wv * xk0 + a0_0;
+                        a0_1 = wv * xk1 + a0_1;
+                        a0_2 = wv * xk2 + a0_2;
+                        a0_3 = wv * xk3 + a0_3;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 41);
+                        a1_0 = wv * xk0 + a1_0;
+                        a1_1 = wv * xk1 + a1_1;
+                        a1_2 = wv * xk2 + a1_2;
+                        a1_3 = wv * xk3 + a1_3;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 1);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 1);
+                        xk2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 1);
+                        xk3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 1);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 48);
+                        a0_0 = wv * xk0 + a0_0;
+                        a0_1 = wv * xk1 + a0_1;
+                        a0_2 = wv * xk2 + a0_2;
+                        a0_3 = wv * xk3 + a0_3;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 49);
+                        a1_0 = wv * xk0 + a1_0;
+                        a1_1 = wv * xk1 + a1_1;
+                        a1_2 = wv * xk2 + a1_2;
+                        a1_3 = wv * xk3 + a1_3;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 2);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 2);
+                        xk2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 2);
+                        xk3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 2);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 56);
+                        a0_0 = wv * xk0 + a0_0;
+                        a0_1 = wv * xk1 + a0_1;
+                        a0_2 = wv * xk2 + a0_2;
+                        a0_3 = wv * xk3 + a0_3;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 57);
+                        a1_0 = wv * xk0 + a1_0;
+                        a1_1 = wv * xk1 + a1_1;
+                        a1_2 = wv * xk2 + a1_2;
+                        a1_3 = wv * xk3 + a1_3;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 3);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 3);
+                        xk2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 3);
+                        xk3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 3);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 64);
+                        a0_0 = wv * xk0 + a0_0;
+                        a0_1 = wv * xk1 + a0_1;
+                        a0_2 = wv * xk2 + a0_2;
+                        a0_3 = wv * xk3 + a0_3;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 65);
+                        a1_0 = wv * xk0 + a1_0;
+                        a1_1 = wv * xk1 + a1_1;
+                        a1_2 = wv * xk2 + a1_2;
+                        a1_3 = wv * xk3 + a1_3;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 4);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 4);
+                        xk2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs2, 4);
+                        xk3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs3, 4);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 72);
+                        a0_0 = wv * xk0 + a0_0;
+                        a0_1 = wv * xk1 + a0_1;
+                        a0_2 = wv * xk2 + a0_2;
+                        a0_3 = wv * xk3 + a0_3;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 73);
+                        a1_0 = wv * xk0 + a1_0;
+                        a1_1 = wv * xk1 + a1_1;
+                        a1_2 = wv * xk2 + a1_2;
+                        a1_3 = wv * xk3 + a1_3;
+                        // agent q: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur0, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt0, row);
+                            var a0 = a0_0;
+                            var a1 = a1_0;
+                            hnB = global::RnnGen.RnnMath.Tanh(a0);   // h' = tanh(a)
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref hnB, 1) = global::RnnGen.RnnMath.Tanh(a1);   // h' = tanh(a)
+                        }
+                        // agent q + 1: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur1, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt1, row);
+                            var a0 = a0_1;
+                            var a1 = a1_1;
+                            hnB = global::RnnGen.RnnMath.Tanh(a0);   // h' = tanh(a)
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref hnB, 1) = global::RnnGen.RnnMath.Tanh(a1);   // h' = tanh(a)
+                        }
+                        // agent q + 2: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur2, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt2, row);
+                            var a0 = a0_2;
+                            var a1 = a1_2;
+                            hnB = global::RnnGen.RnnMath.Tanh(a0);   // h' = tanh(a)
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref hnB, 1) = global::RnnGen.RnnMath.Tanh(a1);   // h' = tanh(a)
+                        }
+                        // agent q + 3: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur3, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt3, row);
+                            var a0 = a0_3;
+                            var a1 = a1_3;
+                            hnB = global::RnnGen.RnnMath.Tanh(a0);   // h' = tanh(a)
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref hnB, 1) = global::RnnGen.RnnMath.Tanh(a1);   // h' = tanh(a)
+                        }
                     }
                 }
             }

@@ -389,6 +389,111 @@ namespace Snapshots
             if (targets.Length != steps * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(targets), steps * OutputSize, targets.Length, steps + " steps × OutputSize");
         }
 
+        /// <summary>
+        /// Advances many agents that share this model's weights by one step each: agent a's state is
+        /// <paramref name="states"/>[a], its input <paramref name="inputs"/>[a·InputSize ..] and its outputs
+        /// <paramref name="outputs"/>[a·OutputSize ..]. The result is bit-identical to calling
+        /// <see cref="Step(ref State, global::System.ReadOnlySpan{float}, global::System.Span{float})"/> for each agent in turn, but the
+        /// weights are read once per block of agents instead of once per agent, so a step of many agents runs at
+        /// the speed of the multiply-adds rather than of the memory. Reads the weights only: several threads may step
+        /// disjoint sets of states with one model. No allocation; an empty <paramref name="states"/> does nothing.
+        /// </summary>
+        /// <param name="states">The agents' states (N = states.Length); each is advanced in place.</param>
+        /// <param name="inputs">N×InputSize floats, agent after agent.</param>
+        /// <param name="outputs">N×OutputSize floats, agent after agent; overwritten.</param>
+        /// <exception cref="global::System.ArgumentException"><paramref name="inputs"/> does not hold N×InputSize floats or <paramref name="outputs"/> N×OutputSize floats.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
+        {
+            int n = states.Length;
+            if (inputs.Length != (long)n * InputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(inputs), n * InputSize, inputs.Length, n + " agents × InputSize");
+            if (outputs.Length != (long)n * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(outputs), n * OutputSize, outputs.Length, n + " agents × OutputSize");
+            if (n == 0) return;
+            __StepAgents(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(states), n, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs));
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __StepAgents(ref State s, int n, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                __StepAgents256(ref s, n, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                __StepAgents128(ref s, n, ref x, ref y);
+            else
+                __StepAgentsScalar(ref s, n, ref x, ref y);
+        }
+
+        // Vector256: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __StepAgents256(ref State s, int n, ref float x, ref float y)
+        {
+            ref float p = ref __Base;
+            int whole = n - n % 2;   // agents in whole blocks
+            for (int first = 0; first < whole; first += 256)
+            {
+                int end = first + global::System.Math.Min(256, whole - first);
+                __Layer0ForwardAgents256(ref p, ref s, first, end, ref x);   // layer 0
+                for (int a = first; a < end; a++)
+                {
+                    ref State state = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a);
+                    __HeadForward(ref p, ref state.__Next, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                    state.__Advance();
+                }
+            }
+            // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
+            for (int a = whole; a < n; a++)
+                __StepCore(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, a * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));
+        }
+
+        // Vector128: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __StepAgents128(ref State s, int n, ref float x, ref float y)
+        {
+            ref float p = ref __Base;
+            int whole = n - n % 2;   // agents in whole blocks
+            for (int first = 0; first < whole; first += 256)
+            {
+                int end = first + global::System.Math.Min(256, whole - first);
+                __Layer0ForwardAgents128(ref p, ref s, first, end, ref x);   // layer 0
+                for (int a = first; a < end; a++)
+                {
+                    ref State state = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a);
+                    __HeadForward(ref p, ref state.__Next, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                    state.__Advance();
+                }
+            }
+            // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
+            for (int a = whole; a < n; a++)
+                __StepCore(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, a * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));
+        }
+
+        // float: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __StepAgentsScalar(ref State s, int n, ref float x, ref float y)
+        {
+            ref float p = ref __Base;
+            int whole = n - n % 2;   // agents in whole blocks
+            for (int first = 0; first < whole; first += 256)
+            {
+                int end = first + global::System.Math.Min(256, whole - first);
+                __Layer0ForwardAgentsScalar(ref p, ref s, first, end, ref x);   // layer 0
+                for (int a = first; a < end; a++)
+                {
+                    ref State state = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a);
+                    __HeadForward(ref p, ref state.__Next, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                    state.__Advance();
+                }
+            }
+            // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
+            for (int a = whole; a < n; a++)
+                __StepCore(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, a * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));
+        }
+
         /// <summary>Sets every gradient to zero.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public void ZeroGradients() => Gradients.Clear();
@@ -2420,6 +2525,606 @@ namespace Snapshots
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) + m1_0_0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) + m1_1_0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40) + m1_2_0;
+                    }
+                }
+            }
+        }
+
+        // ── layer 0 · GRU · forward, many agents: for agents [first, end) in blocks, the same tile walk as __Layer0Forward,
+        //    each weight vector loaded once per column and multiplied into the accumulators of every agent of the block
+        //    [r z nx] = W_ih·x + b_ih; [r z nh] += W_hh·h + b_hh   (rows in PyTorch gate order)
+        //    r = σ(r), z = σ(z), n = tanh(nx + r⊙nh); h' = (1 − z)⊙n + z⊙h
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0ForwardAgents256(ref float p, ref State s, int first, int end, ref float x)
+        {
+            // 1 tile(s) × blocks of 2 agent(s) × 1 sub-block(s) of 1 Vector256 per group × 4 group(s) [r z nx nh]; columns in 2 passes (k ≡ 0..1 mod 2) whose partial sums add up in the single-agent order
+            global::System.Runtime.Intrinsics.Vector256<float> wv;
+            global::System.Runtime.Intrinsics.Vector256<float> xk0, xk1;
+            // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+            global::System.Span<float> sumsSpan = stackalloc float[64];
+            ref float sums = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sumsSpan);
+            {
+                ref float wT = ref p;
+                for (int q = first; q < end; q += 2)
+                {
+                    ref State s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q);
+                    ref float cur0 = ref s0.__Current;
+                    ref float nxt0 = ref s0.__Next;
+                    ref State s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 1);
+                    ref float cur1 = ref s1.__Current;
+                    ref float nxt1 = ref s1.__Next;
+                    ref float in0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, q * InputSize);
+                    ref float hs0 = ref cur0;
+                    ref float in1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 1) * InputSize);
+                    ref float hs1 = ref cur1;
+                    {
+                        ref float wB = ref wT;
+                        int row = 0;   // first hidden unit of the sub-block
+                        // pass 0: columns k ≡ 0 (mod 2), from the biases
+                        // [r z nx nh] = b_ih + b_hh, for every agent
+                        var r0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)0) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)24);
+                        var r0_1 = r0_0;
+                        var z0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)32);
+                        var z0_1 = z0_0;
+                        var nx0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)16);
+                        var nx0_1 = nx0_0;
+                        var nh0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)40);
+                        var nh0_1 = nh0_0;
+                        // [gates] += W_ih[:, k]·x_k   (k = 0, 2, … ≤ 2)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(in0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(in1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)48);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)56);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)64);
+                        nx0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, nx0_0);
+                        nx0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, nx0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)96);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)104);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)112);
+                        nx0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, nx0_0);
+                        nx0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, nx0_1);
+                        // [gates] += W_hh[:, k]·h_k   (k = 0, 2, … ≤ 7)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(hs0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(hs1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)120);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)128);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)136);
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, nh0_0);
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, nh0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)168);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)176);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)184);
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, nh0_0);
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, nh0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 4));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 4));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)216);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)224);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)232);
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, nh0_0);
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, nh0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 6));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 6));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)264);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)272);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)280);
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, nh0_0);
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, nh0_1);
+                        // sums = pass 0
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0_0, ref sums, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0_1, ref sums, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0_0, ref sums, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0_1, ref sums, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nx0_0, ref sums, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nx0_1, ref sums, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0_0, ref sums, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0_1, ref sums, (nuint)56);
+                        // pass 1: columns k ≡ 1 (mod 2), a partial sum from zero, added afterwards
+                        r0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        r0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        z0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        z0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nx0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nx0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        // [gates] += W_ih[:, k]·x_k   (k = 1, 3, … ≤ 2)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)72);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)80);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)88);
+                        nx0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, nx0_0);
+                        nx0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, nx0_1);
+                        // [gates] += W_hh[:, k]·h_k   (k = 1, 3, … ≤ 7)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)144);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)152);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)160);
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, nh0_0);
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, nh0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 3));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 3));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)192);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)200);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)208);
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, nh0_0);
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, nh0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 5));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 5));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)240);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)248);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)256);
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, nh0_0);
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, nh0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 7));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 7));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)288);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)296);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)304);
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, nh0_0);
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, nh0_1);
+                        // [r z nx nh] = sums + pass 1: the single-agent order of the partial sums
+                        r0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)0) + r0_0;
+                        r0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)8) + r0_1;
+                        z0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)16) + z0_0;
+                        z0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)24) + z0_1;
+                        nx0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)32) + nx0_0;
+                        nx0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)40) + nx0_1;
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)48) + nh0_0;
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)56) + nh0_1;
+                        // agent q: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur0, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt0, row);
+                            var r0 = r0_0;
+                            var z0 = z0_0;
+                            var nx0 = nx0_0;
+                            var nh0 = nh0_0;
+                            var rg0 = global::RnnGen.RnnMath.Sigmoid(r0);   // r = σ(r)
+                            var zg0 = global::RnnGen.RnnMath.Sigmoid(z0);   // z = σ(z)
+                            var ng0 = global::RnnGen.RnnMath.Tanh(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(rg0, nh0, nx0));   // n = tanh(nx + r⊙nh)
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(zg0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hB, (nuint)0) - ng0, ng0), ref hnB, (nuint)0);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+                        }
+                        // agent q + 1: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur1, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt1, row);
+                            var r0 = r0_1;
+                            var z0 = z0_1;
+                            var nx0 = nx0_1;
+                            var nh0 = nh0_1;
+                            var rg0 = global::RnnGen.RnnMath.Sigmoid(r0);   // r = σ(r)
+                            var zg0 = global::RnnGen.RnnMath.Sigmoid(z0);   // z = σ(z)
+                            var ng0 = global::RnnGen.RnnMath.Tanh(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(rg0, nh0, nx0));   // n = tanh(nx + r⊙nh)
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(zg0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hB, (nuint)0) - ng0, ng0), ref hnB, (nuint)0);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+                        }
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0ForwardAgents128(ref float p, ref State s, int first, int end, ref float x)
+        {
+            // 1 tile(s) × blocks of 2 agent(s) × 2 sub-block(s) of 1 Vector128 per group × 4 group(s) [r z nx nh]
+            global::System.Runtime.Intrinsics.Vector128<float> wv;
+            global::System.Runtime.Intrinsics.Vector128<float> xk0, xk1;
+            {
+                ref float wT = ref p;
+                for (int q = first; q < end; q += 2)
+                {
+                    ref State s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q);
+                    ref float cur0 = ref s0.__Current;
+                    ref float nxt0 = ref s0.__Next;
+                    ref State s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 1);
+                    ref float cur1 = ref s1.__Current;
+                    ref float nxt1 = ref s1.__Next;
+                    ref float in0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, q * InputSize);
+                    ref float hs0 = ref cur0;
+                    ref float in1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 1) * InputSize);
+                    ref float hs1 = ref cur1;
+                    for (int b = 0; b < 2; b++)
+                    {
+                        ref float wB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, b * 4);
+                        int row = b * 4;   // first hidden unit of the sub-block
+                        // [r z nx nh] = b_ih + b_hh, for every agent
+                        var r0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)0) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)24);
+                        var r0_1 = r0_0;
+                        var z0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)8) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)32);
+                        var z0_1 = z0_0;
+                        var nx0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)16);
+                        var nx0_1 = nx0_0;
+                        var nh0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)40);
+                        var nh0_1 = nh0_0;
+                        // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(in0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(in1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)48);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)56);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)64);
+                        nx0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, nx0_0);
+                        nx0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, nx0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)72);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)80);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)88);
+                        nx0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, nx0_0);
+                        nx0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, nx0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)96);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)104);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)112);
+                        nx0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, nx0_0);
+                        nx0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, nx0_1);
+                        // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(hs0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(hs1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)120);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)128);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)136);
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, nh0_0);
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, nh0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)144);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)152);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)160);
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, nh0_0);
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, nh0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)168);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)176);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)184);
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, nh0_0);
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, nh0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 3));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 3));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)192);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)200);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)208);
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, nh0_0);
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, nh0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 4));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 4));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)216);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)224);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)232);
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, nh0_0);
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, nh0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 5));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 5));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)240);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)248);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)256);
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, nh0_0);
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, nh0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 6));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 6));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)264);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)272);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)280);
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, nh0_0);
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, nh0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 7));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 7));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)288);
+                        r0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, r0_0);
+                        r0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, r0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)296);
+                        z0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, z0_0);
+                        z0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, z0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)304);
+                        nh0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, nh0_0);
+                        nh0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, nh0_1);
+                        // agent q: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur0, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt0, row);
+                            var r0 = r0_0;
+                            var z0 = z0_0;
+                            var nx0 = nx0_0;
+                            var nh0 = nh0_0;
+                            var rg0 = global::RnnGen.RnnMath.Sigmoid(r0);   // r = σ(r)
+                            var zg0 = global::RnnGen.RnnMath.Sigmoid(z0);   // z = σ(z)
+                            var ng0 = global::RnnGen.RnnMath.Tanh(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(rg0, nh0, nx0));   // n = tanh(nx + r⊙nh)
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(zg0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hB, (nuint)0) - ng0, ng0), ref hnB, (nuint)0);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+                        }
+                        // agent q + 1: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur1, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt1, row);
+                            var r0 = r0_1;
+                            var z0 = z0_1;
+                            var nx0 = nx0_1;
+                            var nh0 = nh0_1;
+                            var rg0 = global::RnnGen.RnnMath.Sigmoid(r0);   // r = σ(r)
+                            var zg0 = global::RnnGen.RnnMath.Sigmoid(z0);   // z = σ(z)
+                            var ng0 = global::RnnGen.RnnMath.Tanh(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(rg0, nh0, nx0));   // n = tanh(nx + r⊙nh)
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(zg0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hB, (nuint)0) - ng0, ng0), ref hnB, (nuint)0);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+                        }
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0ForwardAgentsScalar(ref float p, ref State s, int first, int end, ref float x)
+        {
+            // 1 tile(s) × blocks of 2 agent(s) × 8 sub-block(s) of 1 row(s) per group × 4 group(s) [r z nx nh]
+            float wv;
+            float xk0, xk1;
+            {
+                ref float wT = ref p;
+                for (int q = first; q < end; q += 2)
+                {
+                    ref State s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q);
+                    ref float cur0 = ref s0.__Current;
+                    ref float nxt0 = ref s0.__Next;
+                    ref State s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 1);
+                    ref float cur1 = ref s1.__Current;
+                    ref float nxt1 = ref s1.__Next;
+                    ref float in0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, q * InputSize);
+                    ref float hs0 = ref cur0;
+                    ref float in1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 1) * InputSize);
+                    ref float hs1 = ref cur1;
+                    for (int b = 0; b < 8; b++)
+                    {
+                        ref float wB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, b);
+                        int row = b;   // first hidden unit of the sub-block
+                        // [r z nx nh] = b_ih + b_hh, for every agent
+                        var r0_0 = wB + global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 24);
+                        var r0_1 = r0_0;
+                        var z0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 32);
+                        var z0_1 = z0_0;
+                        var nx0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 16);
+                        var nx0_1 = nx0_0;
+                        var nh0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 40);
+                        var nh0_1 = nh0_0;
+                        // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
+                        xk0 = in0;
+                        xk1 = in1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 48);
+                        r0_0 = wv * xk0 + r0_0;
+                        r0_1 = wv * xk1 + r0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 56);
+                        z0_0 = wv * xk0 + z0_0;
+                        z0_1 = wv * xk1 + z0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 64);
+                        nx0_0 = wv * xk0 + nx0_0;
+                        nx0_1 = wv * xk1 + nx0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 1);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 1);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 72);
+                        r0_0 = wv * xk0 + r0_0;
+                        r0_1 = wv * xk1 + r0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 80);
+                        z0_0 = wv * xk0 + z0_0;
+                        z0_1 = wv * xk1 + z0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 88);
+                        nx0_0 = wv * xk0 + nx0_0;
+                        nx0_1 = wv * xk1 + nx0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 2);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 2);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 96);
+                        r0_0 = wv * xk0 + r0_0;
+                        r0_1 = wv * xk1 + r0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 104);
+                        z0_0 = wv * xk0 + z0_0;
+                        z0_1 = wv * xk1 + z0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 112);
+                        nx0_0 = wv * xk0 + nx0_0;
+                        nx0_1 = wv * xk1 + nx0_1;
+                        // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
+                        xk0 = hs0;
+                        xk1 = hs1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 120);
+                        r0_0 = wv * xk0 + r0_0;
+                        r0_1 = wv * xk1 + r0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 128);
+                        z0_0 = wv * xk0 + z0_0;
+                        z0_1 = wv * xk1 + z0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 136);
+                        nh0_0 = wv * xk0 + nh0_0;
+                        nh0_1 = wv * xk1 + nh0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 1);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 1);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 144);
+                        r0_0 = wv * xk0 + r0_0;
+                        r0_1 = wv * xk1 + r0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 152);
+                        z0_0 = wv * xk0 + z0_0;
+                        z0_1 = wv * xk1 + z0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 160);
+                        nh0_0 = wv * xk0 + nh0_0;
+                        nh0_1 = wv * xk1 + nh0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 2);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 2);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 168);
+                        r0_0 = wv * xk0 + r0_0;
+                        r0_1 = wv * xk1 + r0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 176);
+                        z0_0 = wv * xk0 + z0_0;
+                        z0_1 = wv * xk1 + z0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 184);
+                        nh0_0 = wv * xk0 + nh0_0;
+                        nh0_1 = wv * xk1 + nh0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 3);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 3);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 192);
+                        r0_0 = wv * xk0 + r0_0;
+                        r0_1 = wv * xk1 + r0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 200);
+                        z0_0 = wv * xk0 + z0_0;
+                        z0_1 = wv * xk1 + z0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 208);
+                        nh0_0 = wv * xk0 + nh0_0;
+                        nh0_1 = wv * xk1 + nh0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 4);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 4);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 216);
+                        r0_0 = wv * xk0 + r0_0;
+                        r0_1 = wv * xk1 + r0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 224);
+                        z0_0 = wv * xk0 + z0_0;
+                        z0_1 = wv * xk1 + z0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 232);
+                        nh0_0 = wv * xk0 + nh0_0;
+                        nh0_1 = wv * xk1 + nh0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 5);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 5);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 240);
+                        r0_0 = wv * xk0 + r0_0;
+                        r0_1 = wv * xk1 + r0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 248);
+                        z0_0 = wv * xk0 + z0_0;
+                        z0_1 = wv * xk1 + z0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 256);
+                        nh0_0 = wv * xk0 + nh0_0;
+                        nh0_1 = wv * xk1 + nh0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 6);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 6);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 264);
+                        r0_0 = wv * xk0 + r0_0;
+                        r0_1 = wv * xk1 + r0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 272);
+                        z0_0 = wv * xk0 + z0_0;
+                        z0_1 = wv * xk1 + z0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 280);
+                        nh0_0 = wv * xk0 + nh0_0;
+                        nh0_1 = wv * xk1 + nh0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 7);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 7);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 288);
+                        r0_0 = wv * xk0 + r0_0;
+                        r0_1 = wv * xk1 + r0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 296);
+                        z0_0 = wv * xk0 + z0_0;
+                        z0_1 = wv * xk1 + z0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 304);
+                        nh0_0 = wv * xk0 + nh0_0;
+                        nh0_1 = wv * xk1 + nh0_1;
+                        // agent q: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur0, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt0, row);
+                            var r0 = r0_0;
+                            var z0 = z0_0;
+                            var nx0 = nx0_0;
+                            var nh0 = nh0_0;
+                            var rg0 = global::RnnGen.RnnMath.Sigmoid(r0);   // r = σ(r)
+                            var zg0 = global::RnnGen.RnnMath.Sigmoid(z0);   // z = σ(z)
+                            var ng0 = global::RnnGen.RnnMath.Tanh(rg0 * nh0 + nx0);   // n = tanh(nx + r⊙nh)
+                            hnB = zg0 * (hB - ng0) + ng0;   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+                        }
+                        // agent q + 1: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur1, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt1, row);
+                            var r0 = r0_1;
+                            var z0 = z0_1;
+                            var nx0 = nx0_1;
+                            var nh0 = nh0_1;
+                            var rg0 = global::RnnGen.RnnMath.Sigmoid(r0);   // r = σ(r)
+                            var zg0 = global::RnnGen.RnnMath.Sigmoid(z0);   // z = σ(z)
+                            var ng0 = global::RnnGen.RnnMath.Tanh(rg0 * nh0 + nx0);   // n = tanh(nx + r⊙nh)
+                            hnB = zg0 * (hB - ng0) + ng0;   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+                        }
                     }
                 }
             }

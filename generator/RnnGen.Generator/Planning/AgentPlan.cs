@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Immutable;
+using RnnGen.Generator.Model;
+
+namespace RnnGen.Generator.Planning;
+
+/// <summary>
+/// How the many-agent step (<c>Step(Span&lt;State&gt;, …)</c>) computes one tile at one vector width. A block of
+/// <see cref="Agents"/> agents goes through a tile together: each weight vector is loaded once per column and
+/// multiplied into the accumulators of every agent of the block, so a step of N agents is a matrix–matrix
+/// product (FMA-bound) instead of N matrix–vector products (bound by streaming the weights).
+/// <para>
+/// The tile is split into sub-blocks of <see cref="VectorsPerBlock"/> vectors per accumulator group; for each
+/// sub-block the columns are walked in <see cref="KSplit"/> passes (pass j takes the columns k ≡ j mod KSplit)
+/// whose partial sums are added in pass order. <see cref="KSplit"/> is the single-agent kernel's k-split of the
+/// same width, so every agent's pre-activations are summed in exactly the single-agent order and the results
+/// are bit-identical to single steps. While a later pass accumulates, the running sums wait on the stack, so
+/// the accumulators of one pass are all that is live in the column loops. Each pass walks its columns in chunks
+/// of <see cref="ColumnUnroll"/> unrolled columns (a power of two, about <see cref="FmasPerChunk"/> multiply-adds). Agents are taken <see cref="AgentsPerChunk"/> at a time: every layer runs over a chunk
+/// (tiles outer, blocks of agents inner, so a tile's weights stay in L1 across the chunk) before the next chunk.
+/// </para>
+/// </summary>
+internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBlock, int BlocksPerTile, int KSplit, int ColumnUnroll, int AgentsPerChunk)
+{
+    /// <summary>Accumulator vectors of one pass (groups × vectors per block × agents) at Vector512: 16 of the 32 registers, leaving room for the broadcasts and a weight vector.</summary>
+    public const int Vector512Accumulators = 16;
+
+    /// <summary>Accumulators at the narrower widths and the scalar path (16 registers).</summary>
+    public const int NarrowAccumulators = 8;
+
+    /// <summary>Most agents in one block (each needs its own source pointer in the column loop).</summary>
+    public const int MaxAgents = 8;
+
+    /// <summary>Target number of multiply-adds in one unrolled chunk of a pass: with several agents per weight load there are enough independent chains without long unrolls, and the method stays small.</summary>
+    public const int FmasPerChunk = 64;
+
+    /// <summary>Bytes of agent states one chunk should touch (h and c, both ping-pong buffers): with a tile's weights they stay in L1/L2 while the chunk goes through a layer.</summary>
+    public const int ChunkStateBytes = 64 * 1024;
+
+    /// <summary>Most agents in one chunk.</summary>
+    public const int MaxChunkAgents = 256;
+
+    /// <summary>Fewest agents in one chunk (rounded up to whole blocks): every chunk reads all the weights once, so for models whose weights spill from L2 a chunk must be big enough to amortize that read.</summary>
+    public const int MinChunkAgents = 32;
+
+    /// <summary>Hidden units covered by one sub-block.</summary>
+    public int BlockRows => VectorsPerBlock * Width.Lanes;
+
+    /// <summary>The agent plan of every width of <paramref name="plan"/>, in the same order as <see cref="KernelPlan.Widths"/>.</summary>
+    public static EquatableArray<AgentPlan> Create(KernelPlan plan)
+    {
+        var spec = plan.Spec;
+        int gates = plan.Gates;
+        int stateBytes = StateBytes(plan);
+        var plans = ImmutableArray.CreateBuilder<AgentPlan>(plan.Widths.Count);
+        foreach (var wp in plan.Widths)
+            plans.Add(Choose(wp, plan.TileRows, plan.AccumulatorGroups, gates, stateBytes));
+        return new EquatableArray<AgentPlan>(plans.ToImmutable());
+    }
+
+    /// <summary>Bytes of one <c>State</c>: two ping-pong buffers of h (and c for LSTM) per layer, each padded to the tile.</summary>
+    public static int StateBytes(KernelPlan plan) =>
+        2 * plan.Spec.Layers * plan.StateStride * (plan.Spec.Cell == CellKind.Lstm ? 2 : 1) * sizeof(float);
+
+    /// <summary>
+    /// Picks the block shape for one width: among sub-blocks of a power-of-two number of vectors that divides the
+    /// tile and blocks of 1..<see cref="MaxAgents"/> agents whose accumulators fit the width's register budget, the
+    /// one with the most independent FMA chains, then the fewest loads (weight vectors + broadcasts) per FMA, then
+    /// the most agents. The k-split is the single-agent one (<paramref name="single"/>), so sums keep their order.
+    /// </summary>
+    internal static AgentPlan Choose(WidthPlan single, int tileRows, int groups, int gates, int stateBytes)
+    {
+        var width = single.Width;
+        int budget = width == VectorWidth.V512 ? Vector512Accumulators : NarrowAccumulators;
+        int vectorsPerTile = tileRows / width.Lanes;
+        int bestS = 1, bestA = 1;
+        double bestLoads = double.MaxValue;
+        int bestChains = 0;
+        for (int s = 1; s <= vectorsPerTile; s *= 2)
+        {
+            if (vectorsPerTile % s != 0) break;
+            for (int a = 1; a <= MaxAgents; a++)
+            {
+                int chains = groups * s * a;
+                if (chains > budget) break;
+                double loads = (double)(gates * s + a) / (gates * s * a);
+                bool better = chains > bestChains
+                              || (chains == bestChains && loads < bestLoads - 1e-12)
+                              || (chains == bestChains && Math.Abs(loads - bestLoads) <= 1e-12 && a > bestA);
+                if (!better) continue;
+                (bestS, bestA, bestChains, bestLoads) = (s, a, chains, loads);
+            }
+        }
+
+        int fmasPerColumn = gates * bestS * bestA;
+        int unroll = 1;
+        while (unroll * 2 * fmasPerColumn <= FmasPerChunk) unroll *= 2;   // a power of two, so it divides the usual sizes
+        int chunkBlocks = Math.Max((MinChunkAgents + bestA - 1) / bestA, Math.Min(MaxChunkAgents / bestA, ChunkStateBytes / Math.Max(1, stateBytes * bestA)));
+        return new AgentPlan(width, bestA, bestS, vectorsPerTile / bestS, single.KSplit, unroll, chunkBlocks * bestA);
+    }
+}
