@@ -32,6 +32,7 @@ internal static class ModelEmitter
         LayoutEmitter.EmitLayout(w, plan);
         EmitConstruction(w, plan);
         var cell = CellEmitter.For(spec.Cell, spec.Activation);
+        BFloat16Emitter.EmitRefresh(w, plan, cell);
         EmitInference(w, plan, cell);
         EmitTraining(w, plan, layout, cell);
         EmitBatchTraining(w, plan);
@@ -40,6 +41,7 @@ internal static class ModelEmitter
         w.Line();
         var layers = new RecurrentLayerEmitter(plan, CellEmitter.For(spec.Cell, spec.Activation));
         foreach (var layer in plan.LayerPlans) layers.EmitLayer(w, layer);
+        BFloat16Emitter.EmitKernels(w, plan, cell);
         HeadLossEmitter.EmitHead(w, plan);
         HeadLossEmitter.EmitLoss(w, plan);
         w.Close();
@@ -77,7 +79,9 @@ internal static class ModelEmitter
             int outputs = KernelPlan.RoundUp(plan.OutputSize, KernelPlan.Alignment);
             ScratchY = Dy + outputs;
             Dx = ScratchY + outputs;
-            Length = Dx + KernelPlan.RoundUp(s.Input, KernelPlan.Alignment);
+            // WeightPrecision = BFloat16: the 16-bit copy the inference kernels stream (BFloat16Plan); empty otherwise.
+            InferenceWeights = KernelPlan.RoundUp(Dx + KernelPlan.RoundUp(s.Input, KernelPlan.Alignment), KernelPlan.Alignment);
+            Length = InferenceWeights + BFloat16Plan.Create(plan).Length;
         }
 
         public int Gradients { get; }
@@ -94,6 +98,7 @@ internal static class ModelEmitter
         public int Dy { get; }
         public int ScratchY { get; }
         public int Dx { get; }
+        public int InferenceWeights { get; }
         public int Length { get; }
     }
 
@@ -164,6 +169,8 @@ internal static class ModelEmitter
         w.Line($"static global::RnnGen.RnnActivation global::RnnGen.IRnnModel.Activation => global::RnnGen.RnnActivation.{(s.Cell == CellKind.Elman ? s.Activation : ActivationKind.Tanh)};");
         w.Line(GeneratedCode);
         w.Line("static int global::RnnGen.IRnnModel.Vocabulary => Vocabulary;");
+        w.Line();
+        BFloat16Emitter.EmitConstants(w, plan, b.InferenceWeights);
 
         w.Line();
     }
@@ -438,13 +445,16 @@ internal static class ModelEmitter
         w.Line(Inline);
         w.Open("private void __StepCore(ref State state, ref float x, ref float y)");
         w.Line("ref float p = ref __Base;");
+        bool bf16 = s.WeightPrecision == PrecisionKind.BFloat16;
+        if (bf16) w.Line($"ref float q = {At("p", "__InferenceWeightsOffset")};   // the recurrent weights as bfloat16 (RefreshInferenceWeights)");
         w.Line("ref float h = ref state.__Current;");
         w.Line("ref float hNext = ref state.__Next;");
         for (int l = 0; l < L; l++)
         {
             string input = l == 0 ? "ref x" : At("hNext", I((l - 1) * HP));
             string cArgs = cell.HasCellState ? $", {At("h", I((L + l) * HP))}, {At("hNext", I((L + l) * HP))}" : "";
-            w.Line($"{RecurrentLayerEmitter.ForwardName(l)}(ref p, {input}, {At("h", I(l * HP))}, {At("hNext", I(l * HP))}{cArgs});   // layer {l}");
+            string kernel = bf16 ? $"{BFloat16Emitter.ForwardName(l)}(ref q" : $"{RecurrentLayerEmitter.ForwardName(l)}(ref p";
+            w.Line($"{kernel}, {input}, {At("h", I(l * HP))}, {At("hNext", I(l * HP))}{cArgs});   // layer {l}");
         }
 
         string top = At("hNext", I((L - 1) * HP));
@@ -598,6 +608,7 @@ internal static class ModelEmitter
         w.Line("return loss;");
         w.Close();
         w.Line("optimizer.Step(Parameters, gradients);");
+        if (s.WeightPrecision == PrecisionKind.BFloat16) w.Line("RefreshInferenceWeights();   // Step/Forward read the bfloat16 copy");
         w.Line("if (!options.Stateful) __state = default;");
         w.Line("return loss;");
         w.Close();
@@ -871,6 +882,7 @@ internal static class ModelEmitter
         w.Line("return mean;");
         w.Close();
         w.Line("optimizer.Step(parameters, gradients);");
+        if (s.WeightPrecision == PrecisionKind.BFloat16) w.Line("RefreshInferenceWeights();   // Step/Forward read the bfloat16 copy");
         w.Line("return mean;");
         w.Close();
         w.Line();
