@@ -14,6 +14,12 @@ public interface IRnnModel
     /// <summary>Token vocabulary size; 0 when the inputs are floats.</summary>
     static abstract int Vocabulary { get; }
 
+    /// <summary>
+    /// Number format of the weights the inference kernels read (<see cref="RnnModelAttribute.WeightPrecision"/>):
+    /// <see cref="RnnPrecision.BFloat16"/> models step from a 16-bit copy of their recurrent weights.
+    /// </summary>
+    static abstract RnnPrecision WeightPrecision { get; }
+
     /// <summary>Input features per step.</summary>
     static abstract int InputSize { get; }
 
@@ -93,4 +99,13 @@ public interface IRnnModel
 
     /// <summary>Replaces the parameters with <paramref name="source"/>, given in PyTorch order.</summary>
     void CopyParametersFrom(ReadOnlySpan<float> source);
+
+    /// <summary>
+    /// Re-derives the weights the inference kernels read from <see cref="Parameters"/>: for a
+    /// <see cref="RnnPrecision.BFloat16"/> model, rounds the recurrent weights into its bfloat16 copy; for a
+    /// <see cref="RnnPrecision.Float32"/> model it does nothing. Call it after writing <see cref="Parameters"/>
+    /// directly (for example after your own optimizer step); the model's own methods that change the parameters
+    /// call it themselves.
+    /// </summary>
+    void RefreshInferenceWeights();
 }

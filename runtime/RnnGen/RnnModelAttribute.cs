@@ -57,4 +57,12 @@ public sealed class RnnModelAttribute : Attribute
 
     /// <summary>Longest sequence (steps) that truncated BPTT accepts in one call (1–4096). Default 32.</summary>
     public int Window { get; set; } = 32;
+
+    /// <summary>
+    /// Number format of the weights the inference kernels (<c>Step</c>, <c>Forward</c>, <c>Evaluate</c>) stream.
+    /// Default <see cref="RnnPrecision.Float32"/>. <see cref="RnnPrecision.BFloat16"/> keeps a rounded 16-bit copy of
+    /// the recurrent weights beside the float32 parameters (which stay the master copy for training and Save/Load),
+    /// halving the bytes read per step; see <see cref="RnnPrecision.BFloat16"/> for when the copy is refreshed.
+    /// </summary>
+    public RnnPrecision WeightPrecision { get; set; } = RnnPrecision.Float32;
 }

@@ -192,6 +192,8 @@ public sealed class DiagnosticTests
         "Activation = 2 is not a defined RnnActivation value; use one of: RnnActivation.Tanh, RnnActivation.Relu")]
     [InlineData("[RnnModel(8, 2, Output = 1, [|Loss = (RnnLoss)9|])]",
         "Loss = 9 is not a defined RnnLoss value; use one of: RnnLoss.Mse, RnnLoss.CrossEntropy, RnnLoss.BinaryCrossEntropy")]
+    [InlineData("[RnnModel(8, 2, [|WeightPrecision = (RnnPrecision)2|])]",
+        "WeightPrecision = 2 is not a defined RnnPrecision value; use one of: RnnPrecision.Float32, RnnPrecision.BFloat16")]
     public void RNNG016_undefined_enum_value(string attribute, string message) => AssertDiagnostic("RNNG016",
         attribute + "\npublic partial class Model;", message);
 

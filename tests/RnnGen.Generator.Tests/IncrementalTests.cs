@@ -129,6 +129,7 @@ public sealed class IncrementalTests
         Assert.Equal(KernelPlan.Create(a), KernelPlan.Create(b));
         Assert.Equal(KernelPlan.Create(a).GetHashCode(), KernelPlan.Create(b).GetHashCode());
         Assert.NotEqual(a, ParsedSpec(ModelFile.Replace("input: 4", "input: 5", StringComparison.Ordinal)));
+        Assert.NotEqual(a, ParsedSpec(ModelFile.Replace("Output = 2", "Output = 2, WeightPrecision = RnnPrecision.BFloat16", StringComparison.Ordinal)));
     }
 
     /// <summary>As System.Text.Json's incremental tests: walk the cached values and find no Roslyn object and no array.</summary>

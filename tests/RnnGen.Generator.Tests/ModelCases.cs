@@ -96,7 +96,20 @@ internal static class ModelCases
             "Models.Odd.RnnModel.g.cs", "Models.Odd", 255, 255, 0),
         new ModelCase("H256_I300_O4",
             "using RnnGen;\nnamespace Models;\n\n[RnnModel(hidden: 256, input: 300, Output = 4)]\npublic partial class Big;\n",
-            "Models.Big.RnnModel.g.cs", "Models.Big", 256, 300, 4));
+            "Models.Big.RnnModel.g.cs", "Models.Big", 256, 300, 4),
+        // WeightPrecision = BFloat16: the bfloat16 inference kernels (column pairs) beside the float32 ones.
+        new ModelCase("Lstm_H256_I10_O1_BFloat16",
+            "using RnnGen;\nnamespace Models;\n\n[RnnModel(hidden: 256, input: 10, Output = 1, Cell = RnnCell.Lstm, WeightPrecision = RnnPrecision.BFloat16)]\npublic partial class HalfLstm;\n",
+            "Models.HalfLstm.RnnModel.g.cs", "Models.HalfLstm", 256, 10, 1, Gates: 4),
+        new ModelCase("Gru_H128_I10_O1_Layers2_BFloat16",
+            "using RnnGen;\nnamespace Models;\n\n[RnnModel(hidden: 128, input: 10, Output = 1, Cell = RnnCell.Gru, Layers = 2, WeightPrecision = RnnPrecision.BFloat16)]\npublic partial class HalfGru;\n",
+            "Models.HalfGru.RnnModel.g.cs", "Models.HalfGru", 128, 10, 1, Layers: 2, Gates: 3),
+        new ModelCase("H255_I255_BFloat16",
+            "using RnnGen;\nnamespace Models;\n\n[RnnModel(hidden: 255, input: 255, WeightPrecision = RnnPrecision.BFloat16)]\npublic partial class HalfOdd;\n",
+            "Models.HalfOdd.RnnModel.g.cs", "Models.HalfOdd", 255, 255, 0),
+        new ModelCase("Lstm_Softmax_BFloat16",
+            "using RnnGen;\nnamespace Models;\n\n[RnnModel(hidden: 24, input: 5, Cell = RnnCell.Lstm, Output = 30, OutputActivation = RnnOutputActivation.Softmax, Loss = RnnLoss.CrossEntropy, WeightPrecision = RnnPrecision.BFloat16)]\npublic partial class HalfChars;\n",
+            "Models.HalfChars.RnnModel.g.cs", "Models.HalfChars", 24, 5, 30, Gates: 4));
 
     public static IEnumerable<object[]> Names => All.Select(static c => new object[] { c.Name });
 

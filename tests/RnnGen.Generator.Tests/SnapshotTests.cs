@@ -23,6 +23,7 @@ public sealed class SnapshotTests
         new object[] { "Elman_H16_I4_O1_LastStep_Relu", "[RnnModel(hidden: 16, input: 4, Output = 1, LossOn = RnnLossOn.LastStep, Activation = RnnActivation.Relu)]" },
         new object[] { "Lstm_H8_I3_O1", "[RnnModel(hidden: 8, input: 3, Output = 1, Cell = RnnCell.Lstm)]" },
         new object[] { "Gru_H8_I3_O1", "[RnnModel(hidden: 8, input: 3, Output = 1, Cell = RnnCell.Gru)]" },
+        new object[] { "Lstm_H8_I3_O1_BFloat16", "[RnnModel(hidden: 8, input: 3, Output = 1, Cell = RnnCell.Lstm, WeightPrecision = RnnPrecision.BFloat16)]" },
     };
 
     [Theory]

@@ -103,10 +103,11 @@ internal static class LayoutEmitter
         EmitCopy(w, "CopyGradientsTo", "destination", "Gradients", toCanonical: true,
             "Copies the gradients into <paramref name=\"destination\"/> in PyTorch order (see <see cref=\"ParameterLayout\"/>).");
         EmitCopy(w, "CopyParametersFrom", "source", "Parameters", toCanonical: false,
-            "Replaces every parameter with <paramref name=\"source\"/>, given in PyTorch order (see <see cref=\"ParameterLayout\"/>). Nothing changes if the length is wrong.");
+            "Replaces every parameter with <paramref name=\"source\"/>, given in PyTorch order (see <see cref=\"ParameterLayout\"/>). Nothing changes if the length is wrong.",
+            plan.Spec.WeightPrecision == Model.PrecisionKind.BFloat16 ? "RefreshInferenceWeights();   // the bfloat16 copy follows" : null);
     }
 
-    private static void EmitCopy(CodeWriter w, string name, string param, string buffer, bool toCanonical, string summary)
+    private static void EmitCopy(CodeWriter w, string name, string param, string buffer, bool toCanonical, string summary, string? after = null)
     {
         w.Line($"/// <summary>{summary}</summary>");
         w.Line($"/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"{param}\"/> does not hold exactly TrainableParameterCount floats.</exception>");
@@ -117,6 +118,7 @@ internal static class LayoutEmitter
         w.Line($"var buffer = {buffer};");
         w.Line("for (int i = 0; i < TrainableParameterCount; i++)");
         w.Line(toCanonical ? $"    {param}[i] = buffer[ParameterIndex(i)];" : $"    buffer[ParameterIndex(i)] = {param}[i];");
+        if (after is not null) w.Line(after);
         w.Close();
         w.Line();
     }

@@ -32,6 +32,7 @@ internal static class ModelEmitter
         LayoutEmitter.EmitLayout(w, plan);
         EmitConstruction(w, plan);
         var cell = CellEmitter.For(spec.Cell, spec.Activation);
+        BFloat16Emitter.EmitRefresh(w, plan, cell);
         EmitInference(w, plan, cell);
         var agents = new AgentsEmitter(plan);   // many agents, one weight set: Step(Span<State>, …)
         agents.EmitApi(w);
@@ -43,6 +44,7 @@ internal static class ModelEmitter
         var layers = new RecurrentLayerEmitter(plan, CellEmitter.For(spec.Cell, spec.Activation));
         foreach (var layer in plan.LayerPlans) layers.EmitLayer(w, layer);
         agents.EmitKernels(w);
+        BFloat16Emitter.EmitKernels(w, plan, cell);
         HeadLossEmitter.EmitHead(w, plan);
         HeadLossEmitter.EmitLoss(w, plan);
         w.Close();
@@ -102,7 +104,10 @@ internal static class ModelEmitter
             TransposedWhh = whhT;
             TransposedWih = wihT;
             InputWindow = offset;
-            Length = InputWindow + (plan.HasEmbedding ? KernelPlan.RoundUp(s.Window * s.Input, KernelPlan.Alignment) : 0);
+            int end = InputWindow + (plan.HasEmbedding ? KernelPlan.RoundUp(s.Window * s.Input, KernelPlan.Alignment) : 0);
+            // WeightPrecision = BFloat16: the 16-bit copy the inference kernels stream (BFloat16Plan); empty otherwise.
+            InferenceWeights = KernelPlan.RoundUp(end, KernelPlan.Alignment);
+            Length = InferenceWeights + BFloat16Plan.Create(plan).Length;
         }
 
         public int DeltaStride { get; }
@@ -126,6 +131,7 @@ internal static class ModelEmitter
         public int Dy { get; }
         public int ScratchY { get; }
         public int Dx { get; }
+        public int InferenceWeights { get; }
         public int Length { get; }
     }
 
@@ -206,6 +212,8 @@ internal static class ModelEmitter
         w.Line($"static global::RnnGen.RnnActivation global::RnnGen.IRnnModel.Activation => global::RnnGen.RnnActivation.{(s.Cell == CellKind.Elman ? s.Activation : ActivationKind.Tanh)};");
         w.Line(GeneratedCode);
         w.Line("static int global::RnnGen.IRnnModel.Vocabulary => Vocabulary;");
+        w.Line();
+        BFloat16Emitter.EmitConstants(w, plan, b.InferenceWeights);
 
         w.Line();
     }
@@ -480,14 +488,17 @@ internal static class ModelEmitter
         w.Line(Inline);
         w.Open("private void __StepCore(ref State state, ref float x, ref float y)");
         w.Line("ref float p = ref __Base;");
+        bool bf16 = s.WeightPrecision == PrecisionKind.BFloat16;
+        if (bf16) w.Line($"ref float q = {At("p", "__InferenceWeightsOffset")};   // the recurrent weights as bfloat16 (RefreshInferenceWeights)");
         w.Line("ref float h = ref state.__Current;");
         w.Line("ref float hNext = ref state.__Next;");
         for (int l = 0; l < L; l++)
         {
             string input = l == 0 ? "ref x" : At("hNext", I((l - 1) * HP));
             string cArgs = cell.HasCellState ? $", {At("h", I((L + l) * HP))}, {At("hNext", I((L + l) * HP))}" : "";
-            string reverse = plan.Tiles > 1 ? ", state.__Reversed" : "";
-            w.Line($"{RecurrentLayerEmitter.ForwardName(l)}(ref p, {input}, {At("h", I(l * HP))}, {At("hNext", I(l * HP))}{cArgs}{reverse});   // layer {l}");
+            string kernel = bf16 ? $"{BFloat16Emitter.ForwardName(l)}(ref q" : $"{RecurrentLayerEmitter.ForwardName(l)}(ref p";
+            string reverse = !bf16 && plan.Tiles > 1 ? ", state.__Reversed" : "";
+            w.Line($"{kernel}, {input}, {At("h", I(l * HP))}, {At("hNext", I(l * HP))}{cArgs}{reverse});   // layer {l}");
         }
 
         string top = At("hNext", I((L - 1) * HP));
@@ -641,6 +652,7 @@ internal static class ModelEmitter
         w.Line("return loss;");
         w.Close();
         w.Line("optimizer.Step(Parameters, gradients);");
+        if (s.WeightPrecision == PrecisionKind.BFloat16) w.Line("RefreshInferenceWeights();   // Step/Forward read the bfloat16 copy");
         w.Line("if (!options.Stateful) __state = default;");
         w.Line("return loss;");
         w.Close();
@@ -938,6 +950,7 @@ internal static class ModelEmitter
         w.Line("return mean;");
         w.Close();
         w.Line("optimizer.Step(parameters, gradients);");
+        if (s.WeightPrecision == PrecisionKind.BFloat16) w.Line("RefreshInferenceWeights();   // Step/Forward read the bfloat16 copy");
         w.Line("return mean;");
         w.Close();
         w.Line();

@@ -19,7 +19,8 @@ internal sealed record ModelSpec(
     ActivationKind Activation,
     OutputActivationKind OutputActivation,
     LossKind Loss,
-    LossOnKind LossOn)
+    LossOnKind LossOn,
+    PrecisionKind WeightPrecision = PrecisionKind.Float32)
 {
     /// <summary>Fully qualified metadata-like name, used for the hint name.</summary>
     public string FullName

@@ -30,7 +30,8 @@ internal static class ModelSpecParser
         "InputSize", "HiddenSize", "OutputSize", "Layers", "Window", "ParameterCount", "TrainableParameterCount",
         "StateSize", "ParameterLayout", "ParameterIndex", "Parameters", "Gradients", "State", "CurrentState",
         "Step", "ResetState", "Forward", "Evaluate", "ZeroGradients", "AccumulateGradients", "TrainStep",
-        "InitializeParameters", "CopyParametersTo", "CopyParametersFrom", "CopyGradientsTo", "CopyStateTo", "CopyStateFrom", "SkippedSteps", "Save", "Load", "Vocabulary", "TrainBatch");
+        "InitializeParameters", "CopyParametersTo", "CopyParametersFrom", "CopyGradientsTo", "CopyStateTo", "CopyStateFrom", "SkippedSteps", "Save", "Load", "Vocabulary", "TrainBatch",
+        "WeightPrecision", "RefreshInferenceWeights");
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -116,7 +117,7 @@ internal static class ModelSpecParser
         int hidden = (int)attribute.ConstructorArguments[0].Value!;
         int input = (int)attribute.ConstructorArguments[1].Value!;
         int output = 0, layers = 1, window = 32, vocabulary = 0;
-        int cell = 0, activation = 0, outputActivation = 0, loss = 0, lossOn = 0;
+        int cell = 0, activation = 0, outputActivation = 0, loss = 0, lossOn = 0, precision = 0;
         bool activationGiven = false;
 
         foreach (var named in attribute.NamedArguments)
@@ -134,6 +135,7 @@ internal static class ModelSpecParser
                 case "OutputActivation": outputActivation = value; break;
                 case "Loss": loss = value; break;
                 case "LossOn": lossOn = value; break;
+                case "WeightPrecision": precision = value; break;
             }
         }
 
@@ -151,7 +153,8 @@ internal static class ModelSpecParser
             & CheckEnum(diagnostics, "Activation", "RnnActivation", activation, new[] { "Tanh", "Relu" }, Arg("Activation", -1))
             & CheckEnum(diagnostics, "OutputActivation", "RnnOutputActivation", outputActivation, new[] { "Linear", "Softmax", "Sigmoid" }, Arg("OutputActivation", -1))
             & CheckEnum(diagnostics, "Loss", "RnnLoss", loss, new[] { "Mse", "CrossEntropy", "BinaryCrossEntropy" }, Arg("Loss", -1))
-            & CheckEnum(diagnostics, "LossOn", "RnnLossOn", lossOn, new[] { "EveryStep", "LastStep" }, Arg("LossOn", -1));
+            & CheckEnum(diagnostics, "LossOn", "RnnLossOn", lossOn, new[] { "EveryStep", "LastStep" }, Arg("LossOn", -1))
+            & CheckEnum(diagnostics, "WeightPrecision", "RnnPrecision", precision, new[] { "Float32", "BFloat16" }, Arg("WeightPrecision", -1));
 
         if (enumsValid)
         {
@@ -186,7 +189,7 @@ internal static class ModelSpecParser
         // gradients and the BPTT caches of a whole window).
         if (!diagnostics.Any(static d => d.Severity == DiagnosticSeverity.Error))
         {
-            long floats = EstimateBufferFloats(hidden, input, output, layers, window, vocabulary, (CellKind)cell);
+            long floats = EstimateBufferFloats(hidden, input, output, layers, window, vocabulary, (CellKind)cell, (PrecisionKind)precision);
             if (floats > int.MaxValue)
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotYetSupported, attributeLocation,
                     $"A model of this size (about {floats.ToString("N0", CultureInfo.InvariantCulture)} floats of parameters, gradients and training caches)",
@@ -205,12 +208,13 @@ internal static class ModelSpecParser
             new EquatableArray<ContainingTypeSpec>(containing.ToImmutableArray()),
             hasUserConstructor, hidden, input, output, layers, window, vocabulary,
             (CellKind)cell, (ActivationKind)activation, (OutputActivationKind)outputActivation,
-            (LossKind)loss, (LossOnKind)lossOn);
+            (LossKind)loss, (LossOnKind)lossOn, (PrecisionKind)precision);
         return new ParseResult(spec, diags);
     }
 
     /// <summary>An upper estimate of the floats in a model's buffer (the emitter's sections, computed in 64 bits).</summary>
-    internal static long EstimateBufferFloats(int hidden, int input, int output, int layers, int window, int vocabulary, CellKind cell)
+    internal static long EstimateBufferFloats(int hidden, int input, int output, int layers, int window, int vocabulary, CellKind cell,
+        PrecisionKind precision = PrecisionKind.Float32)
     {
         long gates = cell switch { CellKind.Lstm => 4, CellKind.Gru => 3, _ => 1 };
         long padded = hidden + 64;
@@ -226,7 +230,9 @@ internal static class ModelSpecParser
             backward += gates * padded * (padded + (l == 0 ? input + 64 : padded))
                 + (long)window * gates * padded * (cell == CellKind.Gru ? 2 : 1);
         backward += (long)window * (input + 64);
-        return 2 * parameters + caches + backward + 1024;
+        // The bfloat16 copy (column pairs plus one bias vector per accumulator group) is smaller than the float32 parameters.
+        long inferenceCopy = precision == PrecisionKind.BFloat16 ? parameters : 0;
+        return 2 * parameters + inferenceCopy + caches + backward + 1024;
     }
 
     private static void CheckRange(ImmutableArray<Diagnostic>.Builder diagnostics, DiagnosticDescriptor descriptor,

@@ -185,6 +185,14 @@ public static class GeneratedCodeHelpers
         for (; i < values.Length; i++) Unsafe.Add(ref d, i) *= factor;
     }
 
+    /// <summary>
+    /// Rounds consecutive weight columns of <paramref name="columnLength"/> floats to bfloat16 and packs column pairs
+    /// (2j, 2j + 1) into the 32-bit words of <paramref name="destination"/>: low half column 2j, high half column 2j + 1
+    /// (a last odd column pairs with zeros). The layout the generated <see cref="RnnPrecision.BFloat16"/> kernels read.
+    /// </summary>
+    public static void PackBFloat16ColumnPairs(ReadOnlySpan<float> columns, int columnLength, Span<float> destination) =>
+        RnnGen.Kernels.BFloat16.PackColumnPairs(columns, columnLength, destination);
+
     /// <summary>Replaces logits with softmax probabilities (max subtracted first, so large logits cannot overflow).</summary>
     public static void SoftmaxInPlace(Span<float> values)
     {

@@ -33,6 +33,14 @@ internal static class RnnModelMetadata
         _ => activation.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>Informational only: the file always holds the float32 master weights, so Load ignores it.</summary>
+    public static string PrecisionName(RnnPrecision precision) => precision switch
+    {
+        RnnPrecision.Float32 => "float32",
+        RnnPrecision.BFloat16 => "bfloat16",
+        _ => precision.ToString().ToLowerInvariant(),
+    };
+
     /// <summary>Outputs of the Linear head, 0 when the model has none (then OutputSize is the hidden size).</summary>
     public static int HeadOutputs<TModel>() where TModel : IRnnModel
     {
@@ -69,6 +77,7 @@ internal static class RnnModelMetadata
             new("layers", S(TModel.LayerCount)),
             new("vocabulary", S(TModel.Vocabulary)),
             new("window", S(TModel.WindowSize)),
+            new("weight_precision", PrecisionName(TModel.WeightPrecision)),
             new("library_version", LibraryVersion),
             new("layout_fingerprint", TModel.ParameterLayout.Fingerprint),
             new(DataHashKey, dataHash),
@@ -79,7 +88,7 @@ internal static class RnnModelMetadata
     /// When the file says <c>format: rnngen</c>, compares its cell, activation and sizes with <typeparamref name="TModel"/>
     /// and throws one <see cref="RnnFormatException"/> listing every mismatch, then checks the data against
     /// <c>data_sha256</c> when present. Files of other origins (no metadata, or
-    /// another format such as PyTorch's <c>pt</c>) are checked by their tensors only. The window and the layout
+    /// another format such as PyTorch's <c>pt</c>) are checked by their tensors only. The window, the weight precision and the layout
     /// fingerprint are informational: the tensors are stored in PyTorch's layout, whatever the internal one.
     /// </summary>
     public static void Check<TModel>(SafeTensorsFile file) where TModel : IRnnModel

@@ -98,6 +98,13 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         static int global::RnnGen.IRnnModel.Vocabulary => Vocabulary;
 
+        /// <summary>Float32: Step, Forward and Evaluate read the float32 <see cref="Parameters"/> directly.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public const global::RnnGen.RnnPrecision WeightPrecision = global::RnnGen.RnnPrecision.Float32;
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        static global::RnnGen.RnnPrecision global::RnnGen.IRnnModel.WeightPrecision => WeightPrecision;
+
         /// <summary>The tensors in PyTorch <c>state_dict</c> order with their shapes and canonical offsets.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public static global::RnnGen.RnnParameterLayout ParameterLayout { get; } = new global::RnnGen.RnnParameterLayout(
@@ -287,6 +294,13 @@ namespace Snapshots
         /// <summary>Training steps skipped because their loss or gradient was not finite.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public int SkippedSteps { get; private set; }
+
+        /// <summary>
+        /// Does nothing: this model's WeightPrecision is Float32, so Step, Forward and Evaluate read <see cref="Parameters"/>
+        /// themselves and always see its current values. (A BFloat16 model rounds its recurrent weights into its 16-bit copy here.)
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        public void RefreshInferenceWeights() { }
 
         /// <summary>Advances <paramref name="state"/> by one step and writes the step's outputs.</summary>
         /// <param name="state">The sequence's state; updated in place.</param>
