@@ -69,7 +69,11 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         private const int __DxOffset = 2784;            // dL/dx of one step (embedding gradient)
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
-        private const int __BufferLength = 3024;
+        private const int __DeltaOffset = 2800;         // δ of every layer and step (32 floats each)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private const int __InputWindowOffset = 4080;   // the window's embedding rows (token models)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        private const int __BufferLength = 4304;
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         static int global::RnnGen.IRnnModel.InputSize => InputSize;
@@ -101,7 +105,7 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         static global::RnnGen.RnnPrecision global::RnnGen.IRnnModel.WeightPrecision => WeightPrecision;
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
-        private const int __InferenceWeightsOffset = 2800;   // the bfloat16 copy of W_ih and W_hh (column pairs) and the summed biases
+        private const int __InferenceWeightsOffset = 4080;   // the bfloat16 copy of W_ih and W_hh (column pairs) and the summed biases
 
         /// <summary>The tensors in PyTorch <c>state_dict</c> order with their shapes and canonical offsets.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
@@ -428,6 +432,111 @@ namespace Snapshots
             if (targets.Length != steps * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(targets), steps * OutputSize, targets.Length, steps + " steps × OutputSize");
         }
 
+        /// <summary>
+        /// Advances many agents that share this model's weights by one step each: agent a's state is
+        /// <paramref name="states"/>[a], its input <paramref name="inputs"/>[a·InputSize ..] and its outputs
+        /// <paramref name="outputs"/>[a·OutputSize ..]. The result is bit-identical to calling
+        /// <see cref="Step(ref State, global::System.ReadOnlySpan{float}, global::System.Span{float})"/> for each agent in turn, but the
+        /// weights are read once per block of agents instead of once per agent, so a step of many agents runs at
+        /// the speed of the multiply-adds rather than of the memory. Reads the weights only: several threads may step
+        /// disjoint sets of states with one model. No allocation; an empty <paramref name="states"/> does nothing.
+        /// </summary>
+        /// <param name="states">The agents' states (N = states.Length); each is advanced in place.</param>
+        /// <param name="inputs">N×InputSize floats, agent after agent.</param>
+        /// <param name="outputs">N×OutputSize floats, agent after agent; overwritten.</param>
+        /// <exception cref="global::System.ArgumentException"><paramref name="inputs"/> does not hold N×InputSize floats or <paramref name="outputs"/> N×OutputSize floats.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
+        {
+            int n = states.Length;
+            if (inputs.Length != (long)n * InputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(inputs), n * InputSize, inputs.Length, n + " agents × InputSize");
+            if (outputs.Length != (long)n * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(outputs), n * OutputSize, outputs.Length, n + " agents × OutputSize");
+            if (n == 0) return;
+            __StepAgents(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(states), n, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs));
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __StepAgents(ref State s, int n, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                __StepAgents256(ref s, n, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                __StepAgents128(ref s, n, ref x, ref y);
+            else
+                __StepAgentsScalar(ref s, n, ref x, ref y);
+        }
+
+        // Vector256: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __StepAgents256(ref State s, int n, ref float x, ref float y)
+        {
+            ref float p = ref __Base;
+            int whole = n - n % 2;   // agents in whole blocks
+            for (int first = 0; first < whole; first += 256)
+            {
+                int end = first + global::System.Math.Min(256, whole - first);
+                __Layer0ForwardAgents256(ref p, ref s, first, end, ref x);   // layer 0
+                for (int a = first; a < end; a++)
+                {
+                    ref State state = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a);
+                    __HeadForward(ref p, ref state.__Next, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                    state.__Advance();
+                }
+            }
+            // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
+            for (int a = whole; a < n; a++)
+                __StepCore(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, a * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));
+        }
+
+        // Vector128: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __StepAgents128(ref State s, int n, ref float x, ref float y)
+        {
+            ref float p = ref __Base;
+            int whole = n - n % 2;   // agents in whole blocks
+            for (int first = 0; first < whole; first += 256)
+            {
+                int end = first + global::System.Math.Min(256, whole - first);
+                __Layer0ForwardAgents128(ref p, ref s, first, end, ref x);   // layer 0
+                for (int a = first; a < end; a++)
+                {
+                    ref State state = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a);
+                    __HeadForward(ref p, ref state.__Next, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                    state.__Advance();
+                }
+            }
+            // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
+            for (int a = whole; a < n; a++)
+                __StepCore(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, a * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));
+        }
+
+        // float: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __StepAgentsScalar(ref State s, int n, ref float x, ref float y)
+        {
+            ref float p = ref __Base;
+            int whole = n - n % 2;   // agents in whole blocks
+            for (int first = 0; first < whole; first += 256)
+            {
+                int end = first + global::System.Math.Min(256, whole - first);
+                __Layer0ForwardAgentsScalar(ref p, ref s, first, end, ref x);   // layer 0
+                for (int a = first; a < end; a++)
+                {
+                    ref State state = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a);
+                    __HeadForward(ref p, ref state.__Next, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                    state.__Advance();
+                }
+            }
+            // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
+            for (int a = whole; a < n; a++)
+                __StepCore(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, a), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, a * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, a * OutputSize));
+        }
+
         /// <summary>Sets every gradient to zero.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public void ZeroGradients() => Gradients.Clear();
@@ -532,6 +641,7 @@ namespace Snapshots
             ref float dhs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __DhOffset);
             ref float dcs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __DcOffset);
             ref float dy = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __DyOffset);
+            ref float delta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, __DeltaOffset);
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
             ref float tg = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);
             ref float state = ref __state.__Current;
@@ -542,6 +652,9 @@ namespace Snapshots
                 global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref state, l * 8), 8).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, l * 264), 8));
                 global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref state, (Layers + l) * 8), 8).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheC, l * 264), 8));
             }
+
+            // W_hhᵀ (and W_ihᵀ) of every layer ← the parameters, for the backward pass's per-step products
+            __Layer0Transpose(ref p, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 3824), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 4080));
 
             // forward over the window, caching every h_t, c_t and the gate values and y_t
             for (int t = 0; t < steps; t++)
@@ -569,9 +682,13 @@ namespace Snapshots
                     __HeadBackward(ref p, ref g, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t + 1) * 8), ref dy, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + cur * 8));   // dW_hy, db_y; dh_t += W_hyᵀ·dy
                 }
                 global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + (cur ^ 1) * 8), 8).Clear();
-                __Layer0Backward(ref p, ref g, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, t * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t + 1) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + cur * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + (cur ^ 1) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheC, 0 + (t) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcs, 0 + cur * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcs, 0 + (cur ^ 1) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheG, 0 + (t) * 40));
+                __Layer0Backward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t + 1) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (t) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + cur * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + (cur ^ 1) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheC, 0 + (t) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcs, 0 + cur * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcs, 0 + (cur ^ 1) * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheG, 0 + (t) * 40), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 0 + (t) * 32));   // δ_t
+                __Layer0BackwardHidden(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 3824), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 0 + (t) * 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhs, 0 + (cur ^ 1) * 8));   // dh_(t−1) += W_hhᵀ·δ
                 cur ^= 1;
             }
+
+            // the weight gradients of the whole window, layer by layer: one blocked product each
+            __Layer0WeightGradients(ref g, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 0 + (0) * 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 0 + (0) * 32), ref x0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cacheH, 0 + (0) * 8), steps);
 
             // dL/dh_0 (and dL/dc_0) of every layer is now in dh(l, cur) and dc(l, cur)
             if (!initialStateGradient.IsEmpty)
@@ -740,6 +857,9 @@ namespace Snapshots
 
             /// <summary>Makes the buffer written by the last step the current one.</summary>
             internal void __Advance() => __parity ^= 1;
+
+            /// <summary>Odd steps walk the weight tiles in reverse, so the tiles read last (still in L1) are read first.</summary>
+            internal bool __Reversed => __parity != 0;
 
             /// <summary>The hidden vector h of <paramref name="layer"/> (8 floats): read it, or write it to set an initial state.</summary>
             /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="layer"/> is not in [0, Layers).</exception>
@@ -1552,29 +1672,28 @@ namespace Snapshots
             }
         }
 
-        // ── layer 0 · LSTM · backward
+        // ── layer 0 · LSTM · backward, per step: δ from dh (and dc) and the cached values
         //    dc = dc' + dh'⊙o⊙(1 − tanh²(c')); do = dh'⊙tanh(c')⊙o(1 − o); di = dc⊙g⊙i(1 − i);
         //    df = dc⊙c⊙f(1 − f); dg = dc⊙i⊙(1 − g²); dc_prev = dc⊙f
-        //    then per gate: db_ih += δ; db_hh += δ; dW_ih += δ·xᵀ; dW_hh += δ·hᵀ; dh_prev += W_hhᵀ·δ
+        //    δ is stored per step (32 floats, tile-major like a weight column); the weight gradients wait for the window's end
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void __Layer0Backward(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev, ref float cPrev, ref float dc, ref float dcPrev, ref float cache)
+        private static void __Layer0Backward(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float cPrev, ref float dc, ref float dcPrev, ref float cache, ref float delta)
         {
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-                __Layer0Backward256(ref p, ref g, ref x, ref hPrev, ref h, ref dh, ref dhPrev, ref cPrev, ref dc, ref dcPrev, ref cache);
+                __Layer0Backward256(ref h, ref hPrev, ref dh, ref dhPrev, ref cPrev, ref dc, ref dcPrev, ref cache, ref delta);
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-                __Layer0Backward128(ref p, ref g, ref x, ref hPrev, ref h, ref dh, ref dhPrev, ref cPrev, ref dc, ref dcPrev, ref cache);
+                __Layer0Backward128(ref h, ref hPrev, ref dh, ref dhPrev, ref cPrev, ref dc, ref dcPrev, ref cache, ref delta);
             else
-                __Layer0BackwardScalar(ref p, ref g, ref x, ref hPrev, ref h, ref dh, ref dhPrev, ref cPrev, ref dc, ref dcPrev, ref cache);
+                __Layer0BackwardScalar(ref h, ref hPrev, ref dh, ref dhPrev, ref cPrev, ref dc, ref dcPrev, ref cache, ref delta);
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __Layer0Backward256(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev, ref float cPrev, ref float dc, ref float dcPrev, ref float cache)
+        private static void __Layer0Backward256(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float cPrev, ref float dc, ref float dcPrev, ref float cache, ref float delta)
         {
             {
-                ref float wT = ref p;
-                ref float gT = ref g;
+                ref float dT = ref delta;
                 ref float hT = ref h;
                 ref float hpT = ref hPrev;
                 ref float dhT = ref dh;
@@ -1588,8 +1707,7 @@ namespace Snapshots
                 ref float oCT = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cache, 24);
                 ref float tcCT = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cache, 32);
                 {
-                    ref float wB = ref wT;
-                    ref float gB = ref gT;
+                    ref float dB = ref dT;
                     ref float hB = ref hT;
                     ref float hpB = ref hpT;
                     ref float dhB = ref dhT;
@@ -1615,91 +1733,21 @@ namespace Snapshots
                     var df0 = dc0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cpB, (nuint)0) * fv0 * (global::System.Runtime.Intrinsics.Vector256<float>.One - fv0);   // d(f pre-activation)
                     var dg0 = dc0 * iv0 * (global::System.Runtime.Intrinsics.Vector256<float>.One - gv0 * gv0);   // d(g pre-activation)
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dc0 * fv0, ref dcpB, (nuint)0);   // dc_prev = dc⊙f
-                    // db_ih += δ; db_hh += δ
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)0) + di0, ref gB, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)32) + di0, ref gB, (nuint)32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)8) + df0, ref gB, (nuint)8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)40) + df0, ref gB, (nuint)40);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)16) + dg0, ref gB, (nuint)16);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)48) + dg0, ref gB, (nuint)48);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)24) + do0, ref gB, (nuint)24);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)56) + do0, ref gB, (nuint)56);
-                    global::System.Runtime.Intrinsics.Vector256<float> xk, q;
-                    // dW_ih[:, k] += δ·x_k   (k = 0..2)
-                    xk = global::System.Runtime.Intrinsics.Vector256.Create(x);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(di0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)64)), ref gB, (nuint)64);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(df0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)72)), ref gB, (nuint)72);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dg0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)80)), ref gB, (nuint)80);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(do0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)88)), ref gB, (nuint)88);
-                    xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(di0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)96)), ref gB, (nuint)96);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(df0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)104)), ref gB, (nuint)104);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dg0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)112)), ref gB, (nuint)112);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(do0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)120)), ref gB, (nuint)120);
-                    xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(di0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)128)), ref gB, (nuint)128);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(df0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)136)), ref gB, (nuint)136);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dg0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)144)), ref gB, (nuint)144);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(do0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)152)), ref gB, (nuint)152);
-                    // dW_hh[:, k] += δ·h_k; dh_prev_k += W_hh[:, k]·δ   (k = 0..7)
-                    for (int k = 0; k < 8; k += 4)
-                    {
-                        ref float wK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 160 + k * 32);
-                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 160 + k * 32);
-                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hPrev, k);
-                        ref float tK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhPrev, k);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(sK);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(di0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)0)), ref gK, (nuint)0);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)0) * di0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(df0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)8)), ref gK, (nuint)8);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)8), df0, q);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dg0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)16)), ref gK, (nuint)16);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)16), dg0, q);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(do0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)24)), ref gK, (nuint)24);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)24), do0, q);
-                        tK += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(di0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)32)), ref gK, (nuint)32);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)32) * di0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(df0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)40)), ref gK, (nuint)40);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)40), df0, q);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dg0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)48)), ref gK, (nuint)48);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)48), dg0, q);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(do0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)56)), ref gK, (nuint)56);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)56), do0, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 1) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 2));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(di0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)64)), ref gK, (nuint)64);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)64) * di0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(df0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)72)), ref gK, (nuint)72);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)72), df0, q);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dg0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)80)), ref gK, (nuint)80);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)80), dg0, q);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(do0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)88)), ref gK, (nuint)88);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)88), do0, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 2) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 3));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(di0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)96)), ref gK, (nuint)96);
-                        q = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)96) * di0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(df0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)104)), ref gK, (nuint)104);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)104), df0, q);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dg0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)112)), ref gK, (nuint)112);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)112), dg0, q);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(do0, xk, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)120)), ref gK, (nuint)120);
-                        q = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wK, (nuint)120), do0, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 3) += global::System.Runtime.Intrinsics.Vector256.Sum(q);
-                    }
+                    // δ, gate by gate (W_ih and W_hh share it)
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(di0, ref dB, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(df0, ref dB, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dg0, ref dB, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(do0, ref dB, (nuint)24);
                 }
             }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __Layer0Backward128(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev, ref float cPrev, ref float dc, ref float dcPrev, ref float cache)
+        private static void __Layer0Backward128(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float cPrev, ref float dc, ref float dcPrev, ref float cache, ref float delta)
         {
             {
-                ref float wT = ref p;
-                ref float gT = ref g;
+                ref float dT = ref delta;
                 ref float hT = ref h;
                 ref float hpT = ref hPrev;
                 ref float dhT = ref dh;
@@ -1713,8 +1761,7 @@ namespace Snapshots
                 ref float oCT = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cache, 24);
                 ref float tcCT = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cache, 32);
                 {
-                    ref float wB = ref wT;
-                    ref float gB = ref gT;
+                    ref float dB = ref dT;
                     ref float hB = ref hT;
                     ref float hpB = ref hpT;
                     ref float dhB = ref dhT;
@@ -1752,143 +1799,25 @@ namespace Snapshots
                     var df1 = dc1 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cpB, (nuint)4) * fv1 * (global::System.Runtime.Intrinsics.Vector128<float>.One - fv1);   // d(f pre-activation)
                     var dg1 = dc1 * iv1 * (global::System.Runtime.Intrinsics.Vector128<float>.One - gv1 * gv1);   // d(g pre-activation)
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dc1 * fv1, ref dcpB, (nuint)4);   // dc_prev = dc⊙f
-                    // db_ih += δ; db_hh += δ
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)0) + di0, ref gB, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)32) + di0, ref gB, (nuint)32);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)4) + di1, ref gB, (nuint)4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)36) + di1, ref gB, (nuint)36);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)8) + df0, ref gB, (nuint)8);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)40) + df0, ref gB, (nuint)40);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)12) + df1, ref gB, (nuint)12);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)44) + df1, ref gB, (nuint)44);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)16) + dg0, ref gB, (nuint)16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)48) + dg0, ref gB, (nuint)48);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)20) + dg1, ref gB, (nuint)20);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)52) + dg1, ref gB, (nuint)52);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)24) + do0, ref gB, (nuint)24);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)56) + do0, ref gB, (nuint)56);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)28) + do1, ref gB, (nuint)28);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)60) + do1, ref gB, (nuint)60);
-                    global::System.Runtime.Intrinsics.Vector128<float> xk, q;
-                    // dW_ih[:, k] += δ·x_k   (k = 0..2)
-                    xk = global::System.Runtime.Intrinsics.Vector128.Create(x);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(di0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)64)), ref gB, (nuint)64);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(di1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)68)), ref gB, (nuint)68);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(df0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)72)), ref gB, (nuint)72);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(df1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)76)), ref gB, (nuint)76);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dg0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)80)), ref gB, (nuint)80);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dg1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)84)), ref gB, (nuint)84);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(do0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)88)), ref gB, (nuint)88);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(do1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)92)), ref gB, (nuint)92);
-                    xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(di0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)96)), ref gB, (nuint)96);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(di1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)100)), ref gB, (nuint)100);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(df0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)104)), ref gB, (nuint)104);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(df1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)108)), ref gB, (nuint)108);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dg0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)112)), ref gB, (nuint)112);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dg1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)116)), ref gB, (nuint)116);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(do0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)120)), ref gB, (nuint)120);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(do1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)124)), ref gB, (nuint)124);
-                    xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(di0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)128)), ref gB, (nuint)128);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(di1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)132)), ref gB, (nuint)132);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(df0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)136)), ref gB, (nuint)136);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(df1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)140)), ref gB, (nuint)140);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dg0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)144)), ref gB, (nuint)144);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dg1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)148)), ref gB, (nuint)148);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(do0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)152)), ref gB, (nuint)152);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(do1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)156)), ref gB, (nuint)156);
-                    // dW_hh[:, k] += δ·h_k; dh_prev_k += W_hh[:, k]·δ   (k = 0..7)
-                    for (int k = 0; k < 8; k += 4)
-                    {
-                        ref float wK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 160 + k * 32);
-                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 160 + k * 32);
-                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hPrev, k);
-                        ref float tK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhPrev, k);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(sK);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(di0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)0)), ref gK, (nuint)0);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)0) * di0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(di1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)4)), ref gK, (nuint)4);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)4), di1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(df0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)8)), ref gK, (nuint)8);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)8), df0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(df1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)12)), ref gK, (nuint)12);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)12), df1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dg0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)16)), ref gK, (nuint)16);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)16), dg0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dg1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)20)), ref gK, (nuint)20);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)20), dg1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(do0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)24)), ref gK, (nuint)24);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)24), do0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(do1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)28)), ref gK, (nuint)28);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)28), do1, q);
-                        tK += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(di0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)32)), ref gK, (nuint)32);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)32) * di0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(di1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)36)), ref gK, (nuint)36);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)36), di1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(df0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)40)), ref gK, (nuint)40);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)40), df0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(df1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)44)), ref gK, (nuint)44);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)44), df1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dg0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)48)), ref gK, (nuint)48);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)48), dg0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dg1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)52)), ref gK, (nuint)52);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)52), dg1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(do0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)56)), ref gK, (nuint)56);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)56), do0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(do1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)60)), ref gK, (nuint)60);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)60), do1, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 1) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 2));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(di0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)64)), ref gK, (nuint)64);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)64) * di0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(di1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)68)), ref gK, (nuint)68);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)68), di1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(df0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)72)), ref gK, (nuint)72);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)72), df0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(df1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)76)), ref gK, (nuint)76);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)76), df1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dg0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)80)), ref gK, (nuint)80);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)80), dg0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dg1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)84)), ref gK, (nuint)84);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)84), dg1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(do0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)88)), ref gK, (nuint)88);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)88), do0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(do1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)92)), ref gK, (nuint)92);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)92), do1, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 2) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                        xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 3));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(di0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)96)), ref gK, (nuint)96);
-                        q = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)96) * di0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(di1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)100)), ref gK, (nuint)100);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)100), di1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(df0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)104)), ref gK, (nuint)104);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)104), df0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(df1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)108)), ref gK, (nuint)108);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)108), df1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dg0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)112)), ref gK, (nuint)112);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)112), dg0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(dg1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)116)), ref gK, (nuint)116);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)116), dg1, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(do0, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)120)), ref gK, (nuint)120);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)120), do0, q);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(do1, xk, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)124)), ref gK, (nuint)124);
-                        q = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wK, (nuint)124), do1, q);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 3) += global::System.Runtime.Intrinsics.Vector128.Sum(q);
-                    }
+                    // δ, gate by gate (W_ih and W_hh share it)
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(di0, ref dB, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(di1, ref dB, (nuint)4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(df0, ref dB, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(df1, ref dB, (nuint)12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dg0, ref dB, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dg1, ref dB, (nuint)20);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(do0, ref dB, (nuint)24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(do1, ref dB, (nuint)28);
                 }
             }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __Layer0BackwardScalar(ref float p, ref float g, ref float x, ref float hPrev, ref float h, ref float dh, ref float dhPrev, ref float cPrev, ref float dc, ref float dcPrev, ref float cache)
+        private static void __Layer0BackwardScalar(ref float h, ref float hPrev, ref float dh, ref float dhPrev, ref float cPrev, ref float dc, ref float dcPrev, ref float cache, ref float delta)
         {
             {
-                ref float wT = ref p;
-                ref float gT = ref g;
+                ref float dT = ref delta;
                 ref float hT = ref h;
                 ref float hpT = ref hPrev;
                 ref float dhT = ref dh;
@@ -1903,8 +1832,7 @@ namespace Snapshots
                 ref float tcCT = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cache, 32);
                 for (int b = 0; b < 8; b++)
                 {
-                    ref float wB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, b);
-                    ref float gB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gT, b);
+                    ref float dB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dT, b);
                     ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hT, b);
                     ref float hpB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hpT, b);
                     ref float dhB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhT, b);
@@ -1930,79 +1858,1739 @@ namespace Snapshots
                     var df0 = dc0 * cpB * fv0 * (1f - fv0);   // d(f pre-activation)
                     var dg0 = dc0 * iv0 * (1f - gv0 * gv0);   // d(g pre-activation)
                     dcpB = dc0 * fv0;   // dc_prev = dc⊙f
-                    // db_ih += δ; db_hh += δ
-                    gB = gB + di0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 32) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 32) + di0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 8) + df0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 40) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 40) + df0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 16) + dg0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 48) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 48) + dg0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 24) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 24) + do0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 56) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 56) + do0;
-                    float xk, q;
-                    // dW_ih[:, k] += δ·x_k   (k = 0..2)
-                    xk = x;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 64) = di0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 64);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 72) = df0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 72);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 80) = dg0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 80);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 88) = do0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 88);
-                    xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 96) = di0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 96);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 104) = df0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 104);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 112) = dg0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 112);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 120) = do0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 120);
-                    xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 128) = di0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 128);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 136) = df0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 136);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 144) = dg0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 144);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 152) = do0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 152);
-                    // dW_hh[:, k] += δ·h_k; dh_prev_k += W_hh[:, k]·δ   (k = 0..7)
-                    for (int k = 0; k < 8; k += 4)
+                    // δ, gate by gate (W_ih and W_hh share it)
+                    dB = di0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, 8) = df0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, 16) = dg0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, 24) = do0;
+                }
+            }
+        }
+
+        // ── layer 0 · LSTM · backward, per step: dh_prev += W_hhᵀ·δ, a column-broadcast product over the transposed copy
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void __Layer0BackwardHidden(ref float wt, ref float delta, ref float target)
+        {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                __Layer0BackwardHidden256(ref wt, ref delta, ref target);
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                __Layer0BackwardHidden128(ref wt, ref delta, ref target);
+            else
+                __Layer0BackwardHiddenScalar(ref wt, ref delta, ref target);
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0BackwardHidden256(ref float wt, ref float delta, ref float target)
+        {
+            // target += Σ_c δ_c·Wᵀ[c, :] for c = 0..31 (every gate row); Wᵀ rows of 8 floats; 1 block(s) of 1 global::System.Runtime.Intrinsics.Vector256<float>, 4 partial sum(s)
+            {
+                ref float wO = ref wt;
+                ref float tO = ref target;
+                var a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tO, (nuint)0);
+                var a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> xk;
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(delta);
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)0), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 1));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)8), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 2));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)16), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 3));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)24), xk, a0_3);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 4));
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)32), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 5));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)40), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 6));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)48), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 7));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)56), xk, a0_3);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 8));
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)64), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 9));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)72), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 10));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)80), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 11));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)88), xk, a0_3);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 12));
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)96), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 13));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)104), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 14));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)112), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 15));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)120), xk, a0_3);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 16));
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)128), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 17));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)136), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 18));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)144), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 19));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)152), xk, a0_3);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 20));
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)160), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 21));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)168), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 22));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)176), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 23));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)184), xk, a0_3);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 24));
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)192), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 25));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)200), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 26));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)208), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 27));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)216), xk, a0_3);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 28));
+                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)224), xk, a0_0);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 29));
+                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)232), xk, a0_1);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 30));
+                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)240), xk, a0_2);
+                xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 31));
+                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wO, (nuint)248), xk, a0_3);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_0 + a0_1 + a0_2 + a0_3, ref tO, (nuint)0);
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0BackwardHidden128(ref float wt, ref float delta, ref float target)
+        {
+            // target += Σ_c δ_c·Wᵀ[c, :] for c = 0..31 (every gate row); Wᵀ rows of 8 floats; 1 block(s) of 2 global::System.Runtime.Intrinsics.Vector128<float>, 4 partial sum(s)
+            {
+                ref float wO = ref wt;
+                ref float tO = ref target;
+                var a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref tO, (nuint)0);
+                var a0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref tO, (nuint)4);
+                var a1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var a1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> xk;
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(delta);
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)0), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)4), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 1));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)8), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)12), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 2));
+                a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)16), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)20), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 3));
+                a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)24), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)28), xk, a1_3);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 4));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)32), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)36), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 5));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)40), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)44), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 6));
+                a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)48), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)52), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 7));
+                a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)56), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)60), xk, a1_3);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 8));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)64), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)68), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 9));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)72), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)76), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 10));
+                a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)80), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)84), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 11));
+                a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)88), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)92), xk, a1_3);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 12));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)96), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)100), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 13));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)104), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)108), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 14));
+                a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)112), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)116), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 15));
+                a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)120), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)124), xk, a1_3);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 16));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)128), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)132), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 17));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)136), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)140), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 18));
+                a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)144), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)148), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 19));
+                a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)152), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)156), xk, a1_3);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 20));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)160), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)164), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 21));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)168), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)172), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 22));
+                a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)176), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)180), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 23));
+                a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)184), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)188), xk, a1_3);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 24));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)192), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)196), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 25));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)200), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)204), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 26));
+                a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)208), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)212), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 27));
+                a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)216), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)220), xk, a1_3);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 28));
+                a0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)224), xk, a0_0);
+                a1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)228), xk, a1_0);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 29));
+                a0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)232), xk, a0_1);
+                a1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)236), xk, a1_1);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 30));
+                a0_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)240), xk, a0_2);
+                a1_2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)244), xk, a1_2);
+                xk = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 31));
+                a0_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)248), xk, a0_3);
+                a1_3 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wO, (nuint)252), xk, a1_3);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_0 + a0_1 + a0_2 + a0_3, ref tO, (nuint)0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_0 + a1_1 + a1_2 + a1_3, ref tO, (nuint)4);
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0BackwardHiddenScalar(ref float wt, ref float delta, ref float target)
+        {
+            // target += Σ_c δ_c·Wᵀ[c, :] for c = 0..31 (every gate row); Wᵀ rows of 8 floats; 1 block(s) of 8 float, 1 partial sum(s)
+            {
+                ref float wO = ref wt;
+                ref float tO = ref target;
+                var a0_0 = tO;
+                var a1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 1);
+                var a2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 2);
+                var a3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 3);
+                var a4_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 4);
+                var a5_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 5);
+                var a6_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 6);
+                var a7_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 7);
+                float xk;
+                xk = delta;
+                a0_0 = wO * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 1)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 2)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 3)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 4)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 5)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 6)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 7)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 1);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 8)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 9)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 10)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 11)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 12)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 13)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 14)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 15)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 2);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 16)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 17)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 18)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 19)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 20)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 21)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 22)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 23)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 3);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 24)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 25)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 26)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 27)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 28)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 29)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 30)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 31)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 4);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 32)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 33)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 34)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 35)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 36)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 37)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 38)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 39)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 5);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 40)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 41)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 42)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 43)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 44)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 45)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 46)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 47)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 6);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 48)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 49)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 50)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 51)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 52)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 53)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 54)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 55)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 7);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 56)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 57)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 58)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 59)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 60)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 61)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 62)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 63)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 8);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 64)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 65)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 66)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 67)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 68)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 69)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 70)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 71)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 9);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 72)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 73)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 74)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 75)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 76)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 77)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 78)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 79)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 10);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 80)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 81)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 82)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 83)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 84)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 85)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 86)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 87)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 11);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 88)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 89)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 90)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 91)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 92)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 93)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 94)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 95)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 12);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 96)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 97)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 98)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 99)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 100)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 101)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 102)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 103)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 13);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 104)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 105)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 106)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 107)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 108)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 109)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 110)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 111)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 14);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 112)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 113)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 114)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 115)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 116)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 117)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 118)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 119)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 15);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 120)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 121)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 122)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 123)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 124)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 125)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 126)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 127)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 16);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 128)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 129)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 130)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 131)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 132)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 133)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 134)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 135)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 17);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 136)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 137)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 138)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 139)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 140)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 141)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 142)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 143)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 18);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 144)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 145)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 146)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 147)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 148)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 149)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 150)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 151)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 19);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 152)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 153)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 154)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 155)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 156)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 157)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 158)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 159)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 20);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 160)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 161)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 162)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 163)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 164)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 165)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 166)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 167)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 21);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 168)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 169)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 170)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 171)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 172)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 173)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 174)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 175)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 22);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 176)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 177)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 178)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 179)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 180)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 181)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 182)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 183)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 23);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 184)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 185)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 186)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 187)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 188)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 189)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 190)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 191)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 24);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 192)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 193)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 194)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 195)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 196)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 197)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 198)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 199)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 25);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 200)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 201)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 202)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 203)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 204)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 205)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 206)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 207)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 26);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 208)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 209)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 210)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 211)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 212)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 213)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 214)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 215)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 27);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 216)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 217)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 218)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 219)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 220)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 221)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 222)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 223)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 28);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 224)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 225)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 226)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 227)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 228)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 229)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 230)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 231)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 29);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 232)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 233)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 234)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 235)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 236)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 237)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 238)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 239)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 30);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 240)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 241)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 242)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 243)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 244)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 245)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 246)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 247)) * xk + a7_0;
+                xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref delta, 31);
+                a0_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 248)) * xk + a0_0;
+                a1_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 249)) * xk + a1_0;
+                a2_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 250)) * xk + a2_0;
+                a3_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 251)) * xk + a3_0;
+                a4_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 252)) * xk + a4_0;
+                a5_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 253)) * xk + a5_0;
+                a6_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 254)) * xk + a6_0;
+                a7_0 = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wO, 255)) * xk + a7_0;
+                tO = a0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 1) = a1_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 2) = a2_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 3) = a3_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 4) = a4_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 5) = a5_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 6) = a6_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref tO, 7) = a7_0;
+            }
+        }
+
+        // ── layer 0 · the transposed copies, rebuilt from the parameters at the start of every BPTT call (the parameters may have changed)
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0Transpose(ref float p, ref float whhT, ref float wihT)
+        {
+            {
+                ref float wT = ref p;
+                // W_hhᵀ: Wᵀ[t·32 + r, k] = column k of tile t, row r
+                global::RnnGen.Internal.GeneratedCodeHelpers.Transpose(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, 160), 32, 8, 32, ref whhT, 8);
+            }
+        }
+
+        // ── layer 0 · LSTM · weight gradients, once per window: db += Σ_t δ_t; dW_ih += Σ_t δ_t·x_tᵀ; dW_hh += Σ_t δ_t·h_{t−1}ᵀ
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void __Layer0WeightGradients(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                __Layer0WeightGradients256(ref g, ref delta, ref deltaRec, ref xs, ref hs, steps);
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                __Layer0WeightGradients128(ref g, ref delta, ref deltaRec, ref xs, ref hs, steps);
+            else
+                __Layer0WeightGradientsScalar(ref g, ref delta, ref deltaRec, ref xs, ref hs, steps);
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0WeightGradients256(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            // per sub-block: 2 column(s) × 4 gate(s) × 1 global::System.Runtime.Intrinsics.Vector256<float> of gradients in registers while the 32-float δ_t of every step stream past
+            {
+                ref float gT = ref g;
+                ref float dT = ref delta;
+                {
+                    ref float gB = ref gT;
+                    ref float dB = ref dT;
+                    // db_ih += Σ_t δ_t; db_hh += Σ_t δ_t
                     {
-                        ref float wK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 160 + k * 32);
+                        var b0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var b1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var b2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var b3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 32);
+                            b0_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)0);
+                            b1_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)8);
+                            b2_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)16);
+                            b3_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)24);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)0) + b0_0, ref gB, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)8) + b1_0, ref gB, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)16) + b2_0, ref gB, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)24) + b3_0, ref gB, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)32) + b0_0, ref gB, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)40) + b1_0, ref gB, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)48) + b2_0, ref gB, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gB, (nuint)56) + b3_0, ref gB, (nuint)56);
+                    }
+                    // dW_ih[:, k] += Σ_t δ_t·x_t[k]   (k = 0..2, 2 at a time)
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> xb;
+                        ref float sK = ref xs;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 32);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)0);
+                            var e1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)8);
+                            var e2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)16);
+                            var e3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)24);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 3);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m0_0_0);
+                            m0_1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e1_0, xb, m0_1_0);
+                            m0_2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e2_0, xb, m0_2_0);
+                            m0_3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e3_0, xb, m0_3_0);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1));
+                            m1_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m1_0_0);
+                            m1_1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e1_0, xb, m1_1_0);
+                            m1_2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e2_0, xb, m1_2_0);
+                            m1_3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e3_0, xb, m1_3_0);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 64);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)8) + m0_1_0, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)16) + m0_2_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)24) + m0_3_0, ref gK, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)32) + m1_0_0, ref gK, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)40) + m1_1_0, ref gK, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)48) + m1_2_0, ref gK, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)56) + m1_3_0, ref gK, (nuint)56);
+                    }
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, 2);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 32);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)0);
+                            var e1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)8);
+                            var e2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)16);
+                            var e3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)24);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 3);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m0_0_0);
+                            m0_1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e1_0, xb, m0_1_0);
+                            m0_2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e2_0, xb, m0_2_0);
+                            m0_3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e3_0, xb, m0_3_0);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 128);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)8) + m0_1_0, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)16) + m0_2_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)24) + m0_3_0, ref gK, (nuint)24);
+                    }
+                    // dW_hh[:, k] += Σ_t δ(hh)_t·h_{t−1}[k]   (k = 0..7, 2 at a time)
+                    for (int k = 0; k < 8; k += 2)
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m0_3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var m1_3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hs, k);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 32);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)0);
+                            var e1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)8);
+                            var e2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)16);
+                            var e3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dI, (nuint)24);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 8);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m0_0_0);
+                            m0_1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e1_0, xb, m0_1_0);
+                            m0_2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e2_0, xb, m0_2_0);
+                            m0_3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e3_0, xb, m0_3_0);
+                            xb = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1));
+                            m1_0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e0_0, xb, m1_0_0);
+                            m1_1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e1_0, xb, m1_1_0);
+                            m1_2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e2_0, xb, m1_2_0);
+                            m1_3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(e3_0, xb, m1_3_0);
+                        }
                         ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 160 + k * 32);
-                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hPrev, k);
-                        ref float tK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhPrev, k);
-                        xk = sK;
-                        gK = di0 * xk + gK;
-                        q = wK * di0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) = df0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 8)) * df0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) = dg0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 16)) * dg0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) = do0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 24)) * do0 + q;
-                        tK += q;
-                        xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) = di0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 32) * di0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40) = df0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 40)) * df0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48) = dg0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 48)) * dg0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 56) = do0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 56);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 56)) * do0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 1) += q;
-                        xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 64) = di0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 64);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 64) * di0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 72) = df0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 72);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 72)) * df0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 80) = dg0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 80);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 80)) * dg0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 88) = do0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 88);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 88)) * do0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 2) += q;
-                        xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 96) = di0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 96);
-                        q = global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 96) * di0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 104) = df0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 104);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 104)) * df0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 112) = dg0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 112);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 112)) * dg0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 120) = do0 * xk + global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 120);
-                        q = (global::System.Runtime.CompilerServices.Unsafe.Add(ref wK, 120)) * do0 + q;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tK, 3) += q;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)8) + m0_1_0, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)16) + m0_2_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)24) + m0_3_0, ref gK, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)32) + m1_0_0, ref gK, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)40) + m1_1_0, ref gK, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)48) + m1_2_0, ref gK, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gK, (nuint)56) + m1_3_0, ref gK, (nuint)56);
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0WeightGradients128(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            // per sub-block: 1 column(s) × 4 gate(s) × 2 global::System.Runtime.Intrinsics.Vector128<float> of gradients in registers while the 32-float δ_t of every step stream past
+            {
+                ref float gT = ref g;
+                ref float dT = ref delta;
+                {
+                    ref float gB = ref gT;
+                    ref float dB = ref dT;
+                    // db_ih += Σ_t δ_t; db_hh += Σ_t δ_t
+                    {
+                        var b0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var b3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 32);
+                            b0_0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)0);
+                            b0_1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)4);
+                            b1_0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)8);
+                            b1_1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)12);
+                            b2_0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)16);
+                            b2_1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)20);
+                            b3_0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)24);
+                            b3_1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)28);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)0) + b0_0, ref gB, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)4) + b0_1, ref gB, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)8) + b1_0, ref gB, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)12) + b1_1, ref gB, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)16) + b2_0, ref gB, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)20) + b2_1, ref gB, (nuint)20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)24) + b3_0, ref gB, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)28) + b3_1, ref gB, (nuint)28);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)32) + b0_0, ref gB, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)36) + b0_1, ref gB, (nuint)36);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)40) + b1_0, ref gB, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)44) + b1_1, ref gB, (nuint)44);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)48) + b2_0, ref gB, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)52) + b2_1, ref gB, (nuint)52);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)56) + b3_0, ref gB, (nuint)56);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gB, (nuint)60) + b3_1, ref gB, (nuint)60);
+                    }
+                    // dW_ih[:, k] += Σ_t δ_t·x_t[k]   (k = 0..2, 1 at a time)
+                    for (int k = 0; k < 3; k += 1)
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, k);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 32);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)0);
+                            var e0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)4);
+                            var e1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)8);
+                            var e1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)12);
+                            var e2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)16);
+                            var e2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)20);
+                            var e3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)24);
+                            var e3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)28);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 3);
+                            xb = global::System.Runtime.Intrinsics.Vector128.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_0, xb, m0_0_0);
+                            m0_0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_1, xb, m0_0_1);
+                            m0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e1_0, xb, m0_1_0);
+                            m0_1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e1_1, xb, m0_1_1);
+                            m0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e2_0, xb, m0_2_0);
+                            m0_2_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e2_1, xb, m0_2_1);
+                            m0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e3_0, xb, m0_3_0);
+                            m0_3_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e3_1, xb, m0_3_1);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 64 + k * 32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)4) + m0_0_1, ref gK, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)8) + m0_1_0, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)12) + m0_1_1, ref gK, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)16) + m0_2_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)20) + m0_2_1, ref gK, (nuint)20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)24) + m0_3_0, ref gK, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)28) + m0_3_1, ref gK, (nuint)28);
+                    }
+                    // dW_hh[:, k] += Σ_t δ(hh)_t·h_{t−1}[k]   (k = 0..7, 1 at a time)
+                    for (int k = 0; k < 8; k += 1)
+                    {
+                        var m0_0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var m0_3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hs, k);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 32);
+                            var e0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)0);
+                            var e0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)4);
+                            var e1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)8);
+                            var e1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)12);
+                            var e2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)16);
+                            var e2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)20);
+                            var e3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)24);
+                            var e3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dI, (nuint)28);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 8);
+                            xb = global::System.Runtime.Intrinsics.Vector128.Create(sI);
+                            m0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_0, xb, m0_0_0);
+                            m0_0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e0_1, xb, m0_0_1);
+                            m0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e1_0, xb, m0_1_0);
+                            m0_1_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e1_1, xb, m0_1_1);
+                            m0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e2_0, xb, m0_2_0);
+                            m0_2_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e2_1, xb, m0_2_1);
+                            m0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e3_0, xb, m0_3_0);
+                            m0_3_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(e3_1, xb, m0_3_1);
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 160 + k * 32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)0) + m0_0_0, ref gK, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)4) + m0_0_1, ref gK, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)8) + m0_1_0, ref gK, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)12) + m0_1_1, ref gK, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)16) + m0_2_0, ref gK, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)20) + m0_2_1, ref gK, (nuint)20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)24) + m0_3_0, ref gK, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gK, (nuint)28) + m0_3_1, ref gK, (nuint)28);
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0WeightGradientsScalar(ref float g, ref float delta, ref float deltaRec, ref float xs, ref float hs, int steps)
+        {
+            // per sub-block: 2 column(s) × 4 gate(s) × 1 float of gradients in registers while the 32-float δ_t of every step stream past
+            {
+                ref float gT = ref g;
+                ref float dT = ref delta;
+                for (int b = 0; b < 8; b++)
+                {
+                    ref float gB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gT, b);
+                    ref float dB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dT, b);
+                    // db_ih += Σ_t δ_t; db_hh += Σ_t δ_t
+                    {
+                        var b0_0 = 0f;
+                        var b1_0 = 0f;
+                        var b2_0 = 0f;
+                        var b3_0 = 0f;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 32);
+                            b0_0 += dI;
+                            b1_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 8);
+                            b2_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 16);
+                            b3_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 24);
+                        }
+                        gB = gB + b0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 8) + b1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 16) + b2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 24) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 24) + b3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 32) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 32) + b0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 40) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 40) + b1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 48) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 48) + b2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 56) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 56) + b3_0;
+                    }
+                    // dW_ih[:, k] += Σ_t δ_t·x_t[k]   (k = 0..2, 2 at a time)
+                    {
+                        var m0_0_0 = 0f;
+                        var m0_1_0 = 0f;
+                        var m0_2_0 = 0f;
+                        var m0_3_0 = 0f;
+                        var m1_0_0 = 0f;
+                        var m1_1_0 = 0f;
+                        var m1_2_0 = 0f;
+                        var m1_3_0 = 0f;
+                        float xb;
+                        ref float sK = ref xs;
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 32);
+                            var e0_0 = dI;
+                            var e1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 8);
+                            var e2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 16);
+                            var e3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 24);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 3);
+                            xb = sI;
+                            m0_0_0 = e0_0 * xb + m0_0_0;
+                            m0_1_0 = e1_0 * xb + m0_1_0;
+                            m0_2_0 = e2_0 * xb + m0_2_0;
+                            m0_3_0 = e3_0 * xb + m0_3_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1);
+                            m1_0_0 = e0_0 * xb + m1_0_0;
+                            m1_1_0 = e1_0 * xb + m1_1_0;
+                            m1_2_0 = e2_0 * xb + m1_2_0;
+                            m1_3_0 = e3_0 * xb + m1_3_0;
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 64);
+                        gK = gK + m0_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) + m0_1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) + m0_2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) + m0_3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) + m1_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40) + m1_1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48) + m1_2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 56) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 56) + m1_3_0;
+                    }
+                    {
+                        var m0_0_0 = 0f;
+                        var m0_1_0 = 0f;
+                        var m0_2_0 = 0f;
+                        var m0_3_0 = 0f;
+                        float xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, 2);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 32);
+                            var e0_0 = dI;
+                            var e1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 8);
+                            var e2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 16);
+                            var e3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 24);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 3);
+                            xb = sI;
+                            m0_0_0 = e0_0 * xb + m0_0_0;
+                            m0_1_0 = e1_0 * xb + m0_1_0;
+                            m0_2_0 = e2_0 * xb + m0_2_0;
+                            m0_3_0 = e3_0 * xb + m0_3_0;
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 128);
+                        gK = gK + m0_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) + m0_1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) + m0_2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) + m0_3_0;
+                    }
+                    // dW_hh[:, k] += Σ_t δ(hh)_t·h_{t−1}[k]   (k = 0..7, 2 at a time)
+                    for (int k = 0; k < 8; k += 2)
+                    {
+                        var m0_0_0 = 0f;
+                        var m0_1_0 = 0f;
+                        var m0_2_0 = 0f;
+                        var m0_3_0 = 0f;
+                        var m1_0_0 = 0f;
+                        var m1_1_0 = 0f;
+                        var m1_2_0 = 0f;
+                        var m1_3_0 = 0f;
+                        float xb;
+                        ref float sK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hs, k);
+                        for (int i = 0; i < steps; i++)
+                        {
+                            ref float dI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dB, i * 32);
+                            var e0_0 = dI;
+                            var e1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 8);
+                            var e2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 16);
+                            var e3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref dI, 24);
+                            ref float sI = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sK, i * 8);
+                            xb = sI;
+                            m0_0_0 = e0_0 * xb + m0_0_0;
+                            m0_1_0 = e1_0 * xb + m0_1_0;
+                            m0_2_0 = e2_0 * xb + m0_2_0;
+                            m0_3_0 = e3_0 * xb + m0_3_0;
+                            xb = global::System.Runtime.CompilerServices.Unsafe.Add(ref sI, 1);
+                            m1_0_0 = e0_0 * xb + m1_0_0;
+                            m1_1_0 = e1_0 * xb + m1_1_0;
+                            m1_2_0 = e2_0 * xb + m1_2_0;
+                            m1_3_0 = e3_0 * xb + m1_3_0;
+                        }
+                        ref float gK = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gB, 160 + k * 32);
+                        gK = gK + m0_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 8) + m0_1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 16) + m0_2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 24) + m0_3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 32) + m1_0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 40) + m1_1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 48) + m1_2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 56) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gK, 56) + m1_3_0;
+                    }
+                }
+            }
+        }
+
+        // ── layer 0 · LSTM · forward, many agents: for agents [first, end) in blocks, the same tile walk as __Layer0Forward,
+        //    each weight vector loaded once per column and multiplied into the accumulators of every agent of the block
+        //    [i f g o] = W_ih·x + b_ih + W_hh·h + b_hh   (rows in PyTorch gate order)
+        //    i = σ(i), f = σ(f), g = tanh(g), o = σ(o); c' = f⊙c + i⊙g; h' = o⊙tanh(c')
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0ForwardAgents256(ref float p, ref State s, int first, int end, ref float x)
+        {
+            // 1 tile(s) × blocks of 2 agent(s) × 1 sub-block(s) of 1 Vector256 per group × 4 group(s) [i f g o]; columns in 2 passes (k ≡ 0..1 mod 2) whose partial sums add up in the single-agent order
+            global::System.Runtime.Intrinsics.Vector256<float> wv;
+            global::System.Runtime.Intrinsics.Vector256<float> xk0, xk1;
+            // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+            global::System.Span<float> sumsSpan = stackalloc float[64];
+            ref float sums = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sumsSpan);
+            {
+                ref float wT = ref p;
+                for (int q = first; q < end; q += 2)
+                {
+                    ref State s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q);
+                    ref float cur0 = ref s0.__Current;
+                    ref float nxt0 = ref s0.__Next;
+                    ref State s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 1);
+                    ref float cur1 = ref s1.__Current;
+                    ref float nxt1 = ref s1.__Next;
+                    ref float in0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, q * InputSize);
+                    ref float hs0 = ref cur0;
+                    ref float in1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 1) * InputSize);
+                    ref float hs1 = ref cur1;
+                    {
+                        ref float wB = ref wT;
+                        int row = 0;   // first hidden unit of the sub-block
+                        // pass 0: columns k ≡ 0 (mod 2), from the biases
+                        // [i f g o] = b_ih + b_hh, for every agent
+                        var i0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)0) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)32);
+                        var i0_1 = i0_0;
+                        var f0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)40);
+                        var f0_1 = f0_0;
+                        var g0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)48);
+                        var g0_1 = g0_0;
+                        var o0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)24) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)56);
+                        var o0_1 = o0_0;
+                        // [gates] += W_ih[:, k]·x_k   (k = 0, 2, … ≤ 2)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(in0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(in1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)64);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)72);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)80);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)88);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, o0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)128);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)136);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)144);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)152);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, o0_1);
+                        // [gates] += W_hh[:, k]·h_k   (k = 0, 2, … ≤ 7)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(hs0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(hs1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)160);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)168);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)176);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)184);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, o0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)224);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)232);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)240);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)248);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, o0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 4));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 4));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)288);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)296);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)304);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)312);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, o0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 6));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 6));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)352);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)360);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)368);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)376);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, o0_1);
+                        // sums = pass 0
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0_0, ref sums, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0_1, ref sums, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0_0, ref sums, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0_1, ref sums, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0_0, ref sums, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0_1, ref sums, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0_0, ref sums, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0_1, ref sums, (nuint)56);
+                        // pass 1: columns k ≡ 1 (mod 2), a partial sum from zero, added afterwards
+                        i0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        f0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        g0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        o0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        // [gates] += W_ih[:, k]·x_k   (k = 1, 3, … ≤ 2)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)96);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)104);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)112);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)120);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, o0_1);
+                        // [gates] += W_hh[:, k]·h_k   (k = 1, 3, … ≤ 7)
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)192);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)200);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)208);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)216);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, o0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 3));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 3));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)256);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)264);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)272);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)280);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, o0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 5));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 5));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)320);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)328);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)336);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)344);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, o0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 7));
+                        xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 7));
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)384);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)392);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)400);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wB, (nuint)408);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(wv, xk1, o0_1);
+                        // [i f g o] = sums + pass 1: the single-agent order of the partial sums
+                        i0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)0) + i0_0;
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)8) + i0_1;
+                        f0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)16) + f0_0;
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)24) + f0_1;
+                        g0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)32) + g0_0;
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)40) + g0_1;
+                        o0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)48) + o0_0;
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sums, (nuint)56) + o0_1;
+                        // agent q: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur0, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt0, row);
+                            ref float cB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur0, 8 + row);
+                            ref float cnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt0, 8 + row);
+                            var i0 = i0_0;
+                            var f0 = f0_0;
+                            var g0 = g0_0;
+                            var o0 = o0_0;
+                            var ig0 = global::RnnGen.RnnMath.Sigmoid(i0);   // i = σ(i)
+                            var fg0 = global::RnnGen.RnnMath.Sigmoid(f0);   // f = σ(f)
+                            var gg0 = global::RnnGen.RnnMath.Tanh(g0);   // g = tanh(g)
+                            var og0 = global::RnnGen.RnnMath.Sigmoid(o0);   // o = σ(o)
+                            var cn0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(fg0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cB, (nuint)0), ig0 * gg0);   // c' = f⊙c + i⊙g
+                            var tc0 = global::RnnGen.RnnMath.Tanh(cn0);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cn0, ref cnB, (nuint)0);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(og0 * tc0, ref hnB, (nuint)0);   // h' = o⊙tanh(c')
+                        }
+                        // agent q + 1: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur1, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt1, row);
+                            ref float cB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur1, 8 + row);
+                            ref float cnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt1, 8 + row);
+                            var i0 = i0_1;
+                            var f0 = f0_1;
+                            var g0 = g0_1;
+                            var o0 = o0_1;
+                            var ig0 = global::RnnGen.RnnMath.Sigmoid(i0);   // i = σ(i)
+                            var fg0 = global::RnnGen.RnnMath.Sigmoid(f0);   // f = σ(f)
+                            var gg0 = global::RnnGen.RnnMath.Tanh(g0);   // g = tanh(g)
+                            var og0 = global::RnnGen.RnnMath.Sigmoid(o0);   // o = σ(o)
+                            var cn0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(fg0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cB, (nuint)0), ig0 * gg0);   // c' = f⊙c + i⊙g
+                            var tc0 = global::RnnGen.RnnMath.Tanh(cn0);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cn0, ref cnB, (nuint)0);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(og0 * tc0, ref hnB, (nuint)0);   // h' = o⊙tanh(c')
+                        }
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0ForwardAgents128(ref float p, ref State s, int first, int end, ref float x)
+        {
+            // 1 tile(s) × blocks of 2 agent(s) × 2 sub-block(s) of 1 Vector128 per group × 4 group(s) [i f g o]
+            global::System.Runtime.Intrinsics.Vector128<float> wv;
+            global::System.Runtime.Intrinsics.Vector128<float> xk0, xk1;
+            {
+                ref float wT = ref p;
+                for (int q = first; q < end; q += 2)
+                {
+                    ref State s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q);
+                    ref float cur0 = ref s0.__Current;
+                    ref float nxt0 = ref s0.__Next;
+                    ref State s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 1);
+                    ref float cur1 = ref s1.__Current;
+                    ref float nxt1 = ref s1.__Next;
+                    ref float in0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, q * InputSize);
+                    ref float hs0 = ref cur0;
+                    ref float in1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 1) * InputSize);
+                    ref float hs1 = ref cur1;
+                    for (int b = 0; b < 2; b++)
+                    {
+                        ref float wB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, b * 4);
+                        int row = b * 4;   // first hidden unit of the sub-block
+                        // [i f g o] = b_ih + b_hh, for every agent
+                        var i0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)0) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)32);
+                        var i0_1 = i0_0;
+                        var f0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)8) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)40);
+                        var f0_1 = f0_0;
+                        var g0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)48);
+                        var g0_1 = g0_0;
+                        var o0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)24) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)56);
+                        var o0_1 = o0_0;
+                        // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(in0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(in1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)64);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)72);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)80);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)88);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, o0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)96);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)104);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)112);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)120);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, o0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)128);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)136);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)144);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)152);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, o0_1);
+                        // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(hs0);
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(hs1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)160);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)168);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)176);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)184);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, o0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 1));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 1));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)192);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)200);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)208);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)216);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, o0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 2));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 2));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)224);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)232);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)240);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)248);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, o0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 3));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 3));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)256);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)264);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)272);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)280);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, o0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 4));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 4));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)288);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)296);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)304);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)312);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, o0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 5));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 5));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)320);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)328);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)336);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)344);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, o0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 6));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 6));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)352);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)360);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)368);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)376);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, o0_1);
+                        xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 7));
+                        xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 7));
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)384);
+                        i0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, i0_0);
+                        i0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, i0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)392);
+                        f0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, f0_0);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, f0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)400);
+                        g0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, g0_0);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, g0_1);
+                        wv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wB, (nuint)408);
+                        o0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk0, o0_0);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(wv, xk1, o0_1);
+                        // agent q: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur0, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt0, row);
+                            ref float cB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur0, 8 + row);
+                            ref float cnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt0, 8 + row);
+                            var i0 = i0_0;
+                            var f0 = f0_0;
+                            var g0 = g0_0;
+                            var o0 = o0_0;
+                            var ig0 = global::RnnGen.RnnMath.Sigmoid(i0);   // i = σ(i)
+                            var fg0 = global::RnnGen.RnnMath.Sigmoid(f0);   // f = σ(f)
+                            var gg0 = global::RnnGen.RnnMath.Tanh(g0);   // g = tanh(g)
+                            var og0 = global::RnnGen.RnnMath.Sigmoid(o0);   // o = σ(o)
+                            var cn0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(fg0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cB, (nuint)0), ig0 * gg0);   // c' = f⊙c + i⊙g
+                            var tc0 = global::RnnGen.RnnMath.Tanh(cn0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cn0, ref cnB, (nuint)0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(og0 * tc0, ref hnB, (nuint)0);   // h' = o⊙tanh(c')
+                        }
+                        // agent q + 1: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur1, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt1, row);
+                            ref float cB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur1, 8 + row);
+                            ref float cnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt1, 8 + row);
+                            var i0 = i0_1;
+                            var f0 = f0_1;
+                            var g0 = g0_1;
+                            var o0 = o0_1;
+                            var ig0 = global::RnnGen.RnnMath.Sigmoid(i0);   // i = σ(i)
+                            var fg0 = global::RnnGen.RnnMath.Sigmoid(f0);   // f = σ(f)
+                            var gg0 = global::RnnGen.RnnMath.Tanh(g0);   // g = tanh(g)
+                            var og0 = global::RnnGen.RnnMath.Sigmoid(o0);   // o = σ(o)
+                            var cn0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(fg0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cB, (nuint)0), ig0 * gg0);   // c' = f⊙c + i⊙g
+                            var tc0 = global::RnnGen.RnnMath.Tanh(cn0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cn0, ref cnB, (nuint)0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(og0 * tc0, ref hnB, (nuint)0);   // h' = o⊙tanh(c')
+                        }
+                    }
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __Layer0ForwardAgentsScalar(ref float p, ref State s, int first, int end, ref float x)
+        {
+            // 1 tile(s) × blocks of 2 agent(s) × 8 sub-block(s) of 1 row(s) per group × 4 group(s) [i f g o]
+            float wv;
+            float xk0, xk1;
+            {
+                ref float wT = ref p;
+                for (int q = first; q < end; q += 2)
+                {
+                    ref State s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q);
+                    ref float cur0 = ref s0.__Current;
+                    ref float nxt0 = ref s0.__Next;
+                    ref State s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, q + 1);
+                    ref float cur1 = ref s1.__Current;
+                    ref float nxt1 = ref s1.__Next;
+                    ref float in0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, q * InputSize);
+                    ref float hs0 = ref cur0;
+                    ref float in1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (q + 1) * InputSize);
+                    ref float hs1 = ref cur1;
+                    for (int b = 0; b < 8; b++)
+                    {
+                        ref float wB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, b);
+                        int row = b;   // first hidden unit of the sub-block
+                        // [i f g o] = b_ih + b_hh, for every agent
+                        var i0_0 = wB + global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 32);
+                        var i0_1 = i0_0;
+                        var f0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 40);
+                        var f0_1 = f0_0;
+                        var g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 48);
+                        var g0_1 = g0_0;
+                        var o0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 24) + global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 56);
+                        var o0_1 = o0_0;
+                        // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
+                        xk0 = in0;
+                        xk1 = in1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 64);
+                        i0_0 = wv * xk0 + i0_0;
+                        i0_1 = wv * xk1 + i0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 72);
+                        f0_0 = wv * xk0 + f0_0;
+                        f0_1 = wv * xk1 + f0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 80);
+                        g0_0 = wv * xk0 + g0_0;
+                        g0_1 = wv * xk1 + g0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 88);
+                        o0_0 = wv * xk0 + o0_0;
+                        o0_1 = wv * xk1 + o0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 1);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 1);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 96);
+                        i0_0 = wv * xk0 + i0_0;
+                        i0_1 = wv * xk1 + i0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 104);
+                        f0_0 = wv * xk0 + f0_0;
+                        f0_1 = wv * xk1 + f0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 112);
+                        g0_0 = wv * xk0 + g0_0;
+                        g0_1 = wv * xk1 + g0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 120);
+                        o0_0 = wv * xk0 + o0_0;
+                        o0_1 = wv * xk1 + o0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in0, 2);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref in1, 2);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 128);
+                        i0_0 = wv * xk0 + i0_0;
+                        i0_1 = wv * xk1 + i0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 136);
+                        f0_0 = wv * xk0 + f0_0;
+                        f0_1 = wv * xk1 + f0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 144);
+                        g0_0 = wv * xk0 + g0_0;
+                        g0_1 = wv * xk1 + g0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 152);
+                        o0_0 = wv * xk0 + o0_0;
+                        o0_1 = wv * xk1 + o0_1;
+                        // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
+                        xk0 = hs0;
+                        xk1 = hs1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 160);
+                        i0_0 = wv * xk0 + i0_0;
+                        i0_1 = wv * xk1 + i0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 168);
+                        f0_0 = wv * xk0 + f0_0;
+                        f0_1 = wv * xk1 + f0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 176);
+                        g0_0 = wv * xk0 + g0_0;
+                        g0_1 = wv * xk1 + g0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 184);
+                        o0_0 = wv * xk0 + o0_0;
+                        o0_1 = wv * xk1 + o0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 1);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 1);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 192);
+                        i0_0 = wv * xk0 + i0_0;
+                        i0_1 = wv * xk1 + i0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 200);
+                        f0_0 = wv * xk0 + f0_0;
+                        f0_1 = wv * xk1 + f0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 208);
+                        g0_0 = wv * xk0 + g0_0;
+                        g0_1 = wv * xk1 + g0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 216);
+                        o0_0 = wv * xk0 + o0_0;
+                        o0_1 = wv * xk1 + o0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 2);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 2);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 224);
+                        i0_0 = wv * xk0 + i0_0;
+                        i0_1 = wv * xk1 + i0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 232);
+                        f0_0 = wv * xk0 + f0_0;
+                        f0_1 = wv * xk1 + f0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 240);
+                        g0_0 = wv * xk0 + g0_0;
+                        g0_1 = wv * xk1 + g0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 248);
+                        o0_0 = wv * xk0 + o0_0;
+                        o0_1 = wv * xk1 + o0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 3);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 3);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 256);
+                        i0_0 = wv * xk0 + i0_0;
+                        i0_1 = wv * xk1 + i0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 264);
+                        f0_0 = wv * xk0 + f0_0;
+                        f0_1 = wv * xk1 + f0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 272);
+                        g0_0 = wv * xk0 + g0_0;
+                        g0_1 = wv * xk1 + g0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 280);
+                        o0_0 = wv * xk0 + o0_0;
+                        o0_1 = wv * xk1 + o0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 4);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 4);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 288);
+                        i0_0 = wv * xk0 + i0_0;
+                        i0_1 = wv * xk1 + i0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 296);
+                        f0_0 = wv * xk0 + f0_0;
+                        f0_1 = wv * xk1 + f0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 304);
+                        g0_0 = wv * xk0 + g0_0;
+                        g0_1 = wv * xk1 + g0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 312);
+                        o0_0 = wv * xk0 + o0_0;
+                        o0_1 = wv * xk1 + o0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 5);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 5);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 320);
+                        i0_0 = wv * xk0 + i0_0;
+                        i0_1 = wv * xk1 + i0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 328);
+                        f0_0 = wv * xk0 + f0_0;
+                        f0_1 = wv * xk1 + f0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 336);
+                        g0_0 = wv * xk0 + g0_0;
+                        g0_1 = wv * xk1 + g0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 344);
+                        o0_0 = wv * xk0 + o0_0;
+                        o0_1 = wv * xk1 + o0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 6);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 6);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 352);
+                        i0_0 = wv * xk0 + i0_0;
+                        i0_1 = wv * xk1 + i0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 360);
+                        f0_0 = wv * xk0 + f0_0;
+                        f0_1 = wv * xk1 + f0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 368);
+                        g0_0 = wv * xk0 + g0_0;
+                        g0_1 = wv * xk1 + g0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 376);
+                        o0_0 = wv * xk0 + o0_0;
+                        o0_1 = wv * xk1 + o0_1;
+                        xk0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs0, 7);
+                        xk1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hs1, 7);
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 384);
+                        i0_0 = wv * xk0 + i0_0;
+                        i0_1 = wv * xk1 + i0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 392);
+                        f0_0 = wv * xk0 + f0_0;
+                        f0_1 = wv * xk1 + f0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 400);
+                        g0_0 = wv * xk0 + g0_0;
+                        g0_1 = wv * xk1 + g0_1;
+                        wv = global::System.Runtime.CompilerServices.Unsafe.Add(ref wB, 408);
+                        o0_0 = wv * xk0 + o0_0;
+                        o0_1 = wv * xk1 + o0_1;
+                        // agent q: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur0, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt0, row);
+                            ref float cB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur0, 8 + row);
+                            ref float cnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt0, 8 + row);
+                            var i0 = i0_0;
+                            var f0 = f0_0;
+                            var g0 = g0_0;
+                            var o0 = o0_0;
+                            var ig0 = global::RnnGen.RnnMath.Sigmoid(i0);   // i = σ(i)
+                            var fg0 = global::RnnGen.RnnMath.Sigmoid(f0);   // f = σ(f)
+                            var gg0 = global::RnnGen.RnnMath.Tanh(g0);   // g = tanh(g)
+                            var og0 = global::RnnGen.RnnMath.Sigmoid(o0);   // o = σ(o)
+                            var cn0 = fg0 * cB + ig0 * gg0;   // c' = f⊙c + i⊙g
+                            var tc0 = global::RnnGen.RnnMath.Tanh(cn0);
+                            cnB = cn0;
+                            hnB = og0 * tc0;   // h' = o⊙tanh(c')
+                        }
+                        // agent q + 1: the cell's epilogue on its sums
+                        {
+                            ref float hB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur1, row);
+                            ref float hnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt1, row);
+                            ref float cB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cur1, 8 + row);
+                            ref float cnB = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref nxt1, 8 + row);
+                            var i0 = i0_1;
+                            var f0 = f0_1;
+                            var g0 = g0_1;
+                            var o0 = o0_1;
+                            var ig0 = global::RnnGen.RnnMath.Sigmoid(i0);   // i = σ(i)
+                            var fg0 = global::RnnGen.RnnMath.Sigmoid(f0);   // f = σ(f)
+                            var gg0 = global::RnnGen.RnnMath.Tanh(g0);   // g = tanh(g)
+                            var og0 = global::RnnGen.RnnMath.Sigmoid(o0);   // o = σ(o)
+                            var cn0 = fg0 * cB + ig0 * gg0;   // c' = f⊙c + i⊙g
+                            var tc0 = global::RnnGen.RnnMath.Tanh(cn0);
+                            cnB = cn0;
+                            hnB = og0 * tc0;   // h' = o⊙tanh(c')
+                        }
                     }
                 }
             }
