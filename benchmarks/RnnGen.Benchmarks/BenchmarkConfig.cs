@@ -53,6 +53,11 @@ public static class BenchmarkConfig
             config.AddJob(MatrixJob);
         }
 
+        // Variant matrices (e.g. LstmBf16Matrix) time only Step, its baseline and the bound.
+        config.AddFilter(new BenchmarkDotNet.Filters.SimpleFilter(b =>
+            !b.Descriptor.Type.Name.Contains("Bf16", System.StringComparison.Ordinal)
+            || b.Descriptor.Categories.Any(c => c is MatrixBenchmarks.StepCategory or MatrixBenchmarks.BoundCategory)));
+
         return config;
     }
 }

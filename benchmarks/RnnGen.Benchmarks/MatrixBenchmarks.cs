@@ -37,12 +37,16 @@ public abstract class MatrixBenchmarks : IModelWork
     /// <summary>Category of one training window: <see cref="TrainStep32"/>, baseline <see cref="RuntimeSizedTrain32"/>.</summary>
     public const string TrainCategory = "Train32";
 
+    /// <summary>Category of <see cref="StepAgents1000"/>.</summary>
+    public const string AgentsCategory = "Agents1000";
+
     /// <summary>Category of <see cref="ReadWeights"/>.</summary>
     public const string BoundCategory = "Bound";
 
     private IRnnModel _model = null!;
     private IRuntimeSizedRnn _baseline = null!;
     private Adam _adam = null!;
+    private IAgentStepper? _agents;
     private WeightSweep _sweep = null!;
     private float[] _x = [];
     private readonly float[] _y = new float[Models.Output];
@@ -75,6 +79,7 @@ public abstract class MatrixBenchmarks : IModelWork
         _inputs = Models.RandomArray(Models.Window * Models.Input, seed: 2);
         _targets = Models.RandomArray(Models.Window * Models.Output, seed: 3);
         Verification.CheckSteps(_model, _baseline, _inputs, $"{Cell} {Hidden}");
+        _agents = HasAgents ? Agents.Of(_model) : null;
         _model.ResetState();
         _baseline.ResetState();
     }
@@ -117,10 +122,18 @@ public abstract class MatrixBenchmarks : IModelWork
     [BenchmarkCategory(TrainCategory)]
     public float TrainStep32() => _model.TrainStep(_inputs, _targets, _adam);
 
+    /// <summary>One many-agent Step of <see cref="Agents.Count"/> agents (float32 models; the report divides by the agent count).</summary>
+    [Benchmark]
+    [BenchmarkCategory(AgentsCategory)]
+    public void StepAgents1000() => _agents!.Step();
+
     /// <summary>The streaming bound: one read of a buffer of exactly <see cref="WeightBytes"/> bytes.</summary>
     [Benchmark]
     [BenchmarkCategory(BoundCategory)]
     public float ReadWeights() => _sweep.Read();
+
+    /// <summary>Whether <see cref="StepAgents1000"/> applies (the float32 models; variants only time Step and the bound).</summary>
+    protected virtual bool HasAgents => true;
 
     /// <summary>Creates the benchmarked model (the generated <see cref="Cell"/> model of <see cref="Hidden"/> units).</summary>
     protected virtual IRnnModel CreateModel(int seed) => Models.Create(Cell, Hidden, seed);

@@ -1,0 +1,49 @@
+namespace RnnGen.Benchmarks;
+
+/// <summary>The bfloat16 twins of the Elman matrix models: Step (against the TensorPrimitives baseline) and the bound at the bytes a bf16 step reads.</summary>
+public class ElmanBf16Matrix : MatrixBenchmarks
+{
+    /// <inheritdoc/>
+    public override RnnCell Cell => RnnCell.Elman;
+
+    /// <inheritdoc/>
+    public override long WeightBytes => Models.BFloat16WeightBytes(Facts);
+
+    /// <inheritdoc/>
+    protected override bool HasAgents => false;
+
+    /// <inheritdoc/>
+    protected override IRnnModel CreateModel(int seed) => Models.CreateBFloat16(Cell, Hidden, seed);
+}
+
+/// <summary>The bfloat16 twins of the Lstm matrix models: Step (against the TensorPrimitives baseline) and the bound at the bytes a bf16 step reads.</summary>
+public class LstmBf16Matrix : MatrixBenchmarks
+{
+    /// <inheritdoc/>
+    public override RnnCell Cell => RnnCell.Lstm;
+
+    /// <inheritdoc/>
+    public override long WeightBytes => Models.BFloat16WeightBytes(Facts);
+
+    /// <inheritdoc/>
+    protected override bool HasAgents => false;
+
+    /// <inheritdoc/>
+    protected override IRnnModel CreateModel(int seed) => Models.CreateBFloat16(Cell, Hidden, seed);
+}
+
+/// <summary>The bfloat16 twins of the Gru matrix models: Step (against the TensorPrimitives baseline) and the bound at the bytes a bf16 step reads.</summary>
+public class GruBf16Matrix : MatrixBenchmarks
+{
+    /// <inheritdoc/>
+    public override RnnCell Cell => RnnCell.Gru;
+
+    /// <inheritdoc/>
+    public override long WeightBytes => Models.BFloat16WeightBytes(Facts);
+
+    /// <inheritdoc/>
+    protected override bool HasAgents => false;
+
+    /// <inheritdoc/>
+    protected override IRnnModel CreateModel(int seed) => Models.CreateBFloat16(Cell, Hidden, seed);
+}
