@@ -7,13 +7,13 @@ public class ElmanBf16Matrix : MatrixBenchmarks
     public override RnnCell Cell => RnnCell.Elman;
 
     /// <inheritdoc/>
-    public override long WeightBytes => Models.BFloat16WeightBytes(Facts);
+    public override long WeightBytes => BFloat16Models.BFloat16WeightBytes(Facts);
 
     /// <inheritdoc/>
     protected override bool HasAgents => false;
 
     /// <inheritdoc/>
-    protected override IRnnModel CreateModel(int seed) => Models.CreateBFloat16(Cell, Hidden, seed);
+    protected override IRnnModel CreateModel(int seed) => BFloat16Models.CreateBFloat16(Cell, Hidden, seed);
 }
 
 /// <summary>The bfloat16 twins of the Lstm matrix models: Step (against the TensorPrimitives baseline) and the bound at the bytes a bf16 step reads.</summary>
@@ -23,13 +23,13 @@ public class LstmBf16Matrix : MatrixBenchmarks
     public override RnnCell Cell => RnnCell.Lstm;
 
     /// <inheritdoc/>
-    public override long WeightBytes => Models.BFloat16WeightBytes(Facts);
+    public override long WeightBytes => BFloat16Models.BFloat16WeightBytes(Facts);
 
     /// <inheritdoc/>
     protected override bool HasAgents => false;
 
     /// <inheritdoc/>
-    protected override IRnnModel CreateModel(int seed) => Models.CreateBFloat16(Cell, Hidden, seed);
+    protected override IRnnModel CreateModel(int seed) => BFloat16Models.CreateBFloat16(Cell, Hidden, seed);
 }
 
 /// <summary>The bfloat16 twins of the Gru matrix models: Step (against the TensorPrimitives baseline) and the bound at the bytes a bf16 step reads.</summary>
@@ -39,11 +39,11 @@ public class GruBf16Matrix : MatrixBenchmarks
     public override RnnCell Cell => RnnCell.Gru;
 
     /// <inheritdoc/>
-    public override long WeightBytes => Models.BFloat16WeightBytes(Facts);
+    public override long WeightBytes => BFloat16Models.BFloat16WeightBytes(Facts);
 
     /// <inheritdoc/>
     protected override bool HasAgents => false;
 
     /// <inheritdoc/>
-    protected override IRnnModel CreateModel(int seed) => Models.CreateBFloat16(Cell, Hidden, seed);
+    protected override IRnnModel CreateModel(int seed) => BFloat16Models.CreateBFloat16(Cell, Hidden, seed);
 }

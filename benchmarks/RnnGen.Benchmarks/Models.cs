@@ -113,56 +113,6 @@ public static class Models
         _ => throw new ArgumentOutOfRangeException(nameof(hidden), hidden, $"No generated {cell} model of this size; declare one in Models.cs."),
     };
 
-    /// <summary>
-    /// The bfloat16 twin of <see cref="Create"/>, its float32 master weights rounded to bfloat16 first so that the float32
-    /// TensorPrimitives baseline computes the same function (the bf16 kernel then matches it to float rounding).
-    /// </summary>
-    public static IRnnModel CreateBFloat16(RnnCell cell, int hidden, int seed)
-    {
-        IRnnModel model = (cell, hidden) switch
-        {
-            (RnnCell.Elman, 16) => Rounded(new ElmanH16BFloat16(seed)),
-            (RnnCell.Elman, 32) => Rounded(new ElmanH32BFloat16(seed)),
-            (RnnCell.Elman, 64) => Rounded(new ElmanH64BFloat16(seed)),
-            (RnnCell.Elman, 128) => Rounded(new ElmanH128BFloat16(seed)),
-            (RnnCell.Elman, 256) => Rounded(new ElmanH256BFloat16(seed)),
-            (RnnCell.Lstm, 16) => Rounded(new LstmH16BFloat16(seed)),
-            (RnnCell.Lstm, 32) => Rounded(new LstmH32BFloat16(seed)),
-            (RnnCell.Lstm, 64) => Rounded(new LstmH64BFloat16(seed)),
-            (RnnCell.Lstm, 128) => Rounded(new LstmH128BFloat16(seed)),
-            (RnnCell.Lstm, 256) => Rounded(new LstmH256BFloat16(seed)),
-            (RnnCell.Gru, 16) => Rounded(new GruH16BFloat16(seed)),
-            (RnnCell.Gru, 32) => Rounded(new GruH32BFloat16(seed)),
-            (RnnCell.Gru, 64) => Rounded(new GruH64BFloat16(seed)),
-            (RnnCell.Gru, 128) => Rounded(new GruH128BFloat16(seed)),
-            (RnnCell.Gru, 256) => Rounded(new GruH256BFloat16(seed)),
-            _ => throw new ArgumentOutOfRangeException(nameof(hidden), hidden, $"No bfloat16 {cell} model of this size; declare one in BFloat16Models.cs."),
-        };
-        return model;
-
-        static IRnnModel Rounded<TModel>(TModel model)
-            where TModel : IRnnModel
-        {
-            var canonical = new float[TModel.TrainableParameterCount];
-            model.CopyParametersTo(canonical);
-            RnnGen.Kernels.BFloat16.Round(canonical, canonical);
-            model.CopyParametersFrom(canonical);
-            return model;
-        }
-    }
-
-    /// <summary>
-    /// Bytes one bfloat16 step reads: W_ih and W_hh at 2 bytes (tiles padded like the float32 buffer), the summed biases
-    /// (one float vector per accumulator group) and the float32 head.
-    /// </summary>
-    public static long BFloat16WeightBytes(ModelFacts facts)
-    {
-        int padded = (facts.Hidden + 15) / 16 * 16;
-        int groups = facts.Cell == RnnCell.Gru ? 4 : facts.Gates;
-        long weights = 2L * facts.Gates * padded * (facts.Input + facts.Hidden + (facts.Input + facts.Hidden) % 2);
-        return weights + 4L * groups * padded + 4L * (facts.Output * padded + facts.Output);
-    }
-
     /// <summary>The sizes and the minimum work of one batch-1 step of the generated model of <paramref name="cell"/> and <paramref name="hidden"/> units.</summary>
     public static ModelFacts Facts(RnnCell cell, int hidden) => (cell, hidden) switch
     {

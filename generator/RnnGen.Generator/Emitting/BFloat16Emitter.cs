@@ -22,8 +22,9 @@ internal static class BFloat16Emitter
 
     private static bool IsBFloat16(KernelPlan plan) => plan.Spec.WeightPrecision == PrecisionKind.BFloat16;
 
-    private static string Parameters(CellEmitter cell) =>
-        "ref float q, ref float x, ref float h, ref float hNext" + (cell.HasCellState ? ", ref float c, ref float cNext" : "");
+    private static string Parameters(CellEmitter cell, KernelPlan plan) =>
+        "ref float q, ref float x, ref float h, ref float hNext" + (cell.HasCellState ? ", ref float c, ref float cNext" : "")
+        + (plan.Tiles > 1 ? ", bool reverse" : "");   // serpentine tile order, as the float32 kernels
 
     /// <summary>The public <c>WeightPrecision</c> constant and its IRnnModel static, and the bfloat16 section's offset.</summary>
     public static void EmitConstants(CodeWriter w, KernelPlan plan, int sectionOffset)
@@ -121,7 +122,7 @@ internal static class BFloat16Emitter
             w.Line($"// ── layer {layer.Index} · {cell.Name} · inference forward from the bfloat16 copy (Step, Forward, Evaluate)");
             w.Line($"//    as the float32 kernel above, two columns per load: a 32-bit word holds W[:, k] (low half) and W[:, k+1] (high half);");
             w.Line($"//    W[:, k] = (v << 16) as float, W[:, k+1] = (v & 0xFFFF0000) as float; {plan.Tiles} tile(s) of {lp.TileStride} words at section offset {lp.Offset}");
-            RecurrentLayerEmitter.EmitDispatch(w, plan, ForwardName(layer.Index), Parameters(cell));
+            RecurrentLayerEmitter.EmitDispatch(w, plan, ForwardName(layer.Index), Parameters(cell, plan));
             foreach (var wp in plan.Widths) EmitForward(w, plan, cell, layer, lp, wp);
         }
     }
@@ -136,13 +137,17 @@ internal static class BFloat16Emitter
 
         w.Line(GeneratedCode);
         w.Line(Hot);
-        w.Open($"private static void {ForwardName(layer.Index)}{wp.Width.Suffix}({Parameters(cell)})");
+        w.Open($"private static void {ForwardName(layer.Index)}{wp.Width.Suffix}({Parameters(cell, plan)})");
         w.Line(o.Scalar
             ? $"// scalar fallback: the same tile walk, one hidden unit per block, {acc.Length} accumulator(s)"
             : $"// {plan.Tiles} tile(s) × {wp.BlocksPerTile} block(s) × {S} {wp.Width.TypeName} per group × {acc.Length} group(s) [{string.Join(" ", acc)}], {K} partial sum(s) over the columns");
         if (!o.Scalar) w.Line($"var high = {V}.Create(0xFFFF0000u);   // keeps the high bfloat16 of each word");
 
-        if (plan.Tiles > 1) w.Open($"for (int t = 0; t < {I(plan.Tiles)}; t++)");
+        if (plan.Tiles > 1)
+        {
+            w.Open($"for (int i = 0; i < {I(plan.Tiles)}; i++)");
+            w.Line($"int t = reverse ? {I(plan.Tiles - 1)} - i : i;   // odd steps: last tile first (still in L1)");
+        }
         else w.Open("");
         w.Line($"ref float wT = {At("q", plan.Tiles > 1 ? $"{I(lp.Offset)} + t * {I(lp.TileStride)}" : I(lp.Offset))};");
         string rowOffset = plan.Tiles > 1 ? $"t * {I(TR)}" : "0";

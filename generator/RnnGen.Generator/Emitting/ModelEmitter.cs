@@ -497,7 +497,7 @@ internal static class ModelEmitter
             string input = l == 0 ? "ref x" : At("hNext", I((l - 1) * HP));
             string cArgs = cell.HasCellState ? $", {At("h", I((L + l) * HP))}, {At("hNext", I((L + l) * HP))}" : "";
             string kernel = bf16 ? $"{BFloat16Emitter.ForwardName(l)}(ref q" : $"{RecurrentLayerEmitter.ForwardName(l)}(ref p";
-            string reverse = !bf16 && plan.Tiles > 1 ? ", state.__Reversed" : "";
+            string reverse = plan.Tiles > 1 ? ", state.__Reversed" : "";
             w.Line($"{kernel}, {input}, {At("h", I(l * HP))}, {At("hNext", I(l * HP))}{cArgs}{reverse});   // layer {l}");
         }
 
