@@ -459,7 +459,7 @@ def svg(rep):
     data, extra = chart_data(rep)
     inference_series = SERIES + extra
     panel_w, panel_h = 340, 260
-    left, top, gap_x, gap_y = 80, 110, 60, 90
+    left, top, gap_x, gap_y = 80, 130, 60, 90
     width = left + len(CELLS) * panel_w + (len(CELLS) - 1) * gap_x + 30
     height = top + 2 * panel_h + gap_y + 70
     values = [v for d in data.values() for v in d.values() if v]
@@ -485,15 +485,19 @@ def svg(rep):
            f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="17" font-weight="bold">'
            f'RnnGen: time per step against hidden size (batch 1, input {INPUT}, one output; log-log)</text>']
     # legends
+    y = 48
     for row, series in enumerate((inference_series, TRAIN_SERIES)):
         x = left
-        y = 48 + 20 * row
         out.append(f'<text x="{left - 70}" y="{y + 4}" font-weight="bold">{"inference" if row == 0 else "training"}</text>')
         for key, label, colour, dash in series:
+            step = 40 + 7.0 * len(label)
+            if x + step > width - 10 and x > left:   # wrap the legend instead of running off the picture
+                x, y = left, y + 18
             out.append(f'<line x1="{x}" y1="{y}" x2="{x + 22}" y2="{y}" stroke="{colour}" stroke-width="2.5"'
                        + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
             out.append(f'<text x="{x + 27}" y="{y + 4}">{label}</text>')
-            x += 40 + 7.0 * len(label)
+            x += step
+        y += 20
     for row, (series, heading) in enumerate(((inference_series, "one step (inference)"), (TRAIN_SERIES, "training over 32 steps, per step"))):
         y0 = top + row * (panel_h + gap_y)
         for col, cell in enumerate(CELLS):
