@@ -16,7 +16,7 @@ namespace RnnGen.Generator.Tests;
 /// </summary>
 public sealed class DiagnosticTests
 {
-    private const string HelpBase = "https://github.com/rnngen/rnngen/blob/main/docs/diagnostics/";
+    private static readonly string HelpBase = DiagnosticCatalogTests.RepositoryUrl + "/blob/main/docs/diagnostics/";
 
     [Fact]
     public void RNNG001_class_not_partial() => AssertDiagnostic("RNNG001", """

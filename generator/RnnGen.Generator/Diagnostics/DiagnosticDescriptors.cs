@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.CodeAnalysis;
 
 namespace RnnGen.Generator.Diagnostics;
@@ -10,8 +11,25 @@ internal static class DiagnosticDescriptors
 {
     private const string Category = "RnnGen";
 
+    /// <summary>
+    /// The project's repository, the base of every help link: <c>RepositoryUrl</c> in Directory.Build.props, which is
+    /// also the package's repository and project URL, reaches this assembly as <c>[AssemblyMetadata("RepositoryUrl", …)]</c>.
+    /// Declared before the descriptors so that it is initialized first.
+    /// </summary>
+    internal static readonly string RepositoryUrl = ReadRepositoryUrl();
+
+    private static string ReadRepositoryUrl()
+    {
+        foreach (var a in typeof(DiagnosticDescriptors).Assembly.GetCustomAttributes(typeof(AssemblyMetadataAttribute), inherit: false))
+            if (a is AssemblyMetadataAttribute { Key: "RepositoryUrl", Value: { Length: > 0 } url })
+                return url.TrimEnd('/');
+        // The generator project's build refuses an empty RepositoryUrl, so this is never reached from a real build;
+        // a generator must not throw from a static initializer.
+        return "";
+    }
+
     private static string Help(string id) =>
-        "https://github.com/rnngen/rnngen/blob/main/docs/diagnostics/" + id.ToLowerInvariant() + ".md";
+        RepositoryUrl + "/blob/main/docs/diagnostics/" + id.ToLowerInvariant() + ".md";
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: Help(id));
