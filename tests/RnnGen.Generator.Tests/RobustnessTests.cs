@@ -121,6 +121,67 @@ public sealed class RobustnessTests
         Assert.Equal("Typing.Model.RnnModel.g.cs", Assert.Single(driver.GetRunResult().Results.Single().GeneratedSources).HintName);
     }
 
+    // ─────────────────────────── hint names: Roslyn compares them ignoring case and rejects '\' and '@'
+
+    /// <summary>
+    /// Issue 15: two models whose names differ only in case (legal C#) got the same hint name once case is ignored, and
+    /// the second AddSource threw (CS8785): neither model was built. Both are built now, each under its own file name.
+    /// </summary>
+    [Fact]
+    public void Models_whose_names_differ_only_in_case()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            namespace Models;
+
+            [RnnModel(8, 2)] public partial class Model;
+            [RnnModel(4, 2)] public partial class model;
+            [RnnModel(4, 3)] public partial class Other;
+
+            public static class Use
+            {
+                public static int Sizes => Model.HiddenSize + model.HiddenSize + Other.InputSize;
+            }
+            """);
+        AssertNoCrash(run);
+        var names = run.Sources.Select(static s => s.HintName).ToList();
+        Assert.Equal(3, names.Count);
+        Assert.Equal(3, names.Distinct(System.StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Contains("Models.Other.RnnModel.g.cs", names);   // only the twins are disambiguated
+        Assert.Matches(@"^Models\.Model\.[0-9a-f]{8}\.RnnModel\.g\.cs$", names.Single(n => n.StartsWith("Models.Model.", System.StringComparison.Ordinal)));
+        GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
+    }
+
+    [Fact]
+    public void Twin_hint_names_are_the_same_in_every_run()
+    {
+        const string Source = "using RnnGen;\nnamespace N;\n[RnnModel(8, 2)] public partial class Model;\n[RnnModel(8, 2)] public partial class MODEL;\n";
+        var first = GeneratorHarness.Run(Source).Sources.Select(static s => s.HintName).OrderBy(static n => n, System.StringComparer.Ordinal).ToList();
+        var second = GeneratorHarness.Run(Source).Sources.Select(static s => s.HintName).OrderBy(static n => n, System.StringComparer.Ordinal).ToList();
+        Assert.Equal(2, first.Count);
+        Assert.Equal(first, second);
+    }
+
+    /// <summary>Issue 15: a namespace A.B and a class B in namespace A, each with a model M, threw in AddSource; now only the compiler's CS0101 remains.</summary>
+    [Fact]
+    public void Namespace_and_class_of_the_same_name_holding_models_of_the_same_name()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings +
+            "namespace A.B { [RnnModel(8, 2)] public partial class M; }\nnamespace A { public partial class B { [RnnModel(8, 2)] public partial class M; } }\n");
+        AssertNoCrash(run);
+        Assert.Equal(2, run.Sources.Select(static s => s.HintName).Distinct(System.StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Contains(run.OutputDiagnostics, static d => d.Id == "CS0101");
+    }
+
+    /// <summary>Issue 15: <c>class \u0041bc</c> put the escape's backslash into the hint name, and AddSource threw.</summary>
+    [Fact]
+    public void Model_named_with_a_unicode_escape()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + "namespace N\\u0031;\n[RnnModel(8, 2)]\npublic partial class \\u0041bc;\npublic static class Use { public static int H => Abc.HiddenSize; }\n");
+        AssertNoCrash(run);
+        Assert.Equal("N1.Abc.RnnModel.g.cs", run.Single.HintName);
+        GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
+    }
+
     // ─────────────────────────── declarations the generator must either support or reject (bugs found: see report)
 
     /// <summary>

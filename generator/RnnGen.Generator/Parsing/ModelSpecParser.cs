@@ -208,8 +208,41 @@ internal static class ModelSpecParser
             new EquatableArray<ContainingTypeSpec>(containing.ToImmutableArray()),
             hasUserConstructor, hidden, input, output, layers, window, vocabulary,
             (CellKind)cell, (ActivationKind)activation, (OutputActivationKind)outputActivation,
-            (LossKind)loss, (LossOnKind)lossOn, (PrecisionKind)precision);
+            (LossKind)loss, (LossOnKind)lossOn, (PrecisionKind)precision, HintSuffix(type, context.SemanticModel.Compilation));
         return new ParseResult(spec, diags);
+    }
+
+
+    /// <summary>
+    /// "" unless another [RnnModel] type of this compilation has the same hint key when case is ignored (Model and model;
+    /// or a namespace A.B and a class B in namespace A, each holding a model M, which the compiler rejects with CS0101):
+    /// Roslyn compares hint names ignoring case, and a second AddSource with the same name throws. Then each of them
+    /// gets <see cref="HintNames.Disambiguator"/> of its exact metadata name (nested types joined with '+').
+    /// </summary>
+    private static string HintSuffix(INamedTypeSymbol type, Compilation compilation)
+    {
+        var path = new List<ISymbol>();
+        for (ISymbol? s = type; s is not null && s is not INamespaceSymbol { IsGlobalNamespace: true }; s = s.ContainingSymbol)
+            path.Insert(0, s);
+
+        IEnumerable<INamespaceOrTypeSymbol> level = new INamespaceOrTypeSymbol[] { compilation.Assembly.GlobalNamespace };
+        var exact = new System.Text.StringBuilder();
+        foreach (var part in path)
+        {
+            string name = KeyPart(part);
+            if (exact.Length > 0) exact.Append(part.ContainingSymbol is INamedTypeSymbol ? '+' : '.');
+            exact.Append(name);
+            level = level.SelectMany(static c => c is INamespaceSymbol ns ? ns.GetMembers() : ((INamedTypeSymbol)c).GetTypeMembers().CastArray<INamespaceOrTypeSymbol>())
+                .Where(m => string.Equals(KeyPart(m), name, StringComparison.OrdinalIgnoreCase))
+                .ToList();
+        }
+
+        bool twin = level.Any(m => m is INamedTypeSymbol other && !SymbolEqualityComparer.Default.Equals(other, type)
+                                   && other.GetAttributes().Any(static a => a.AttributeClass?.ToDisplayString() == RnnModelGenerator.AttributeName));
+        return twin ? HintNames.Disambiguator(exact.ToString()) : "";
+
+        static string KeyPart(ISymbol symbol) =>
+            symbol is INamedTypeSymbol { Arity: > 0 } generic ? symbol.Name + "`" + generic.Arity.ToString(CultureInfo.InvariantCulture) : symbol.Name;
     }
 
     /// <summary>An upper estimate of the floats in a model's buffer (the emitter's sections, computed in 64 bits).</summary>
