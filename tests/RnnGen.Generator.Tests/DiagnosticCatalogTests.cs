@@ -113,7 +113,8 @@ public sealed class DiagnosticCatalogTests
         var run = GeneratorHarness.Run(block.Groups[1].Value, version);
         Assert.Null(run.Exception);
         Assert.Contains(run.GeneratorDiagnostics, x => x.Id == id);
-        Assert.Empty(run.Sources);
+        if (id == "RNNG019") Assert.Single(run.Sources);   // the model is built once, from the first attribute
+        else Assert.Empty(run.Sources);
     }
 
     [Theory]

@@ -220,6 +220,57 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void RNNG019_attribute_on_two_partial_declarations()
+    {
+        var (source, span) = Unmark(GeneratorHarness.Usings + """
+            namespace Models;
+
+            [RnnModel(8, 2, Output = 1)]
+            public partial class Model;
+
+            [[|RnnModel(16, 2)|]]
+            public partial class Model;
+            """);
+        var run = GeneratorHarness.Run(source);
+        AssertNoCrash(run);
+        var d = AssertSingleError(run, "RNNG019", span);
+        Assert.Equal("Class 'Model' has [RnnModel] more than once (the attributes of all its partial declarations count); remove this one, the model is built from the first ([RnnModel(8, 2, Output = 1)] in File0.cs, line 4)",
+            d.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal(source.IndexOf("RnnModel(8, 2", StringComparison.Ordinal), Assert.Single(d.AdditionalLocations).SourceSpan.Start);
+
+        // The model is built once, from the first attribute; the compiler's own CS0579 is the only other error.
+        Assert.Equal("Models.Model.RnnModel.g.cs", run.Single.HintName);
+        Assert.Contains("public const int HiddenSize = 8;", run.Text, StringComparison.Ordinal);
+        Assert.Equal(new[] { "CS0579", "RNNG019" }, run.OutputDiagnostics.Select(static x => x.Id).OrderBy(static x => x, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void RNNG019_attribute_in_two_files_is_reported_in_the_second()
+    {
+        var run = GeneratorHarness.Run(new[]
+        {
+            GeneratorHarness.Usings + "namespace Models;\n[RnnModel(8, 2)]\npublic partial class Model;\n",
+            GeneratorHarness.Usings + "namespace Models;\n[RnnModel(8, 2)]\npublic partial class Model { public int Extra => 1; }\n",
+        }, GeneratorHarness.ParseOptions());
+        AssertNoCrash(run);
+        var d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("RNNG019", d.Id);
+        Assert.Equal("/src/File1.cs", d.Location.SourceTree!.FilePath);
+        Assert.EndsWith("the model is built from the first ([RnnModel(8, 2)] in File0.cs, line 3)", d.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Equal("Models.Model.RnnModel.g.cs", run.Single.HintName);
+    }
+
+    [Fact]
+    public void RNNG019_two_attributes_on_one_declaration()
+    {
+        var (source, span) = Unmark(GeneratorHarness.Usings + "[RnnModel(8, 2)]\n[[|RnnModel(16, 2)|]]\npublic partial class Model;\n");
+        var run = GeneratorHarness.Run(source);
+        AssertNoCrash(run);
+        AssertSingleError(run, "RNNG019", span);
+        Assert.Equal("Model.RnnModel.g.cs", run.Single.HintName);
+    }
+
+    [Fact]
     public void Every_problem_of_one_model_is_reported_at_once()
     {
         var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(0, 0, Layers = 0)]\npublic class Model<T> { }");
@@ -279,6 +330,25 @@ public sealed class DiagnosticTests
         Assert.Empty(run.Sources);
         var compilerErrors = run.OutputDiagnostics.Where(static d => !d.Id.StartsWith("RNNG", StringComparison.Ordinal)).ToList();
         Assert.True(compilerErrors.Count == 0, "The test source must be valid C#:\n" + string.Join("\n", compilerErrors.Select(GeneratorHarness.Describe)));
+    }
+
+    /// <summary>Exactly one generator diagnostic, <paramref name="id"/>, an error at <paramref name="span"/> with its help link.</summary>
+    private static Diagnostic AssertSingleError(GeneratorRun run, string id, TextSpan span)
+    {
+        var d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(id, d.Id);
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Equal(HelpBase + id.ToLowerInvariant() + ".md", d.Descriptor.HelpLinkUri);
+        Assert.True(d.Location.IsInSource);
+        Assert.Same(run.OutputCompilation.SyntaxTrees.First(), d.Location.SourceTree);
+        Assert.Equal(span, d.Location.SourceSpan);
+        return d;
+    }
+
+    internal static void AssertNoCrash(GeneratorRun run)
+    {
+        Assert.True(run.Exception is null, "The generator threw: " + run.Exception);
+        Assert.DoesNotContain(run.OutputDiagnostics, static d => d.Id == "CS8785");
     }
 
     internal static (string Source, TextSpan Span) Unmark(string marked)

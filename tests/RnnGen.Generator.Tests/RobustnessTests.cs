@@ -60,6 +60,12 @@ public sealed class RobustnessTests
         "[RnnModel(64, 10\npublic partial class Model;",
         "[RnnModel(64, 10, Output = 1.5)]\npublic partial class Model;",
         "[RnnModel(64, 10, Unknown = 3)]\npublic partial class Model;",
+        // The same class more than once (issue 15: two partial declarations with the attribute threw in AddSource).
+        "[RnnModel(8, 2)]\npublic partial class Model;\n[RnnModel(16, 2)]\npublic partial class Model;",
+        "[RnnModel(8, 2)]\npublic partial class Model;\n[RnnModel(8, 2)]\npublic partial class Model;\n[RnnModel(8, 2)]\npublic partial class Model;",
+        "[RnnModel(0, 2)]\npublic partial class Model;\n[RnnModel(-1, 2)]\npublic partial class Model;",
+        "[RnnModel(8, 2)]\npublic partial class Model;\n[RnnModel(64)]\npublic partial class Model;",
+        "[RnnModel(64)]\npublic partial class Model;\n[RnnModel(8, 2)]\npublic partial class Model;",
     }.Select(static a => new object[] { a });
 
     [Theory]

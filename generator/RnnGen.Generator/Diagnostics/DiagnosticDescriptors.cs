@@ -105,4 +105,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InheritedMemberConflict = Error("RNNG018",
         "Model class inherits a generated member name",
         "Class '{0}' inherits a member named '{1}' from '{2}', which the generated '{1}' would hide; rename the base member or do not derive the model from '{2}'");
+
+    public static readonly DiagnosticDescriptor DuplicateAttribute = Error("RNNG019",
+        "Model class has more than one [RnnModel] attribute",
+        "Class '{0}' has [RnnModel] more than once (the attributes of all its partial declarations count); remove this one, the model is built from the first ({1})");
 }

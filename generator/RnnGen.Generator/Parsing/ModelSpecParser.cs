@@ -40,11 +40,26 @@ internal static class ModelSpecParser
             || classSyntax.Identifier.IsMissing)
             return new ParseResult(null, ImmutableArray<Diagnostic>.Empty);
 
-        var attribute = context.Attributes.FirstOrDefault();
+        // --- One class, one model ------------------------------------------------------------
+        // This declaration's attributes are context.Attributes; the class's are on every partial declaration. The model is
+        // built from the first of them, by the declaration that holds it; every other one is reported where it is, once.
+        var first = type.GetAttributes().FirstOrDefault(IsRnnModel);
+        var duplicates = ImmutableArray.CreateBuilder<Diagnostic>();
+        foreach (var other in context.Attributes)
+        {
+            if (SameApplication(other, first)) continue;
+            var otherLocation = other.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? classSyntax.Identifier.GetLocation();
+            var firstSyntax = first?.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+            duplicates.Add(Diagnostic.Create(DiagnosticDescriptors.DuplicateAttribute, otherLocation,
+                firstSyntax is null ? null : new[] { firstSyntax.GetLocation() }, type.Name, Describe(firstSyntax)));
+        }
+
+        var attribute = context.Attributes.FirstOrDefault(a => SameApplication(a, first));
         // A half-typed attribute (missing arguments, unresolved constructor) is the compiler's to report.
         if (attribute is null || attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length != 2
             || attribute.ConstructorArguments.Any(static a => a.Kind == TypedConstantKind.Error || a.Value is not int))
-            return new ParseResult(null, ImmutableArray<Diagnostic>.Empty);
+            return new ParseResult(null, duplicates.ToImmutable());
+
 
         var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         var identifierLocation = classSyntax.Identifier.GetLocation();
@@ -89,7 +104,7 @@ internal static class ModelSpecParser
         {
             // A base that is itself a model gets the generated members from its own generated file, which this
             // compilation does not show yet.
-            if (baseType.GetAttributes().Any(static a => a.AttributeClass?.ToDisplayString() == RnnModelGenerator.AttributeName))
+            if (baseType.GetAttributes().Any(IsRnnModel))
             {
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InheritedMemberConflict, identifierLocation,
                     type.Name, "InputSize", baseType.Name));
@@ -123,7 +138,7 @@ internal static class ModelSpecParser
         foreach (var named in attribute.NamedArguments)
         {
             if (named.Value.Kind == TypedConstantKind.Error || named.Value.Value is not int value)
-                return new ParseResult(null, diagnostics.ToImmutable());
+                return new ParseResult(null, Join(duplicates, diagnostics));
             switch (named.Key)
             {
                 case "Output": output = value; break;
@@ -196,9 +211,10 @@ internal static class ModelSpecParser
                     $"one model's buffer holds at most {int.MaxValue.ToString("N0", CultureInfo.InvariantCulture)} floats; lower hidden, Layers, Window or Vocabulary"));
         }
 
-        var diags = diagnostics.ToImmutable();
-        if (diags.Any(static d => d.Severity == DiagnosticSeverity.Error))
-            return new ParseResult(null, diags);
+        // The duplicates are this declaration's only errors when it holds the first attribute too: they do not stop the model.
+        var all = Join(duplicates, diagnostics);
+        if (diagnostics.Any(static d => d.Severity == DiagnosticSeverity.Error))
+            return new ParseResult(null, all);
 
         string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n
             ? n.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "")
@@ -209,8 +225,39 @@ internal static class ModelSpecParser
             hasUserConstructor, hidden, input, output, layers, window, vocabulary,
             (CellKind)cell, (ActivationKind)activation, (OutputActivationKind)outputActivation,
             (LossKind)loss, (LossOnKind)lossOn, (PrecisionKind)precision, HintSuffix(type, context.SemanticModel.Compilation));
-        return new ParseResult(spec, diags);
+        return new ParseResult(spec, all);
     }
+    /// <summary>
+    /// Both lists as one array; an empty one is <see cref="ImmutableArray{T}.Empty"/> (the builder's), since the pipeline
+    /// compares ImmutableArrays by reference and a fresh empty array each run would make every result look modified.
+    /// </summary>
+    private static ImmutableArray<Diagnostic> Join(ImmutableArray<Diagnostic>.Builder first, ImmutableArray<Diagnostic>.Builder second)
+    {
+        var all = ImmutableArray.CreateBuilder<Diagnostic>(first.Count + second.Count);
+        all.AddRange(first);
+        all.AddRange(second);
+        return all.ToImmutable();
+    }
+
+    private static bool IsRnnModel(AttributeData attribute) =>
+        attribute.AttributeClass?.ToDisplayString() == RnnModelGenerator.AttributeName;
+
+    /// <summary>The same attribute application (the AttributeData of one symbol may be fetched more than once).</summary>
+    private static bool SameApplication(AttributeData attribute, AttributeData? other) =>
+        other is not null && (ReferenceEquals(attribute, other)
+            || attribute.ApplicationSyntaxReference is { } a && other.ApplicationSyntaxReference is { } b
+               && a.SyntaxTree == b.SyntaxTree && a.Span == b.Span);
+
+    /// <summary>"[RnnModel(8, 2)] in File.cs, line 3": the first [RnnModel] of the class, for the duplicate's message.</summary>
+    private static string Describe(SyntaxNode? firstAttribute)
+    {
+        if (firstAttribute is null) return "on another declaration";
+        var span = firstAttribute.GetLocation().GetLineSpan();
+        string file = span.Path.Length == 0 ? "" : " in " + System.IO.Path.GetFileName(span.Path) + ",";
+        string text = string.Join(" ", firstAttribute.ToString().Split(new[] { ' ', '\t', '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries));
+        return "[" + text + "]" + file + " line " + (span.StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture);
+    }
+
 
 
     /// <summary>
@@ -238,7 +285,7 @@ internal static class ModelSpecParser
         }
 
         bool twin = level.Any(m => m is INamedTypeSymbol other && !SymbolEqualityComparer.Default.Equals(other, type)
-                                   && other.GetAttributes().Any(static a => a.AttributeClass?.ToDisplayString() == RnnModelGenerator.AttributeName));
+                                   && other.GetAttributes().Any(IsRnnModel));
         return twin ? HintNames.Disambiguator(exact.ToString()) : "";
 
         static string KeyPart(ISymbol symbol) =>
