@@ -19,7 +19,8 @@ public sealed class RnnModelGenerator : IIncrementalGenerator
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         var parsed = context.SyntaxProvider.ForAttributeWithMetadataName(AttributeName,
-                static (node, _) => node is ClassDeclarationSyntax,
+                // Records and structs too, to say that a model must be a class (RNNG021) instead of ignoring them.
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax or StructDeclarationSyntax,
                 ModelSpecParser.Parse)
             .WithTrackingName(TrackingNames.Parse);
 

@@ -270,6 +270,71 @@ public sealed class DiagnosticTests
         Assert.Equal("Model.RnnModel.g.cs", run.Single.HintName);
     }
 
+    [Theory]
+    [InlineData("State")]
+    [InlineData("Step")]
+    [InlineData("Window")]
+    [InlineData("Parameters")]
+    [InlineData("InputSize")]
+    [InlineData("CurrentState")]
+    [InlineData("WeightPrecision")]
+    public void RNNG020_class_named_like_a_generated_member(string name) => AssertDiagnostic("RNNG020",
+        $"[RnnModel(8, 2)]\npublic partial class [|{name}|];",
+        $"Class '{name}' has the name of a member RnnGen generates in it, and a member cannot have the name of its class; rename the class (for example to '{name}Model')");
+
+    [Theory]
+    [InlineData("public partial class State { [RnnModel(8, 2)] public partial class Model; }")]
+    [InlineData("public partial class Step { public partial class Window { [RnnModel(8, 2)] public partial class Model; } }")]
+    [InlineData("namespace State.Step;\npublic class Window { }\n[RnnModel(8, 2)] public partial class Model;")]
+    [InlineData("[RnnModel(8, 2)] public partial class Model { public class Hidden { } public class Cell { } }")]
+    [InlineData("[RnnModel(8, 2)] public partial class Cell;")]
+    [InlineData("[RnnModel(8, 2)] public partial class Hidden;")]
+    public void RNNG020_containers_and_other_types_named_like_generated_members_are_fine(string source) =>
+        GeneratorHarness.RunClean(GeneratorHarness.Usings + source);
+
+    private const string RecordReason = "a record's 'with' copies would share its one mutable weight buffer, and its equality would compare that buffer's reference";
+    private const string StructReason = "every copy of a struct would share its one mutable weight buffer, and a default struct would have none";
+
+    [Theory]
+    [InlineData("public partial record [|Model|];", "record", RecordReason)]
+    [InlineData("public partial record class [|Model|];", "record", RecordReason)]
+    [InlineData("public sealed partial record [|Model|] { public string Name { get; init; } = \"\"; }", "record", RecordReason)]
+    public void RNNG021_record_is_not_a_model(string declaration, string kind, string reason) => AssertDiagnostic("RNNG021",
+        "[RnnModel(8, 2)]\n" + declaration,
+        $"'Model' is a {kind}, but a model must be a class: {reason}; declare it as 'partial class Model'");
+
+    /// <summary>The compiler rejects [RnnModel] on a struct (CS0592, AttributeUsage Class); RnnGen says why and what to write.</summary>
+    [Theory]
+    [InlineData("public partial struct [|Model|];", "struct")]
+    [InlineData("public partial record struct [|Model|];", "record struct")]
+    [InlineData("public readonly partial struct [|Model|] { }", "struct")]
+    public void RNNG021_struct_is_not_a_model(string declaration, string kind)
+    {
+        var (source, span) = Unmark(GeneratorHarness.Usings + "[RnnModel(8, 2)]\n" + declaration + "\n");
+        var run = GeneratorHarness.Run(source);
+        AssertNoCrash(run);
+        var d = AssertSingleError(run, "RNNG021", span);
+        Assert.Equal($"'Model' is a {kind}, but a model must be a class: {StructReason}; declare it as 'partial class Model'", d.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal(new[] { "CS0592", "RNNG021" }, run.OutputDiagnostics.Select(static x => x.Id).OrderBy(static x => x, StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("public partial class Model[|(string name)|] { public string Name => name; }")]
+    [InlineData("public partial class Model[|()|];")]
+    public void RNNG022_primary_constructor(string declaration) => AssertDiagnostic("RNNG022",
+        "[RnnModel(8, 2)]\n" + declaration,
+        "Class 'Model' has a primary constructor, which every constructor RnnGen adds would have to call; remove the parameter list and declare an ordinary constructor that calls InitializeParameters(seed)");
+
+    [Fact]
+    public void RNNG022_on_the_partial_declaration_that_has_the_parameter_list()
+    {
+        var (source, span) = Unmark(GeneratorHarness.Usings + "[RnnModel(8, 2)]\npublic partial class Model;\npublic partial class Model[|(int seed)|] { public int Seed => seed; }\n");
+        var run = GeneratorHarness.Run(source);
+        AssertNoCrash(run);
+        AssertSingleError(run, "RNNG022", span);
+        Assert.Empty(run.DiagnosticsInGeneratedCode);
+    }
+
     [Fact]
     public void Every_problem_of_one_model_is_reported_at_once()
     {

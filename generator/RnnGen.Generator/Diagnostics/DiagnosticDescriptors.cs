@@ -109,4 +109,16 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateAttribute = Error("RNNG019",
         "Model class has more than one [RnnModel] attribute",
         "Class '{0}' has [RnnModel] more than once (the attributes of all its partial declarations count); remove this one, the model is built from the first ({1})");
+
+    public static readonly DiagnosticDescriptor ClassNamedLikeMember = Error("RNNG020",
+        "Model class has the name of a generated member",
+        "Class '{0}' has the name of a member RnnGen generates in it, and a member cannot have the name of its class; rename the class (for example to '{0}Model')");
+
+    public static readonly DiagnosticDescriptor NotAClass = Error("RNNG021",
+        "Model must be a class",
+        "'{0}' is a {1}, but a model must be a class: {2}; declare it as 'partial class {0}'");
+
+    public static readonly DiagnosticDescriptor PrimaryConstructor = Error("RNNG022",
+        "Model class cannot have a primary constructor",
+        "Class '{0}' has a primary constructor, which every constructor RnnGen adds would have to call; remove the parameter list and declare an ordinary constructor that calls InitializeParameters(seed)");
 }

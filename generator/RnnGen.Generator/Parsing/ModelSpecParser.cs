@@ -36,7 +36,7 @@ internal static class ModelSpecParser
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
-        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax classSyntax
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax classSyntax
             || classSyntax.Identifier.IsMissing)
             return new ParseResult(null, ImmutableArray<Diagnostic>.Empty);
 
@@ -70,6 +70,13 @@ internal static class ModelSpecParser
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LanguageVersionTooLow, attributeLocation,
                 cs.LanguageVersion.ToDisplayString()));
 
+        string keyword = KeywordOf(classSyntax);
+        if (keyword != "class")
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotAClass, identifierLocation, type.Name, keyword,
+                keyword == "record"
+                    ? "a record's 'with' copies would share its one mutable weight buffer, and its equality would compare that buffer's reference"
+                    : "every copy of a struct would share its one mutable weight buffer, and a default struct would have none"));
+
         if (!classSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotPartial, identifierLocation, type.Name));
         if (type.IsStatic)
@@ -79,6 +86,21 @@ internal static class ModelSpecParser
         if (type.TypeParameters.Length > 0)
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.GenericModel,
                 classSyntax.TypeParameterList?.GetLocation() ?? identifierLocation, type.Name));
+
+        // A member cannot have the name of its class (CS0542 in the generated file): Step, State, Window, ...
+        if (GeneratedMemberNames.Contains(type.Name))
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ClassNamedLikeMember, identifierLocation, type.Name));
+
+        // Every other constructor of a class with a primary constructor must call it (CS8862), and the generated
+        // constructors cannot know its arguments.
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax { ParameterList: { } parameters })
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.PrimaryConstructor, parameters.GetLocation(), type.Name));
+                break;
+            }
+        }
 
         var containing = new List<ContainingTypeSpec>();
         for (var parent = classSyntax.Parent as TypeDeclarationSyntax; parent is not null; parent = parent.Parent as TypeDeclarationSyntax)
