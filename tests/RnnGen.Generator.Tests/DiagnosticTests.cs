@@ -11,8 +11,8 @@ namespace RnnGen.Generator.Tests;
 
 /// <summary>
 /// One test per diagnostic: ID, severity, the exact span (marked <c>[|…|]</c> in the source), the full message,
-/// the help link, and that an invalid model emits nothing. The sources are otherwise valid C#, so the generator's
-/// errors are the only ones.
+/// the help link, and that an invalid model emits no model (at most its shell, which adds no error). The sources are
+/// otherwise valid C#, so the generator's errors are the only ones.
 /// </summary>
 public sealed class DiagnosticTests
 {
@@ -270,6 +270,16 @@ public sealed class DiagnosticTests
         Assert.Equal("Model.RnnModel.g.cs", run.Single.HintName);
     }
 
+    [Fact]
+    public void RNNG019_when_the_first_attribute_is_invalid_the_class_gets_its_shell()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(0, 2)]\npublic partial class Model;\n[RnnModel(8, 2)]\npublic partial class Model;\n");
+        AssertNoCrash(run);
+        Assert.Equal(new[] { "RNNG004", "RNNG019" }, run.GeneratorDiagnostics.Select(static d => d.Id).OrderBy(static x => x, StringComparer.Ordinal));
+        Assert.Equal("Model.RnnModel.Shell.g.cs", run.Single.HintName);
+        Assert.Empty(run.DiagnosticsInGeneratedCode);
+    }
+
     [Theory]
     [InlineData("State")]
     [InlineData("Step")]
@@ -356,7 +366,8 @@ public sealed class DiagnosticTests
             public partial class Fine;
             """);
         Assert.Equal("RNNG004", Assert.Single(run.GeneratorDiagnostics).Id);
-        Assert.Equal("Fine.RnnModel.g.cs", run.Single.HintName);
+        Assert.Equal(new[] { "Broken.RnnModel.Shell.g.cs", "Fine.RnnModel.g.cs" },
+            run.Sources.Select(static s => s.HintName).OrderBy(static h => h, StringComparer.Ordinal));
         Assert.Empty(run.DiagnosticsInGeneratedCode);
     }
 
@@ -391,8 +402,10 @@ public sealed class DiagnosticTests
         Assert.Equal(source.Substring(span.Start, span.Length), tree.GetText().ToString(diagnostic.Location.SourceSpan));
         Assert.Equal(span, diagnostic.Location.SourceSpan);
 
-        // An invalid model is an error and emits nothing; the user's code itself is valid C#.
-        Assert.Empty(run.Sources);
+        // An invalid model is an error and emits no model, at most its shell; the user's code itself is valid C#, and the
+        // shell adds no error or warning of its own.
+        Assert.DoesNotContain(run.Sources, static s => !s.HintName.EndsWith(".RnnModel.Shell.g.cs", StringComparison.Ordinal));
+        Assert.True(run.Sources.Length <= 1);
         var compilerErrors = run.OutputDiagnostics.Where(static d => !d.Id.StartsWith("RNNG", StringComparison.Ordinal)).ToList();
         Assert.True(compilerErrors.Count == 0, "The test source must be valid C#:\n" + string.Join("\n", compilerErrors.Select(GeneratorHarness.Describe)));
     }

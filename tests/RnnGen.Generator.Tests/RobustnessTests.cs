@@ -95,14 +95,18 @@ public sealed class RobustnessTests
         GeneratorHarness.AssertNoDiagnostics(run.DiagnosticsInGeneratedCode);
     }
 
-    /// <summary>A record class is a class to [AttributeUsage(Class)], so the compiler accepts the attribute; records are not models (RNNG021).</summary>
+    /// <summary>
+    /// A record class is a class to [AttributeUsage(Class)], so the compiler accepts the attribute; records are not
+    /// models (RNNG021), and the record gets the shell, so code that uses it reports nothing else.
+    /// </summary>
     [Fact]
     public void Attribute_on_a_record_class_is_reported()
     {
         var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(8, 2)]\npublic partial record Model;\n");
         AssertNoCrash(run);
         Assert.Equal("RNNG021", Assert.Single(run.GeneratorDiagnostics).Id);
-        Assert.Empty(run.Sources);
+        Assert.Equal("Model.RnnModel.Shell.g.cs", run.Single.HintName);
+        Assert.Equal("RNNG021", Assert.Single(run.OutputDiagnostics).Id);
     }
 
     [Fact]
@@ -111,6 +115,7 @@ public sealed class RobustnessTests
         var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(8, 2)]\npublic partial struct Model;\n");
         AssertNoCrash(run);
         Assert.Equal("RNNG021", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assert.Equal("Model.RnnModel.Shell.g.cs", run.Single.HintName);
         Assert.Equal(new[] { "CS0592", "RNNG021" }, run.OutputDiagnostics.Select(static d => d.Id).OrderBy(static d => d, System.StringComparer.Ordinal));
     }
 
@@ -184,6 +189,31 @@ public sealed class RobustnessTests
         AssertNoCrash(run);
         Assert.Equal("N1.Abc.RnnModel.g.cs", run.Single.HintName);
         GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
+    }
+
+    /// <summary>Every keystroke of typing a model, run through one incremental driver as an IDE does.</summary>
+    [Fact]
+    public void Typing_a_model_keystroke_by_keystroke_never_crashes()
+    {
+        const string Prefix = "using RnnGen;\nnamespace Typing;\n\n";
+        const string Typed = "[RnnModel(hidden: 16, input: 4, Output = 2, LossOn = RnnLossOn.LastStep, Window = 8)]\n" +
+                             "public partial class Model\n{\n    public void Extra() { }\n}\n";
+        var options = GeneratorHarness.ParseOptions();
+        var compilation = GeneratorHarness.CreateCompilation(Prefix, options);
+        var driver = GeneratorHarness.CreateDriver(options);
+        var tree = compilation.SyntaxTrees.Single();
+        for (int length = 0; length <= Typed.Length; length++)
+        {
+            var next = tree.WithChangedText(tree.GetText().WithChanges(
+                new Microsoft.CodeAnalysis.Text.TextChange(new Microsoft.CodeAnalysis.Text.TextSpan(Prefix.Length, tree.Length - Prefix.Length), Typed.Substring(0, length))));
+            compilation = compilation.ReplaceSyntaxTree(tree, next);
+            tree = next;
+            driver = driver.RunGenerators(compilation);
+            var result = driver.GetRunResult().Results.Single();
+            Assert.True(result.Exception is null, $"after typing {length} characters: {result.Exception}");
+        }
+
+        Assert.Equal("Typing.Model.RnnModel.g.cs", Assert.Single(driver.GetRunResult().Results.Single().GeneratedSources).HintName);
     }
 
     // ─────────────────────────── declarations the generator must either support or reject (bugs found: see report)

@@ -5,7 +5,7 @@ namespace RnnGen.Generator.Diagnostics;
 
 /// <summary>
 /// Every diagnostic the generator reports. IDs are never reused; each has a page under docs/diagnostics/.
-/// An invalid model is an error and emits nothing.
+/// An invalid model is an error; it gets only a shell (the public surface, every body throwing) when its class can hold one.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
