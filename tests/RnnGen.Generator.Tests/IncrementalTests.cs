@@ -110,12 +110,41 @@ public sealed class IncrementalTests
         GeneratorDriver driver = GeneratorHarness.CreateDriver(Options, trackSteps: true).RunGenerators(compilation);
         var first = driver.GetRunResult().Results.Single();
         Assert.Equal("RNNG004", Assert.Single(first.Diagnostics).Id);
-        Assert.Empty(first.GeneratedSources);
+        Assert.Equal("Incremental.Model.RnnModel.Shell.g.cs", Assert.Single(first.GeneratedSources).HintName);
         Assert.Equal(0, first.TrackedSteps.TryGetValue(TrackingNames.Spec, out var specSteps) ? specSteps.Sum(static s => s.Outputs.Length) : 0);
 
         var fixedResult = Rerun(ref driver, Replace(compilation, 0, ModelFile));
         Assert.Empty(fixedResult.Diagnostics);
         Assert.Equal("Incremental.Model.RnnModel.g.cs", Assert.Single(fixedResult.GeneratedSources).HintName);
+        Assert.Equal(0, fixedResult.TrackedSteps.TryGetValue(TrackingNames.Shell, out var shellSteps)
+            ? shellSteps.SelectMany(static s => s.Outputs).Count(static o => o.Reason != IncrementalStepRunReason.Removed) : 0);
+    }
+
+    /// <summary>An invalid model's shell caches like a model: an unrelated edit leaves it Cached/Unchanged, an attribute edit modifies it.</summary>
+    [Fact]
+    public void The_shell_of_an_invalid_model_is_cached_like_a_model()
+    {
+        var broken = ModelFile.Replace("hidden: 16", "hidden: 0", StringComparison.Ordinal);
+        var compilation = GeneratorHarness.CreateCompilation(new[] { broken, OtherFile }, Options);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(Options, trackSteps: true).RunGenerators(compilation);
+        string shellText = Assert.Single(driver.GetRunResult().Results.Single().GeneratedSources).SourceText.ToString();
+
+        driver = driver.RunGenerators(Replace(compilation, 1, OtherFile.Replace("42", "43", StringComparison.Ordinal)));
+        var result = driver.GetRunResult().Results.Single();
+        AssertAllReasons(result, TrackingNames.Shell, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        // The shell's source output is cached; the diagnostics are reported again (they carry their real locations).
+        var shellOutputs = result.TrackedOutputSteps[SourceOutput]
+            .Where(static s => s.Inputs.Any(static i => i.Source.Name == TrackingNames.Shell))
+            .SelectMany(static s => s.Outputs).ToList();
+        Assert.NotEmpty(shellOutputs);
+        Assert.All(shellOutputs, static o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        Assert.Equal(shellText, Assert.Single(result.GeneratedSources).SourceText.ToString());
+
+        driver = driver.RunGenerators(Replace(compilation, 0, broken.Replace("input: 4", "input: 5", StringComparison.Ordinal)));
+        result = driver.GetRunResult().Results.Single();
+        var step = Assert.Single(result.TrackedSteps[TrackingNames.Shell]);
+        Assert.Equal(IncrementalStepRunReason.Modified, Assert.Single(step.Outputs).Reason);
+        Assert.Contains("public const int InputSize = 5;", Assert.Single(result.GeneratedSources).SourceText.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -156,6 +185,32 @@ public sealed class IncrementalTests
         WalkValues(KernelPlan.Create(spec));
         CheckDeclaredTypes(typeof(ModelSpec));
         CheckDeclaredTypes(typeof(KernelPlan));
+    }
+
+    [Fact]
+    public void Cached_shell_holds_no_Roslyn_objects_and_no_arrays()
+    {
+        var nested = """
+            using RnnGen;
+            namespace Walk.Deep;
+
+            public partial class Outer<T>
+            {
+                public partial struct Inner
+                {
+                    [RnnModel(hidden: 0, input: 3, Output = 2, Vocabulary = 10, Loss = RnnLoss.CrossEntropy)]
+                    public partial class Model;
+                }
+            }
+            """;
+        var compilation = GeneratorHarness.CreateCompilation(nested, Options);
+        var result = GeneratorHarness.CreateDriver(Options, trackSteps: true).RunGenerators(compilation).GetRunResult().Results.Single();
+        var shell = Assert.IsType<ModelShellSpec>(Assert.Single(Assert.Single(result.TrackedSteps[TrackingNames.Shell]).Outputs).Value);
+        Assert.Equal(2, shell.ContainingTypes.Count);
+        Assert.Equal("RNNG004, RNNG010", shell.DiagnosticIds);
+
+        WalkValues(shell);
+        CheckDeclaredTypes(typeof(ModelShellSpec));
     }
 
     // ───────────────────────────────────────────── helpers
