@@ -7,8 +7,8 @@ using RnnGen.Generator.Planning;
 namespace RnnGen.Generator;
 
 /// <summary>
-/// The pipeline only: find classes with [RnnModel], parse them into equatable specs, and emit one
-/// file per valid spec. Diagnostics travel on a separate output with their real locations.
+/// The pipeline only: find classes with [RnnModel], parse them into equatable specs, and emit the
+/// files of every valid spec. Diagnostics travel on a separate output with their real locations.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class RnnModelGenerator : IIncrementalGenerator
@@ -29,8 +29,8 @@ public sealed class RnnModelGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(specs, static (spc, spec) =>
         {
-            var plan = KernelPlan.Create(spec);
-            spc.AddSource(spec.HintName, ModelEmitter.Emit(plan));
+            foreach (var file in ModelEmitter.Emit(ModelPlanner.Create(spec)))
+                spc.AddSource(file.HintName, file.Text);
         });
 
         var diagnostics = parsed.Select(static (r, _) => r.Diagnostics)

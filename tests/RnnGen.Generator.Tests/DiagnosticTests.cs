@@ -166,13 +166,13 @@ public sealed class DiagnosticTests
     {
         var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(8, 2)]\npublic partial class Model;", LanguageVersion.Preview);
         Assert.Empty(run.GeneratorDiagnostics);
-        Assert.Single(run.Sources);
+        run.AssertOneModel();
     }
 
     [Fact]
     public void RNNG014_model_too_large_for_one_buffer() => AssertDiagnostic("RNNG014",
         "[[|RnnModel(hidden: 4096, input: 4096, Cell = RnnCell.Lstm, Layers = 8, Window = 64)|]]\npublic partial class Model;",
-        "A model of this size (about 3,313,191,168 floats of parameters, gradients and training caches) is not supported by this version of RnnGen; one model's buffer holds at most 2,147,483,647 floats; lower hidden, Layers, Window or Vocabulary");
+        "A model of this size (3,177,918,464 floats of parameters, gradients and training caches) is not supported by this version of RnnGen; one model's buffer holds at most 2,147,483,647 floats; lower hidden, Layers, Window or Vocabulary");
 
     [Theory]
     [InlineData("static", "public static partial class [|Model|] { }")]
@@ -216,7 +216,7 @@ public sealed class DiagnosticTests
         Assert.Equal("RNNG018", d.Id);
         Assert.Equal("Class 'Large' inherits a member named 'InputSize' from 'Small', which the generated 'InputSize' would hide; rename the base member or do not derive the model from 'Small'",
             d.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Single(run.Sources);   // Small is valid and still generated
+        run.AssertOneModel();   // Small is valid and still generated
     }
 
     [Fact]
@@ -240,7 +240,7 @@ public sealed class DiagnosticTests
             public partial class Fine;
             """);
         Assert.Equal("RNNG004", Assert.Single(run.GeneratorDiagnostics).Id);
-        Assert.Equal("Fine.RnnModel.g.cs", run.Single.HintName);
+        Assert.Equal("Fine.RnnModel.g.cs", run.Main.HintName);
         Assert.Empty(run.DiagnosticsInGeneratedCode);
     }
 

@@ -118,7 +118,7 @@ public sealed class RobustnessTests
             Assert.True(result.Exception is null, $"after typing {length} characters: {result.Exception}");
         }
 
-        Assert.Equal("Typing.Model.RnnModel.g.cs", Assert.Single(driver.GetRunResult().Results.Single().GeneratedSources).HintName);
+        Assert.Equal("Typing.Model.RnnModel.g.cs", driver.GetRunResult().Results.Single().GeneratedSources[0].HintName);
     }
 
     // ─────────────────────────── declarations the generator must either support or reject (bugs found: see report)
@@ -132,7 +132,7 @@ public sealed class RobustnessTests
     {
         var run = GeneratorHarness.Run("using RnnGen;\nnamespace @event.@class;\n\n[RnnModel(8, 2, Output = 1)]\npublic partial class Model;\n");
         AssertNoCrash(run);
-        Assert.Equal("event.class.Model.RnnModel.g.cs", run.Single.HintName);
+        Assert.Equal("event.class.Model.RnnModel.g.cs", run.Main.HintName);
         GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
     }
 
@@ -145,7 +145,7 @@ public sealed class RobustnessTests
     {
         var run = GeneratorHarness.Run("using RnnGen;\nnamespace Models;\n\npublic partial class @operator\n{\n    [RnnModel(8, 2, Output = 1)]\n    public partial class @class;\n}\n");
         AssertNoCrash(run);
-        Assert.Equal("Models.operator.class.RnnModel.g.cs", run.Single.HintName);
+        Assert.Equal("Models.operator.class.RnnModel.g.cs", run.Main.HintName);
         GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
     }
 
@@ -163,8 +163,8 @@ public sealed class RobustnessTests
             public partial class A<T> { [RnnModel(8, 2)] public partial class M; }
             """);
         AssertNoCrash(run);
-        Assert.Equal(2, run.Sources.Length);
-        Assert.Equal(2, run.Sources.Select(static s => s.HintName).Distinct().Count());
+        Assert.Equal(2, run.ModelCount);
+        Assert.Equal(run.Sources.Length, run.Sources.Select(static s => s.HintName).Distinct().Count());
         GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
     }
 
