@@ -31,8 +31,8 @@ public sealed class RnnModelGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(specs, static (spc, spec) =>
         {
-            var plan = KernelPlan.Create(spec);
-            spc.AddSource(spec.HintName, ModelEmitter.Emit(plan));
+            foreach (var file in ModelEmitter.Emit(ModelPlanner.Create(spec)))
+                spc.AddSource(file.HintName, file.Text);
         });
 
         // An invalid model whose class can hold it gets a shell: the public surface with throwing bodies, so the RNNG

@@ -166,13 +166,13 @@ public sealed class DiagnosticTests
     {
         var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(8, 2)]\npublic partial class Model;", LanguageVersion.Preview);
         Assert.Empty(run.GeneratorDiagnostics);
-        Assert.Single(run.Sources);
+        run.AssertOneModel();
     }
 
     [Fact]
     public void RNNG014_model_too_large_for_one_buffer() => AssertDiagnostic("RNNG014",
         "[[|RnnModel(hidden: 4096, input: 4096, Cell = RnnCell.Lstm, Layers = 8, Window = 64)|]]\npublic partial class Model;",
-        "A model of this size (about 3,313,191,168 floats of parameters, gradients and training caches) is not supported by this version of RnnGen; one model's buffer holds at most 2,147,483,647 floats; lower hidden, Layers, Window or Vocabulary");
+        "A model of this size (3,177,918,464 floats of parameters, gradients and training caches) is not supported by this version of RnnGen; one model's buffer holds at most 2,147,483,647 floats; lower hidden, Layers, Window or Vocabulary");
 
     [Theory]
     [InlineData("static", "public static partial class [|Model|] { }")]
@@ -216,7 +216,7 @@ public sealed class DiagnosticTests
         Assert.Equal("RNNG018", d.Id);
         Assert.Equal("Class 'Large' inherits a member named 'InputSize' from 'Small', which the generated 'InputSize' would hide; rename the base member or do not derive the model from 'Small'",
             d.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Single(run.Sources);   // Small is valid and still generated
+        run.AssertOneModel();   // Small is valid and still generated
     }
 
     [Fact]
@@ -239,7 +239,7 @@ public sealed class DiagnosticTests
         Assert.Equal(source.IndexOf("RnnModel(8, 2", StringComparison.Ordinal), Assert.Single(d.AdditionalLocations).SourceSpan.Start);
 
         // The model is built once, from the first attribute; the compiler's own CS0579 is the only other error.
-        Assert.Equal("Models.Model.RnnModel.g.cs", run.Single.HintName);
+        Assert.Equal("Models.Model.RnnModel.g.cs", run.Main.HintName);
         Assert.Contains("public const int HiddenSize = 8;", run.Text, StringComparison.Ordinal);
         Assert.Equal(new[] { "CS0579", "RNNG019" }, run.OutputDiagnostics.Select(static x => x.Id).OrderBy(static x => x, StringComparer.Ordinal));
     }
@@ -257,7 +257,7 @@ public sealed class DiagnosticTests
         Assert.Equal("RNNG019", d.Id);
         Assert.Equal("/src/File1.cs", d.Location.SourceTree!.FilePath);
         Assert.EndsWith("the model is built from the first ([RnnModel(8, 2)] in File0.cs, line 3)", d.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
-        Assert.Equal("Models.Model.RnnModel.g.cs", run.Single.HintName);
+        Assert.Equal("Models.Model.RnnModel.g.cs", run.Main.HintName);
     }
 
     [Fact]
@@ -267,7 +267,7 @@ public sealed class DiagnosticTests
         var run = GeneratorHarness.Run(source);
         AssertNoCrash(run);
         AssertSingleError(run, "RNNG019", span);
-        Assert.Equal("Model.RnnModel.g.cs", run.Single.HintName);
+        Assert.Equal("Model.RnnModel.g.cs", run.Main.HintName);
     }
 
     [Fact]
@@ -366,8 +366,9 @@ public sealed class DiagnosticTests
             public partial class Fine;
             """);
         Assert.Equal("RNNG004", Assert.Single(run.GeneratorDiagnostics).Id);
-        Assert.Equal(new[] { "Broken.RnnModel.Shell.g.cs", "Fine.RnnModel.g.cs" },
+        Assert.Equal(new[] { "Broken.RnnModel.Shell.g.cs", "Fine.Agents.g.cs", "Fine.Kernels.g.cs", "Fine.RnnModel.g.cs", "Fine.Training.g.cs" },
             run.Sources.Select(static s => s.HintName).OrderBy(static h => h, StringComparer.Ordinal));
+        Assert.Equal("Fine.RnnModel.g.cs", run.Main.HintName);
         Assert.Empty(run.DiagnosticsInGeneratedCode);
     }
 

@@ -53,7 +53,7 @@ public sealed class IncrementalTests
 
         AssertAllReasons(result, TrackingNames.Spec, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertOutputsCached(result);
-        Assert.Equal(firstText, Assert.Single(result.GeneratedSources).SourceText.ToString());
+        Assert.Equal(firstText, GeneratorHarness.AllText(result.GeneratedSources));
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class IncrementalTests
 
         AssertAllReasons(result, TrackingNames.Spec, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertOutputsCached(result);
-        Assert.Equal(firstText, Assert.Single(result.GeneratedSources).SourceText.ToString());
+        Assert.Equal(firstText, GeneratorHarness.AllText(result.GeneratedSources));
     }
 
     [Theory]
@@ -82,7 +82,7 @@ public sealed class IncrementalTests
         AssertAllReasons(result, TrackingNames.Parse, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertAllReasons(result, TrackingNames.Spec, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertOutputsCached(result);
-        Assert.True(firstText == Assert.Single(result.GeneratedSources).SourceText.ToString(), what);
+        Assert.True(firstText == GeneratorHarness.AllText(result.GeneratedSources), what);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class IncrementalTests
         Assert.Equal(32, Assert.IsType<ModelSpec>(step.Outputs[0].Value).Hidden);
         Assert.Contains(result.TrackedOutputSteps[SourceOutput].SelectMany(static s => s.Outputs), static o => o.Reason == IncrementalStepRunReason.Modified);
 
-        string text = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        string text = GeneratorHarness.AllText(result.GeneratedSources);
         Assert.NotEqual(firstText, text);
         Assert.Contains("public const int HiddenSize = 32;", text, StringComparison.Ordinal);
         Assert.Contains("public const int HiddenSize = 16;", firstText, StringComparison.Ordinal);
@@ -115,7 +115,7 @@ public sealed class IncrementalTests
 
         var fixedResult = Rerun(ref driver, Replace(compilation, 0, ModelFile));
         Assert.Empty(fixedResult.Diagnostics);
-        Assert.Equal("Incremental.Model.RnnModel.g.cs", Assert.Single(fixedResult.GeneratedSources).HintName);
+        Assert.Equal("Incremental.Model.RnnModel.g.cs", fixedResult.GeneratedSources[0].HintName);
         Assert.Equal(0, fixedResult.TrackedSteps.TryGetValue(TrackingNames.Shell, out var shellSteps)
             ? shellSteps.SelectMany(static s => s.Outputs).Count(static o => o.Reason != IncrementalStepRunReason.Removed) : 0);
     }
@@ -155,8 +155,8 @@ public sealed class IncrementalTests
         Assert.NotSame(a, b);
         Assert.Equal(a, b);
         Assert.Equal(a.GetHashCode(), b.GetHashCode());
-        Assert.Equal(KernelPlan.Create(a), KernelPlan.Create(b));
-        Assert.Equal(KernelPlan.Create(a).GetHashCode(), KernelPlan.Create(b).GetHashCode());
+        Assert.Equal(ModelPlanner.Create(a), ModelPlanner.Create(b));
+        Assert.Equal(ModelPlanner.Create(a).GetHashCode(), ModelPlanner.Create(b).GetHashCode());
         Assert.NotEqual(a, ParsedSpec(ModelFile.Replace("input: 4", "input: 5", StringComparison.Ordinal)));
         Assert.NotEqual(a, ParsedSpec(ModelFile.Replace("Output = 2", "Output = 2, WeightPrecision = RnnPrecision.BFloat16", StringComparison.Ordinal)));
     }
@@ -182,9 +182,9 @@ public sealed class IncrementalTests
         Assert.Equal(2, spec.ContainingTypes.Count);   // the walk reaches the nested specs
 
         WalkValues(spec);
-        WalkValues(KernelPlan.Create(spec));
+        WalkValues(ModelPlanner.Create(spec));
         CheckDeclaredTypes(typeof(ModelSpec));
-        CheckDeclaredTypes(typeof(KernelPlan));
+        CheckDeclaredTypes(typeof(ModelPlan));
     }
 
     [Fact]
@@ -222,7 +222,7 @@ public sealed class IncrementalTests
         var result = driver.GetRunResult().Results.Single();
         Assert.Null(result.Exception);
         Assert.Empty(result.Diagnostics);
-        return (driver, compilation, Assert.Single(result.GeneratedSources).SourceText.ToString());
+        return (driver, compilation, GeneratorHarness.AllText(result.GeneratedSources));
     }
 
     private static GeneratorRunResult Rerun(ref GeneratorDriver driver, Compilation compilation)
@@ -322,10 +322,15 @@ public sealed class IncrementalTests
 
             Assert.True(type.Assembly == typeof(ModelSpec).Assembly,
                 $"{path} is {type}; use strings, primitives, enums, EquatableArray<T> or a generator record");
-            Assert.True(type.IsSealed && type.GetProperty("EqualityContract", BindingFlags.Instance | BindingFlags.NonPublic) is not null,
-                $"{path} is {type}, which is not a sealed record");
+            bool record = type.GetProperty("EqualityContract", BindingFlags.Instance | BindingFlags.NonPublic) is not null;
+            // An abstract record (the plan's LayerPlan) compares by value too: its EqualityContract is the runtime type,
+            // so check it and every record deriving from it.
+            Assert.True(record && (type.IsSealed || type.IsAbstract), $"{path} is {type}, which is not a sealed (or abstract) record");
             foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
                 Check(field.FieldType, $"{path}.{field.Name}");
+            if (type.IsAbstract)
+                foreach (var derived in type.Assembly.GetTypes().Where(t => t.IsSubclassOf(type)))
+                    Check(derived, $"{path} as {derived.Name}");
         }
     }
 }

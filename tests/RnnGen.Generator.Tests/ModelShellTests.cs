@@ -154,7 +154,7 @@ public sealed class ModelShellTests
     {
         var run = GeneratorHarness.Run(GeneratorHarness.Usings + $"[RnnModel(8, 2, Window = -1, {settings})]\npublic partial class Model;\n");
         Assert.Empty(run.DiagnosticsInGeneratedCode);
-        string text = run.Text;
+        string text = GeneratorHarness.Unwrapped(run.Text);
         Assert.Equal(tokens, text.Contains("public void Step(int token, global::System.Span<float> output)", StringComparison.Ordinal));
         Assert.Equal(tokens, text.Contains("public void Forward(global::System.ReadOnlySpan<int> tokens", StringComparison.Ordinal));
         Assert.Equal(classes, text.Contains("public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> targets", StringComparison.Ordinal));

@@ -153,10 +153,10 @@ public sealed class RobustnessTests
             """);
         AssertNoCrash(run);
         var names = run.Sources.Select(static s => s.HintName).ToList();
-        Assert.Equal(3, names.Count);
-        Assert.Equal(3, names.Distinct(System.StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Equal(3, run.ModelCount);
+        Assert.Equal(names.Count, names.Distinct(System.StringComparer.OrdinalIgnoreCase).Count());
         Assert.Contains("Models.Other.RnnModel.g.cs", names);   // only the twins are disambiguated
-        Assert.Matches(@"^Models\.Model\.[0-9a-f]{8}\.RnnModel\.g\.cs$", names.Single(n => n.StartsWith("Models.Model.", System.StringComparison.Ordinal)));
+        Assert.Matches(@"^Models\.Model\.[0-9a-f]{8}\.RnnModel\.g\.cs$", names.Single(n => n.StartsWith("Models.Model.", System.StringComparison.Ordinal) && n.EndsWith(".RnnModel.g.cs", System.StringComparison.Ordinal)));
         GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
     }
 
@@ -166,7 +166,7 @@ public sealed class RobustnessTests
         const string Source = "using RnnGen;\nnamespace N;\n[RnnModel(8, 2)] public partial class Model;\n[RnnModel(8, 2)] public partial class MODEL;\n";
         var first = GeneratorHarness.Run(Source).Sources.Select(static s => s.HintName).OrderBy(static n => n, System.StringComparer.Ordinal).ToList();
         var second = GeneratorHarness.Run(Source).Sources.Select(static s => s.HintName).OrderBy(static n => n, System.StringComparer.Ordinal).ToList();
-        Assert.Equal(2, first.Count);
+        Assert.Equal(2, first.Count(static n => n.EndsWith(".RnnModel.g.cs", System.StringComparison.Ordinal)));
         Assert.Equal(first, second);
     }
 
@@ -177,7 +177,8 @@ public sealed class RobustnessTests
         var run = GeneratorHarness.Run(GeneratorHarness.Usings +
             "namespace A.B { [RnnModel(8, 2)] public partial class M; }\nnamespace A { public partial class B { [RnnModel(8, 2)] public partial class M; } }\n");
         AssertNoCrash(run);
-        Assert.Equal(2, run.Sources.Select(static s => s.HintName).Distinct(System.StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Equal(2, run.ModelCount);
+        Assert.Equal(run.Sources.Length, run.Sources.Select(static s => s.HintName).Distinct(System.StringComparer.OrdinalIgnoreCase).Count());
         Assert.Contains(run.OutputDiagnostics, static d => d.Id == "CS0101");
     }
 
@@ -187,7 +188,7 @@ public sealed class RobustnessTests
     {
         var run = GeneratorHarness.Run(GeneratorHarness.Usings + "namespace N\\u0031;\n[RnnModel(8, 2)]\npublic partial class \\u0041bc;\npublic static class Use { public static int H => Abc.HiddenSize; }\n");
         AssertNoCrash(run);
-        Assert.Equal("N1.Abc.RnnModel.g.cs", run.Single.HintName);
+        Assert.Equal("N1.Abc.RnnModel.g.cs", run.Main.HintName);
         GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
     }
 
@@ -213,7 +214,7 @@ public sealed class RobustnessTests
             Assert.True(result.Exception is null, $"after typing {length} characters: {result.Exception}");
         }
 
-        Assert.Equal("Typing.Model.RnnModel.g.cs", Assert.Single(driver.GetRunResult().Results.Single().GeneratedSources).HintName);
+        Assert.Equal("Typing.Model.RnnModel.g.cs", driver.GetRunResult().Results.Single().GeneratedSources[0].HintName);
     }
 
     // ─────────────────────────── declarations the generator must either support or reject (bugs found: see report)
@@ -227,7 +228,7 @@ public sealed class RobustnessTests
     {
         var run = GeneratorHarness.Run("using RnnGen;\nnamespace @event.@class;\n\n[RnnModel(8, 2, Output = 1)]\npublic partial class Model;\n");
         AssertNoCrash(run);
-        Assert.Equal("event.class.Model.RnnModel.g.cs", run.Single.HintName);
+        Assert.Equal("event.class.Model.RnnModel.g.cs", run.Main.HintName);
         GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
     }
 
@@ -240,7 +241,7 @@ public sealed class RobustnessTests
     {
         var run = GeneratorHarness.Run("using RnnGen;\nnamespace Models;\n\npublic partial class @operator\n{\n    [RnnModel(8, 2, Output = 1)]\n    public partial class @class;\n}\n");
         AssertNoCrash(run);
-        Assert.Equal("Models.operator.class.RnnModel.g.cs", run.Single.HintName);
+        Assert.Equal("Models.operator.class.RnnModel.g.cs", run.Main.HintName);
         GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
     }
 
@@ -258,8 +259,8 @@ public sealed class RobustnessTests
             public partial class A<T> { [RnnModel(8, 2)] public partial class M; }
             """);
         AssertNoCrash(run);
-        Assert.Equal(2, run.Sources.Length);
-        Assert.Equal(2, run.Sources.Select(static s => s.HintName).Distinct().Count());
+        Assert.Equal(2, run.ModelCount);
+        Assert.Equal(run.Sources.Length, run.Sources.Select(static s => s.HintName).Distinct().Count());
         GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
     }
 

@@ -30,10 +30,10 @@ internal static class ModelShellEmitter
         w.Line("// This placeholder keeps the code that uses the model compiling, so that those errors are the only ones. Every member throws.");
         w.Line();
 
-        bool hasNamespace = shell.Namespace.Length > 0;
-        if (hasNamespace) w.Open($"namespace {shell.Namespace}");
-        foreach (var c in shell.ContainingTypes) w.Open($"partial {c.Keyword} {c.NameWithTypeParameters}");
-        w.Open($"partial {shell.Keyword} {shell.TypeName}{(shell.ImplementsInterface ? " : global::RnnGen.IRnnModel" : "")}");
+        var scopes = new System.Collections.Generic.List<CodeWriter.Scope>();
+        if (shell.Namespace.Length > 0) scopes.Add(w.Block($"namespace {shell.Namespace}"));
+        foreach (var c in shell.ContainingTypes) scopes.Add(w.Block($"partial {c.Keyword} {c.NameWithTypeParameters}"));
+        scopes.Add(w.Block($"partial {shell.Keyword} {shell.TypeName}{(shell.ImplementsInterface ? " : global::RnnGen.IRnnModel" : "")}"));
 
         EmitConstants(w, shell);
         EmitInvalid(w, shell);
@@ -42,9 +42,7 @@ internal static class ModelShellEmitter
         EmitTraining(w, shell);
         EmitState(w, shell);
 
-        w.Close();
-        foreach (var _ in shell.ContainingTypes) w.Close();
-        if (hasNamespace) w.Close();
+        for (int i = scopes.Count - 1; i >= 0; i--) scopes[i].Dispose();
         return w.ToString();
     }
 
@@ -179,13 +177,14 @@ internal static class ModelShellEmitter
     {
         w.Line("/// <summary>The recurrent state of one sequence.</summary>");
         w.Line(GeneratedCode);
-        w.Open("public struct State");
-        Member(w, "The hidden vector h of a layer.", $"public {Span} Hidden(int layer = 0)");
-        if (s.Cell == CellKind.Lstm) Member(w, "The cell state c of a layer.", $"public {Span} Cell(int layer = 0)");
-        w.Line("/// <summary>Sets the state back to zeros.</summary>");
-        w.Line(GeneratedCode);
-        w.Line("public void Reset()" + Throw);
-        w.Close();
+        using (w.Block("public struct State"))
+        {
+            Member(w, "The hidden vector h of a layer.", $"public {Span} Hidden(int layer = 0)");
+            if (s.Cell == CellKind.Lstm) Member(w, "The cell state c of a layer.", $"public {Span} Cell(int layer = 0)");
+            w.Line("/// <summary>Sets the state back to zeros.</summary>");
+            w.Line(GeneratedCode);
+            w.Line("public void Reset()" + Throw);
+        }
     }
 
     /// <summary>A member whose body throws: a method, a property (no parameter list) or a constructor.</summary>

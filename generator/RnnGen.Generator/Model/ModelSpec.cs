@@ -30,5 +30,8 @@ internal sealed record ModelSpec(
     /// The generated file's hint name: <c>{Namespace}.{Type}.RnnModel.g.cs</c>, with <see cref="HintSuffix"/> (empty unless
     /// another model's name differs from this one only in case) before the extension.
     /// </summary>
-    public string HintName => FullName + HintSuffix + ".RnnModel.g.cs";
+    public string HintName => HintNameOf("RnnModel");
+
+    /// <summary>The hint name of one of the model's files: <c>{Namespace}.{Type}[suffix].{part}.g.cs</c>.</summary>
+    public string HintNameOf(string part) => FullName + HintSuffix + "." + part + ".g.cs";
 }

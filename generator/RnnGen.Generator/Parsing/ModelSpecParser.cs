@@ -258,10 +258,13 @@ internal static class ModelSpecParser
         // gradients and the BPTT caches of a whole window).
         if (!diagnostics.Any(static d => d.Severity == DiagnosticSeverity.Error))
         {
-            long floats = EstimateBufferFloats(hidden, input, output, layers, window, vocabulary, (CellKind)cell, (PrecisionKind)precision);
+            // The planner's own layout, in 64-bit arithmetic: exactly the buffer the model would allocate.
+            var sized = new ModelSpec("", "", EquatableArray<ContainingTypeSpec>.Empty, false, hidden, input, output, layers, window, vocabulary,
+                (CellKind)cell, (ActivationKind)activation, (OutputActivationKind)outputActivation, (LossKind)loss, (LossOnKind)lossOn, (PrecisionKind)precision);
+            long floats = Planning.ModelPlanner.BufferFloats(sized);
             if (floats > int.MaxValue)
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotYetSupported, attributeLocation,
-                    $"A model of this size (about {floats.ToString("N0", CultureInfo.InvariantCulture)} floats of parameters, gradients and training caches)",
+                    $"A model of this size ({floats.ToString("N0", CultureInfo.InvariantCulture)} floats of parameters, gradients and training caches)",
                     $"one model's buffer holds at most {int.MaxValue.ToString("N0", CultureInfo.InvariantCulture)} floats; lower hidden, Layers, Window or Vocabulary"));
         }
 
@@ -381,29 +384,6 @@ internal static class ModelSpecParser
         for (int l = 0; l < layers; l++)
             count += gates * hidden * ((l == 0 ? input : hidden) + hidden + 2L);
         return (int)Math.Min(count, int.MaxValue);
-    }
-
-    /// <summary>An upper estimate of the floats in a model's buffer (the emitter's sections, computed in 64 bits).</summary>
-    internal static long EstimateBufferFloats(int hidden, int input, int output, int layers, int window, int vocabulary, CellKind cell,
-        PrecisionKind precision = PrecisionKind.Float32)
-    {
-        long gates = cell switch { CellKind.Lstm => 4, CellKind.Gru => 3, _ => 1 };
-        long padded = hidden + 64;
-        long parameters = (long)vocabulary * input + output * (padded + 1);
-        for (int l = 0; l < layers; l++)
-            parameters += gates * padded * (2L + (l == 0 ? input : hidden) + hidden);
-        long caches = (long)layers * (window + 1) * padded * (cell == CellKind.Lstm ? 2 : 1)
-            + (long)layers * window * padded * (cell == CellKind.Lstm ? 5 : cell == CellKind.Gru ? 4 : 0)
-            + (long)window * output + 8L * layers * padded + 4L * (output + padded + input);
-        // the backward pass: W_hhᵀ (and W_ihᵀ) copies of every layer, δ of every step (GRU keeps two), the window's inputs
-        long backward = 0;
-        for (int l = 0; l < layers; l++)
-            backward += gates * padded * (padded + (l == 0 ? input + 64 : padded))
-                + (long)window * gates * padded * (cell == CellKind.Gru ? 2 : 1);
-        backward += (long)window * (input + 64);
-        // The bfloat16 copy (column pairs plus one bias vector per accumulator group) is smaller than the float32 parameters.
-        long inferenceCopy = precision == PrecisionKind.BFloat16 ? parameters : 0;
-        return 2 * parameters + inferenceCopy + caches + backward + 1024;
     }
 
     private static void CheckRange(ImmutableArray<Diagnostic>.Builder diagnostics, DiagnosticDescriptor descriptor,
