@@ -51,6 +51,13 @@ public sealed class PackageTests
         Assert.DoesNotContain(_package.Nuspec.Descendants(),
             e => e.Name.LocalName == "dependency" && ((string?)e.Attribute("id"))?.Contains("Generator", StringComparison.OrdinalIgnoreCase) == true);
 
+        // The package names the repository the diagnostics' help links point into (RepositoryUrl in Directory.Build.props).
+        string repository = System.Xml.Linq.XDocument.Load(Path.Combine(DotnetCli.RepositoryRoot, "Directory.Build.props"))
+            .Descendants().Single(static e => e.Name.LocalName == "RepositoryUrl").Value.Trim();
+        Assert.Equal(repository, _package.NuspecValue("projectUrl"));
+        var repositoryElement = _package.Nuspec.Descendants().Single(static e => e.Name.LocalName == "repository");
+        Assert.Equal(repository, (string?)repositoryElement.Attribute("url"));
+
         // The packaged readme is this repository's package readme.
         Assert.Equal(File.ReadAllText(Path.Combine(DotnetCli.RepositoryRoot, "runtime", "RnnGen", "README.md")),
             File.ReadAllText(Path.Combine(_package.ExtractedDirectory, "README.md")));
