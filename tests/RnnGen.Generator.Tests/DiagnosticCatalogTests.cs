@@ -12,8 +12,10 @@ using Xunit;
 namespace RnnGen.Generator.Tests;
 
 /// <summary>
-/// STYLE §5: every descriptor has a unique, consecutive ID, category RnnGen, a help link to its page, an entry in
-/// AnalyzerReleases.Unshipped.md, a page under docs/diagnostics whose example really triggers it, and a test.
+/// Every descriptor has a unique, consecutive ID, category RnnGen, a help link to its page, an entry in
+/// AnalyzerReleases.Unshipped.md, a page under docs/diagnostics whose example really triggers it, and a test. Users
+/// search and suppress by ID, so an ID is never reused; the help link is where the IDE sends them, so the page must
+/// exist; release tracking (RS2008) needs the entry.
 /// </summary>
 public sealed class DiagnosticCatalogTests
 {

@@ -301,8 +301,10 @@ public sealed class IncrementalTests
     }
 
     /// <summary>
-    /// STYLE §2 on the declared types: a spec or plan is a sealed record of strings, primitives, enums and
-    /// EquatableArray&lt;T&gt; of the same; no T[], ImmutableArray&lt;T&gt; (reference equality) or Roslyn types.
+    /// The declared types: a spec or plan is a sealed record of strings, primitives, enums and EquatableArray&lt;T&gt; of
+    /// the same; no T[], ImmutableArray&lt;T&gt; or Roslyn types. The pipeline caches by value equality: an array compares by
+    /// reference, so every edit would look like a change and regenerate the model, and a symbol or syntax node would keep
+    /// an old compilation alive.
     /// </summary>
     private static void CheckDeclaredTypes(Type root)
     {
