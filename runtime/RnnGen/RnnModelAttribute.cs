@@ -7,15 +7,31 @@ namespace RnnGen;
 /// The RnnGen source generator reads this attribute and emits fixed-size, allocation-free
 /// SIMD code for the streaming step, the sequence forward pass and truncated BPTT.
 /// </summary>
+/// <remarks>
+/// Two forms. The one-attribute form, <c>[RnnModel(hidden: 64, input: 10, Cell = RnnCell.Lstm, Layers = 2, Output = 1)]</c>,
+/// declares <see cref="Layers"/> recurrent layers of one kind and width and an optional Linear head. The list form,
+/// <c>[RnnModel(input: 30)]</c> followed by layer attributes (<see cref="DenseAttribute"/>, <see cref="LstmAttribute"/>,
+/// <see cref="GruAttribute"/>, <see cref="ElmanAttribute"/>, <see cref="DropoutAttribute"/>, <see cref="HeadAttribute"/>) in
+/// source order, declares any stack of layers; the one-attribute form is its shorthand.
+/// </remarks>
 /// <example>
 /// <code>
 /// [RnnModel(hidden: 64, input: 10, Output = 1)]
 /// public partial class Forecaster;
+///
+/// [RnnModel(input: 2)]
+/// [Lstm(40)]
+/// [Head(1, AddInput = 0)]
+/// public partial class Proteus;
 /// </code>
 /// </example>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class RnnModelAttribute : Attribute
 {
+    /// <summary>Starts a list model reading <paramref name="input"/> features per step; the layer attributes that follow it are its layers.</summary>
+    /// <param name="input">Input features per step (1–65536), or the embedding width when <see cref="Vocabulary"/> &gt; 0.</param>
+    public RnnModelAttribute(int input) => Input = input;
+
     /// <summary>Declares a model with <paramref name="hidden"/> recurrent units per layer reading <paramref name="input"/> features per step.</summary>
     /// <param name="hidden">Hidden units per recurrent layer (1–4096).</param>
     /// <param name="input">Input features per step (1–65536).</param>
@@ -25,7 +41,7 @@ public sealed class RnnModelAttribute : Attribute
         Input = input;
     }
 
-    /// <summary>Hidden units per recurrent layer.</summary>
+    /// <summary>Hidden units per recurrent layer (the one-attribute form); 0 for a list model.</summary>
     public int Hidden { get; }
 
     /// <summary>Input features per step.</summary>

@@ -11,7 +11,7 @@ namespace RnnGen.Generator.Tests;
 public sealed class AgentPlanTests
 {
     /// <summary>The agent plans of the first layer, widest width first.</summary>
-    private static List<AgentPlan> Agents(ModelPlan plan) => plan.Recurrent[0].Widths.Select(static w => w.Agents).ToList();
+    private static List<AgentPlan> Agents(ModelPlan plan) => plan.Tiled[0].Widths.Select(static w => w.Agents).ToList();
 
     private static ModelPlan Plan(int hidden, int input, CellKind cell, int layers = 1) =>
         ModelPlanner.Create(ModelPlanTests.Spec(hidden, input, output: 1, layers: layers, cell: cell));

@@ -39,7 +39,7 @@ public sealed class BFloat16GeneratorTests
     public void Float32_models_have_no_section()
     {
         var plan = ModelPlanner.Create(Spec(64, 10, CellKind.Lstm, precision: PrecisionKind.Float32));
-        Assert.All(plan.Recurrent, static layer => Assert.Null(layer.BFloat16));
+        Assert.All(plan.Tiled, static layer => Assert.Null(layer.BFloat16));
         Assert.Equal(-1, plan.InferenceWeights);
         Assert.DoesNotContain(plan.Buffer.Sections, static s => s.Name == "InferenceWeights");
     }
@@ -58,9 +58,9 @@ public sealed class BFloat16GeneratorTests
         var plan = ModelPlanner.Create(Spec(hidden, input, Enum.Parse<CellKind>(cell), layers));
         var section = Assert.Single(plan.Buffer.Sections, static s => s.Name == "InferenceWeights");
         Assert.Equal(plan.InferenceWeights, section.Offset);
-        Assert.Equal(layers, plan.Recurrent.Count);
+        Assert.Equal(layers, plan.Tiled.Count);
         int end = 0, floatWeights = 0;
-        foreach (var layer in plan.Recurrent)
+        foreach (var layer in plan.Tiled)
         {
             var q = layer.BFloat16!;
             Assert.Equal(layer.Layer, q.Index);
@@ -87,8 +87,8 @@ public sealed class BFloat16GeneratorTests
     [Fact]
     public void Equal_specs_give_equal_sections()
     {
-        var a = ModelPlanner.Create(Spec(40, 7, CellKind.Lstm, 2)).Recurrent[1].BFloat16;
-        var b = ModelPlanner.Create(Spec(40, 7, CellKind.Lstm, 2)).Recurrent[1].BFloat16;
+        var a = ModelPlanner.Create(Spec(40, 7, CellKind.Lstm, 2)).Tiled[1].BFloat16;
+        var b = ModelPlanner.Create(Spec(40, 7, CellKind.Lstm, 2)).Tiled[1].BFloat16;
         Assert.NotNull(a);
         Assert.Equal(a, b);
         Assert.Equal(a!.GetHashCode(), b!.GetHashCode());

@@ -143,11 +143,11 @@ public sealed class ModelPlanTests
         Assert.Equal(trainable, plan.TrainableParameterCount);
 
         // Internal buffer: layer blocks one after another, each holding its tiles; the head after them; all inside ParameterCount.
-        Assert.Equal(layers, plan.Recurrent.Count);
+        Assert.Equal(layers, plan.Tiled.Count);
         int end = 0;
         for (int l = 0; l < layers; l++)
         {
-            var layer = plan.Recurrent[l];
+            var layer = plan.Tiled[l];
             Assert.Equal(l, layer.Layer);
             Assert.Equal(l == 0 ? input : hidden, layer.InputWidth);
             Assert.True(layer.Offset >= end, $"layer {l} at {layer.Offset} overlaps the previous section ending at {end}");
@@ -257,7 +257,7 @@ public sealed class ModelPlanTests
         Assert.Equal(floats, plan.Buffer.Length);
         Assert.True(plan.TrainableParameterCount > 0);
         Assert.True(plan.ParameterCount >= plan.TrainableParameterCount);
-        Assert.True(plan.Head!.BiasOffset > plan.Head!.Offset && plan.Head!.Offset > plan.Recurrent[1].Offset);
+        Assert.True(plan.Head!.BiasOffset > plan.Head!.Offset && plan.Head!.Offset > plan.Tiled[1].Offset);
     }
 
     /// <summary>Every section of the buffer starts aligned, after the previous one ends, and the last ends at the buffer's length.</summary>

@@ -18,22 +18,23 @@ internal static class AgentsEmitter
 {
     private const string DriverName = "__StepAgents";
 
-    private static string KernelName(RecurrentLayerPlan layer) => $"__Layer{layer.Layer}ForwardAgents";
+    private static string KernelName(TiledLayerPlan layer) => $"__Layer{layer.Layer}ForwardAgents";
 
     public static void Emit(CodeWriter w, ModelPlan plan)
     {
         EmitApi(w, plan);
         var driver = DriverSignature(plan);
         Dispatcher.Emit(w, DriverName, driver, plan.Widths, isStatic: false);
-        for (int i = 0; i < plan.Widths.Count; i++)
-            EmitDriver(w, plan, plan.Recurrent[0].Widths[i].Agents, driver);
-        foreach (var layer in plan.Recurrent)
+        foreach (var width in plan.Widths)
+            EmitDriver(w, plan, width, driver);
+        foreach (var layer in plan.Tiled)
         {
             var kind = RecurrentKind.For(layer);
             w.Comment($"── layer {layer.Layer} · {kind.Name} · forward, many agents: for agents [first, end) in blocks, the same tile walk as {ForwardKernelEmitter.Name(layer, false)},",
                       "   each weight vector loaded once per column and multiplied into the accumulators of every agent of the block");
             foreach (var line in kind.ForwardEquations(ForwardKernelEmitter.InputName(layer))) w.Comment("   " + line);
-            foreach (var wp in layer.Widths) EmitKernel(w, plan, layer, kind, wp.Agents);
+            foreach (var wp in layer.Widths)
+                if (plan.Widths.Contains(wp.Width)) EmitKernel(w, plan, layer, kind, wp.Agents);
         }
     }
 
@@ -46,7 +47,7 @@ internal static class AgentsEmitter
     }
 
     /// <summary>Layer 0 reads the inputs (floats, or embedding rows of tokens); the layers above read h' of the layer below.</summary>
-    private static Signature KernelSignature(ModelPlan plan, RecurrentLayerPlan layer)
+    private static Signature KernelSignature(ModelPlan plan, TiledLayerPlan layer)
     {
         var parameters = new List<Parameter> { new("ref float", "p"), new("ref State", "s"), new("int", "first"), new("int", "end") };
         if (layer.Layer == 0)
@@ -101,8 +102,8 @@ internal static class AgentsEmitter
                 w.Line($"{DriverName}(ref MemoryMarshal.GetReference(states), n, ref MemoryMarshal.GetReference({x}){tokenArgument}, ref MemoryMarshal.GetReference(outputs));");
                 if (activation)
                 {
-                    w.Line("for (int a = 0; a < n; a++)");
-                    w.Line($"    {HeadLossEmitter.ActivateName}(outputs.Slice(a * OutputSize, OutputSize));");
+                    using (w.Block("for (int a = 0; a < n; a++)"))
+                        HeadLossEmitter.EmitActivations(w, plan, "outputs.Slice(a * OutputSize, OutputSize)");
                 }
             }
 
@@ -110,31 +111,47 @@ internal static class AgentsEmitter
         }
     }
 
-    /// <summary>One width's driver: chunks of agents through every layer's agent kernel, then the head per agent; the remainder one by one.</summary>
-    private static void EmitDriver(CodeWriter w, ModelPlan plan, AgentPlan ap, Signature signature)
+    /// <summary>The agent plan of <paramref name="layer"/> at <paramref name="width"/>.</summary>
+    private static AgentPlan AgentsAt(TiledLayerPlan layer, VectorWidth width)
     {
-        int A = ap.Agents;
-        var layers = plan.Recurrent;
-        w.Comment($"{ap.Width.TypeName}: blocks of {A} agent(s), chunks of {ap.AgentsPerChunk} agents; each chunk goes through layer 0..{layers.Count - 1} " +
-                  "(tiles outer, blocks inner), then the head");
+        foreach (var wp in layer.Widths)
+            if (wp.Width == width) return wp.Agents;
+        throw new System.ArgumentException($"layer {layer.Layer} has no {width.TypeName} kernels", nameof(width));
+    }
+
+    /// <summary>
+    /// One width's driver: chunks of agents through every layer's agent kernel, then the heads per agent; the agents that do
+    /// not fill every layer's blocks one by one. Layers may take blocks of different sizes (powers of two): the chunk is a
+    /// multiple of the largest, and of the first layer's chunk size.
+    /// </summary>
+    private static void EmitDriver(CodeWriter w, ModelPlan plan, VectorWidth width, Signature signature)
+    {
+        var layers = plan.Tiled;
+        var ap = AgentsAt(layers[0], width);
+        int A = 1;
+        foreach (var layer in layers) A = System.Math.Max(A, AgentsAt(layer, width).Agents);
+        int chunk = (ap.AgentsPerChunk + A - 1) / A * A;
+        w.Comment($"{ap.Width.TypeName}: blocks of {A} agent(s), chunks of {chunk} agents; each chunk goes through layer 0..{layers.Count - 1} " +
+                  "(tiles outer, blocks inner), then the heads");
         w.Line(Hot);
-        using (w.Block($"private void {DriverName}{ap.Width.Suffix}({signature.Declaration})"))
+        using (w.Block($"private void {DriverName}{width.Suffix}({signature.Declaration})"))
         {
             w.Line("ref float p = ref __Base;");
             w.Line(A == 1 ? "int whole = n;" : $"int whole = n - n % {I(A)};   // agents in whole blocks");
-            using (w.Block($"for (int first = 0; first < whole; first += {I(ap.AgentsPerChunk)})"))
+            using (w.Block($"for (int first = 0; first < whole; first += {I(chunk)})"))
             {
-                w.Line($"int end = first + global::System.Math.Min({I(ap.AgentsPerChunk)}, whole - first);");
+                w.Line($"int end = first + global::System.Math.Min({I(chunk)}, whole - first);");
                 foreach (var layer in layers)
-                    w.Line($"{KernelName(layer)}{ap.Width.Suffix}(ref p, ref s, first, end{(layer.Layer == 0 ? ", ref x" + (plan.HasEmbedding ? ", tokens" : "") : "")});   // layer {layer.Layer}");
+                    w.Line($"{KernelName(layer)}{width.Suffix}(ref p, ref s, first, end{(layer.Layer == 0 ? ", ref x" + (plan.HasEmbedding ? ", tokens" : "") : "")});   // layer {layer.Layer}");
                 using (w.Block("for (int a = first; a < end; a++)"))
                 {
                     w.Line("ref State state = ref Unsafe.Add(ref s, a);");
                     string top = At("state.__Next", plan.Top.StateH);
-                    if (plan.HasHead)
-                        w.Line($"{HeadLossEmitter.ForwardName}(ref p, {top}, {At("y", "a * OutputSize")});   // y = W_hy·h' + b_y");
-                    else
-                        w.Line($"MemoryMarshal.CreateReadOnlySpan({top}, HiddenSize).CopyTo(MemoryMarshal.CreateSpan({At("y", "a * OutputSize")}, HiddenSize));   // y = h'");
+                    foreach (var head in plan.Heads)
+                        w.Line($"{HeadLossEmitter.ForwardName(head)}(ref p, {top}, {At("y", Plus("a * OutputSize", I(head.OutputOffset)))}" +
+                               $"{(head.AddInput >= 0 ? ", " + At("x", "a * InputSize") : "")});   // y = W·h' + b");
+                    if (!plan.HasHead)
+                        w.Line($"MemoryMarshal.CreateReadOnlySpan({top}, {I(plan.Top.Units)}).CopyTo(MemoryMarshal.CreateSpan({At("y", "a * OutputSize")}, {I(plan.Top.Units)}));   // y = the top layer's output");
                     w.Line("state.__Advance();");
                 }
             }
@@ -150,12 +167,12 @@ internal static class AgentsEmitter
         w.Line();
     }
 
-    private static void EmitKernel(CodeWriter w, ModelPlan plan, RecurrentLayerPlan layer, RecurrentKind kind, AgentPlan ap)
+    private static void EmitKernel(CodeWriter w, ModelPlan plan, TiledLayerPlan layer, RecurrentKind kind, AgentPlan ap)
     {
         var o = new VectorOps(ap.Width);
         int TR = layer.TileRows, A = ap.Agents, S = ap.VectorsPerBlock, K = ap.KSplit, Lanes = ap.Width.Lanes;
         var acc = kind.Accumulators;
-        var below = layer.Layer > 0 ? plan.Recurrent[layer.Layer - 1] : null;
+        var below = layer.Layer > 0 ? plan.Tiled[layer.Layer - 1] : null;
         w.Line(Hot);
         using (w.Block($"private static void {KernelName(layer)}{ap.Width.Suffix}({KernelSignature(plan, layer).Declaration})"))
         {
@@ -190,7 +207,7 @@ internal static class AgentsEmitter
                     w.Line(below is null
                         ? $"ref float in{a} = {InputOf(plan, Agent(a))};"
                         : $"ref float in{a} = {At($"nxt{a}", below.StateH)};   // h'(l{below.Layer}) of agent {Agent(a)}");
-                    w.Line($"ref float hs{a} = {At($"cur{a}", layer.StateH)};");
+                    if (layer.IsRecurrent) w.Line($"ref float hs{a} = {At($"cur{a}", layer.StateH)};");
                 }
 
                 using (walk.Blocks(ap.BlocksPerTile, ap.BlockRows))
@@ -203,7 +220,7 @@ internal static class AgentsEmitter
                         if (K > 1) w.Comment($"pass {j}: columns k ≡ {j} (mod {K}){(j == 0 ? ", from the biases" : ", a partial sum from zero, added afterwards")}");
                         if (j == 0)
                         {
-                            ForwardKernelEmitter.EmitBiases(w, o, layer, kind, S, 1, wB, "b_ih + b_hh, for every agent");
+                            ForwardKernelEmitter.EmitBiases(w, o, layer, kind, S, 1, wB, kind.IsRecurrent ? "b_ih + b_hh, for every agent" : "b, for every agent");
                             for (int n = 0; n < acc.Length; n++)
                                 for (int v = 0; v < S; v++)
                                     for (int a = 1; a < A; a++) w.Line($"var {acc[n]}{v}_{a} = {acc[n]}{v}_0;");
@@ -216,7 +233,7 @@ internal static class AgentsEmitter
                         }
 
                         EmitPass(w, o, layer, kind, ap, j, wB, Names("in", A), false, ForwardKernelEmitter.InputName(layer));
-                        EmitPass(w, o, layer, kind, ap, j, wB, Names("hs", A), true, "h");
+                        if (kind.IsRecurrent) EmitPass(w, o, layer, kind, ap, j, wB, Names("hs", A), true, "h");
                         if (K == 1) continue;
                         w.Comment(j == 0 ? "sums = pass 0" : j < K - 1 ? $"sums = sums + pass {j}" : $"[{string.Join(" ", acc)}] = sums + pass {j}: the single-agent order of the partial sums");
                         for (int n = 0; n < acc.Length; n++)
@@ -236,7 +253,7 @@ internal static class AgentsEmitter
                     {
                         w.Comment($"agent {Agent(a)}: the epilogue on its sums");
                         var rows = new Dictionary<string, string> { ["h"] = $"hB{a}", ["hn"] = $"hnB{a}" };
-                        w.Line($"ref float hB{a} = {At($"cur{a}", Plus(I(layer.StateH), "row"))};");
+                        if (kind.IsRecurrent) w.Line($"ref float hB{a} = {At($"cur{a}", Plus(I(layer.StateH), "row"))};");
                         w.Line($"ref float hnB{a} = {At($"nxt{a}", Plus(I(layer.StateH), "row"))};");
                         if (kind.HasCellState)
                         {
@@ -260,7 +277,7 @@ internal static class AgentsEmitter
     }
 
     /// <summary>Pass <paramref name="pass"/>'s columns k = pass, pass + K, … of one run, every agent's accumulators fed from one weight load.</summary>
-    private static void EmitPass(CodeWriter w, VectorOps o, RecurrentLayerPlan layer, RecurrentKind kind, AgentPlan ap, int pass, string weights,
+    private static void EmitPass(CodeWriter w, VectorOps o, TiledLayerPlan layer, RecurrentKind kind, AgentPlan ap, int pass, string weights,
         string[] sources, bool recurrent, string input)
     {
         int K = ap.KSplit, A = ap.Agents, S = ap.VectorsPerBlock, TR = layer.TileRows;

@@ -31,7 +31,7 @@ internal static class ApiOverloads
     {
         var floats = new TargetKind(false, $"{ReadOnlySpan} targets", "global::System.ReadOnlySpan{float}",
             "__CheckTargets(targets, steps)", "targets, default", "float targets");
-        if (plan.Spec.Loss != LossKind.CrossEntropy) return new[] { floats };
+        if (!plan.AllHeadsCrossEntropy) return new[] { floats };
         var classes = new TargetKind(true, "global::System.ReadOnlySpan<int> targets", "global::System.ReadOnlySpan{int}",
             "__CheckClasses(targets, steps)", "default, targets", "class ids");
         return new[] { floats, classes };

@@ -18,13 +18,13 @@ namespace RnnGen.Generator.Emitting;
 internal static class BFloat16Emitter
 {
     /// <summary>The dispatcher; kernels append the width as the float32 ones do (<c>__Layer0Bf16Forward512</c>).</summary>
-    public static string Name(RecurrentLayerPlan layer) => $"__Layer{layer.Layer}Bf16Forward";
+    public static string Name(TiledLayerPlan layer) => $"__Layer{layer.Layer}Bf16Forward";
 
-    private static string Offset(RecurrentLayerPlan layer) => $"__Layer{layer.Layer}Bf16Offset";
+    private static string Offset(TiledLayerPlan layer) => $"__Layer{layer.Layer}Bf16Offset";
 
-    private static Signature KernelSignature(RecurrentLayerPlan layer)
+    private static Signature KernelSignature(TiledLayerPlan layer)
     {
-        var names = new List<string> { "q", "x", "h", "hNext" };
+        var names = layer.IsRecurrent ? new List<string> { "q", "x", "h", "hNext" } : new List<string> { "q", "x", "hNext" };
         if (layer.StateC >= 0) names.AddRange(new[] { "c", "cNext" });
         var signature = Signature.Refs(names.ToArray());
         return layer.Serpentine ? signature.With(new Parameter("bool", "reverse")) : signature;   // serpentine tile order, as the float32 kernels
@@ -32,7 +32,7 @@ internal static class BFloat16Emitter
 
     public static void Emit(CodeWriter w, ModelPlan plan)
     {
-        foreach (var layer in plan.Recurrent)
+        foreach (var layer in plan.Tiled)
         {
             w.Line(GeneratedCode);
             w.Line($"private const int {Offset(layer)} = {I(layer.BFloat16!.Offset)};   // layer {layer.Layer}'s tiles in the bfloat16 section");
@@ -40,7 +40,7 @@ internal static class BFloat16Emitter
 
         w.Line();
         EmitRefresh(w, plan);
-        foreach (var layer in plan.Recurrent)
+        foreach (var layer in plan.Tiled)
         {
             var lp = layer.BFloat16!;
             var kind = RecurrentKind.For(layer);
@@ -48,7 +48,7 @@ internal static class BFloat16Emitter
                       "   as the float32 kernel, two columns per load: a 32-bit word holds W[:, k] (low half) and W[:, k+1] (high half);",
                       $"   W[:, k] = (v << 16) as float, W[:, k+1] = (v & 0xFFFF0000) as float; {layer.Tiles} tile(s) of {lp.TileStride} words");
             var signature = KernelSignature(layer);
-            Dispatcher.Emit(w, Name(layer), signature, plan.Widths);
+            Dispatcher.Emit(w, Name(layer), signature, ForwardKernelEmitter.Widths(layer));
             foreach (var wp in layer.Widths) EmitKernel(w, layer, kind, lp, wp, signature);
         }
     }
@@ -69,13 +69,13 @@ internal static class BFloat16Emitter
         {
             w.Line("ref float p = ref __Base;");
             w.Line("ref float q = ref Unsafe.Add(ref p, __InferenceWeightsOffset);");
-            foreach (var layer in plan.Recurrent)
+            foreach (var layer in plan.Tiled)
             {
                 var lp = layer.BFloat16!;
                 var kind = RecurrentKind.For(layer);
                 var acc = kind.Accumulators;
                 int TR = layer.TileRows, CS = layer.ColumnStride;
-                w.Comment($"layer {layer.Layer}: per tile, the bias of each group [{string.Join(" ", acc)}] (float32), then W_ih and W_hh as bfloat16 column pairs");
+                w.Comment($"layer {layer.Layer}: per tile, the bias of each group [{string.Join(" ", acc)}] (float32), then the weight columns as bfloat16 column pairs");
                 var walk = new TileWalk(w);
                 // Rows named per layer: a layer of one tile declares its references in the method's own scope.
                 string wRow = "w" + I(layer.Layer), qRow = "q" + I(layer.Layer);
@@ -93,7 +93,7 @@ internal static class BFloat16Emitter
                             {
                                 string gate = kind.Gates[g].Length == 0 ? "h" : kind.Gates[g];
                                 if (kind.InputAccumulator(g) == n) { terms.Add($"Unsafe.Add(ref {wT}, {Plus(I(layer.BiasIhOffset + g * TR), "r")})"); names.Add("b_i" + gate); }
-                                if (kind.RecurrentAccumulator(g) == n) { terms.Add($"Unsafe.Add(ref {wT}, {Plus(I(layer.BiasHhOffset + g * TR), "r")})"); names.Add("b_h" + gate); }
+                                if (kind.IsRecurrent && kind.RecurrentAccumulator(g) == n) { terms.Add($"Unsafe.Add(ref {wT}, {Plus(I(layer.BiasHhOffset + g * TR), "r")})"); names.Add("b_h" + gate); }
                             }
 
                             w.Line($"Unsafe.Add(ref {qT}, {Plus(I(BFloat16LayerPlan.BiasOffset + n * TR), "r")}) = {string.Join(" + ", terms)};   // {acc[n]}: {string.Join(" + ", names)}");
@@ -102,8 +102,11 @@ internal static class BFloat16Emitter
 
                     w.Line($"{Kernels}.PackBFloat16ColumnPairs(MemoryMarshal.CreateReadOnlySpan({At(wT, layer.InputColumnsOffset)}, {I(layer.InputWidth * CS)}), {I(CS)},");
                     w.Line($"    MemoryMarshal.CreateSpan({At(qT, lp.InputPairsOffset)}, {I(lp.InputPairs * CS)}));   // W_ih");
-                    w.Line($"{Kernels}.PackBFloat16ColumnPairs(MemoryMarshal.CreateReadOnlySpan({At(wT, layer.RecurrentColumnsOffset)}, {I(layer.Units * CS)}), {I(CS)},");
-                    w.Line($"    MemoryMarshal.CreateSpan({At(qT, lp.RecurrentPairsOffset)}, {I(lp.RecurrentPairs * CS)}));   // W_hh");
+                    if (layer.IsRecurrent)
+                    {
+                        w.Line($"{Kernels}.PackBFloat16ColumnPairs(MemoryMarshal.CreateReadOnlySpan({At(wT, layer.RecurrentColumnsOffset)}, {I(layer.Units * CS)}), {I(CS)},");
+                        w.Line($"    MemoryMarshal.CreateSpan({At(qT, lp.RecurrentPairsOffset)}, {I(lp.RecurrentPairs * CS)}));   // W_hh");
+                    }
                 }
             }
         }
@@ -111,7 +114,7 @@ internal static class BFloat16Emitter
         w.Line();
     }
 
-    private static void EmitKernel(CodeWriter w, RecurrentLayerPlan layer, RecurrentKind kind, BFloat16LayerPlan lp, WidthPlan wp, Signature signature)
+    private static void EmitKernel(CodeWriter w, TiledLayerPlan layer, RecurrentKind kind, BFloat16LayerPlan lp, WidthPlan wp, Signature signature)
     {
         var o = new VectorOps(wp.Width);
         int L = wp.Width.Lanes, S = wp.VectorsPerBlock, K = wp.KSplit, TR = layer.TileRows, CS = lp.ColumnStride;
@@ -125,7 +128,8 @@ internal static class BFloat16Emitter
                 : $"{layer.Tiles} tile(s) × {wp.BlocksPerTile} block(s) × {S} {wp.Width.TypeName} per group × {acc.Length} group(s) [{string.Join(" ", acc)}], {K} partial sum(s)");
             if (!o.Scalar) w.Line($"var high = {V}.Create(0xFFFF0000u);   // keeps the high bfloat16 of each word");
             var walk = new TileWalk(w);
-            var rows = new List<TileRow> { new("w", "q", lp.TileStride, Offset(layer)), new("h", "h", TR), new("hn", "hNext", TR) };
+            var rows = new List<TileRow> { new("w", "q", lp.TileStride, Offset(layer)), new("hn", "hNext", TR) };
+            if (kind.IsRecurrent) rows.Add(new("h", "h", TR));
             if (kind.HasCellState) rows.AddRange(new TileRow[] { new("c", "c", TR), new("cn", "cNext", TR) });
             using (walk.Tiles(layer.Tiles, layer.Serpentine, rows.ToArray()))
             using (walk.Blocks(wp.BlocksPerTile, wp.BlockRows))
@@ -175,7 +179,7 @@ internal static class BFloat16Emitter
                 }
 
                 Run(false, "x", layer.InputWidth, lp.InputPairsOffset, $"[gates] += W_ih[:, k]·{ForwardKernelEmitter.InputName(layer)}_k");
-                Run(true, "h", layer.Units, lp.RecurrentPairsOffset, "[gates] += W_hh[:, k]·h_k");
+                if (kind.IsRecurrent) Run(true, "h", layer.Units, lp.RecurrentPairsOffset, "[gates] += W_hh[:, k]·h_k");
                 ForwardKernelEmitter.EmitSums(w, acc, S, K);
                 var block = walk.Block(o);
                 for (int s = 0; s < S; s++)

@@ -14,20 +14,20 @@ namespace RnnGen.Generator.Emitting;
 internal static class BackwardKernelEmitter
 {
     /// <summary>Per step: the gradient δ of every pre-activation, stored for the window's weight-gradient pass.</summary>
-    public static string DeltaName(RecurrentLayerPlan layer) => $"__Layer{layer.Layer}Backward";
+    public static string DeltaName(TiledLayerPlan layer) => $"__Layer{layer.Layer}Backward";
 
     /// <summary>Per step: dL/dh_{t−1} += W_hhᵀ·δ, streaming the transposed copy.</summary>
-    public static string HiddenProductName(RecurrentLayerPlan layer) => $"__Layer{layer.Layer}BackwardHidden";
+    public static string HiddenProductName(TiledLayerPlan layer) => $"__Layer{layer.Layer}BackwardHidden";
 
     /// <summary>Per step: dL/dx_t += W_ihᵀ·δ (layers above the first, and an embedding's layer 0).</summary>
-    public static string InputProductName(RecurrentLayerPlan layer) => $"__Layer{layer.Layer}BackwardInput";
+    public static string InputProductName(TiledLayerPlan layer) => $"__Layer{layer.Layer}BackwardInput";
 
     /// <summary>Once per call: the transposed copies of W_hh (and W_ih) that the per-step products stream.</summary>
-    public static string TransposeName(RecurrentLayerPlan layer) => $"__Layer{layer.Layer}Transpose";
+    public static string TransposeName(TiledLayerPlan layer) => $"__Layer{layer.Layer}Transpose";
 
     private static readonly Signature ProductSignature = Signature.Refs("wt", "delta", "target");
 
-    public static void Emit(CodeWriter w, ModelPlan plan, RecurrentLayerPlan layer)
+    public static void Emit(CodeWriter w, ModelPlan plan, TiledLayerPlan layer)
     {
         var kind = RecurrentKind.For(layer);
         string input = ForwardKernelEmitter.InputName(layer);
@@ -35,25 +35,29 @@ internal static class BackwardKernelEmitter
         foreach (var line in kind.BackwardEquations(input)) w.Comment("   " + line);
         w.Comment($"   δ is stored per step ({layer.DeltaStride} floats, tile-major like a weight column); the weight gradients wait for the window's end");
         var deltaSignature = DeltaSignature(kind);
-        Dispatcher.Emit(w, DeltaName(layer), deltaSignature, plan.Widths);
+        Dispatcher.Emit(w, DeltaName(layer), deltaSignature, ForwardKernelEmitter.Widths(layer));
         foreach (var wp in layer.Widths) EmitDelta(w, layer, kind, wp, deltaSignature);
 
-        w.Comment($"── layer {layer.Layer} · {kind.Name} · backward, per step: dh_prev += W_hhᵀ·δ, a column-broadcast product over the transposed copy");
-        Dispatcher.Emit(w, HiddenProductName(layer), ProductSignature, plan.Widths);
-        foreach (var wp in layer.Widths) EmitProduct(w, HiddenProductName(layer), wp.HiddenProduct, new VectorOps(wp.Width));
+        if (kind.IsRecurrent)
+        {
+            w.Comment($"── layer {layer.Layer} · {kind.Name} · backward, per step: dh_prev += W_hhᵀ·δ, a column-broadcast product over the transposed copy");
+            Dispatcher.Emit(w, HiddenProductName(layer), ProductSignature, ForwardKernelEmitter.Widths(layer));
+            foreach (var wp in layer.Widths) EmitProduct(w, HiddenProductName(layer), wp.HiddenProduct, new VectorOps(wp.Width));
+        }
         if (layer.HasDx)
         {
             w.Comment($"── layer {layer.Layer} · {kind.Name} · backward, per step: d{input} += W_ihᵀ·δ");
-            Dispatcher.Emit(w, InputProductName(layer), ProductSignature, plan.Widths);
+            Dispatcher.Emit(w, InputProductName(layer), ProductSignature, ForwardKernelEmitter.Widths(layer));
             foreach (var wp in layer.Widths) EmitProduct(w, InputProductName(layer), wp.InputProduct!, new VectorOps(wp.Width));
         }
 
-        EmitTranspose(w, layer);
+        EmitTranspose(w, layer, kind);
     }
 
-    private static Signature DeltaSignature(RecurrentKind kind)
+    /// <summary>(h, hPrev, dh, dhPrev[, cPrev, dc, dcPrev][, cache], delta[, deltaRec]); a Dense layer's (h, dh[, cache], delta) with h its output y.</summary>
+    public static Signature DeltaSignature(RecurrentKind kind)
     {
-        var names = new List<string> { "h", "hPrev", "dh", "dhPrev" };
+        var names = kind.IsRecurrent ? new List<string> { "h", "hPrev", "dh", "dhPrev" } : new List<string> { "h", "dh" };
         if (kind.HasCellState) names.AddRange(new[] { "cPrev", "dc", "dcPrev" });
         if (kind.HasTrainForward) names.Add("cache");
         names.Add("delta");
@@ -61,7 +65,7 @@ internal static class BackwardKernelEmitter
         return Signature.Refs(names.ToArray());
     }
 
-    private static void EmitDelta(CodeWriter w, RecurrentLayerPlan layer, RecurrentKind kind, WidthPlan wp, Signature signature)
+    private static void EmitDelta(CodeWriter w, TiledLayerPlan layer, RecurrentKind kind, WidthPlan wp, Signature signature)
     {
         var o = new VectorOps(wp.Width);
         int L = wp.Width.Lanes, S = wp.VectorsPerBlock, TR = layer.TileRows, CS = layer.ColumnStride;
@@ -71,7 +75,8 @@ internal static class BackwardKernelEmitter
         using (w.Block($"private static void {DeltaName(layer)}{wp.Width.Suffix}({signature.Declaration})"))
         {
             var walk = new TileWalk(w);
-            var rows = new List<TileRow> { new("h", "h", TR), new("hp", "hPrev", TR), new("dh", "dh", TR), new("dhp", "dhPrev", TR) };
+            var rows = new List<TileRow> { new("h", "h", TR), new("dh", "dh", TR) };
+            if (kind.IsRecurrent) rows.AddRange(new TileRow[] { new("hp", "hPrev", TR), new("dhp", "dhPrev", TR) });
             if (kind.HasCellState) rows.AddRange(new TileRow[] { new("cp", "cPrev", TR), new("dc", "dc", TR), new("dcp", "dcPrev", TR) });
             rows.AddRange(ForwardKernelEmitter.CacheRows(layer, kind));
             rows.Add(new TileRow("d", "delta", CS));
@@ -159,21 +164,30 @@ internal static class BackwardKernelEmitter
     }
 
     /// <summary>Writes W_hhᵀ (and W_ihᵀ) row-major, rows in δ's order (tile, gate, unit), padding columns left zero.</summary>
-    private static void EmitTranspose(CodeWriter w, RecurrentLayerPlan layer)
+    private static void EmitTranspose(CodeWriter w, TiledLayerPlan layer, RecurrentKind kind)
     {
+        if (!kind.IsRecurrent && !layer.HasDx) return;
         int CS = layer.ColumnStride, PH = layer.Padded, XR = layer.TransposedInputRow;
         w.Comment($"── layer {layer.Layer} · the transposed copies, rebuilt from the parameters at the start of every BPTT call (the parameters may have changed)");
         w.Line(Hot);
-        var signature = layer.HasDx ? Signature.Refs("p", "whhT", "wihT") : Signature.Refs("p", "whhT");
+        var names = new List<string> { "p" };
+        if (kind.IsRecurrent) names.Add("whhT");
+        if (layer.HasDx) names.Add("wihT");
+        var signature = Signature.Refs(names.ToArray());
         using (w.Block($"private static void {TransposeName(layer)}({signature.Declaration})"))
         {
             var walk = new TileWalk(w);
-            var rows = new List<TileRow> { ForwardKernelEmitter.Weights(layer), new("hh", "whhT", CS * PH) };
+            var rows = new List<TileRow> { ForwardKernelEmitter.Weights(layer) };
+            if (kind.IsRecurrent) rows.Add(new TileRow("hh", "whhT", CS * PH));
             if (layer.HasDx) rows.Add(new TileRow("ih", "wihT", CS * XR));
             using (walk.Tiles(layer.Tiles, serpentine: false, rows.ToArray()))
             {
-                w.Comment($"W_hhᵀ[t·{I(CS)} + r, k] = column k of tile t, row r");
-                w.Line($"{Kernels}.Transpose({At(walk["w"], layer.RecurrentColumnsOffset)}, {I(CS)}, {I(layer.Units)}, {I(CS)}, ref {walk["hh"]}, {I(PH)});");
+                if (kind.IsRecurrent)
+                {
+                    w.Comment($"W_hhᵀ[t·{I(CS)} + r, k] = column k of tile t, row r");
+                    w.Line($"{Kernels}.Transpose({At(walk["w"], layer.RecurrentColumnsOffset)}, {I(CS)}, {I(layer.Units)}, {I(CS)}, ref {walk["hh"]}, {I(PH)});");
+                }
+
                 if (layer.HasDx)
                 {
                     w.Comment($"W_ihᵀ likewise, rows of {I(XR)}");

@@ -17,7 +17,8 @@ internal static class BatchTrainingEmitter
         var s = plan.Spec;
         bool lastStep = s.LossOn == LossOnKind.LastStep;
         string perTarget = lastStep ? "OutputSize" : "steps * OutputSize";
-        string perClass = lastStep ? "1" : "steps";
+        int heads = System.Math.Max(1, plan.Heads.Count);
+        string perClass = lastStep ? I(heads) : Times("steps", heads);
         int chunks = plan.BatchChunks;
 
         w.Comment($"── minibatch training, data-parallel: at most {chunks} chunks of consecutive sequences, one worker model each,",
@@ -30,6 +31,11 @@ internal static class BatchTrainingEmitter
         w.Line("private int[] __batchTokens = global::System.Array.Empty<int>(), __batchClasses = global::System.Array.Empty<int>();");
         w.Line(GeneratedCode);
         w.Line($"private readonly double[] __chunkLoss = new double[{I(chunks)}];");
+        if (TrainingApiEmitter.HasDropout(plan))
+        {
+            w.Line(GeneratedCode);
+            w.Line("private ulong __batchCall;   // the training call whose dropout masks this batch draws");
+        }
         w.Line();
         w.Line("/// <summary>A worker shares nothing with the model but its class: parameters are copied in before each batch.</summary>");
         w.Line(GeneratedCode);
@@ -71,8 +77,7 @@ internal static class BatchTrainingEmitter
                     if (target.Classes)
                     {
                         w.Line($"if (targets.Length != sequences * {perClass}) {Throw}.ThrowClassCount(nameof(targets), sequences * {perClass}, targets.Length, sequences + \" sequences\");");
-                        w.Line("for (int i = 0; i < targets.Length; i++)");
-                        w.Line($"    if ((uint)targets[i] >= (uint)OutputSize) {Throw}.ThrowClassId(nameof(targets), i, targets[i], OutputSize);");
+                        InferenceApiEmitter.EmitClassRange(w, plan, "targets");
                     }
                     else
                         w.Line($"if (targets.Length != sequences * {perTarget}) {Throw}.ThrowLength(nameof(targets), sequences * {perTarget}, targets.Length, sequences + \" sequences\");");
@@ -105,6 +110,7 @@ internal static class BatchTrainingEmitter
             }
 
             w.Line("State saved = __state;");
+            if (TrainingApiEmitter.HasDropout(plan)) w.Line("__batchCall = __dropoutCalls++;");
             w.Line("var parameters = Parameters;");
             w.Line("global::System.Threading.Tasks.Parallel.For(0, chunks, c => __RunChunk(c, chunks, sequences, steps, tokens, classes));");
             w.Comment("Σ chunk gradients in chunk order (every element adds chunk 1, 2, … in turn, whichever thread does it),",
@@ -147,7 +153,9 @@ internal static class BatchTrainingEmitter
             w.Line("double loss = 0;");
             using (w.Block("for (int q = first; q < end; q++)"))
             {
-                w.Line("worker.__state = default;");
+                w.Line(TrainingApiEmitter.Reset(plan, "worker"));
+                if (TrainingApiEmitter.HasDropout(plan))
+                    w.Line($"worker.__dropoutStream = {Kernels}.DropoutStream(__dropoutSeed, __batchCall, (ulong)q + 1);   // sequence q's masks, whichever core runs it");
                 string floats = "new global::System.ReadOnlySpan<float>(__batchFloats, q * steps * InputSize, steps * InputSize)";
                 w.Line($"var floats = {(plan.HasEmbedding ? "tokens ? default : " : "")}{floats};");
                 if (plan.HasEmbedding)

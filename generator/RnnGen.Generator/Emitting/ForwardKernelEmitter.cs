@@ -13,23 +13,23 @@ namespace RnnGen.Generator.Emitting;
 /// </summary>
 internal static class ForwardKernelEmitter
 {
-    public static string Name(RecurrentLayerPlan layer, bool train) => train ? $"__Layer{layer.Layer}ForwardTrain" : $"__Layer{layer.Layer}Forward";
+    public static string Name(TiledLayerPlan layer, bool train) => train ? $"__Layer{layer.Layer}ForwardTrain" : $"__Layer{layer.Layer}Forward";
 
     /// <summary>(p, x, h, hNext[, c, cNext][, cache][, reverse]): the weights, the input, the state read and the state written.</summary>
-    public static Signature KernelSignature(RecurrentLayerPlan layer, bool train)
+    public static Signature KernelSignature(TiledLayerPlan layer, bool train)
     {
         var kind = RecurrentKind.For(layer);
-        var names = new List<string> { "p", "x", "h", "hNext" };
+        var names = kind.IsRecurrent ? new List<string> { "p", "x", "h", "hNext" } : new List<string> { "p", "x", "hNext" };
         if (kind.HasCellState) names.AddRange(new[] { "c", "cNext" });
         if (train && kind.HasTrainForward) names.Add("cache");
         var signature = Signature.Refs(names.ToArray());
         return layer.Serpentine ? signature.With(new Parameter("bool", "reverse")) : signature;
     }
 
-    /// <summary>The input's name in equations: x for the first layer, h(l−1) above.</summary>
-    public static string InputName(RecurrentLayerPlan layer) => layer.Layer == 0 ? "x" : $"h(l{layer.Layer - 1})";
+    /// <summary>The input's name in equations: x for the first layer, y(l−1) (the output of the layer below) above.</summary>
+    public static string InputName(TiledLayerPlan layer) => layer.Layer == 0 ? "x" : $"y(l{layer.Layer - 1})";
 
-    public static void Emit(CodeWriter w, ModelPlan plan, RecurrentLayerPlan layer, bool train)
+    public static void Emit(CodeWriter w, ModelPlan plan, TiledLayerPlan layer, bool train)
     {
         var kind = RecurrentKind.For(layer);
         string input = InputName(layer);
@@ -39,17 +39,19 @@ internal static class ForwardKernelEmitter
         {
             w.Comment($"── layer {layer.Layer} · {kind.Name} · forward");
             foreach (var line in kind.ForwardEquations(input)) w.Comment("   " + line);
-            w.Comment($"   W_ih [{kind.Gates.Length}·{layer.Units}×{layer.InputWidth}], W_hh [{kind.Gates.Length}·{layer.Units}×{layer.Units}]; tile-major: {layer.Tiles} tile(s) " +
-                      $"of {layer.TileRows} units, {layer.TileStride} floats per tile, columns of {layer.ColumnStride}");
+            string shapes = kind.IsRecurrent
+                ? $"W_ih [{kind.Gates.Length}·{layer.Units}×{layer.InputWidth}], W_hh [{kind.Gates.Length}·{layer.Units}×{layer.Units}]"
+                : $"W [{layer.Units}×{layer.InputWidth}]";
+            w.Comment($"   {shapes}; tile-major: {layer.Tiles} tile(s) of {layer.TileRows} units, {layer.TileStride} floats per tile, columns of {layer.ColumnStride}");
         }
 
         var signature = KernelSignature(layer, train);
-        Dispatcher.Emit(w, Name(layer, train), signature, plan.Widths);
+        Dispatcher.Emit(w, Name(layer, train), signature, Widths(layer));
         foreach (var wp in layer.Widths)
             EmitKernel(w, layer, kind, wp, signature, train);
     }
 
-    private static void EmitKernel(CodeWriter w, RecurrentLayerPlan layer, RecurrentKind kind, WidthPlan wp, Signature signature, bool train)
+    private static void EmitKernel(CodeWriter w, TiledLayerPlan layer, RecurrentKind kind, WidthPlan wp, Signature signature, bool train)
     {
         var o = new VectorOps(wp.Width);
         int L = wp.Width.Lanes, S = wp.VectorsPerBlock, K = wp.KSplit, TR = layer.TileRows;
@@ -61,13 +63,14 @@ internal static class ForwardKernelEmitter
                 ? $"scalar fallback: the same tile walk, one unit per block, {acc.Length} accumulator(s)"
                 : $"{layer.Tiles} tile(s) × {wp.BlocksPerTile} block(s) × {S} {wp.Width.TypeName} per group × {acc.Length} group(s) [{string.Join(" ", acc)}], {K} partial sum(s)");
             var walk = new TileWalk(w);
-            var rows = new List<TileRow> { Weights(layer), new("h", "h", TR), new("hn", "hNext", TR) };
+            var rows = new List<TileRow> { Weights(layer), new("hn", "hNext", TR) };
+            if (kind.IsRecurrent) rows.Add(new("h", "h", TR));
             if (kind.HasCellState) rows.AddRange(new TileRow[] { new("c", "c", TR), new("cn", "cNext", TR) });
             if (train) rows.AddRange(CacheRows(layer, kind));
             using (walk.Tiles(layer.Tiles, layer.Serpentine, rows.ToArray()))
             using (walk.Blocks(wp.BlocksPerTile, wp.BlockRows))
             {
-                EmitBiases(w, o, layer, kind, S, K, walk["w"], "b_ih + b_hh");
+                EmitBiases(w, o, layer, kind, S, K, walk["w"], kind.IsRecurrent ? "b_ih + b_hh" : "b");
                 w.Line($"{o.Type} xk;");
                 EmitRuns(w, o, layer, kind, wp, walk["w"], "x", "h", (recurrent, column) =>
                 {
@@ -92,18 +95,24 @@ internal static class ForwardKernelEmitter
         w.Line();
     }
 
+    /// <summary>The code paths of <paramref name="layer"/>'s kernels, widest first.</summary>
+    public static IEnumerable<VectorWidth> Widths(TiledLayerPlan layer)
+    {
+        foreach (var wp in layer.Widths) yield return wp.Width;
+    }
+
     /// <summary>The weight tiles of <paramref name="layer"/> in the parameters, as a walk row.</summary>
-    public static TileRow Weights(RecurrentLayerPlan layer) => new("w", "p", layer.TileStride, $"__Layer{layer.Layer}Offset");
+    public static TileRow Weights(TiledLayerPlan layer) => new("w", "p", layer.TileStride, $"__Layer{layer.Layer}Offset");
 
     /// <summary>The cache slots of one step (slot i at i·Padded), as walk rows over the kernel's <c>cache</c> parameter.</summary>
-    public static IEnumerable<TileRow> CacheRows(RecurrentLayerPlan layer, RecurrentKind kind)
+    public static IEnumerable<TileRow> CacheRows(TiledLayerPlan layer, RecurrentKind kind)
     {
         for (int i = 0; i < kind.CacheSlots.Length; i++)
             yield return new TileRow(TileWalk.CacheRow(kind.CacheSlots[i]), "cache", layer.TileRows, I(i * layer.Padded));
     }
 
     /// <summary>Every accumulator ← the biases of its gates (b_ih and/or b_hh), partial sums past the first ← 0.</summary>
-    public static void EmitBiases(CodeWriter w, VectorOps o, RecurrentLayerPlan layer, RecurrentKind kind, int S, int K, string weights, string what)
+    public static void EmitBiases(CodeWriter w, VectorOps o, TiledLayerPlan layer, RecurrentKind kind, int S, int K, string weights, string what)
     {
         var acc = kind.Accumulators;
         int L = o.Lanes, TR = layer.TileRows;
@@ -115,7 +124,7 @@ internal static class ForwardKernelEmitter
                 for (int g = 0; g < kind.Gates.Length; g++)
                 {
                     if (kind.InputAccumulator(g) == n) terms.Add(o.Load(weights, layer.BiasIhOffset + g * TR + s * L));
-                    if (kind.RecurrentAccumulator(g) == n) terms.Add(o.Load(weights, layer.BiasHhOffset + g * TR + s * L));
+                    if (kind.IsRecurrent && kind.RecurrentAccumulator(g) == n) terms.Add(o.Load(weights, layer.BiasHhOffset + g * TR + s * L));
                 }
 
                 w.Line($"var {acc[n]}{s}_0 = {string.Join(" + ", terms)};");
@@ -124,12 +133,13 @@ internal static class ForwardKernelEmitter
     }
 
     /// <summary>The two column runs of a forward kernel: W_ih over the input, then W_hh over h.</summary>
-    public static void EmitRuns(CodeWriter w, VectorOps o, RecurrentLayerPlan layer, RecurrentKind kind, WidthPlan wp, string weights,
+    public static void EmitRuns(CodeWriter w, VectorOps o, TiledLayerPlan layer, RecurrentKind kind, WidthPlan wp, string weights,
         string input, string hidden, System.Action<bool, Column> column)
     {
         w.Comment($"[gates] += W_ih[:, k]·{InputName(layer)}_k   (k = 0..{I(layer.InputWidth - 1)})");
         ColumnWalk.Emit(w, weights, new ColumnRun(new[] { input }, layer.InputWidth, 0, 1, layer.InputColumnsOffset, layer.ColumnStride, wp.ColumnUnroll, wp.ColumnStep),
             c => column(false, c));
+        if (!kind.IsRecurrent) return;
         w.Comment($"[gates] += W_hh[:, k]·h_k   (k = 0..{I(layer.Units - 1)})");
         ColumnWalk.Emit(w, weights, new ColumnRun(new[] { hidden }, layer.Units, 0, 1, layer.RecurrentColumnsOffset, layer.ColumnStride, wp.ColumnUnroll, wp.ColumnStep),
             c => column(true, c));

@@ -11,16 +11,39 @@ namespace RnnGen.Generator.Emitting;
 /// </summary>
 internal static class HeadLossEmitter
 {
-    public const string ForwardName = "__HeadForward";
-    public const string BackwardName = "__HeadBackward";
-    public const string StepLossName = "__StepLoss";
-    public const string ActivateName = "__Activate";
+    public static string ForwardName(HeadPlan head) => $"__Head{head.Name}Forward";
 
-    /// <summary>Whether Step/Forward turn the head's logits into probabilities.</summary>
-    public static bool HasOutputActivation(ModelPlan plan) => plan.Spec.OutputActivation != OutputActivationKind.Linear;
+    public static string BackwardName(HeadPlan head) => $"__Head{head.Name}Backward";
 
-    /// <summary>The loss in words, for comments and docs.</summary>
-    public static string LossDescription(ModelPlan plan) => (plan.Spec.OutputActivation, plan.Spec.Loss) switch
+    public static string StepLossName(HeadPlan head) => $"__StepLoss{head.Name}";
+
+    public static string ActivateName(HeadPlan head) => $"__Activate{head.Name}";
+
+    /// <summary>The named offsets of the head's weights and bias.</summary>
+    private static string Offset(HeadPlan head) => $"__Head{head.Name}Offset";
+
+    private static string BiasOffset(HeadPlan head) => $"__Head{head.Name}BiasOffset";
+
+    /// <summary>Whether Step/Forward turn this head's logits into probabilities.</summary>
+    public static bool HasOutputActivation(HeadPlan head) => head.Activation != OutputActivationKind.Linear;
+
+    /// <summary>Whether Step/Forward turn any head's logits into probabilities.</summary>
+    public static bool HasOutputActivation(ModelPlan plan) => plan.HasOutputActivation;
+
+    /// <summary>The model's loss in words, for comments and docs.</summary>
+    public static string LossDescription(ModelPlan plan)
+    {
+        var heads = plan.Heads;
+        if (heads.Count == 0) return LossDescription(OutputActivationKind.Linear, LossKind.Mse);
+        if (heads.Count == 1) return LossDescription(heads[0].Activation, heads[0].Loss);
+        var parts = new System.Collections.Generic.List<string>();
+        foreach (var h in heads)
+            parts.Add($"{h.LossWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} × head {h.Head} ({h.Loss})");
+        return "Σ over the heads of weight × the head's loss: " + string.Join(" + ", parts);
+    }
+
+    /// <summary>The loss of a head in words.</summary>
+    public static string LossDescription(OutputActivationKind activation, LossKind loss) => (activation, loss) switch
     {
         (OutputActivationKind.Softmax, _) => "cross-entropy = mean over the scored steps of −Σ target⊙log softmax(y)",
         (OutputActivationKind.Sigmoid, LossKind.BinaryCrossEntropy) => "binary cross-entropy with logits = mean over the scored steps × outputs",
@@ -28,87 +51,107 @@ internal static class HeadLossEmitter
         _ => "MSE = mean over the scored steps × outputs of (y − target)²",
     };
 
-    /// <summary>The head's forward kernels and the output activation (Kernels file).</summary>
+    /// <summary>Every head's forward kernels and output activation (Kernels file).</summary>
     public static void EmitForward(CodeWriter w, ModelPlan plan)
     {
-        if (plan.Head is not { } head) return;
-        w.Comment($"── head · forward: y = W_hy·h + b_y   (W_hy [{head.Outputs}×{head.InputUnits}] at __HeadOffset, rows padded to {head.Stride}; b_y at __HeadBiasOffset)");
-        Dispatcher.Emit(w, ForwardName, Signature.Refs("p", "h", "y"), plan.Widths);
-        foreach (var width in plan.Widths)
+        var widths = ForwardKernelEmitter.Widths(plan.Top);
+        foreach (var head in plan.Heads)
         {
-            var o = new VectorOps(width);
-            w.Line(Hot);
-            using (w.Block($"private static void {ForwardName}{width.Suffix}(ref float p, ref float h, ref float y)"))
-            using (w.Block($"for (int o = 0; o < {I(head.Outputs)}; o++)"))
+            string skip = head.AddInput >= 0 ? $" + x[{head.AddInput}..{head.AddInput + head.Outputs})" : "";
+            w.Comment($"── head{(head.Head >= 0 ? " " + I(head.Head) : "")} · forward: y = W·h + b{skip}   (W [{head.Outputs}×{head.InputUnits}] at {Offset(head)}, " +
+                      $"rows padded to {head.Stride}; b at {BiasOffset(head)})");
+            var signature = head.AddInput >= 0 ? Signature.Refs("p", "h", "y", "x") : Signature.Refs("p", "h", "y");
+            Dispatcher.Emit(w, ForwardName(head), signature, widths);
+            foreach (var width in widths)
             {
-                w.Line($"ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * {I(head.Stride)});");
-                if (o.Scalar)
+                var o = new VectorOps(width);
+                string add = head.AddInput >= 0 ? $" + Unsafe.Add(ref x, {Plus(I(head.AddInput), "o")})" : "";
+                w.Line(Hot);
+                using (w.Block($"private static void {ForwardName(head)}{width.Suffix}({signature.Declaration})"))
+                using (w.Block($"for (int o = 0; o < {I(head.Outputs)}; o++)"))
                 {
-                    w.Line("float acc = 0f;");
-                    w.Line($"for (int j = 0; j < {I(head.InputUnits)}; j++)");
-                    w.Line("    acc += Unsafe.Add(ref wo, j) * Unsafe.Add(ref h, j);   // y_o += W_hy[o, j]·h_j");
-                    w.Line("Unsafe.Add(ref y, o) = acc + Unsafe.Add(ref p, __HeadBiasOffset + o);   // y_o += b_y[o]");
+                    w.Line($"ref float wo = ref Unsafe.Add(ref p, {Offset(head)} + o * {I(head.Stride)});");
+                    if (o.Scalar)
+                    {
+                        w.Line("float acc = 0f;");
+                        w.Line($"for (int j = 0; j < {I(head.InputUnits)}; j++)");
+                        w.Line("    acc += Unsafe.Add(ref wo, j) * Unsafe.Add(ref h, j);   // y_o += W[o, j]·h_j");
+                        w.Line($"Unsafe.Add(ref y, o) = acc + Unsafe.Add(ref p, {BiasOffset(head)} + o){add};   // y_o += b[o]");
+                    }
+                    else
+                    {
+                        string V = width.Alias;
+                        w.Line($"var acc = {o.Zero};");
+                        w.Line($"for (int j = 0; j < {I(head.Stride)}; j += {I(o.Lanes)})   // y_o = Σ_j W[o, j]·h_j");
+                        w.Line($"    acc = {o.Fma($"{V}.LoadUnsafe(ref wo, (nuint)j)", $"{V}.LoadUnsafe(ref h, (nuint)j)", "acc")};");
+                        w.Line($"Unsafe.Add(ref y, o) = {o.Sum("acc")} + Unsafe.Add(ref p, {BiasOffset(head)} + o){add};   // y_o += b[o]");
+                    }
                 }
-                else
-                {
-                    string V = width.Alias;
-                    w.Line($"var acc = {o.Zero};");
-                    w.Line($"for (int j = 0; j < {I(head.Stride)}; j += {I(o.Lanes)})   // y_o = Σ_j W_hy[o, j]·h_j");
-                    w.Line($"    acc = {o.Fma($"{V}.LoadUnsafe(ref wo, (nuint)j)", $"{V}.LoadUnsafe(ref h, (nuint)j)", "acc")};");
-                    w.Line($"Unsafe.Add(ref y, o) = {o.Sum("acc")} + Unsafe.Add(ref p, __HeadBiasOffset + o);   // y_o += b_y[o]");
-                }
+
+                w.Line();
             }
 
+            if (!HasOutputActivation(head)) continue;
+            bool softmax = head.Activation == OutputActivationKind.Softmax;
+            w.Comment($"── output activation: {(softmax ? "p = softmax(y)" : "p = σ(y)")}, applied by Step and Forward");
+            w.Line(GeneratedCode);
+            w.Line($"private static void {ActivateName(head)}({Span} y) => {Kernels}.{(softmax ? "SoftmaxInPlace" : "SigmoidInPlace")}(y);");
             w.Line();
         }
-
-        if (!HasOutputActivation(plan)) return;
-        bool softmax = plan.Spec.OutputActivation == OutputActivationKind.Softmax;
-        w.Comment($"── output activation: {(softmax ? "p = softmax(y)" : "p = σ(y)")}, applied by Step and Forward");
-        w.Line(GeneratedCode);
-        w.Line($"private static void {ActivateName}({Span} y) => {Kernels}.{(softmax ? "SoftmaxInPlace" : "SigmoidInPlace")}(y);");
-        w.Line();
     }
 
-    /// <summary>The head's backward kernels: db_y += dy; dW_hy += dy·hᵀ; dh += W_hyᵀ·dy (Training file).</summary>
+    /// <summary>Statements that turn each activated head's slice of <paramref name="outputs"/> (a span expression of one step's outputs) into probabilities.</summary>
+    public static void EmitActivations(CodeWriter w, ModelPlan plan, string outputs)
+    {
+        foreach (var head in plan.Heads)
+            if (HasOutputActivation(head))
+                w.Line(plan.Heads.Count == 1
+                    ? $"{ActivateName(head)}({outputs});"
+                    : $"{ActivateName(head)}({outputs}.Slice({I(head.OutputOffset)}, {I(head.Outputs)}));");
+    }
+
+    /// <summary>Every head's backward kernels: db += dy; dW += dy·hᵀ; dh += Wᵀ·dy (Training file).</summary>
     public static void EmitBackward(CodeWriter w, ModelPlan plan)
     {
-        if (plan.Head is not { } head) return;
-        w.Comment("── head · backward: db_y += dy; dW_hy += dy·hᵀ; dh += W_hyᵀ·dy");
-        Dispatcher.Emit(w, BackwardName, Signature.Refs("p", "g", "h", "dy", "dh"), plan.Widths);
-        foreach (var width in plan.Widths)
+        var widths = ForwardKernelEmitter.Widths(plan.Top);
+        foreach (var head in plan.Heads)
         {
-            var o = new VectorOps(width);
-            w.Line(Hot);
-            using (w.Block($"private static void {BackwardName}{width.Suffix}(ref float p, ref float g, ref float h, ref float dy, ref float dh)"))
-            using (w.Block($"for (int o = 0; o < {I(head.Outputs)}; o++)"))
+            w.Comment($"── head{(head.Head >= 0 ? " " + I(head.Head) : "")} · backward: db += dy; dW += dy·hᵀ; dh += Wᵀ·dy");
+            Dispatcher.Emit(w, BackwardName(head), Signature.Refs("p", "g", "h", "dy", "dh"), widths);
+            foreach (var width in widths)
             {
-                w.Line("float dyo = Unsafe.Add(ref dy, o);");
-                w.Line("Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db_y[o] += dy_o");
-                w.Line($"ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * {I(head.Stride)});");
-                w.Line($"ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * {I(head.Stride)});");
-                if (o.Scalar)
+                var o = new VectorOps(width);
+                w.Line(Hot);
+                using (w.Block($"private static void {BackwardName(head)}{width.Suffix}(ref float p, ref float g, ref float h, ref float dy, ref float dh)"))
+                using (w.Block($"for (int o = 0; o < {I(head.Outputs)}; o++)"))
                 {
-                    using (w.Block($"for (int j = 0; j < {I(head.InputUnits)}; j++)"))
+                    w.Line("float dyo = Unsafe.Add(ref dy, o);");
+                    w.Line($"Unsafe.Add(ref g, {BiasOffset(head)} + o) += dyo;   // db[o] += dy_o");
+                    w.Line($"ref float wo = ref Unsafe.Add(ref p, {Offset(head)} + o * {I(head.Stride)});");
+                    w.Line($"ref float go = ref Unsafe.Add(ref g, {Offset(head)} + o * {I(head.Stride)});");
+                    if (o.Scalar)
                     {
-                        w.Line("Unsafe.Add(ref go, j) += dyo * Unsafe.Add(ref h, j);   // dW_hy[o, j] += dy_o·h_j");
-                        w.Line("Unsafe.Add(ref dh, j) += Unsafe.Add(ref wo, j) * dyo;   // dh_j += W_hy[o, j]·dy_o");
+                        using (w.Block($"for (int j = 0; j < {I(head.InputUnits)}; j++)"))
+                        {
+                            w.Line("Unsafe.Add(ref go, j) += dyo * Unsafe.Add(ref h, j);   // dW[o, j] += dy_o·h_j");
+                            w.Line("Unsafe.Add(ref dh, j) += Unsafe.Add(ref wo, j) * dyo;   // dh_j += W[o, j]·dy_o");
+                        }
+                    }
+                    else
+                    {
+                        string V = width.Alias;
+                        string Load(string r) => $"{V}.LoadUnsafe(ref {r}, (nuint)j)";
+                        w.Line($"var c = {V}.Create(dyo);");
+                        using (w.Block($"for (int j = 0; j < {I(head.Stride)}; j += {I(o.Lanes)})"))
+                        {
+                            w.Line($"{V}.StoreUnsafe({o.Fma("c", Load("h"), Load("go"))}, ref go, (nuint)j);   // dW[o, :] += dy_o·h");
+                            w.Line($"{V}.StoreUnsafe({o.Fma("c", Load("wo"), Load("dh"))}, ref dh, (nuint)j);   // dh += W[o, :]·dy_o");
+                        }
                     }
                 }
-                else
-                {
-                    string V = width.Alias;
-                    string Load(string r) => $"{V}.LoadUnsafe(ref {r}, (nuint)j)";
-                    w.Line($"var c = {V}.Create(dyo);");
-                    using (w.Block($"for (int j = 0; j < {I(head.Stride)}; j += {I(o.Lanes)})"))
-                    {
-                        w.Line($"{V}.StoreUnsafe({o.Fma("c", Load("h"), Load("go"))}, ref go, (nuint)j);   // dW_hy[o, :] += dy_o·h");
-                        w.Line($"{V}.StoreUnsafe({o.Fma("c", Load("wo"), Load("dh"))}, ref dh, (nuint)j);   // dh += W_hy[o, :]·dy_o");
-                    }
-                }
-            }
 
-            w.Line();
+                w.Line();
+            }
         }
     }
 
@@ -119,27 +162,36 @@ internal static class HeadLossEmitter
     /// </summary>
     public static void EmitLoss(CodeWriter w, ModelPlan plan)
     {
-        var s = plan.Spec;
+        if (plan.HasHead)
+            foreach (var head in plan.Heads) EmitLoss(w, head, StepLossName(head), head.Outputs);
+        else
+            EmitLoss(w, null, "__StepLoss", plan.OutputSize);   // no head: MSE on the top layer's output
+    }
+
+    private static void EmitLoss(CodeWriter w, HeadPlan? head, string name, int outputs)
+    {
         const string Math = "global::System.Math";
-        w.Comment($"── loss: {LossDescription(plan)}");
+        var activation = head?.Activation ?? OutputActivationKind.Linear;
+        var loss = head?.Loss ?? LossKind.Mse;
+        w.Comment($"── loss{(head is { Head: >= 0 } ? " of head " + I(head.Head) : "")}: {LossDescription(activation, loss)}");
         w.Line(GeneratedCode);
-        using (w.Block($"private static double {StepLossName}(ref float y, ref float target, int cls, ref float dy, float scale)"))
+        using (w.Block($"private static double {name}(ref float y, ref float target, int cls, ref float dy, float scale)"))
         {
             w.Line("double loss = 0;");
-            switch (s.OutputActivation, s.Loss)
+            switch (activation, loss)
             {
                 case (OutputActivationKind.Softmax, _):
                     w.Comment("log-sum-exp with the max subtracted, so large logits cannot overflow");
                     w.Line("float max = y;");
-                    w.Line("for (int o = 1; o < OutputSize; o++) max = global::System.MathF.Max(max, Unsafe.Add(ref y, o));");
+                    w.Line($"for (int o = 1; o < {I(outputs)}; o++) max = global::System.MathF.Max(max, Unsafe.Add(ref y, o));");
                     w.Line("double sumExp = 0;");
-                    w.Line($"for (int o = 0; o < OutputSize; o++) sumExp += {Math}.Exp(Unsafe.Add(ref y, o) - max);");
+                    w.Line($"for (int o = 0; o < {I(outputs)}; o++) sumExp += {Math}.Exp(Unsafe.Add(ref y, o) - max);");
                     w.Line($"double lse = max + {Math}.Log(sumExp);");
                     using (w.Block("if (cls >= 0)"))
                     {
                         w.Comment("loss = lse − y_cls; dy = softmax(y) − onehot(cls)");
                         w.Line("loss = lse - Unsafe.Add(ref y, cls);");
-                        w.Line("for (int o = 0; o < OutputSize; o++)");
+                        w.Line($"for (int o = 0; o < {I(outputs)}; o++)");
                         w.Line($"    Unsafe.Add(ref dy, o) = scale * (float)({Math}.Exp(Unsafe.Add(ref y, o) - lse) - (o == cls ? 1.0 : 0.0));");
                     }
 
@@ -147,20 +199,20 @@ internal static class HeadLossEmitter
                     {
                         w.Comment("soft targets: loss = Σ t_o (lse − y_o); dy = softmax(y)·Σt − t");
                         w.Line("double total = 0;");
-                        using (w.Block("for (int o = 0; o < OutputSize; o++)"))
+                        using (w.Block($"for (int o = 0; o < {I(outputs)}; o++)"))
                         {
                             w.Line("double t = Unsafe.Add(ref target, o);");
                             w.Line("total += t;");
                             w.Line("loss += t * (lse - Unsafe.Add(ref y, o));");
                         }
 
-                        w.Line("for (int o = 0; o < OutputSize; o++)");
+                        w.Line($"for (int o = 0; o < {I(outputs)}; o++)");
                         w.Line($"    Unsafe.Add(ref dy, o) = scale * (float)({Math}.Exp(Unsafe.Add(ref y, o) - lse) * total - Unsafe.Add(ref target, o));");
                     }
 
                     break;
                 case (OutputActivationKind.Sigmoid, LossKind.BinaryCrossEntropy):
-                    using (w.Block("for (int o = 0; o < OutputSize; o++)"))
+                    using (w.Block($"for (int o = 0; o < {I(outputs)}; o++)"))
                     {
                         w.Line("double z = Unsafe.Add(ref y, o), t = Unsafe.Add(ref target, o);");
                         w.Comment("BCE with logits, stable form: max(z, 0) − z·t + log(1 + e^−|z|); dy = σ(z) − t");
@@ -170,7 +222,7 @@ internal static class HeadLossEmitter
 
                     break;
                 case (OutputActivationKind.Sigmoid, _):
-                    using (w.Block("for (int o = 0; o < OutputSize; o++)"))
+                    using (w.Block($"for (int o = 0; o < {I(outputs)}; o++)"))
                     {
                         w.Line($"double p = 1 / (1 + {Math}.Exp(-(double)Unsafe.Add(ref y, o))), e = p - Unsafe.Add(ref target, o);");
                         w.Comment("loss += (σ(y) − t)²; dy = 2(σ(y) − t)·σ(y)(1 − σ(y))");
@@ -180,7 +232,7 @@ internal static class HeadLossEmitter
 
                     break;
                 default:
-                    using (w.Block("for (int o = 0; o < OutputSize; o++)"))
+                    using (w.Block($"for (int o = 0; o < {I(outputs)}; o++)"))
                     {
                         w.Line("float e = Unsafe.Add(ref y, o) - Unsafe.Add(ref target, o);");
                         w.Comment("loss += (y − t)²; dy = 2(y − t)");

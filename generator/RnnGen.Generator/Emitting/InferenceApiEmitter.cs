@@ -1,3 +1,4 @@
+using System.Linq;
 using RnnGen.Generator.Model;
 using RnnGen.Generator.Planning;
 using static RnnGen.Generator.Emitting.Syntax;
@@ -28,7 +29,7 @@ internal static class InferenceApiEmitter
             w.Line($"if (input.Length != InputSize) {Throw}.ThrowLength(nameof(input), InputSize, input.Length, \"InputSize\");");
             w.Line($"if (output.Length != OutputSize) {Throw}.ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize\");");
             w.Line("__StepCore(ref state, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(output));");
-            if (activation) w.Line($"{HeadLossEmitter.ActivateName}(output);");
+            HeadLossEmitter.EmitActivations(w, plan, "output");
         }
 
         w.Line();
@@ -37,10 +38,15 @@ internal static class InferenceApiEmitter
         w.Line(Hot);
         w.Line($"public void Step({ReadOnlySpan} input, {Span} output) => Step(ref __state, input, output);");
         w.Line();
-        w.Line("/// <summary>Sets the model's own state to zeros.</summary>");
-        w.Line(GeneratedCode);
-        w.Line("public void ResetState() => __state = default;");
-        w.Line();
+        if (plan.Recurrent.Any(static r => r.HasLearnedInitialState))
+            EmitLearnedReset(w, plan);
+        else
+        {
+            w.Line("/// <summary>Sets the model's own state to zeros.</summary>");
+            w.Line(GeneratedCode);
+            w.Line("public void ResetState() => __state = default;");
+            w.Line();
+        }
 
         foreach (var input in ApiOverloads.Inputs(plan))
         {
@@ -58,7 +64,7 @@ internal static class InferenceApiEmitter
                 using (w.Block("for (int t = 0; t < steps; t++)"))
                 {
                     w.Line($"__StepCore(ref __state, {ApiOverloads.InputAt(plan, input.Tokens ? "tokens" : null, "t")}, {At("y", "t * OutputSize")});");
-                    if (activation) w.Line($"{HeadLossEmitter.ActivateName}(outputs.Slice(t * OutputSize, OutputSize));");
+                    HeadLossEmitter.EmitActivations(w, plan, "outputs.Slice(t * OutputSize, OutputSize)");
                 }
             }
 
@@ -81,11 +87,43 @@ internal static class InferenceApiEmitter
             }
         }
 
-        if (vocab) EmitTokens(w, activation);
+        if (vocab) EmitTokens(w, plan);
         EmitChecks(w, plan);
     }
 
-    private static void EmitTokens(CodeWriter w, bool activation)
+    /// <summary>ResetState of a model whose initial state is learned: h₀ (c₀) of those layers, zero for the others.</summary>
+    private static void EmitLearnedReset(CodeWriter w, ModelPlan plan)
+    {
+        w.Line("/// <summary>Sets the model's own state to the initial state: the learned h₀ (and c₀) of the layers that learn it, zeros elsewhere.</summary>");
+        w.Line(GeneratedCode);
+        w.Line("public void ResetState() => ResetState(ref __state);");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Sets <paramref name=\"state\"/> to the initial state: the learned h₀ (and c₀) of the layers that learn it, zeros elsewhere.");
+        w.Line("/// (<c>default(State)</c> and <c>State.Reset()</c> are the zero state.) A window that AccumulateGradients starts from this");
+        w.Line("/// state trains h₀ and c₀.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode);
+        using (w.Block("public void ResetState(ref State state)"))
+        {
+            w.Line("state = default;");
+            w.Line("ref float p = ref __Base;");
+            w.Line("ref float h = ref state.__Current;");
+            foreach (var r in plan.Recurrent)
+            {
+                if (!r.HasLearnedInitialState) continue;
+                w.Line($"MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, __Layer{r.Layer}H0Offset), {I(r.Units)}).CopyTo(MemoryMarshal.CreateSpan({At("h", r.StateH)}, {I(r.Units)}));");
+                if (r.InitialC >= 0)
+                    w.Line($"MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, __Layer{r.Layer}C0Offset), {I(r.Units)}).CopyTo(MemoryMarshal.CreateSpan({At("h", r.StateC)}, {I(r.Units)}));");
+            }
+
+            w.Line("state.__Fresh = true;");
+        }
+
+        w.Line();
+    }
+
+    private static void EmitTokens(CodeWriter w, ModelPlan plan)
     {
         w.Line("/// <summary>Layer 0's input at step t: row tokens[t] of the embedding table, or the float inputs when there are no tokens.</summary>");
         w.Line(Inline);
@@ -110,7 +148,7 @@ internal static class InferenceApiEmitter
             w.Line($"if ((uint)token >= (uint)Vocabulary) {Throw}.ThrowTokenId(nameof(token), 0, token, Vocabulary);");
             w.Line($"if (output.Length != OutputSize) {Throw}.ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize\");");
             w.Line("__StepCore(ref state, ref Unsafe.Add(ref __Base, __EmbeddingOffset + token * InputSize), ref MemoryMarshal.GetReference(output));");
-            if (activation) w.Line($"{HeadLossEmitter.ActivateName}(output);");
+            HeadLossEmitter.EmitActivations(w, plan, "output");
         }
 
         w.Line();
@@ -142,18 +180,46 @@ internal static class InferenceApiEmitter
         }
 
         w.Line();
-        if (s.Loss != LossKind.CrossEntropy) return;
+        if (!plan.AllHeadsCrossEntropy) return;
+        int heads = plan.Heads.Count;
         w.Line(GeneratedCode);
         using (w.Block("private static void __CheckClasses(global::System.ReadOnlySpan<int> targets, int steps)"))
         {
-            if (s.LossOn == LossOnKind.LastStep)
-                w.Line($"if (targets.Length != 1) {Throw}.ThrowClassCount(nameof(targets), 1, targets.Length, \"LossOn = LastStep scores the last step only\");");
+            if (heads == 1)
+            {
+                if (s.LossOn == LossOnKind.LastStep)
+                    w.Line($"if (targets.Length != 1) {Throw}.ThrowClassCount(nameof(targets), 1, targets.Length, \"LossOn = LastStep scores the last step only\");");
+                else
+                    w.Line($"if (targets.Length != steps) {Throw}.ThrowClassCount(nameof(targets), steps, targets.Length, \"one class id per step\");");
+            }
+            else if (s.LossOn == LossOnKind.LastStep)
+                w.Line($"if (targets.Length != {I(heads)}) {Throw}.ThrowClassCount(nameof(targets), {I(heads)}, targets.Length, \"one class id per head: LossOn = LastStep scores the last step only\");");
             else
-                w.Line($"if (targets.Length != steps) {Throw}.ThrowClassCount(nameof(targets), steps, targets.Length, \"one class id per step\");");
-            w.Line("for (int i = 0; i < targets.Length; i++)");
-            w.Line($"    if ((uint)targets[i] >= (uint)OutputSize) {Throw}.ThrowClassId(nameof(targets), i, targets[i], OutputSize);");
+                w.Line($"if (targets.Length != steps * {I(heads)}) {Throw}.ThrowClassCount(nameof(targets), steps * {I(heads)}, targets.Length, \"one class id per head per step\");");
+            EmitClassRange(w, plan, "targets");
         }
 
         w.Line();
+    }
+
+    /// <summary>Every class id in range: below OutputSize (one head), or below its head's width (ids of head j at positions ≡ j mod heads).</summary>
+    public static void EmitClassRange(CodeWriter w, ModelPlan plan, string span)
+    {
+        var heads = plan.Heads;
+        if (heads.Count == 1)
+        {
+            w.Line($"for (int i = 0; i < {span}.Length; i++)");
+            w.Line($"    if ((uint){span}[i] >= (uint)OutputSize) {Throw}.ThrowClassId(nameof({span}), i, {span}[i], OutputSize);");
+            return;
+        }
+
+        using (w.Block($"for (int i = 0; i < {span}.Length; i++)"))
+        {
+            var arms = new System.Collections.Generic.List<string>();
+            for (int j = 0; j < heads.Count - 1; j++) arms.Add($"{I(j)} => {I(heads[j].Outputs)}");
+            arms.Add($"_ => {I(heads[heads.Count - 1].Outputs)}");
+            w.Line($"int classes = (i % {I(heads.Count)}) switch {{ {string.Join(", ", arms)} }};   // the width of the head this id belongs to");
+            w.Line($"if ((uint){span}[i] >= (uint)classes) {Throw}.ThrowClassId(nameof({span}), i, {span}[i], classes);");
+        }
     }
 }

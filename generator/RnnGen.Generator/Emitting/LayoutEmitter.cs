@@ -48,9 +48,27 @@ internal static class LayoutEmitter
                         w.Line($"// {emb.Name} [{emb.Rows}, {emb.Columns}]: stored as is, row-major, at {e.Offset}");
                         w.Line($"if (i < {I(emb.Length)}) return __EmbeddingOffset + i;");
                         break;
-                    case RecurrentLayerPlan r:
+                    case TiledLayerPlan { IsRecurrent: false } d:
+                        EmitDense(w, d, plan.Tensors[tensor], plan.Tensors[tensor + 1]);
+                        tensor += 2;
+                        break;
+                    case TiledLayerPlan r:
                         EmitLayer(w, r, plan.Tensors[tensor], plan.Tensors[tensor + 1], plan.Tensors[tensor + 2], plan.Tensors[tensor + 3]);
                         tensor += 4;
+                        if (r.InitialH >= 0)
+                        {
+                            var h0 = plan.Tensors[tensor++];
+                            w.Line($"// {h0.Name} [{h0.Rows}]");
+                            w.Line($"if (i < {I(h0.CanonicalOffset + h0.Length)}) return __Layer{r.Layer}H0Offset + (i - {I(h0.CanonicalOffset)});");
+                        }
+
+                        if (r.InitialC >= 0)
+                        {
+                            var c0 = plan.Tensors[tensor++];
+                            w.Line($"// {c0.Name} [{c0.Rows}]");
+                            w.Line($"if (i < {I(c0.CanonicalOffset + c0.Length)}) return __Layer{r.Layer}C0Offset + (i - {I(c0.CanonicalOffset)});");
+                        }
+
                         break;
                     case HeadPlan h:
                         var hw = plan.Tensors[tensor++];
@@ -59,12 +77,15 @@ internal static class LayoutEmitter
                         using (w.Block($"if (i < {I(hw.CanonicalOffset + hw.Length)})"))
                         {
                             w.Line($"int o = (i - {I(hw.CanonicalOffset)}) / {I(hw.Columns)}, j = (i - {I(hw.CanonicalOffset)}) % {I(hw.Columns)};");
-                            w.Line($"return __HeadOffset + o * {I(h.Stride)} + j;");
+                            w.Line($"return __Head{h.Name}Offset + o * {I(h.Stride)} + j;");
                         }
 
                         w.Line($"// {hb.Name} [{hb.Rows}]");
-                        w.Line($"return __HeadBiasOffset + (i - {I(hb.CanonicalOffset)});");
-                        returned = true;
+                        bool last = h.Index == plan.Layers.Count - 1;
+                        w.Line(last
+                            ? $"return __Head{h.Name}BiasOffset + (i - {I(hb.CanonicalOffset)});"
+                            : $"if (i < {I(hb.CanonicalOffset + hb.Length)}) return __Head{h.Name}BiasOffset + (i - {I(hb.CanonicalOffset)});");
+                        returned = last;
                         break;
                 }
             }
@@ -84,7 +105,7 @@ internal static class LayoutEmitter
     }
 
     /// <summary>Row R of a PyTorch tensor is gate g = R / H, unit j = R % H; it lives in tile j / TR, gate block g, row j % TR.</summary>
-    private static void EmitLayer(CodeWriter w, RecurrentLayerPlan layer, TensorPlan wih, TensorPlan whh, TensorPlan bih, TensorPlan bhh)
+    private static void EmitLayer(CodeWriter w, TiledLayerPlan layer, TensorPlan wih, TensorPlan whh, TensorPlan bih, TensorPlan bhh)
     {
         int TR = layer.TileRows, H = layer.Units, CS = layer.ColumnStride;
         string offset = $"__Layer{layer.Layer}Offset";
@@ -109,6 +130,23 @@ internal static class LayoutEmitter
         w.Line($"if (i < {I(bih.CanonicalOffset + bih.Length)}) return {Row($"(i - {I(bih.CanonicalOffset)})")};");
         w.Line($"// {bhh.Name} [{bhh.Rows}]");
         w.Line($"if (i < {I(bhh.CanonicalOffset + bhh.Length)}) return {Row($"(i - {I(bhh.CanonicalOffset)})")} + {I(layer.BiasHhOffset)};");
+    }
+
+    /// <summary>A Dense layer: weight [units, in] row r = unit r (tile r / TR, row r % TR), column k; bias [units].</summary>
+    private static void EmitDense(CodeWriter w, TiledLayerPlan layer, TensorPlan weight, TensorPlan bias)
+    {
+        int TR = layer.TileRows, CS = layer.ColumnStride;
+        string offset = $"__Layer{layer.Layer}Offset";
+        string Row(string r) => $"{offset} + {r} / {I(TR)} * {I(layer.TileStride)} + {r} % {I(TR)}";
+        w.Line($"// {weight.Name} [{weight.Rows}, {weight.Columns}]: row r (unit), column k → tile, then column k of {CS} floats");
+        using (w.Block($"if (i < {I(weight.CanonicalOffset + weight.Length)})"))
+        {
+            w.Line($"int r = (i - {I(weight.CanonicalOffset)}) / {I(weight.Columns)}, k = (i - {I(weight.CanonicalOffset)}) % {I(weight.Columns)};");
+            w.Line($"return {Row("r")} + {I(layer.InputColumnsOffset)} + k * {I(CS)};");
+        }
+
+        w.Line($"// {bias.Name} [{bias.Rows}]");
+        w.Line($"if (i < {I(bias.CanonicalOffset + bias.Length)}) return {Row($"(i - {I(bias.CanonicalOffset)})")};");
     }
 
     private static void EmitCopy(CodeWriter w, string name, string param, string buffer, bool toCanonical, string summary, string? after = null)

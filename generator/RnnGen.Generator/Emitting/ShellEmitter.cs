@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using RnnGen.Generator.Layers;
 using RnnGen.Generator.Model;
 using RnnGen.Generator.Planning;
@@ -21,6 +22,7 @@ internal static class ShellEmitter
         EmitConstruction(w, plan);
         EmitAccessors(w, plan);
         if (!plan.IsBFloat16) EmitNoRefresh(w);
+        TrainingApiEmitter.EmitDropoutState(w, plan);
         InferenceApiEmitter.Emit(w, plan);
         TrainingApiEmitter.Emit(w, plan);
         BatchTrainingEmitter.Emit(w, plan);
@@ -39,33 +41,47 @@ internal static class ShellEmitter
         }
 
         Const("InputSize", s.Input, "Input features per step.");
-        Const("HiddenSize", s.Hidden, "Hidden units per recurrent layer.");
-        Const("OutputSize", plan.OutputSize, plan.HasHead ? "Outputs per step (the Linear head's width)." : "Outputs per step: the model has no head, so a step outputs the top layer's hidden state.");
-        Const("Layers", s.Layers, "Stacked recurrent layers.");
+        if (s.IsList)
+        {
+            Const("HiddenSize", plan.Top.Units, "The width of the last layer (the output the heads read).");
+            Const("OutputSize", plan.OutputSize, plan.HasHead ? "Outputs per step: the heads' outputs, concatenated in declaration order." : "Outputs per step: the model has no head, so a step outputs the last layer's output.");
+            Const("Layers", plan.Recurrent.Count, "Recurrent layers (the layers of State and CopyStateTo).");
+        }
+        else
+        {
+            Const("HiddenSize", s.Hidden, "Hidden units per recurrent layer.");
+            Const("OutputSize", plan.OutputSize, plan.HasHead ? "Outputs per step (the Linear head's width)." : "Outputs per step: the model has no head, so a step outputs the top layer's hidden state.");
+            Const("Layers", s.Layers, "Stacked recurrent layers.");
+        }
+
         Const("Vocabulary", s.Vocabulary, plan.HasEmbedding ? "Token ids are in [0, Vocabulary); each is looked up in embedding.weight [Vocabulary, InputSize]." : "0: the inputs are floats (no embedding).");
         Const("Window", s.Window, "Longest sequence (steps) that one AccumulateGradients or TrainStep call accepts.");
         Const("ParameterCount", plan.ParameterCount, "Length of Parameters and Gradients: the trainable values stored tile-major, plus SIMD padding that is always zero.");
         Const("TrainableParameterCount", plan.TrainableParameterCount, "Number of trainable values, as PyTorch counts them (sum of the ParameterLayout tensor sizes).");
-        bool lstm = plan.Top.StateC >= 0;
-        Const("StateSize", s.Layers * s.Hidden * (lstm ? 2 : 1), lstm
-            ? "Floats of a state in CopyStateTo form (and of the initial-state gradient): h of every layer, then c of every layer (2 × Layers × HiddenSize)."
-            : "Floats of a state in CopyStateTo form (and of the initial-state gradient): h of every layer (Layers × HiddenSize).");
+        bool lstm = plan.Recurrent.Any(static r => r.StateC >= 0);
+        Const("StateSize", plan.StateSize, lstm
+            ? "Floats of a state in CopyStateTo form (and of the initial-state gradient): h of every recurrent layer, then c of every LSTM layer."
+            : "Floats of a state in CopyStateTo form (and of the initial-state gradient): h of every recurrent layer.");
 
-        w.Comment($"Internal layout (floats). Parameters: {plan.Recurrent.Count} layer(s) of {plan.Top.Tiles} tile(s) × {plan.Top.TileRows} units " +
+        w.Comment($"Internal layout (floats). Parameters: {plan.Tiled.Count} layer(s) of {plan.Top.Tiles} tile(s) × {plan.Top.TileRows} units " +
                   $"(hidden padded to {plan.Top.Padded}), {plan.ParameterCount} floats ({plan.TrainableParameterCount} trainable).");
         var constants = new List<(string Name, int Value, string Comment)>();
         void Internal(string name, int value, string comment) => constants.Add(("__" + name, value, comment));
 
         if (plan.Embedding is { } e) Internal("EmbeddingOffset", e.Offset, $"embedding.weight [{e.Vocabulary}, {e.Width}], row-major");
-        foreach (var layer in plan.Recurrent)
+        foreach (var layer in plan.Tiled)
         {
-            Internal($"Layer{layer.Layer}Offset", layer.Offset, $"layer {layer.Layer}: {layer.Tiles} tile(s) of {I(layer.TileStride)} floats (biases, W_ih and W_hh columns of {layer.ColumnStride})");
+            Internal($"Layer{layer.Layer}Offset", layer.Offset, $"layer {layer.Layer}: {layer.Tiles} tile(s) of {I(layer.TileStride)} floats " +
+                     $"({(layer.IsRecurrent ? "biases, W_ih and W_hh" : "bias and W")} columns of {layer.ColumnStride})");
+            if (layer.InitialH >= 0) Internal($"Layer{layer.Layer}H0Offset", layer.InitialH, $"layer {layer.Layer}: the learned h₀");
+            if (layer.InitialC >= 0) Internal($"Layer{layer.Layer}C0Offset", layer.InitialC, $"layer {layer.Layer}: the learned c₀");
         }
 
-        if (plan.Head is { } h)
+        foreach (var h in plan.Heads)
         {
-            Internal("HeadOffset", h.Offset, $"head.weight: {h.Outputs} row(s) of {h.Stride} floats");
-            Internal("HeadBiasOffset", h.BiasOffset, "head.bias");
+            string name = h.Head >= 0 ? $"heads.{h.Head}" : "head";
+            Internal($"Head{h.Name}Offset", h.Offset, $"{name}.weight: {h.Outputs} row(s) of {h.Stride} floats");
+            Internal($"Head{h.Name}BiasOffset", h.BiasOffset, $"{name}.bias");
         }
 
         foreach (var section in plan.Buffer.Sections)
@@ -87,9 +103,13 @@ internal static class ShellEmitter
         }
 
         w.Line(GeneratedCode);
-        w.Line($"static global::RnnGen.RnnCell global::RnnGen.IRnnModel.Cell => global::RnnGen.RnnCell.{s.Cell};");
+        // A list model reports its first recurrent layer (Elman when it has none).
+        var first = plan.Recurrent.Count > 0 ? plan.Recurrent[0] : null;
+        var cell = first?.Kind switch { LayerKind.Lstm => CellKind.Lstm, LayerKind.Gru => CellKind.Gru, _ => CellKind.Elman };
+        var activation = first is { Kind: LayerKind.Elman } ? first.Activation : ActivationKind.Tanh;
+        w.Line($"static global::RnnGen.RnnCell global::RnnGen.IRnnModel.Cell => global::RnnGen.RnnCell.{cell};");
         w.Line(GeneratedCode);
-        w.Line($"static global::RnnGen.RnnActivation global::RnnGen.IRnnModel.Activation => global::RnnGen.RnnActivation.{(s.Cell == CellKind.Elman ? s.Activation : ActivationKind.Tanh)};");
+        w.Line($"static global::RnnGen.RnnActivation global::RnnGen.IRnnModel.Activation => global::RnnGen.RnnActivation.{activation};");
         w.Line(GeneratedCode);
         w.Line("static int global::RnnGen.IRnnModel.Vocabulary => Vocabulary;");
         w.Line();
@@ -154,9 +174,13 @@ internal static class ShellEmitter
                         w.Line($"for (int i = {I(emb.CanonicalOffset)}; i < {I(emb.CanonicalOffset + emb.Length)}; i++)   // {emb.Name} ~ N(0, 1), as nn.Embedding");
                         w.Line("    canonical[i] = (float)rng.NextGaussian();");
                         break;
-                    case RecurrentLayerPlan r:
+                    case TiledLayerPlan { IsRecurrent: false } d:
+                        RecurrentKind.For(d).EmitInitialization(w, d, plan.Tensors[t], plan.Tensors[t], plan.Tensors[t + 1]);
+                        t += 2;
+                        break;
+                    case TiledLayerPlan r:
                         RecurrentKind.For(r).EmitInitialization(w, r, plan.Tensors[t], plan.Tensors[t + 1], plan.Tensors[t + 2]);
-                        t += 4;
+                        t += 4 + (r.InitialH >= 0 ? 1 : 0) + (r.InitialC >= 0 ? 1 : 0);   // a learned h₀ (c₀) starts at zero
                         break;
                     case HeadPlan:
                         var hw = plan.Tensors[t];
@@ -168,6 +192,7 @@ internal static class ShellEmitter
             }
 
             w.Line("Parameters.Clear();   // biases and SIMD padding are zero");
+            if (TrainingApiEmitter.HasDropout(plan)) w.Line("DropoutSeed = unchecked((ulong)seed);");
             w.Line("CopyParametersFrom(canonical);");
             w.Line("ZeroGradients();");
             w.Line("ResetState();");
@@ -178,7 +203,7 @@ internal static class ShellEmitter
 
     private static void EmitAccessors(CodeWriter w, ModelPlan plan)
     {
-        bool lstm = plan.Top.StateC >= 0;
+        bool lstm = plan.Recurrent.Any(static r => r.StateC >= 0);
         w.Line("/// <summary>All parameters, tile-major (see <see cref=\"ParameterIndex\"/>); one contiguous, 64-byte-aligned span, so an optimizer is one pass.</summary>");
         w.Line(GeneratedCode);
         w.Line($"public {Span} Parameters => MemoryMarshal.CreateSpan(ref __Base, ParameterCount);");
@@ -198,11 +223,17 @@ internal static class ShellEmitter
         using (w.Block($"public void CopyStateTo({Span} destination)"))
         {
             w.Line($"if (destination.Length != StateSize) {Throw}.ThrowLength(nameof(destination), StateSize, destination.Length, \"StateSize\");");
-            using (w.Block("for (int l = 0; l < Layers; l++)"))
+            if (!plan.Spec.IsList)
             {
-                w.Line("__state.Hidden(l).CopyTo(destination.Slice(l * HiddenSize, HiddenSize));");
-                if (lstm) w.Line("__state.Cell(l).CopyTo(destination.Slice((Layers + l) * HiddenSize, HiddenSize));");
+                using (w.Block("for (int l = 0; l < Layers; l++)"))
+                {
+                    w.Line("__state.Hidden(l).CopyTo(destination.Slice(l * HiddenSize, HiddenSize));");
+                    if (lstm) w.Line("__state.Cell(l).CopyTo(destination.Slice((Layers + l) * HiddenSize, HiddenSize));");
+                }
             }
+            else
+                foreach (var (vector, layer, at, units) in StateVectors(plan))
+                    w.Line($"__state.{vector}({I(layer)}).CopyTo(destination.Slice({I(at)}, {I(units)}));");
         }
 
         w.Line();
@@ -213,11 +244,17 @@ internal static class ShellEmitter
         {
             w.Line($"if (source.Length != StateSize) {Throw}.ThrowLength(nameof(source), StateSize, source.Length, \"StateSize\");");
             w.Line("__state = default;");
-            using (w.Block("for (int l = 0; l < Layers; l++)"))
+            if (!plan.Spec.IsList)
             {
-                w.Line("source.Slice(l * HiddenSize, HiddenSize).CopyTo(__state.Hidden(l));");
-                if (lstm) w.Line("source.Slice((Layers + l) * HiddenSize, HiddenSize).CopyTo(__state.Cell(l));");
+                using (w.Block("for (int l = 0; l < Layers; l++)"))
+                {
+                    w.Line("source.Slice(l * HiddenSize, HiddenSize).CopyTo(__state.Hidden(l));");
+                    if (lstm) w.Line("source.Slice((Layers + l) * HiddenSize, HiddenSize).CopyTo(__state.Cell(l));");
+                }
             }
+            else
+                foreach (var (vector, layer, at, units) in StateVectors(plan))
+                    w.Line($"source.Slice({I(at)}, {I(units)}).CopyTo(__state.{vector}({I(layer)}));");
         }
 
         w.Line();
@@ -243,6 +280,24 @@ internal static class ShellEmitter
         w.Line(GeneratedCode);
         w.Line("public int SkippedSteps { get; private set; }");
         w.Line();
+    }
+
+    /// <summary>The vectors of CopyStateTo form, in order: h of every recurrent layer, then c of every LSTM layer (accessor, layer, offset, length).</summary>
+    public static IEnumerable<(string Vector, int Layer, int At, int Units)> StateVectors(ModelPlan plan)
+    {
+        int at = 0;
+        foreach (var r in plan.Recurrent)
+        {
+            yield return ("Hidden", r.RecurrentIndex, at, r.Units);
+            at += r.Units;
+        }
+
+        foreach (var r in plan.Recurrent)
+        {
+            if (r.StateC < 0) continue;
+            yield return ("Cell", r.RecurrentIndex, at, r.Units);
+            at += r.Units;
+        }
     }
 
     /// <summary>Float32 models keep no inference copy: RefreshInferenceWeights has nothing to do.</summary>

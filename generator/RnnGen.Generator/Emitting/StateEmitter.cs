@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using RnnGen.Generator.Planning;
 using static RnnGen.Generator.Emitting.Syntax;
 
@@ -15,9 +16,9 @@ internal static class StateEmitter
     public static void Emit(CodeWriter w, ModelPlan plan)
     {
         var top = plan.Top;
-        bool lstm = top.StateC >= 0;
+        bool lstm = plan.Recurrent.Any(static r => r.StateC >= 0);
         w.Line("/// <summary>");
-        w.Line($"/// The recurrent state of one sequence: the hidden vector h{(lstm ? " and the cell state c" : "")} of each of the {plan.Spec.Layers} layer(s). The default value is");
+        w.Line($"/// The recurrent state of one sequence: the hidden vector h{(lstm ? " and the cell state c" : "")} of each of the {plan.Recurrent.Count} recurrent layer(s). The default value is");
         w.Line("/// the zero state. A model can step any number of states (one per agent or stream) with <see cref=\"Step(ref State, global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>.");
         w.Line("/// </summary>");
         w.Line(GeneratedCode);
@@ -31,7 +32,7 @@ internal static class StateEmitter
             w.Line("private __Buffer __b;");
             w.Line("private int __parity;");
             w.Line();
-            w.Line($"/// <summary>The current state: h of every layer, {(lstm ? "then c of every layer, " : "")}each padded to {I(top.Padded)} floats.</summary>");
+            w.Line($"/// <summary>The current state: every layer's output (h of a recurrent layer){(lstm ? ", then c of every LSTM layer" : "")}, each padded to its tile.</summary>");
             w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
             w.Line("internal ref float __Current => ref (__parity == 0 ? ref __a[0] : ref __b[0]);");
             w.Line();
@@ -39,15 +40,34 @@ internal static class StateEmitter
             w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
             w.Line("internal ref float __Next => ref (__parity == 0 ? ref __b[0] : ref __a[0]);");
             w.Line();
-            w.Line("/// <summary>Makes the buffer written by the last step the current one.</summary>");
-            w.Line("internal void __Advance() => __parity ^= 1;");
+            bool learned = plan.Recurrent.Any(static r => r.HasLearnedInitialState);
+            if (learned)
+            {
+                w.Line("/// <summary>Set by the model's ResetState: the state is the learned initial state, whose gradient a window from it trains.</summary>");
+                w.Line("internal bool __Fresh;");
+                w.Line();
+                w.Line("/// <summary>Makes the buffer written by the last step the current one (the state is no longer the initial one).</summary>");
+                w.Line("internal void __Advance()");
+                w.Line("{");
+                w.Line("    __parity ^= 1;");
+                w.Line("    __Fresh = false;");
+                w.Line("}");
+            }
+            else
+            {
+                w.Line("/// <summary>Makes the buffer written by the last step the current one.</summary>");
+                w.Line("internal void __Advance() => __parity ^= 1;");
+            }
             w.Line();
             w.Line("/// <summary>Odd steps walk the weight tiles in reverse, so the tiles read last (still in L1) are read first.</summary>");
             w.Line("internal bool __Reversed => __parity != 0;");
             w.Line();
             var layers = plan.Recurrent;
-            EmitVector(w, "Hidden", "The hidden vector h", layers, static l => l.StateH);
-            if (lstm) EmitVector(w, "Cell", "The cell state c", layers, static l => l.StateC);
+            if (layers.Count > 0)
+            {
+                EmitVector(w, "Hidden", "The hidden vector h", layers, static l => l.StateH);
+                if (lstm) EmitVector(w, "Cell", "The cell state c", layers, static l => l.StateC);
+            }
             w.Line("/// <summary>Sets the state back to zeros.</summary>");
             w.Line("public void Reset() => this = default;");
         }
@@ -55,29 +75,47 @@ internal static class StateEmitter
         w.Line();
     }
 
-    /// <summary>A public accessor of one per-layer vector, at the offset the plan gives each layer.</summary>
-    private static void EmitVector(CodeWriter w, string name, string what, IReadOnlyList<RecurrentLayerPlan> layers, Func<RecurrentLayerPlan, int> offset)
+    /// <summary>
+    /// A public accessor of one per-layer vector, at the offset the plan gives each recurrent layer (index = its position
+    /// among the recurrent layers). <c>Cell</c> of a layer without a cell state throws.
+    /// </summary>
+    private static void EmitVector(CodeWriter w, string name, string what, IReadOnlyList<TiledLayerPlan> layers, Func<TiledLayerPlan, int> offset)
     {
-        w.Line($"/// <summary>{what} of <paramref name=\"layer\"/> ({I(layers[0].Units)} floats): read it, or write it to set an initial state.</summary>");
-        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"layer\"/> is not in [0, Layers).</exception>");
+        bool uniform = layers.All(l => l.Units == layers[0].Units && offset(l) >= 0);
+        w.Line($"/// <summary>{what} of <paramref name=\"layer\"/> ({(uniform ? I(layers[0].Units) + " floats" : "the layer's units")}): read it, or write it to set an initial state.</summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"layer\"/> is not in [0, Layers)" +
+               (uniform ? "" : $" or has no {what.Substring(what.LastIndexOf(' ') + 1)}") + ".</exception>");
         w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
         using (w.Block($"public global::System.Span<float> {name}(int layer = 0)"))
         {
             w.Line("if ((uint)layer >= (uint)Layers)");
             w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"layer must be in [0, \" + Layers + \").\");");
-            string at = I(offset(layers[0]));
-            if (layers.Count > 1)
+            if (layers.Count == 1)
             {
-                var arms = new List<string>();
-                for (int l = 0; l < layers.Count - 1; l++) arms.Add($"{I(l)} => {I(offset(layers[l]))}");
-                arms.Add($"_ => {I(offset(layers[layers.Count - 1]))}");
-                w.Line($"int offset = layer switch {{ {string.Join(", ", arms)} }};");
-                at = "offset";
+                w.Line($"return MemoryMarshal.CreateSpan({At("__Current", offset(layers[0]))}, {I(layers[0].Units)});");
             }
-
-            w.Line($"return MemoryMarshal.CreateSpan({At("__Current", at)}, HiddenSize);");
+            else if (uniform)
+            {
+                w.Line($"int offset = layer switch {{ {Arms(layers, l => I(offset(l)))} }};");
+                w.Line($"return MemoryMarshal.CreateSpan({At("__Current", "offset")}, {I(layers[0].Units)});");
+            }
+            else
+            {
+                w.Line($"var (offset, units) = layer switch {{ {Arms(layers, l => $"({I(offset(l))}, {I(l.Units)})")} }};");
+                if (layers.Any(l => offset(l) < 0))
+                    w.Line("if (offset < 0) throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"layer \" + layer + \" is not an LSTM layer: it has no cell state.\");");
+                w.Line($"return MemoryMarshal.CreateSpan({At("__Current", "offset")}, units);");
+            }
         }
 
         w.Line();
+    }
+
+    private static string Arms(IReadOnlyList<TiledLayerPlan> layers, Func<TiledLayerPlan, string> value)
+    {
+        var arms = new List<string>();
+        for (int l = 0; l < layers.Count - 1; l++) arms.Add($"{I(l)} => {value(layers[l])}");
+        arms.Add($"_ => {value(layers[layers.Count - 1])}");
+        return string.Join(", ", arms);
     }
 }

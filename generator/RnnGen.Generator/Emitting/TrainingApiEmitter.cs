@@ -1,3 +1,4 @@
+using System.Linq;
 using RnnGen.Generator.Model;
 using RnnGen.Generator.Planning;
 using static RnnGen.Generator.Emitting.Syntax;
@@ -14,7 +15,7 @@ internal static class TrainingApiEmitter
     public static void Emit(CodeWriter w, ModelPlan plan)
     {
         var s = plan.Spec;
-        bool lastStep = s.LossOn == LossOnKind.LastStep, ce = s.Loss == LossKind.CrossEntropy, vocab = plan.HasEmbedding;
+        bool lastStep = s.LossOn == LossOnKind.LastStep, ce = plan.AllHeadsCrossEntropy, vocab = plan.HasEmbedding;
         string lossName = HeadLossEmitter.LossDescription(plan);
 
         w.Line("/// <summary>Sets every gradient to zero.</summary>");
@@ -53,6 +54,7 @@ internal static class TrainingApiEmitter
                 {
                     w.Line($"int steps = __WindowSteps({input.Steps}, nameof({input.Name}), initialStateGradient);");
                     w.Line($"{target.Check};");
+                    if (HasDropout(plan)) w.Line(NextDropoutStream);
                     w.Line($"return __Accumulate({input.Pass(vocab)}, {target.Pass}, initialStateGradient, steps);");
                 }
 
@@ -107,17 +109,48 @@ internal static class TrainingApiEmitter
                        "global::RnnGen.IOptimizer optimizer, global::RnnGen.TrainOptions options, int steps)"))
         {
             w.Line("State saved = __state;");
-            w.Line("if (!options.Stateful) __state = default;");
+            w.Line($"if (!options.Stateful) {Reset(plan, "this")}");
             w.Line("ZeroGradients();");
+            if (HasDropout(plan)) w.Line(NextDropoutStream);
             w.Line($"float loss = __Accumulate(inputs{(vocab ? ", tokens" : "")}, targets, classes, default, steps);");
             w.Line("var gradients = Gradients;");
             EmitClipAndGuard(w, "loss", "// Nothing of this step may reach the model: restore the state, drop the gradients.", "__state = saved;");
             w.Line("optimizer.Step(Parameters, gradients);");
             if (plan.IsBFloat16) w.Line("RefreshInferenceWeights();   // Step/Forward read the bfloat16 copy");
-            w.Line("if (!options.Stateful) __state = default;");
+            w.Line($"if (!options.Stateful) {Reset(plan, "this")}");
             w.Line("return loss;");
         }
 
+        w.Line();
+    }
+
+    /// <summary>The statement that starts <paramref name="model"/>'s own state afresh: zeros, or the learned initial state.</summary>
+    public static string Reset(ModelPlan plan, string model) =>
+        plan.Recurrent.Any(static r => r.HasLearnedInitialState) ? $"{model}.ResetState();" : (model == "this" ? "__state = default;" : $"{model}.__state = default;");
+
+    public static bool HasDropout(ModelPlan plan) => plan.Tiled.Any(static l => l.DropoutP > 0);
+
+    /// <summary>The dropout masks of the next training call: a new stream of the counter-based generator.</summary>
+    private const string NextDropoutStream = "__dropoutStream = " + Kernels + ".DropoutStream(__dropoutSeed, __dropoutCalls++, 0);";
+
+    /// <summary>The dropout state of a model with Dropout layers: the public seed and the generator's counters.</summary>
+    public static void EmitDropoutState(CodeWriter w, ModelPlan plan)
+    {
+        if (!HasDropout(plan)) return;
+        w.Line(GeneratedCode);
+        w.Line("private ulong __dropoutSeed, __dropoutCalls, __dropoutStream;");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// The seed of the dropout masks. A mask depends only on this seed, the number of training calls (AccumulateGradients,");
+        w.Line("/// TrainStep, TrainBatch) since it was set, and the position (sequence, step, layer, unit): setting it restarts the");
+        w.Line("/// sequence of masks, so a run repeats exactly. InitializeParameters sets it to its seed.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode);
+        w.Line("public ulong DropoutSeed");
+        w.Line("{");
+        w.Line("    get => __dropoutSeed;");
+        w.Line("    set => (__dropoutSeed, __dropoutCalls) = (value, 0);");
+        w.Line("}");
         w.Line();
     }
 

@@ -13,7 +13,7 @@ internal static class TrainingEmitter
     public static void Emit(CodeWriter w, ModelPlan plan)
     {
         BpttEmitter.Emit(w, plan);
-        foreach (var layer in plan.Recurrent)
+        foreach (var layer in plan.Tiled)
         {
             if (RecurrentKind.For(layer).HasTrainForward)
                 ForwardKernelEmitter.Emit(w, plan, layer, train: true);

@@ -12,15 +12,17 @@ namespace RnnGen.Generator.Emitting;
 /// </summary>
 internal static class WeightGradientEmitter
 {
-    public static string Name(RecurrentLayerPlan layer) => $"__Layer{layer.Layer}WeightGradients";
+    public static string Name(TiledLayerPlan layer) => $"__Layer{layer.Layer}WeightGradients";
 
-    public static void Emit(CodeWriter w, ModelPlan plan, RecurrentLayerPlan layer)
+    public static void Emit(CodeWriter w, ModelPlan plan, TiledLayerPlan layer)
     {
         var kind = RecurrentKind.For(layer);
         string input = ForwardKernelEmitter.InputName(layer);
         w.Comment($"── layer {layer.Layer} · {kind.Name} · weight gradients, once per window: db += Σ_t δ_t; dW_ih += Σ_t δ_t·{input}_tᵀ; dW_hh += Σ_t δ_t·h_{{t−1}}ᵀ");
         var signature = Signature(kind);
-        Dispatcher.Emit(w, Name(layer), signature, plan.Widths);
+        if (!kind.IsRecurrent)
+            w.Comment("   (a Dense layer: db += Σ_t δ_t; dW += Σ_t δ_t·x_tᵀ)");
+        Dispatcher.Emit(w, Name(layer), signature, ForwardKernelEmitter.Widths(layer));
         foreach (var wp in layer.Widths) EmitKernel(w, plan, layer, kind, wp, signature);
     }
 
@@ -28,11 +30,12 @@ internal static class WeightGradientEmitter
     {
         var names = new List<string> { "g", "delta" };
         if (kind.HasSeparateRecurrentDelta) names.Add("deltaRec");
-        names.AddRange(new[] { "xs", "hs" });
+        names.Add("xs");
+        if (kind.IsRecurrent) names.Add("hs");
         return Emitting.Signature.Refs(names.ToArray()).With(new Parameter("int", "steps"));
     }
 
-    private static void EmitKernel(CodeWriter w, ModelPlan plan, RecurrentLayerPlan layer, RecurrentKind kind, WidthPlan wp, Signature signature)
+    private static void EmitKernel(CodeWriter w, ModelPlan plan, TiledLayerPlan layer, RecurrentKind kind, WidthPlan wp, Signature signature)
     {
         var o = new VectorOps(wp.Width);
         int L = wp.Width.Lanes, S = wp.VectorsPerBlock, TR = layer.TileRows, CS = layer.ColumnStride, DS = layer.DeltaStride;
@@ -135,7 +138,12 @@ internal static class WeightGradientEmitter
                     if (count > main) Group(count - main, main);
                 }
 
-                if (separate)
+                if (!kind.IsRecurrent)
+                {
+                    w.Comment("db += Σ_t δ_t");
+                    BiasSums("b", walk["d"], recurrent: false, layer.BiasIhOffset);
+                }
+                else if (separate)
                 {
                     w.Comment("db_ih += Σ_t δ_t");
                     BiasSums("bx", walk["d"], recurrent: false, layer.BiasIhOffset);
@@ -150,8 +158,9 @@ internal static class WeightGradientEmitter
 
                 string inputName = layer.Layer == 0 ? (plan.HasEmbedding ? "x (embedding rows)" : "x") : ForwardKernelEmitter.InputName(layer);
                 Run("x", "xs", layer.InputStride, layer.InputWidth, layer.InputColumnsOffset, walk["d"], recurrent: false, $"dW_ih[:, k] += Σ_t δ_t·{inputName}_t[k]");
-                Run("h", "hs", layer.Padded, layer.Units, layer.RecurrentColumnsOffset, walk[separate ? "dr" : "d"], recurrent: separate,
-                    "dW_hh[:, k] += Σ_t δ(hh)_t·h_{t−1}[k]");
+                if (kind.IsRecurrent)
+                    Run("h", "hs", layer.Padded, layer.Units, layer.RecurrentColumnsOffset, walk[separate ? "dr" : "d"], recurrent: separate,
+                        "dW_hh[:, k] += Σ_t δ(hh)_t·h_{t−1}[k]");
             }
         }
 

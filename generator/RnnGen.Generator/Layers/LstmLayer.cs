@@ -64,7 +64,7 @@ internal sealed class LstmLayer : RecurrentKind
         w.Line(o.Store($"dc{s} * f{s}", b.Row("dcp"), offset) + "   // dc_prev = dc⊙f");
     }
 
-    public override void EmitInitialization(CodeWriter w, RecurrentLayerPlan layer, TensorPlan weightIh, TensorPlan weightHh, TensorPlan biasIh)
+    public override void EmitInitialization(CodeWriter w, TiledLayerPlan layer, TensorPlan weightIh, TensorPlan weightHh, TensorPlan biasIh)
     {
         base.EmitInitialization(w, layer, weightIh, weightHh, biasIh);
         w.Line($"new global::System.Span<float>(canonical, {Syntax.I(biasIh.CanonicalOffset + layer.Units)}, {Syntax.I(layer.Units)}).Fill(1f);   // {biasIh.Name}: forget gate = 1");

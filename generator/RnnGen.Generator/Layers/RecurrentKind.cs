@@ -5,7 +5,7 @@ using RnnGen.Generator.Planning;
 namespace RnnGen.Generator.Layers;
 
 /// <summary>
-/// What makes a recurrent layer kind what it is, in one place: its gates and accumulator groups (the plan's
+/// What makes a tiled layer kind (Elman, LSTM, GRU, and Dense, which has no recurrence) what it is, in one place: its gates and accumulator groups (the plan's
 /// contribution), its equations, the fused epilogue of the forward pass (activations and state update on registers),
 /// the matching prologue of the backward pass (from dL/dh, and dL/dc for LSTM, to the gradient δ of every
 /// pre-activation) and how its weights are initialized. The tile walk that feeds the epilogue, the drivers and the
@@ -35,6 +35,12 @@ internal abstract class RecurrentKind
     /// <summary>Accumulator group that gate <paramref name="gate"/> of W_hh and b_hh adds into.</summary>
     public virtual int RecurrentAccumulator(int gate) => gate;
 
+    /// <summary>Whether the layer carries a state from step to step (Elman, LSTM, GRU) or only maps its input (Dense).</summary>
+    public virtual bool IsRecurrent => true;
+
+    /// <summary>Bias vectors per tile: b_ih and b_hh for a recurrent layer, b for a Dense one.</summary>
+    public int Biases => IsRecurrent ? 2 : 1;
+
     /// <summary>LSTM carries a cell state c beside h.</summary>
     public virtual bool HasCellState => false;
 
@@ -49,6 +55,7 @@ internal abstract class RecurrentKind
     {
         get
         {
+            if (!IsRecurrent) return false;
             for (int g = 0; g < Gates.Length; g++)
                 if (InputAccumulator(g) != RecurrentAccumulator(g)) return true;
             return false;
@@ -80,7 +87,7 @@ internal abstract class RecurrentKind
     /// from <c>rng</c>: W_ih Glorot-uniform over the whole stacked-gate matrix, W_hh orthogonal per gate block, biases
     /// zero (kinds add their own, as LSTM's forget gate).
     /// </summary>
-    public virtual void EmitInitialization(CodeWriter w, RecurrentLayerPlan layer, TensorPlan weightIh, TensorPlan weightHh, TensorPlan biasIh)
+    public virtual void EmitInitialization(CodeWriter w, TiledLayerPlan layer, TensorPlan weightIh, TensorPlan weightHh, TensorPlan biasIh)
     {
         int H = layer.Units;
         w.Line($"global::RnnGen.RnnInit.GlorotUniform(new global::System.Span<float>(canonical, {Syntax.I(weightIh.CanonicalOffset)}, {Syntax.I(weightIh.Length)}), " +
@@ -90,15 +97,16 @@ internal abstract class RecurrentKind
                    $"{Syntax.I(H)}, {Syntax.I(H)}, ref rng);   // {weightHh.Name}{(Gates.Length > 1 ? $", gate block {g}" : "")}");
     }
 
-    /// <summary>The kind of a recurrent layer.</summary>
+    /// <summary>The kind of a tiled layer.</summary>
     public static RecurrentKind For(LayerKind kind, ActivationKind activation) => kind switch
     {
         LayerKind.Lstm => new LstmLayer(),
         LayerKind.Gru => new GruLayer(),
         LayerKind.Elman => new ElmanLayer(activation),
-        _ => throw new System.ArgumentOutOfRangeException(nameof(kind), kind, "not a recurrent layer kind"),
+        LayerKind.Dense => new DenseLayer(activation),
+        _ => throw new System.ArgumentOutOfRangeException(nameof(kind), kind, "not a tiled layer kind"),
     };
 
     /// <summary>The kind of <paramref name="layer"/>.</summary>
-    public static RecurrentKind For(RecurrentLayerPlan layer) => For(layer.Kind, layer.Activation);
+    public static RecurrentKind For(TiledLayerPlan layer) => For(layer.Kind, layer.Activation);
 }

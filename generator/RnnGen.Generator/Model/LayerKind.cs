@@ -19,6 +19,12 @@ internal enum LayerKind
     /// <summary>GRU, PyTorch gate order r, z, n, reset after the recurrent product.</summary>
     Gru,
 
+    /// <summary>A fully connected layer: y = act(W·x + b).</summary>
+    Dense,
+
+    /// <summary>Dropout on the output of the layer before it (training only).</summary>
+    Dropout,
+
     /// <summary>The Linear output head y = W_hy·h + b_y, with the model's output activation and loss.</summary>
     Head,
 }

@@ -3,6 +3,8 @@ namespace RnnGen.Generator.Model;
 /// <summary>
 /// Everything the emitter needs to know about one [RnnModel] class, as plain equatable values.
 /// This is the only thing the incremental pipeline caches: it holds no symbols, syntax or locations.
+/// A list model (<see cref="IsList"/>) has its layers in <see cref="LayerList"/> and its heads in <see cref="HeadList"/>;
+/// the one-attribute form has them in Hidden/Layers/Cell/Activation/Output/OutputActivation/Loss.
 /// </summary>
 internal sealed record ModelSpec(
     string Namespace,
@@ -21,7 +23,10 @@ internal sealed record ModelSpec(
     LossKind Loss,
     LossOnKind LossOn,
     PrecisionKind WeightPrecision = PrecisionKind.Float32,
-    string HintSuffix = "")
+    string HintSuffix = "",
+    bool IsList = false,
+    EquatableArray<LayerSpec> LayerList = default,
+    EquatableArray<HeadSpec> HeadList = default)
 {
     /// <summary>Fully qualified metadata-like name (<see cref="HintNames.TypeKey"/>), used for the hint name.</summary>
     public string FullName => HintNames.TypeKey(Namespace, ContainingTypes, TypeName);

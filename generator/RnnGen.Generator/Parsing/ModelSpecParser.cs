@@ -57,7 +57,7 @@ internal static class ModelSpecParser
 
         var attribute = context.Attributes.FirstOrDefault(a => SameApplication(a, first));
         // A half-typed attribute (missing arguments, unresolved constructor) is the compiler's to report.
-        if (attribute is null || attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length != 2
+        if (attribute is null || attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length is not (1 or 2)
             || attribute.ConstructorArguments.Any(static a => a.Kind == TypedConstantKind.Error || a.Value is not int))
             return new ParseResult(null, duplicates.ToImmutable());
 
@@ -183,16 +183,20 @@ internal static class ModelSpecParser
         bool hasUserConstructor = type.InstanceConstructors.Any(static c => !c.IsImplicitlyDeclared);
 
         // --- The attribute's values --------------------------------------------------------
-        int hidden = (int)attribute.ConstructorArguments[0].Value!;
-        int input = (int)attribute.ConstructorArguments[1].Value!;
+        // [RnnModel(input: n)] starts a layer list; [RnnModel(hidden, input)] is the one-attribute form.
+        bool isList = attribute.ConstructorArguments.Length == 1;
+        int hidden = isList ? 0 : (int)attribute.ConstructorArguments[0].Value!;
+        int input = (int)attribute.ConstructorArguments[isList ? 0 : 1].Value!;
         int output = 0, layers = 1, window = 32, vocabulary = 0;
         int cell = 0, activation = 0, outputActivation = 0, loss = 0, lossOn = 0, precision = 0;
         bool activationGiven = false;
+        var shorthandOnly = new List<string>();
 
         foreach (var named in attribute.NamedArguments)
         {
             if (named.Value.Kind == TypedConstantKind.Error || named.Value.Value is not int value)
                 return new ParseResult(null, Join(duplicates, diagnostics));
+            if (named.Key is "Output" or "Layers" or "Cell" or "Activation" or "OutputActivation" or "Loss") shorthandOnly.Add(named.Key);
             switch (named.Key)
             {
                 case "Output": output = value; break;
@@ -210,8 +214,8 @@ internal static class ModelSpecParser
 
         Location Arg(string name, int position) => ArgumentLocation(attributeSyntax, name, position) ?? attributeLocation;
 
-        CheckRange(diagnostics, DiagnosticDescriptors.HiddenOutOfRange, hidden, 1, MaxHidden, Arg("hidden", 0));
-        CheckRange(diagnostics, DiagnosticDescriptors.InputOutOfRange, input, 1, MaxInput, Arg("input", 1));
+        if (!isList) CheckRange(diagnostics, DiagnosticDescriptors.HiddenOutOfRange, hidden, 1, MaxHidden, Arg("hidden", 0));
+        CheckRange(diagnostics, DiagnosticDescriptors.InputOutOfRange, input, 1, MaxInput, Arg("input", isList ? 0 : 1));
         CheckRange(diagnostics, DiagnosticDescriptors.OutputOutOfRange, output, 0, MaxOutput, Arg("Output", -1));
         CheckRange(diagnostics, DiagnosticDescriptors.WindowOutOfRange, window, 1, MaxWindow, Arg("Window", -1));
         CheckRange(diagnostics, DiagnosticDescriptors.LayersOutOfRange, layers, 1, MaxLayers, Arg("Layers", -1));
@@ -219,39 +223,45 @@ internal static class ModelSpecParser
 
         bool enumsValid =
             CheckEnum(diagnostics, "Cell", "RnnCell", cell, new[] { "Elman", "Lstm", "Gru" }, Arg("Cell", -1))
-            & CheckEnum(diagnostics, "Activation", "RnnActivation", activation, new[] { "Tanh", "Relu" }, Arg("Activation", -1))
+            & CheckEnum(diagnostics, "Activation", "RnnActivation", activation, new[] { "Tanh", "Relu", "Identity", "Sigmoid", "Swish" }, Arg("Activation", -1))
             & CheckEnum(diagnostics, "OutputActivation", "RnnOutputActivation", outputActivation, new[] { "Linear", "Softmax", "Sigmoid" }, Arg("OutputActivation", -1))
             & CheckEnum(diagnostics, "Loss", "RnnLoss", loss, new[] { "Mse", "CrossEntropy", "BinaryCrossEntropy" }, Arg("Loss", -1))
             & CheckEnum(diagnostics, "LossOn", "RnnLossOn", lossOn, new[] { "EveryStep", "LastStep" }, Arg("LossOn", -1))
             & CheckEnum(diagnostics, "WeightPrecision", "RnnPrecision", precision, new[] { "Float32", "BFloat16" }, Arg("WeightPrecision", -1));
 
-        if (enumsValid)
+        EquatableArray<LayerSpec> layerList = default;
+        EquatableArray<HeadSpec> headList = default;
+        var layerAttributes = LayerListParser.Find(type);
+        if (isList)
+        {
+            foreach (var property in shorthandOnly)
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ShorthandPropertyInList, Arg(property, -1), property, property switch
+                {
+                    "Cell" or "Layers" => "declare each recurrent layer as an attribute ([Lstm(64)], [Gru(32)], [Elman(16)])",
+                    "Activation" => "give each layer its own Activation ([Dense(64, Activation = RnnActivation.Relu)], [Elman(16, Activation = …)])",
+                    _ => "declare the heads as [Head(n, OutputActivation = …, Loss = …)] after the layers",
+                }));
+            (layerList, headList) = LayerListParser.Parse(type, layerAttributes, input, vocabulary, diagnostics, attributeLocation, cancellationToken);
+        }
+        else if (layerAttributes.Count > 0)
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayersBesideShorthand,
+                layerAttributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? attributeLocation, type.Name));
+
+        if (enumsValid && !isList)
         {
             var cellKind = (CellKind)cell;
             var head = (OutputActivationKind)outputActivation;
             var lossKind = (LossKind)loss;
 
-            if (activationGiven && cellKind != CellKind.Elman)
+            if (activation > (int)ActivationKind.Relu)
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerSettingNotAllowed, Arg("Activation", -1),
+                    $"Activation = RnnActivation.{(ActivationKind)activation}", "the one-attribute form",
+                    "its cell is PyTorch's nn.RNN, whose nonlinearity is Tanh or Relu (declare a list with a [Dense] layer for the others)"));
+            else if (activationGiven && cellKind != CellKind.Elman)
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ActivationNeedsElman, Arg("Activation", -1),
                     "RnnActivation." + (ActivationKind)activation));
 
-            // Combinations that make no sense, with the fix.
-            if (output == 0 && head != OutputActivationKind.Linear)
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.HeadLossMismatch, Arg("OutputActivation", -1),
-                    $"OutputActivation = RnnOutputActivation.{head} needs a head", "set Output to the number of outputs (e.g. Output = 1)"));
-            else if (lossKind == LossKind.CrossEntropy && head != OutputActivationKind.Softmax)
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.HeadLossMismatch, Arg("Loss", -1),
-                    "Loss = RnnLoss.CrossEntropy needs a softmax head", "set Output = <classes> and OutputActivation = RnnOutputActivation.Softmax"));
-            else if (lossKind == LossKind.BinaryCrossEntropy && head != OutputActivationKind.Sigmoid)
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.HeadLossMismatch, Arg("Loss", -1),
-                    "Loss = RnnLoss.BinaryCrossEntropy needs a sigmoid head", "set Output > 0 and OutputActivation = RnnOutputActivation.Sigmoid"));
-            else if (head == OutputActivationKind.Softmax && lossKind != LossKind.CrossEntropy)
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.HeadLossMismatch, Arg("OutputActivation", -1),
-                    $"OutputActivation = RnnOutputActivation.Softmax is trained with cross-entropy, not RnnLoss.{lossKind}", "set Loss = RnnLoss.CrossEntropy"));
-            else
-            {
-                // Valid in principle, but not built yet: say so instead of emitting something half-made.
-            }
+            CheckHeadLoss(diagnostics, head, lossKind, output > 0, Arg("Loss", -1), Arg("OutputActivation", -1));
         }
 
         // Each size is in range, but together they may not fit one buffer of 2^31 − 1 floats (parameters,
@@ -260,12 +270,14 @@ internal static class ModelSpecParser
         {
             // The planner's own layout, in 64-bit arithmetic: exactly the buffer the model would allocate.
             var sized = new ModelSpec("", "", EquatableArray<ContainingTypeSpec>.Empty, false, hidden, input, output, layers, window, vocabulary,
-                (CellKind)cell, (ActivationKind)activation, (OutputActivationKind)outputActivation, (LossKind)loss, (LossOnKind)lossOn, (PrecisionKind)precision);
+                (CellKind)cell, (ActivationKind)activation, (OutputActivationKind)outputActivation, (LossKind)loss, (LossOnKind)lossOn, (PrecisionKind)precision,
+                "", isList, layerList, headList);
             long floats = Planning.ModelPlanner.BufferFloats(sized);
             if (floats > int.MaxValue)
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotYetSupported, attributeLocation,
                     $"A model of this size ({floats.ToString("N0", CultureInfo.InvariantCulture)} floats of parameters, gradients and training caches)",
-                    $"one model's buffer holds at most {int.MaxValue.ToString("N0", CultureInfo.InvariantCulture)} floats; lower hidden, Layers, Window or Vocabulary"));
+                    $"one model's buffer holds at most {int.MaxValue.ToString("N0", CultureInfo.InvariantCulture)} floats; " +
+                    (isList ? "use fewer or narrower layers, or lower Window or Vocabulary" : "lower hidden, Layers, Window or Vocabulary")));
         }
 
         // The duplicates are this declaration's only errors when it holds the first attribute too: they do not stop the model.
@@ -305,8 +317,26 @@ internal static class ModelSpecParser
         var spec = new ModelSpec(ns, classSyntax.Identifier.Text, containingTypes,
             hasUserConstructor, hidden, input, output, layers, window, vocabulary,
             (CellKind)cell, (ActivationKind)activation, (OutputActivationKind)outputActivation,
-            (LossKind)loss, (LossOnKind)lossOn, (PrecisionKind)precision, hintSuffix);
+            (LossKind)loss, (LossOnKind)lossOn, (PrecisionKind)precision, hintSuffix, isList, layerList, headList);
         return new ParseResult(spec, all);
+    }
+
+    /// <summary>The combinations of a head's activation and loss that make no sense, with the fix.</summary>
+    internal static void CheckHeadLoss(ImmutableArray<Diagnostic>.Builder diagnostics, OutputActivationKind head, LossKind lossKind, bool hasHead,
+        Location lossLocation, Location activationLocation)
+    {
+        if (!hasHead && head != OutputActivationKind.Linear)
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.HeadLossMismatch, activationLocation,
+                $"OutputActivation = RnnOutputActivation.{head} needs a head", "set Output to the number of outputs (e.g. Output = 1)"));
+        else if (lossKind == LossKind.CrossEntropy && head != OutputActivationKind.Softmax)
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.HeadLossMismatch, lossLocation,
+                "Loss = RnnLoss.CrossEntropy needs a softmax head", "set Output = <classes> and OutputActivation = RnnOutputActivation.Softmax"));
+        else if (lossKind == LossKind.BinaryCrossEntropy && head != OutputActivationKind.Sigmoid)
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.HeadLossMismatch, lossLocation,
+                "Loss = RnnLoss.BinaryCrossEntropy needs a sigmoid head", "set Output > 0 and OutputActivation = RnnOutputActivation.Sigmoid"));
+        else if (head == OutputActivationKind.Softmax && lossKind != LossKind.CrossEntropy)
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.HeadLossMismatch, activationLocation,
+                $"OutputActivation = RnnOutputActivation.Softmax is trained with cross-entropy, not RnnLoss.{lossKind}", "set Loss = RnnLoss.CrossEntropy"));
     }
 
     /// <summary>
@@ -394,7 +424,7 @@ internal static class ModelSpecParser
                 value.ToString(CultureInfo.InvariantCulture), max.ToString(CultureInfo.InvariantCulture)));
     }
 
-    private static bool CheckEnum(ImmutableArray<Diagnostic>.Builder diagnostics, string property, string enumName,
+    internal static bool CheckEnum(ImmutableArray<Diagnostic>.Builder diagnostics, string property, string enumName,
         int value, string[] names, Location location)
     {
         if (value >= 0 && value < names.Length) return true;
@@ -405,7 +435,7 @@ internal static class ModelSpecParser
     }
 
     /// <summary>The syntax of one attribute argument: by name (named property or <c>name:</c>), else by position.</summary>
-    private static Location? ArgumentLocation(AttributeSyntax? attribute, string name, int position)
+    internal static Location? ArgumentLocation(AttributeSyntax? attribute, string name, int position)
     {
         var args = attribute?.ArgumentList?.Arguments;
         if (args is null) return null;

@@ -65,42 +65,122 @@ internal sealed record ModelPlan
         }
     }
 
-    public HeadPlan? Head
+    /// <summary>The heads, in declaration order.</summary>
+    public IReadOnlyList<HeadPlan> Heads
     {
         get
         {
+            var list = new List<HeadPlan>();
             foreach (var layer in Layers)
-                if (layer is HeadPlan h) return h;
-            return null;
-        }
-    }
-
-    /// <summary>The recurrent layers, bottom to top.</summary>
-    public IReadOnlyList<RecurrentLayerPlan> Recurrent
-    {
-        get
-        {
-            var list = new List<RecurrentLayerPlan>();
-            foreach (var layer in Layers)
-                if (layer is RecurrentLayerPlan r) list.Add(r);
+                if (layer is HeadPlan h) list.Add(h);
             return list;
         }
     }
 
-    /// <summary>The top recurrent layer, whose h the head (or the caller) reads.</summary>
-    public RecurrentLayerPlan Top => Recurrent[Recurrent.Count - 1];
+    /// <summary>The tiled layers (Dense and recurrent), bottom to top.</summary>
+    public IReadOnlyList<TiledLayerPlan> Tiled
+    {
+        get
+        {
+            var list = new List<TiledLayerPlan>();
+            foreach (var layer in Layers)
+                if (layer is TiledLayerPlan r) list.Add(r);
+            return list;
+        }
+    }
 
-    public bool HasHead => Head is not null;
+    /// <summary>The recurrent layers, bottom to top (the State's layers).</summary>
+    public IReadOnlyList<TiledLayerPlan> Recurrent
+    {
+        get
+        {
+            var list = new List<TiledLayerPlan>();
+            foreach (var layer in Layers)
+                if (layer is TiledLayerPlan { IsRecurrent: true } r) list.Add(r);
+            return list;
+        }
+    }
+
+    /// <summary>The top tiled layer, whose output the heads (or the caller) read.</summary>
+    public TiledLayerPlan Top => Tiled[Tiled.Count - 1];
+
+    public bool HasHead => Heads.Count > 0;
 
     public bool HasEmbedding => Embedding is not null;
 
-    /// <summary>Floats a step outputs: the head's outputs, or the top layer's h when there is no head.</summary>
-    public int OutputSize => Head?.Outputs ?? Top.Units;
+    /// <summary>Whether any head's outputs are turned into probabilities by Step/Forward.</summary>
+    public bool HasOutputActivation
+    {
+        get
+        {
+            foreach (var h in Heads)
+                if (h.Activation != OutputActivationKind.Linear) return true;
+            return false;
+        }
+    }
+
+    /// <summary>Whether every head is a cross-entropy head (then the overloads with class ids exist: one id per head per scored step).</summary>
+    public bool AllHeadsCrossEntropy
+    {
+        get
+        {
+            foreach (var h in Heads)
+                if (h.Loss != LossKind.CrossEntropy) return false;
+            return Heads.Count > 0;
+        }
+    }
+
+    /// <summary>Floats a step outputs: the heads' outputs concatenated, or the top layer's output when there is no head.</summary>
+    public int OutputSize
+    {
+        get
+        {
+            int n = 0;
+            foreach (var h in Heads) n += h.Outputs;
+            return n > 0 ? n : Top.Units;
+        }
+    }
+
+    /// <summary>Floats of State in CopyStateTo form: h of every recurrent layer, then c of every LSTM layer.</summary>
+    public int StateSize
+    {
+        get
+        {
+            int n = 0;
+            foreach (var r in Recurrent) n += r.StateC >= 0 ? 2 * r.Units : r.Units;
+            return n;
+        }
+    }
+
+    /// <summary>The layout fingerprint of a list model's layers: kind, units, activation, learned initial state, tiles; then the heads.</summary>
+    public string ListFingerprint
+    {
+        get
+        {
+            var parts = new List<string>();
+            foreach (var layer in Layers)
+                switch (layer)
+                {
+                    case TiledLayerPlan t:
+                        parts.Add($"{t.Kind.ToString().ToLowerInvariant()}:{t.Units}:{t.Activation.ToString().ToLowerInvariant()}:{(t.HasLearnedInitialState ? "h0" : "zero")}:tile={t.TileRows}:padded={t.Padded}");
+                        break;
+                    case DropoutPlan d:
+                        parts.Add("dropout:" + d.P.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+                        break;
+                    case HeadPlan h:
+                        parts.Add($"head:{h.Outputs}:{h.Activation.ToString().ToLowerInvariant()}:{h.Loss.ToString().ToLowerInvariant()}:add={h.AddInput}");
+                        break;
+                }
+
+            return string.Join("|", parts);
+        }
+    }
 
     public bool IsBFloat16 => Spec.WeightPrecision == PrecisionKind.BFloat16;
 
     /// <summary>The layout fingerprint written into saved files: a file made for another layout is refused.</summary>
-    public string Fingerprint =>
-        $"rnngen-layout-v{LayoutVersion};cell={Spec.Cell.ToString().ToLowerInvariant()};act={Spec.Activation.ToString().ToLowerInvariant()};" +
+    public string Fingerprint => Spec.IsList
+        ? $"rnngen-layout-v{LayoutVersion};list;input={Spec.Input};vocabulary={Spec.Vocabulary};layers={ListFingerprint}"
+        : $"rnngen-layout-v{LayoutVersion};cell={Spec.Cell.ToString().ToLowerInvariant()};act={Spec.Activation.ToString().ToLowerInvariant()};" +
         $"input={Spec.Input};hidden={Spec.Hidden};layers={Spec.Layers};output={Spec.Output};vocabulary={Spec.Vocabulary};tile={Top.TileRows};padded={Top.Padded}";
 }

@@ -10,6 +10,8 @@ namespace RnnGen.Generator.Planning;
 /// Spec → <see cref="ModelPlan"/>: the parameter layout, the canonical tensors, the kernel shapes of every layer and
 /// width, the State and the buffer sections. The layout is computed in 64-bit arithmetic, so the parser's size check
 /// (<see cref="BufferFloats"/>) runs this same code on sizes that do not fit and refuses them before anything is made.
+/// The one-attribute form is planned as the list it stands for (Layers × one recurrent kind, then one head), with its
+/// own tensor names.
 /// </summary>
 internal static class ModelPlanner
 {
@@ -30,106 +32,164 @@ internal static class ModelPlanner
     /// <summary>Floats of the model's whole buffer (parameters, gradients, training caches, scratch, bfloat16 copy), in 64 bits.</summary>
     public static long BufferFloats(ModelSpec spec) => new Layout(spec).Length;
 
+    /// <summary>One tiled layer as declared, with the dropout that follows it (0: none) and its list index.</summary>
+    private sealed record Entry(LayerKind Kind, int Units, ActivationKind Activation, bool Learned, int ListIndex)
+    {
+        public float DropoutAfter { get; set; }
+
+        public int DropoutIndex { get; set; } = -1;
+    }
+
     /// <summary>The layout of one model in 64-bit offsets; <see cref="ToPlan"/> makes the (int) plan once it is known to fit.</summary>
     private sealed class Layout
     {
         private readonly ModelSpec _spec;
-        private readonly RecurrentKind _kind;
-        private readonly LayerKind _layerKind;
+        private readonly List<Entry> _entries = new();
+        private readonly List<HeadSpec> _heads = new();
         private readonly List<(string Name, long Offset, long Length, string Description)> _sections = new();
-        private readonly long[] _layerOffsets;
         private readonly Dictionary<string, long> _at = new();
+        private readonly Geometry[] _geometry;
         private long _cursor;
+
+        /// <summary>What the planner derives for one tiled layer before any offset.</summary>
+        private sealed record Geometry(RecurrentKind Kind, int InputWidth, int Padded, int TileRows, int Tiles, int ColumnStride, long TileStride)
+        {
+            public int Gates => Kind.Gates.Length;
+        }
 
         public Layout(ModelSpec spec)
         {
             _spec = spec;
-            _layerKind = spec.Cell switch { CellKind.Lstm => LayerKind.Lstm, CellKind.Gru => LayerKind.Gru, _ => LayerKind.Elman };
-            _kind = RecurrentKind.For(_layerKind, spec.Activation);
-            Gates = _kind.Gates.Length;
-            (Padded, TileRows) = TilePlanner.ChooseTiles(spec.Hidden, Gates);
-            Tiles = Padded / TileRows;
-            ColumnStride = Gates * TileRows;
-
-            // Parameters: embedding.weight [Vocabulary, Input] first (PyTorch module order), rows of Input floats so a
-            // token's row is read in place as layer 0's input; then each layer's tiles; then head.weight rows of Padded
-            // floats (zero past Hidden) and head.bias.
-            long offset = spec.Vocabulary > 0 ? TilePlanner.RoundUp((long)spec.Vocabulary * spec.Input, Alignment) : 0;
-            _layerOffsets = new long[spec.Layers];
-            for (int l = 0; l < spec.Layers; l++)
+            if (spec.IsList)
             {
-                _layerOffsets[l] = offset;
-                offset += Tiles * TileStride(l);
+                int index = 0;
+                foreach (var layer in spec.LayerList)
+                {
+                    if (layer.Kind == LayerKind.Dropout)
+                    {
+                        _entries[_entries.Count - 1].DropoutAfter = layer.DropoutP;
+                        _entries[_entries.Count - 1].DropoutIndex = index++;
+                        continue;
+                    }
+
+                    _entries.Add(new Entry(layer.Kind, layer.Units, layer.Activation, layer.LearnedInitialState, index++));
+                }
+
+                _heads.AddRange(spec.HeadList);
+            }
+            else
+            {
+                var kind = spec.Cell switch { CellKind.Lstm => LayerKind.Lstm, CellKind.Gru => LayerKind.Gru, _ => LayerKind.Elman };
+                for (int l = 0; l < spec.Layers; l++)
+                    _entries.Add(new Entry(kind, spec.Hidden, spec.Activation, false, -1));
+                if (spec.Output > 0)
+                    _heads.Add(new HeadSpec(spec.Output, spec.OutputActivation, spec.Loss, 1f, -1));
             }
 
-            HeadOffset = offset;
-            if (spec.Output > 0)
+            _geometry = new Geometry[_entries.Count];
+            for (int n = 0; n < _entries.Count; n++)
             {
-                HeadBias = HeadOffset + (long)spec.Output * Padded;
-                offset = HeadBias + spec.Output;
+                var e = _entries[n];
+                var kind = RecurrentKind.For(e.Kind, e.Activation);
+                var (padded, tileRows) = TilePlanner.ChooseTiles(e.Units, kind.Gates.Length);
+                int inputWidth = n == 0 ? spec.Input : _entries[n - 1].Units;
+                int columnStride = kind.Gates.Length * tileRows;
+                long tileStride = ((long)kind.Biases + inputWidth + (kind.IsRecurrent ? e.Units : 0)) * columnStride;
+                _geometry[n] = new Geometry(kind, inputWidth, padded, tileRows, padded / tileRows, columnStride, tileStride);
+            }
+
+            // Parameters: embedding.weight [Vocabulary, Input] first (PyTorch module order), rows of Input floats so a
+            // token's row is read in place as layer 0's input; then each layer's tiles (and its learned initial state);
+            // then each head's rows of the top layer's padded width (zero past its units) and its bias.
+            long offset = spec.Vocabulary > 0 ? TilePlanner.RoundUp((long)spec.Vocabulary * spec.Input, Alignment) : 0;
+            LayerOffsets = new long[_entries.Count];
+            InitialOffsets = new long[_entries.Count];
+            for (int n = 0; n < _entries.Count; n++)
+            {
+                var g = _geometry[n];
+                LayerOffsets[n] = offset;
+                offset += g.Tiles * g.TileStride;
+                InitialOffsets[n] = -1;
+                if (_entries[n].Learned && g.Kind.IsRecurrent)
+                {
+                    InitialOffsets[n] = offset;
+                    offset += (g.Kind.HasCellState ? 2L : 1L) * g.Padded;
+                }
+            }
+
+            var top = _geometry[_geometry.Length - 1];
+            HeadOffsets = new long[_heads.Count];
+            for (int j = 0; j < _heads.Count; j++)
+            {
+                HeadOffsets[j] = offset;
+                offset += (long)_heads[j].Outputs * top.Padded + _heads[j].Outputs;
             }
 
             ParameterCount = TilePlanner.RoundUp(offset, Alignment);
+            long outputSize = 0;
+            foreach (var h in _heads) outputSize += h.Outputs;
+            if (outputSize == 0) outputSize = _entries[_entries.Count - 1].Units;
 
             // The buffer after the parameters.
             _cursor = ParameterCount;
             Add("Gradients", ParameterCount, "the gradients, laid out like the parameters");
             long window = spec.Window;
-            bool lstm = _kind.HasCellState, head = spec.Output > 0;
-            for (int l = 0; l < spec.Layers; l++)
-                Add($"Layer{l}CacheH", (window + 1) * Padded, $"layer {l}: h_t for t = 0..Window (BPTT)");
-            if (lstm)
-                for (int l = 0; l < spec.Layers; l++)
-                    Add($"Layer{l}CacheC", (window + 1) * Padded, $"layer {l}: c_t for t = 0..Window");
-            if (_kind.HasTrainForward)
-                for (int l = 0; l < spec.Layers; l++)
-                    Add($"Layer{l}Gates", window * _kind.CacheSlots.Length * Padded, $"layer {l}: [{string.Join(" ", _kind.CacheSlots)}] of every step");
-            if (head) Add("CacheY", window * spec.Output, "head outputs y_t for t < Window");
-            for (int l = 0; l < spec.Layers; l++)
-                Add($"Layer{l}Dh", 2L * Padded, $"layer {l}: dL/dh of the step and of the one before");
-            if (lstm)
-                for (int l = 0; l < spec.Layers; l++)
-                    Add($"Layer{l}Dc", 2L * Padded, $"layer {l}: dL/dc likewise");
-            long outputs = TilePlanner.RoundUp((long)(head ? spec.Output : spec.Hidden), Alignment);
+            var layers = _entries.Count;
+            for (int n = 0; n < layers; n++)
+                Add($"Layer{n}CacheH", (window + 1) * _geometry[n].Padded,
+                    _geometry[n].Kind.IsRecurrent ? $"layer {n}: h_t for t = 0..Window (BPTT)" : $"layer {n}: its output of step t at t + 1");
+            for (int n = 0; n < layers; n++)
+                if (_geometry[n].Kind.HasCellState) Add($"Layer{n}CacheC", (window + 1) * _geometry[n].Padded, $"layer {n}: c_t for t = 0..Window");
+            for (int n = 0; n < layers; n++)
+                if (_geometry[n].Kind.HasTrainForward)
+                    Add($"Layer{n}Gates", window * _geometry[n].Kind.CacheSlots.Length * _geometry[n].Padded,
+                        $"layer {n}: [{string.Join(" ", _geometry[n].Kind.CacheSlots)}] of every step");
+            if (_heads.Count > 0) Add("CacheY", window * outputSize, "head outputs y_t for t < Window");
+            for (int n = 0; n < layers; n++)
+                Add($"Layer{n}Dh", (_geometry[n].Kind.IsRecurrent ? 2L : 1L) * _geometry[n].Padded,
+                    _geometry[n].Kind.IsRecurrent ? $"layer {n}: dL/dh of the step and of the one before" : $"layer {n}: dL/dy of the step");
+            for (int n = 0; n < layers; n++)
+                if (_geometry[n].Kind.HasCellState) Add($"Layer{n}Dc", 2L * _geometry[n].Padded, $"layer {n}: dL/dc likewise");
+            long outputs = TilePlanner.RoundUp(outputSize, Alignment);
             Add("Dy", outputs, "dL/dy of one step");
             Add("ScratchY", outputs, "outputs of one step (Evaluate)");
-            DxLength = TilePlanner.RoundUp((long)spec.Input, TileRows);
+            DxLength = TilePlanner.RoundUp((long)spec.Input, _geometry[0].TileRows);
             Add("Dx", TilePlanner.RoundUp(DxLength, Alignment), "dL/dx of one step (embedding gradient)");
-            long deltaStride = (long)Tiles * ColumnStride;
-            for (int l = 0; l < spec.Layers; l++)
-                Add($"Layer{l}Delta", window * deltaStride, $"layer {l}: δ of every step ({deltaStride} floats each)");
-            if (_kind.HasSeparateRecurrentDelta)
-                for (int l = 0; l < spec.Layers; l++)
-                    Add($"Layer{l}DeltaRec", window * deltaStride, $"layer {l}: δ of W_hh's rows (GRU's n gate differs)");
-            for (int l = 0; l < spec.Layers; l++)
+            for (int n = 0; n < layers; n++)
+                Add($"Layer{n}Delta", window * _geometry[n].Tiles * _geometry[n].ColumnStride, $"layer {n}: δ of every step");
+            for (int n = 0; n < layers; n++)
+                if (_geometry[n].Kind.HasSeparateRecurrentDelta)
+                    Add($"Layer{n}DeltaRec", window * _geometry[n].Tiles * _geometry[n].ColumnStride, $"layer {n}: δ of W_hh's rows (GRU's n gate differs)");
+            for (int n = 0; n < layers; n++)
             {
-                Add($"Layer{l}WhhT", deltaStride * Padded, $"layer {l}: W_hhᵀ, rebuilt at every BPTT call");
-                if (HasDx(l))
-                    Add($"Layer{l}WihT", deltaStride * TilePlanner.RoundUp((long)InputWidth(l), TileRows), $"layer {l}: W_ihᵀ, likewise");
+                var g = _geometry[n];
+                long deltaStride = (long)g.Tiles * g.ColumnStride;
+                if (g.Kind.IsRecurrent) Add($"Layer{n}WhhT", deltaStride * g.Padded, $"layer {n}: W_hhᵀ, rebuilt at every BPTT call");
+                if (HasDx(n))
+                    Add($"Layer{n}WihT", deltaStride * TilePlanner.RoundUp((long)g.InputWidth, g.TileRows), $"layer {n}: W_ihᵀ, likewise");
+            }
+
+            for (int n = 0; n < layers; n++)
+            {
+                if (_entries[n].DropoutAfter <= 0) continue;
+                var g = _geometry[n];
+                Add($"Layer{n}Dropped", (window + 1) * g.Padded, $"layer {n}: its output after dropout, step t at t + 1");
+                Add($"Layer{n}Mask", window * g.Padded, $"layer {n}: the dropout mask of every step (0 or 1/(1 − p))");
+                Add($"Layer{n}DropGrad", g.Padded, $"layer {n}: dL/d(dropped output) of one step");
             }
 
             if (spec.Vocabulary > 0) Add("InputWindow", window * spec.Input, "the window's embedding rows (token models)");
             if (spec.WeightPrecision == PrecisionKind.BFloat16)
-                Add("InferenceWeights", BFloat16Length(), "the bfloat16 copy of W_ih and W_hh (column pairs) and the summed biases");
+                Add("InferenceWeights", BFloat16Length(), "the bfloat16 copy of the layers' weights (column pairs) and the summed biases");
             Length = _cursor;
         }
 
-        public int Gates { get; }
-        public int Padded { get; }
-        public int TileRows { get; }
-        public int Tiles { get; }
-        public int ColumnStride { get; }
-        public long HeadOffset { get; }
-        public long HeadBias { get; }
+        public long[] LayerOffsets { get; }
+        public long[] InitialOffsets { get; }
+        public long[] HeadOffsets { get; }
         public long ParameterCount { get; }
         public long DxLength { get; }
         public long Length { get; }
-
-        private int Groups => _kind.Accumulators.Length;
-
-        private int InputWidth(int layer) => layer == 0 ? _spec.Input : _spec.Hidden;
-
-        private long TileStride(int layer) => (2L + InputWidth(layer) + _spec.Hidden) * ColumnStride;
 
         private bool HasDx(int layer) => layer > 0 || _spec.Vocabulary > 0;
 
@@ -140,17 +200,20 @@ internal static class ModelPlanner
             _cursor = TilePlanner.RoundUp(_cursor + length, Alignment);
         }
 
-        /// <summary>Per layer: the summed biases (one vector per accumulator group) and the column pairs of W_ih and W_hh, each layer on 64 bytes.</summary>
+        /// <summary>Per layer: the summed biases (one vector per accumulator group) and the column pairs of W_ih (and W_hh), each layer on 64 bytes.</summary>
         private long BFloat16Length()
         {
             long offset = 0;
-            for (int l = 0; l < _spec.Layers; l++)
-                offset = TilePlanner.RoundUp(offset + Tiles * BFloat16TileStride(l), Alignment);
+            for (int n = 0; n < _entries.Count; n++)
+                offset = TilePlanner.RoundUp(offset + _geometry[n].Tiles * BFloat16TileStride(n), Alignment);
             return offset;
         }
 
-        private int BFloat16TileStride(int layer) =>
-            Groups * TileRows + ((InputWidth(layer) + 1) / 2 + (_spec.Hidden + 1) / 2) * ColumnStride;
+        private int BFloat16TileStride(int n)
+        {
+            var g = _geometry[n];
+            return g.Kind.Accumulators.Length * g.TileRows + ((g.InputWidth + 1) / 2 + (_entries[n].Units * (g.Kind.IsRecurrent ? 1 : 0) + 1) / 2) * g.ColumnStride;
+        }
 
         private int At(string section) => _at.TryGetValue(section, out long offset) ? checked((int)offset) : -1;
 
@@ -173,77 +236,126 @@ internal static class ModelPlanner
                 Tensor("embedding.weight", spec.Vocabulary, spec.Input);
             }
 
-            var stateOffsets = new int[spec.Layers];
-            var widths = new List<VectorWidth>();
-            foreach (var width in VectorWidth.Vectors)
-                if (TileRows % width.Lanes == 0) widths.Add(width);
-            widths.Add(VectorWidth.Scalar);
-
-            var state = new StatePlan(spec.Layers * Padded * (_kind.HasCellState ? 2 : 1));
-            int bf16Offset = 0;
-            for (int l = 0; l < spec.Layers; l++)
+            // The State: every tiled layer's output slot (a recurrent layer's h), then c of every LSTM layer.
+            int stateOffset = 0;
+            var stateH = new int[_entries.Count];
+            var stateC = new int[_entries.Count];
+            for (int n = 0; n < _entries.Count; n++)
             {
-                int inputWidth = InputWidth(l);
-                int tileStride = checked((int)TileStride(l));
-                int transposedInputRow = TilePlanner.RoundUp(inputWidth, TileRows);
+                stateH[n] = stateOffset;
+                stateOffset += _geometry[n].Padded;
+            }
+
+            for (int n = 0; n < _entries.Count; n++)
+            {
+                stateC[n] = -1;
+                if (!_geometry[n].Kind.HasCellState) continue;
+                stateC[n] = stateOffset;
+                stateOffset += _geometry[n].Padded;
+            }
+
+            var state = new StatePlan(stateOffset);
+            var widthSets = new List<List<VectorWidth>>();
+            int bf16Offset = 0, recurrentIndex = 0;
+            for (int n = 0; n < _entries.Count; n++)
+            {
+                var e = _entries[n];
+                var g = _geometry[n];
+                var kind = g.Kind;
+                int transposedInputRow = TilePlanner.RoundUp(g.InputWidth, g.TileRows);
+                var widths = new List<VectorWidth>();
+                foreach (var width in VectorWidth.Vectors)
+                    if (g.TileRows % width.Lanes == 0) widths.Add(width);
+                widths.Add(VectorWidth.Scalar);
+                widthSets.Add(widths);
                 var widthPlans = ImmutableArray.CreateBuilder<WidthPlan>();
                 foreach (var width in widths)
-                    widthPlans.Add(Width(width, inputWidth, transposedInputRow, HasDx(l), state.Bytes));
+                    widthPlans.Add(Width(width, g, e.Units, transposedInputRow, HasDx(n), state.Bytes));
 
                 BFloat16LayerPlan? bf16 = null;
                 if (spec.WeightPrecision == PrecisionKind.BFloat16)
                 {
-                    int inputPairs = (inputWidth + 1) / 2, recurrentPairs = (spec.Hidden + 1) / 2;
-                    bf16 = new BFloat16LayerPlan(l, inputWidth, bf16Offset, BFloat16TileStride(l), ColumnStride, Groups * TileRows, inputPairs, recurrentPairs);
-                    bf16Offset = TilePlanner.RoundUp(bf16Offset + Tiles * bf16.TileStride, Alignment);
+                    int inputPairs = (g.InputWidth + 1) / 2, recurrentPairs = kind.IsRecurrent ? (e.Units + 1) / 2 : 0;
+                    bf16 = new BFloat16LayerPlan(n, g.InputWidth, bf16Offset, BFloat16TileStride(n), g.ColumnStride, kind.Accumulators.Length * g.TileRows,
+                        inputPairs, recurrentPairs);
+                    bf16Offset = TilePlanner.RoundUp(bf16Offset + g.Tiles * bf16.TileStride, Alignment);
                 }
 
-                layers.Add(new RecurrentLayerPlan(layers.Count, _layerKind)
+                int initial = checked((int)InitialOffsets[n]);
+                layers.Add(new TiledLayerPlan(layers.Count, e.Kind)
                 {
-                    Layer = l,
-                    Activation = spec.Activation,
-                    InputWidth = inputWidth,
-                    InputStride = l == 0 ? spec.Input : Padded,
-                    Units = spec.Hidden,
-                    Padded = Padded,
-                    TileRows = TileRows,
-                    Tiles = Tiles,
-                    Gates = Gates,
-                    ColumnStride = ColumnStride,
-                    TileStride = tileStride,
-                    Offset = checked((int)_layerOffsets[l]),
+                    Layer = n,
+                    IsRecurrent = kind.IsRecurrent,
+                    RecurrentIndex = kind.IsRecurrent ? recurrentIndex++ : -1,
+                    ListIndex = e.ListIndex,
+                    Biases = kind.Biases,
+                    Activation = e.Activation,
+                    InputWidth = g.InputWidth,
+                    InputStride = n == 0 ? spec.Input : g.InputWidth == 0 ? 0 : _geometry[n - 1].Padded,
+                    Units = e.Units,
+                    Padded = g.Padded,
+                    TileRows = g.TileRows,
+                    Tiles = g.Tiles,
+                    Gates = g.Gates,
+                    ColumnStride = g.ColumnStride,
+                    TileStride = checked((int)g.TileStride),
+                    Offset = checked((int)LayerOffsets[n]),
+                    InitialH = initial,
+                    InitialC = initial >= 0 && kind.HasCellState ? initial + g.Padded : -1,
                     Widths = new EquatableArray<WidthPlan>(widthPlans.ToImmutable()),
                     BFloat16 = bf16,
-                    StateH = l * Padded,
-                    StateC = _kind.HasCellState ? (spec.Layers + l) * Padded : -1,
-                    CacheH = At($"Layer{l}CacheH"),
-                    CacheC = At($"Layer{l}CacheC"),
-                    CacheGates = At($"Layer{l}Gates"),
-                    CacheGatesStride = _kind.CacheSlots.Length * Padded,
-                    Dh = At($"Layer{l}Dh"),
-                    Dc = At($"Layer{l}Dc"),
-                    Delta = At($"Layer{l}Delta"),
-                    DeltaRec = At($"Layer{l}DeltaRec"),
-                    WhhT = At($"Layer{l}WhhT"),
-                    WihT = At($"Layer{l}WihT"),
+                    StateH = stateH[n],
+                    StateC = stateC[n],
+                    CacheH = At($"Layer{n}CacheH"),
+                    CacheC = At($"Layer{n}CacheC"),
+                    CacheGates = At($"Layer{n}Gates"),
+                    CacheGatesStride = kind.CacheSlots.Length * g.Padded,
+                    Dh = At($"Layer{n}Dh"),
+                    Dc = At($"Layer{n}Dc"),
+                    Delta = At($"Layer{n}Delta"),
+                    DeltaRec = At($"Layer{n}DeltaRec"),
+                    WhhT = At($"Layer{n}WhhT"),
+                    WihT = At($"Layer{n}WihT"),
                     TransposedInputRow = transposedInputRow,
+                    DropoutP = e.DropoutAfter,
+                    Dropped = At($"Layer{n}Dropped"),
+                    Mask = At($"Layer{n}Mask"),
+                    DropGrad = At($"Layer{n}DropGrad"),
                 });
-                Tensor("rnn.weight_ih_l" + l, Gates * spec.Hidden, inputWidth);
-                Tensor("rnn.weight_hh_l" + l, Gates * spec.Hidden, spec.Hidden);
-                Tensor("rnn.bias_ih_l" + l, Gates * spec.Hidden, 0);
-                Tensor("rnn.bias_hh_l" + l, Gates * spec.Hidden, 0);
+                AddTensors(n, Tensor);
+                if (e.DropoutIndex >= 0) layers.Add(new DropoutPlan(layers.Count, e.DropoutAfter, n));
             }
 
-            if (spec.Output > 0)
+            var top = _geometry[_geometry.Length - 1];
+            int outputOffset = 0;
+            for (int j = 0; j < _heads.Count; j++)
             {
-                layers.Add(new HeadPlan(layers.Count, spec.Output, spec.Hidden, checked((int)HeadOffset), Padded, checked((int)HeadBias)));
-                Tensor("head.weight", spec.Output, spec.Hidden);
-                Tensor("head.bias", spec.Output, 0);
+                var h = _heads[j];
+                int offset = checked((int)HeadOffsets[j]);
+                layers.Add(new HeadPlan(layers.Count, h.Outputs, _entries[_entries.Count - 1].Units, offset, top.Padded, offset + h.Outputs * top.Padded)
+                {
+                    Head = spec.IsList ? j : -1,
+                    Activation = h.Activation,
+                    Loss = h.Loss,
+                    LossWeight = h.LossWeight,
+                    AddInput = h.AddInput,
+                    OutputOffset = outputOffset,
+                    Name = _heads.Count == 1 ? "" : j.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                });
+                outputOffset += h.Outputs;
+                string prefix = spec.IsList ? $"heads.{j}" : "head";
+                Tensor(prefix + ".weight", h.Outputs, _entries[_entries.Count - 1].Units);
+                Tensor(prefix + ".bias", h.Outputs, 0);
             }
+
+            // The code paths every layer has (the many-agent driver dispatches once for all of them).
+            var common = new List<VectorWidth>();
+            foreach (var width in widthSets[0])
+                if (widthSets.TrueForAll(set => set.Contains(width))) common.Add(width);
 
             var sections = ImmutableArray.CreateBuilder<BufferSection>();
-            foreach (var (name, offset, length, description) in _sections)
-                sections.Add(new BufferSection(name, checked((int)offset), checked((int)length), description));
+            foreach (var (name, sectionOffset, length, description) in _sections)
+                sections.Add(new BufferSection(name, checked((int)sectionOffset), checked((int)length), description));
 
             return new ModelPlan
             {
@@ -252,7 +364,7 @@ internal static class ModelPlanner
                 Tensors = new EquatableArray<TensorPlan>(tensors.ToImmutable()),
                 ParameterCount = checked((int)ParameterCount),
                 TrainableParameterCount = canonical,
-                Widths = new EquatableArray<VectorWidth>(widths.ToImmutableArray()),
+                Widths = new EquatableArray<VectorWidth>(common.ToImmutableArray()),
                 State = state,
                 Buffer = new BufferPlan(new EquatableArray<BufferSection>(sections.ToImmutable()), checked((int)Length)),
                 GradientsOffset = At("Gradients"),
@@ -267,18 +379,43 @@ internal static class ModelPlanner
             };
         }
 
-        private WidthPlan Width(VectorWidth width, int inputWidth, int transposedInputRow, bool hasDx, int stateBytes)
+        /// <summary>The layer's tensors in state_dict order: rnn.*_l{n} (one-attribute form) or layers.{i}.* (list).</summary>
+        private void AddTensors(int n, Action<string, int, int> tensor)
         {
-            var (vectors, blocks, kSplit, unroll) = TilePlanner.ChooseForward(width, TileRows, Groups, Math.Max(inputWidth, _spec.Hidden));
-            int deltaStride = Tiles * ColumnStride;
+            var e = _entries[n];
+            var g = _geometry[n];
+            int rows = g.Gates * e.Units;
+            if (!g.Kind.IsRecurrent)
+            {
+                tensor($"layers.{e.ListIndex}.weight", e.Units, g.InputWidth);
+                tensor($"layers.{e.ListIndex}.bias", e.Units, 0);
+                return;
+            }
+
+            string prefix = _spec.IsList ? $"layers.{e.ListIndex}." : "rnn.";
+            string suffix = _spec.IsList ? "_l0" : "_l" + n;
+            tensor(prefix + "weight_ih" + suffix, rows, g.InputWidth);
+            tensor(prefix + "weight_hh" + suffix, rows, e.Units);
+            tensor(prefix + "bias_ih" + suffix, rows, 0);
+            tensor(prefix + "bias_hh" + suffix, rows, 0);
+            if (!e.Learned) return;
+            tensor(prefix + "h0", e.Units, 0);
+            if (g.Kind.HasCellState) tensor(prefix + "c0", e.Units, 0);
+        }
+
+        private WidthPlan Width(VectorWidth width, Geometry g, int units, int transposedInputRow, bool hasDx, int stateBytes)
+        {
+            int groups = g.Kind.Accumulators.Length;
+            var (vectors, blocks, kSplit, unroll) = TilePlanner.ChooseForward(width, g.TileRows, groups, Math.Max(g.InputWidth, g.Kind.IsRecurrent ? units : 0));
+            int deltaStride = g.Tiles * g.ColumnStride;
             return new WidthPlan(width, vectors, blocks, kSplit, unroll,
                 ColumnStep: TilePlanner.RoundUp(8, kSplit),
                 PairUnroll: TilePlanner.RoundUp(Math.Max(1, unroll / 2), kSplit),
                 PairStep: TilePlanner.RoundUp(4, kSplit),
-                GradientColumns: TilePlanner.ChooseGradientColumns(width, Gates, vectors),
-                HiddenProduct: TilePlanner.ChooseProduct(width, deltaStride, Padded),
+                GradientColumns: TilePlanner.ChooseGradientColumns(width, g.Gates, vectors),
+                HiddenProduct: TilePlanner.ChooseProduct(width, deltaStride, g.Padded),
                 InputProduct: hasDx ? TilePlanner.ChooseProduct(width, deltaStride, transposedInputRow) : null,
-                Agents: AgentPlan.Choose(width, kSplit, TileRows, Groups, Gates, stateBytes));
+                Agents: AgentPlan.Choose(width, kSplit, g.TileRows, groups, g.Gates, stateBytes));
         }
     }
 }

@@ -216,4 +216,47 @@ public static class GeneratedCodeHelpers
     {
         for (int i = 0; i < values.Length; i++) values[i] = RnnMath.Sigmoid(values[i]);
     }
+
+    /// <summary><paramref name="destination"/>[i] = <paramref name="a"/>[i] · <paramref name="b"/>[i] (a dropout applied with its mask).</summary>
+    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination)
+    {
+        if (a.Length != destination.Length || b.Length != destination.Length) throw new ArgumentException("The spans must have the same length.", nameof(destination));
+        for (int i = 0; i < destination.Length; i++) destination[i] = a[i] * b[i];
+    }
+
+    /// <summary><paramref name="destination"/>[i] += <paramref name="a"/>[i] · <paramref name="b"/>[i] (the gradient through a dropout: the product first, then the sum).</summary>
+    public static void MultiplyAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination)
+    {
+        if (a.Length != destination.Length || b.Length != destination.Length) throw new ArgumentException("The spans must have the same length.", nameof(destination));
+        for (int i = 0; i < destination.Length; i++) destination[i] += a[i] * b[i];
+    }
+
+    /// <summary>The stream of dropout masks of one training call and sequence: a SplitMix64 mix of the three.</summary>
+    public static ulong DropoutStream(ulong seed, ulong call, ulong sequence) =>
+        Mix(Mix(Mix(seed) ^ call) ^ (sequence * 0x9E3779B97F4A7C15UL));
+
+    /// <summary>
+    /// The dropout mask of one step of one layer: mask[u] = 0 with probability <paramref name="p"/>, else 1/(1 − p) (PyTorch's
+    /// inverted dropout). Each value is a pure function of (stream, layer, step, unit), so masks do not depend on the order
+    /// or the thread that draws them.
+    /// </summary>
+    public static void DropoutMask(Span<float> mask, float p, ulong stream, int layer, int step)
+    {
+        float keep = 1f / (1f - p);
+        ulong key = Mix(stream ^ ((ulong)(uint)layer << 32 | (uint)step));
+        for (int u = 0; u < mask.Length; u++)
+        {
+            ulong bits = Mix(key + (ulong)u * 0x9E3779B97F4A7C15UL);
+            float uniform = (bits >> 40) * (1f / (1 << 24));   // 24 random bits: [0, 1)
+            mask[u] = uniform < p ? 0f : keep;
+        }
+    }
+
+    /// <summary>SplitMix64's finalizer: a bijective mix of 64 bits.</summary>
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
 }

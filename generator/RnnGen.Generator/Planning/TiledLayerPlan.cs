@@ -3,20 +3,49 @@ using RnnGen.Generator.Model;
 namespace RnnGen.Generator.Planning;
 
 /// <summary>
-/// One recurrent layer: where its weights live, how its kernels walk them at each vector width, and its sections
-/// of the model's buffer and of the State.
+/// One tiled layer (Dense, Elman, LSTM, GRU): where its weights live, how its kernels walk them at each vector width,
+/// and its sections of the model's buffer and of the State.
 /// <para>
 /// Weights are tile-major and gate-interleaved: for each of <see cref="Tiles"/> tiles of <see cref="TileRows"/> units
-/// the block (<see cref="TileStride"/> floats) holds b_ih and b_hh (every gate), then every column of W_ih (one per input
-/// feature), then every column of W_hh (one per unit). A column is <see cref="ColumnStride"/> = gates × TileRows floats:
+/// the block (<see cref="TileStride"/> floats) holds the biases (b_ih and b_hh of every gate for a recurrent layer, b
+/// for a Dense one), then every column of W_ih (one per input feature), then, for a recurrent layer, every column of
+/// W_hh (one per unit). A column is <see cref="ColumnStride"/> = gates × TileRows floats:
 /// the tile's rows of gate 0, then of gate 1, … (PyTorch gate order), so a kernel reads one contiguous stream per tile,
 /// broadcasts x_k (or h_k) into it, and all gates of a unit reach registers together for the fused epilogue.
 /// </para>
 /// </summary>
-internal sealed record RecurrentLayerPlan(int Index, LayerKind Kind) : LayerPlan(Index, Kind)
+internal sealed record TiledLayerPlan(int Index, LayerKind Kind) : LayerPlan(Index, Kind)
 {
-    /// <summary>Position among the recurrent layers (0 = the one that reads the input); names the kernels (<c>__Layer0Forward</c>).</summary>
+    /// <summary>Position among the tiled layers (0 = the one that reads the input); names the kernels (<c>__Layer0Forward</c>).</summary>
     public int Layer { get; init; }
+
+    /// <summary>Whether the layer carries a state (Elman, LSTM, GRU) or not (Dense).</summary>
+    public bool IsRecurrent { get; init; } = true;
+
+    /// <summary>Position among the recurrent layers (State.Hidden(i), CopyStateTo order), −1 for a Dense layer.</summary>
+    public int RecurrentIndex { get; init; }
+
+    /// <summary>The layer's tensors are <c>layers.{ListIndex}.*</c> in a list model (−1: the one-attribute form's <c>rnn.*_l{Layer}</c>).</summary>
+    public int ListIndex { get; init; } = -1;
+
+    /// <summary>Bias vectors per tile: b_ih and b_hh (2) for a recurrent layer, b (1) for a Dense one.</summary>
+    public int Biases { get; init; } = 2;
+
+    /// <summary>Offsets of the learned initial state h₀ and c₀ in the parameters (Padded floats each), −1 when the initial state is zero.</summary>
+    public int InitialH { get; init; } = -1;
+
+    public int InitialC { get; init; } = -1;
+
+    public bool HasLearnedInitialState => InitialH >= 0;
+
+    /// <summary>Dropout on the layer's output in training (0: none), with its sections: the dropped outputs of every step, their masks, and the gradient scratch.</summary>
+    public float DropoutP { get; init; }
+
+    public int Dropped { get; init; } = -1;
+
+    public int Mask { get; init; } = -1;
+
+    public int DropGrad { get; init; } = -1;
 
     public ActivationKind Activation { get; init; }
 
@@ -101,11 +130,15 @@ internal sealed record RecurrentLayerPlan(int Index, LayerKind Kind) : LayerPlan
 
     public int BiasIhOffset => 0;
 
+    /// <summary>Offset inside a tile of b_hh (recurrent layers only).</summary>
     public int BiasHhOffset => ColumnStride;
 
     /// <summary>Offset inside a tile of the first W_ih column.</summary>
-    public int InputColumnsOffset => 2 * ColumnStride;
+    public int InputColumnsOffset => Biases * ColumnStride;
 
-    /// <summary>Offset inside a tile of the first W_hh column.</summary>
-    public int RecurrentColumnsOffset => (2 + InputWidth) * ColumnStride;
+    /// <summary>Offset inside a tile of the first W_hh column (recurrent layers only).</summary>
+    public int RecurrentColumnsOffset => (Biases + InputWidth) * ColumnStride;
+
+    /// <summary>Columns of W_hh: the units for a recurrent layer, none for a Dense one.</summary>
+    public int RecurrentColumns => IsRecurrent ? Units : 0;
 }
