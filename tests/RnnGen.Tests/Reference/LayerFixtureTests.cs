@@ -30,7 +30,7 @@ public class LayerFixtureTests
         [
             "dense_tanh", "dense_relu", "dense_sigmoid", "dense_swish", "dense_identity",
             "elman_tanh_h0", "elman_relu_h0", "lstm_h0", "gru_h0",
-            "elman_learned", "lstm_learned", "gru_learned",
+            "elman_learned", "lstm_learned", "gru_learned", "gru_learned_elman_zero",
             "gru16_lstm8_dense3_head2_h0", "dense5_gru7_head3_last_h0",
             "hallway_policy_h0", "nam_lstm", "proteus_h0", "gru16_lstm8_dense3_dense2_h0",
             "embed_v11_dense6_gru5_ce_h0",
