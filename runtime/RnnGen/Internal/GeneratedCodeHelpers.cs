@@ -231,6 +231,13 @@ public static class GeneratedCodeHelpers
         for (int i = 0; i < destination.Length; i++) destination[i] += a[i] * b[i];
     }
 
+    /// <summary>
+    /// Where the tests take dropout masks from instead of the generator (PyTorch's masks of a fixture, to compare gradients);
+    /// null in normal use. Per thread: a test sets it around its own calls only.
+    /// </summary>
+    [ThreadStatic]
+    internal static DropoutMaskSource? MaskSource;
+
     /// <summary>The stream of dropout masks of one training call and sequence: a SplitMix64 mix of the three.</summary>
     public static ulong DropoutStream(ulong seed, ulong call, ulong sequence) =>
         Mix(Mix(Mix(seed) ^ call) ^ (sequence * 0x9E3779B97F4A7C15UL));
@@ -242,6 +249,12 @@ public static class GeneratedCodeHelpers
     /// </summary>
     public static void DropoutMask(Span<float> mask, float p, ulong stream, int layer, int step)
     {
+        if (MaskSource is { } source)
+        {
+            source(mask, layer, step);
+            return;
+        }
+
         float keep = 1f / (1f - p);
         ulong key = Mix(stream ^ ((ulong)(uint)layer << 32 | (uint)step));
         for (int u = 0; u < mask.Length; u++)
@@ -260,3 +273,6 @@ public static class GeneratedCodeHelpers
         return z ^ (z >> 31);
     }
 }
+
+/// <summary>Fills the dropout mask of tiled layer <paramref name="layer"/> at step <paramref name="step"/> (see <see cref="GeneratedCodeHelpers.MaskSource"/>).</summary>
+internal delegate void DropoutMaskSource(Span<float> mask, int layer, int step);
