@@ -197,7 +197,8 @@ def _entries(model, prefix=""):
         role, options = None, {}
         if isinstance(item, tuple):
             if len(item) not in (2, 3) or not isinstance(item[1], str) or (len(item) == 3 and not isinstance(item[2], dict)):
-                raise ValueError(f"{name}: an entry is a module, (module, role) or (module, role, options dict)")
+                raise ValueError(f"{_describe(name, None)}: an entry is a module, (module, role) or "
+                                 "(module, role, options dict)")
             item, role, options = item[0], item[1], dict(item[2]) if len(item) == 3 else {}
             if role not in ROLES:
                 raise ValueError(f"{_describe(name, item)}: unknown role {role!r}; the roles are {', '.join(ROLES)}")
@@ -283,7 +284,7 @@ def _recurrent_layers(name, module, cell, options):
 
 
 def _items(entries, in_heads=False):
-    """Entries → ("layer", spec), ("head", Head), ("embedding", Embedding) or ("act", source, name)."""
+    """Entries → ("layer", spec), ("head", Head), ("embedding", Embedding) or ("act", description, name, module)."""
     items = []
     for name, module, role, options in entries:
         role = _role(name, module, role, in_heads)
@@ -327,80 +328,15 @@ def _items(entries, in_heads=False):
     return items
 
 
-def _auto_head(items):
-    """Turns the last Linear into a head when nothing but identity, softmax or sigmoid follows it and a layer comes
-    before it."""
-    body = [k for k, it in enumerate(items) if it[0] == "layer" and not isinstance(it[1], rnngen_layers.Dropout)]
-    if len(body) < 2 or not isinstance(items[body[-1]][1], rnngen_layers.Dense):
-        return items
-    k = body[-1]
-    if any(it[0] != "act" or it[2] not in ("identity", "softmax", "sigmoid") for it in items[k + 1:]):
-        return items
-    dense = items[k][1]
-    return items[:k] + [("head", rnngen_layers.Head(dense.weight, dense.bias, "linear", None, dense.source))] + items[k + 1:]
-
-
-def _fold(items):
-    """(layers, heads, embedding): each activation goes into the Dense before it (a ReLU may also follow the Dropout
-    after the Linear: the same function) or, softmax and sigmoid, into the head before it."""
-    Dense, Head, Dropout = rnngen_layers.Dense, rnngen_layers.Head, rnngen_layers.Dropout
-    layers, heads, embedding, last, after_dropout = [], [], None, None, False
-    for it in items:
-        if it[0] == "embedding":
-            if layers or heads or embedding is not None:
-                raise ValueError(f"{it[1].source}: an Embedding must be the first layer (it turns token ids into the "
-                                 "model's input)")
-            embedding = it[1]
-            continue
-        if it[0] == "act":
-            _, what, act, _ = it
-            if act == "identity":
-                continue
-            if isinstance(last, Dense):
-                if last.activation != "identity":
-                    raise ValueError(f"{what}: a second activation after {last.source}; a Dense layer has one")
-                if act == "softmax":
-                    raise ValueError(f"{what}: softmax between layers; RnnGen applies softmax only as a head's output "
-                                     "activation (the last Linear, or one given as a head)")
-                if after_dropout and act != "relu":
-                    raise ValueError(f"{what}: {act} after a Dropout after {last.source}; put the activation directly "
-                                     "after the Linear (for ReLU the order does not matter and it is folded)")
-                last.activation = act
-            elif isinstance(last, Head):
-                if act not in ("softmax", "sigmoid"):
-                    raise ValueError(f"{what}: {act} after the head {last.source}; a head's output activation is "
-                                     "softmax or sigmoid (to keep it, give the Linear the role 'dense' and no heads)")
-                if last.output_activation != "linear":
-                    raise ValueError(f"{what}: a second output activation after {last.source}")
-                last.output_activation = act
-            else:
-                raise ValueError(f"{what}: an activation that does not follow a Linear; RnnGen applies activations "
-                                 "in Dense layers (and softmax or sigmoid in heads) only")
-            continue
-        kind, spec = it
-        if kind == "head":
-            heads.append(spec)
-            last, after_dropout = spec, False
-            continue
-        if heads:
-            raise ValueError(f"{spec.source}: a layer after the heads; heads come last and all read the last layer")
-        layers.append(spec)
-        if isinstance(spec, Dropout):
-            after_dropout = after_dropout or isinstance(last, Dense)
-        else:
-            last, after_dropout = (spec if isinstance(spec, Dense) else None), False
-    return layers, heads, embedding
-
-
 def layer_specs(model, heads=None):
     """(layers, heads, embedding) as rnngen_layers specs (rnngen_layers.forward runs them); see export_layers."""
     items = _items(_entries(model))
     if heads is None:
         if not any(it[0] == "head" for it in items):
-            items = _auto_head(items)
+            items = rnngen_layers.auto_head(items)
     else:
         items += _items(_entries(list(heads) if isinstance(heads, (list, tuple)) else heads, "heads."), in_heads=True)
-    return _fold(items)
+    return rnngen_layers.fold(items)
 
 
 def layer_tensors(model, heads=None, window=32, last_step=False):
@@ -448,7 +384,8 @@ def _load(path):
 
 
 def _demo_layers():
-    """A small Hallway-style stack: Linear(6→8) + SiLU, LSTM(8→5, 2 layers), heads Linear(5→3) + softmax and Linear(5→1)."""
+    """A small Hallway-style stack: Linear(6→8) + SiLU, LSTM(8→5, 2 layers), heads Linear(5→3) + softmax and
+    Linear(5→1)."""
     import torch
     torch.manual_seed(0)
     body = [torch.nn.Linear(6, 8), torch.nn.SiLU(), torch.nn.LSTM(8, 5, num_layers=2, batch_first=True)]

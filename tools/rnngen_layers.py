@@ -207,6 +207,74 @@ def _attribute(layer):
     raise TypeError(f"not a layer spec: {layer!r}")
 
 
+# Both exporters turn a model into a list of items, in forward order, and fold it:
+#   ("layer", Dense | Recurrent | Dropout), ("head", Head), ("embedding", Embedding),
+#   ("act", description, activation name, module or None): an activation module/layer on its own.
+
+def auto_head(items):
+    """Turns the last Linear/Dense layer into a head when only identity, softmax or sigmoid activations follow it and
+    a layer comes before it (a Keras Sequential's output, a classifier's last Linear)."""
+    body = [k for k, it in enumerate(items) if it[0] == "layer" and not isinstance(it[1], Dropout)]
+    if len(body) < 2 or not isinstance(items[body[-1]][1], Dense):
+        return items
+    k = body[-1]
+    if any(it[0] != "act" or it[2] not in ("identity", "softmax", "sigmoid") for it in items[k + 1:]):
+        return items
+    dense = items[k][1]
+    return items[:k] + [("head", Head(dense.weight, dense.bias, "linear", None, dense.source))] + items[k + 1:]
+
+
+def fold(items):
+    """(layers, heads, embedding) from items: each activation goes into the Dense layer right before it (a ReLU may
+    also follow the Dropout after it: the same function) or, softmax and sigmoid, into the head right before it."""
+    layers, heads, embedding, last, after_dropout = [], [], None, None, False
+    for it in items:
+        if it[0] == "embedding":
+            if layers or heads or embedding is not None:
+                raise ValueError(f"{it[1].source}: an Embedding must be the first layer (it turns token ids into the "
+                                 "model's input)")
+            embedding = it[1]
+            continue
+        if it[0] == "act":
+            _, what, act, _ = it
+            if act == "identity":
+                continue
+            if isinstance(last, Dense):
+                if last.activation != "identity":
+                    raise ValueError(f"{what}: a second activation after {last.source}; a Dense layer has one")
+                if act == "softmax":
+                    raise ValueError(f"{what}: softmax between layers; RnnGen applies softmax only as a head's output "
+                                     "activation (the last Linear/Dense layer, or a head given explicitly)")
+                if after_dropout and act != "relu":
+                    raise ValueError(f"{what}: {act} after a Dropout after {last.source}; put the activation directly "
+                                     "after the Linear/Dense layer (for ReLU the order does not matter and it is folded)")
+                last.activation = act
+            elif isinstance(last, Head):
+                if act not in ("softmax", "sigmoid"):
+                    raise ValueError(f"{what}: {act} after the head {last.source}; a head's output activation is "
+                                     "softmax or sigmoid (to keep it, export the layer as a Dense layer and no heads)")
+                if last.output_activation != "linear":
+                    raise ValueError(f"{what}: a second output activation after {last.source}")
+                last.output_activation = act
+            else:
+                raise ValueError(f"{what}: an activation that does not follow a Linear/Dense layer; RnnGen applies "
+                                 "activations in Dense layers (and softmax or sigmoid in heads) only")
+            continue
+        kind, spec = it
+        if kind == "head":
+            heads.append(spec)
+            last, after_dropout = spec, False
+            continue
+        if heads:
+            raise ValueError(f"{spec.source}: a layer after the heads; heads come last and all read the last layer")
+        layers.append(spec)
+        if isinstance(spec, Dropout):
+            after_dropout = after_dropout or isinstance(last, Dense)
+        else:
+            last, after_dropout = (spec if isinstance(spec, Dense) else None), False
+    return layers, heads, embedding
+
+
 def build(layers, heads=(), embedding=None, window=32, last_step=False, tool="rnngen_layers.py"):
     """(tensors, metadata, declaration) of a list model.
 
@@ -216,7 +284,8 @@ def build(layers, heads=(), embedding=None, window=32, last_step=False, tool="rn
     the widths do not chain (each layer's input is the previous layer's output)."""
     layers, heads = list(layers), list(heads)
     if not any(not isinstance(layer, Dropout) for layer in layers):
-        raise ValueError("the model has no Dense or recurrent layer (a list model needs at least one layer before its heads)")
+        raise ValueError("the model has no Dense or recurrent layer (a list model needs at least one layer before "
+                         "its heads)")
     tensors = {}
     if embedding is not None:
         width = int(embedding.weight.shape[1])
