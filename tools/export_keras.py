@@ -23,6 +23,168 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import rnngen_safetensors  # noqa: E402
 
+
+# ---------------------------------------------------------------------------------------------------------------------
+# List models (issue 16, docs/layers.md): a Keras Sequential of Dense, SimpleRNN/LSTM/GRU, Dropout (and Embedding,
+# Activation) layers → [RnnModel(input: n)] [Dense(…)] [Lstm(…)] … [Head(…)] and the contract's PyTorch-named tensors
+# layers.{i}.*, heads.{j}.*: the file loads with the model's own Load (no KerasImport). Self-contained: this section
+# converts Keras' layouts itself, the same mapping as KerasImport.cs and docs/importing.md ("The mapping").
+# ---------------------------------------------------------------------------------------------------------------------
+import rnngen_layers  # noqa: E402
+
+_LIST_CELLS = {"SimpleRNN": "elman", "LSTM": "lstm", "GRU": "gru"}
+# PyTorch gate block p ← Keras gate block _LIST_GATE_BLOCKS[cell][p]: LSTM i, f, c, o = i, f, g, o; GRU z, r, h → r, z, n.
+_LIST_GATE_BLOCKS = {"elman": (0,), "lstm": (0, 1, 2, 3), "gru": (1, 0, 2)}
+
+
+def _list_activation(value):
+    """'relu', 'tanh', 'swish', 'linear', … from a Keras config value: a name, a serialized function or a function."""
+    if isinstance(value, dict):
+        value = value.get("config", value.get("class_name"))
+        if isinstance(value, dict):
+            value = value.get("name", value)
+    if callable(value) and not isinstance(value, str):
+        value = getattr(value, "__name__", repr(value))
+    return {"silu": "swish"}.get(str(value), str(value))
+
+
+def _list_torch_gates(cell, w, hidden):
+    """Keras [rows, G·H] in Keras' gate order → PyTorch's [G·H, rows] in PyTorch's (a bias [G·H] stays a vector)."""
+    import numpy as np
+    w = np.asarray(w, dtype=np.float32)
+    blocks = [w[..., b * hidden:(b + 1) * hidden] for b in _LIST_GATE_BLOCKS[cell]]
+    return np.concatenate(blocks, axis=-1).T
+
+
+def _list_recurrent(layer, kind, what, cfg, weights):
+    """A Keras SimpleRNN/LSTM/GRU layer → rnngen_layers.Recurrent in PyTorch's layout."""
+    import numpy as np
+    cell = _LIST_CELLS[kind]
+    if len(weights) not in (2, 3):
+        raise ValueError(f"{what}: expected kernel, recurrent_kernel (and bias), got {len(weights)} weights")
+    kernel, recurrent = np.asarray(weights[0], np.float32), np.asarray(weights[1], np.float32)
+    hidden = recurrent.shape[0]
+    gates = rnngen_layers.GATES[cell]
+    if kernel.ndim != 2 or recurrent.shape != (hidden, gates * hidden) or kernel.shape[1] != gates * hidden:
+        raise ValueError(f"{what}: kernel {list(kernel.shape)} and recurrent_kernel {list(recurrent.shape)} are not "
+                         f"[in, {gates}·units] and [units, {gates}·units]")
+    if cfg.get("go_backwards", False):
+        raise ValueError(f"{what}: go_backwards=True reads the sequence backwards; RnnGen's layers run forward in time")
+    activation = _list_activation(cfg.get("activation", "tanh"))
+    if cell == "elman":
+        if activation not in ("tanh", "relu"):
+            raise ValueError(f"{what}: SimpleRNN activation {activation!r}; RnnGen's Elman layer has tanh and relu")
+    else:
+        if activation != "tanh":
+            raise ValueError(f"{what}: activation={activation!r}; RnnGen's {kind} uses tanh")
+        gate = _list_activation(cfg.get("recurrent_activation", "sigmoid"))
+        if gate != "sigmoid":
+            raise ValueError(f"{what}: recurrent_activation={gate!r}; list models have sigmoid gates (PyTorch's)")
+    bias = np.asarray(weights[2], np.float32) if len(weights) == 3 else None
+    b_ih = b_hh = None
+    if cell == "gru":
+        reset_after = cfg.get("reset_after")
+        if reset_after is None:  # not in the config: tell it from the bias, which has two rows only with reset_after
+            if bias is None:
+                raise ValueError(f"{what}: GRU without a bias and without reset_after in its config: cannot tell "
+                                 "reset_after=True (RnnGen's and PyTorch's GRU) from reset_after=False")
+            reset_after = bias.ndim == 2
+        if not reset_after:
+            raise ValueError(f"{what}: GRU reset_after=False applies the reset gate before the recurrent matmul; "
+                             "RnnGen (like PyTorch) implements reset_after=True: retrain the layer with reset_after=True")
+        if bias is not None:
+            if bias.shape != (2, gates * hidden):
+                raise ValueError(f"{what}: GRU bias has shape {list(bias.shape)}, expected [2, {gates * hidden}]")
+            b_ih, b_hh = _list_torch_gates(cell, bias[0], hidden), _list_torch_gates(cell, bias[1], hidden)
+    elif bias is not None:  # one bias = b_ih + b_hh: all of it in b_ih
+        if bias.shape != (gates * hidden,):
+            raise ValueError(f"{what}: bias has shape {list(bias.shape)}, expected [{gates * hidden}]")
+        b_ih = _list_torch_gates(cell, bias, hidden)
+    return rnngen_layers.Recurrent(cell, _list_torch_gates(cell, kernel, hidden), _list_torch_gates(cell, recurrent, hidden),
+                                   b_ih, b_hh, activation if cell == "elman" else "tanh", source=what)
+
+
+def keras_layer_specs(model):
+    """(layers, heads, embedding, last_step) of a Keras Sequential as rnngen_layers specs; see export_layers."""
+    import numpy as np
+    items, recurrent = [], []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        what = f"layer {getattr(layer, 'name', '?')!r} ({kind})"
+        if kind == "TimeDistributed" and type(getattr(layer, "layer", None)).__name__ == "Dense":
+            layer, kind = layer.layer, "Dense"
+        cfg = _config(layer)
+        weights = layer.get_weights() if hasattr(layer, "get_weights") else []
+        if kind == "InputLayer":
+            continue
+        if kind in _LIST_CELLS:
+            if recurrent and not recurrent[-1][1]:
+                raise ValueError(f"{recurrent[-1][0]}: return_sequences=False gives one output per sequence, but "
+                                 f"{what} after it reads a sequence; set return_sequences=True")
+            items.append(("layer", _list_recurrent(layer, kind, what, cfg, weights)))
+            recurrent.append((what, bool(cfg.get("return_sequences", False))))
+        elif kind == "Dense":
+            if len(weights) not in (1, 2):
+                raise ValueError(f"{what}: expected kernel (and bias), got {len(weights)} weights")
+            kernel = np.asarray(weights[0], np.float32)
+            items.append(("layer", rnngen_layers.Dense(kernel.T, weights[1] if len(weights) == 2 else None,
+                                                       "identity", what)))
+            items.append(("act", what, _list_keras_activation(what, cfg), None))
+        elif kind == "Activation":
+            items.append(("act", what, _list_keras_activation(what, cfg), None))
+        elif kind == "Dropout":
+            rate = float(cfg.get("rate", getattr(layer, "rate", 0.0)))
+            if rate > 0:
+                items.append(("layer", rnngen_layers.Dropout(rate, what)))
+        elif kind == "Embedding":
+            if cfg.get("mask_zero", False):
+                raise ValueError(f"{what}: mask_zero=True makes the recurrent layers skip the steps whose token is 0; "
+                                 "RnnGen has no masking")
+            items.append(("embedding", rnngen_layers.Embedding(weights[0], what)))
+        elif kind == "Bidirectional":
+            raise ValueError(f"{what}: bidirectional layers are not supported by RnnGen (its layers run forward in time)")
+        else:
+            raise ValueError(f"{what}: no RnnGen layer computes a {kind}; list models take InputLayer, Embedding (first), "
+                             "Dense (or TimeDistributed(Dense)), Activation, SimpleRNN, LSTM, GRU and Dropout")
+    layers, heads, embedding = rnngen_layers.fold(rnngen_layers.auto_head(items))
+    last_step = bool(recurrent) and not recurrent[-1][1]
+    return layers, heads, embedding, last_step
+
+
+def _list_keras_activation(what, cfg):
+    act = _list_activation(cfg.get("activation", "linear"))
+    name = rnngen_layers.activation_name(act)
+    if name is None and act != "softmax":
+        raise ValueError(f"{what}: activation {act!r} has no RnnGen equivalent (Dense layers have linear, tanh, relu, "
+                         "sigmoid, swish/silu; heads softmax and sigmoid)")
+    return name or act
+
+
+def keras_layer_tensors(model, window=32):
+    """(tensors, metadata, declaration) of a Keras Sequential as a list model; see export_layers."""
+    layers, heads, embedding, last_step = keras_layer_specs(model)
+    return rnngen_layers.build(layers, heads, embedding, window, last_step, "export_keras.py")
+
+
+def export_layers(model, path, window=32, dtype="F32"):
+    """Writes a Keras Sequential's weights as a list model (docs/layers.md) to `path` and returns the C# attribute
+    list to paste above `public partial class …;`. The tensors have the contract's PyTorch names and layouts, so the
+    generated model's Load reads the file (KerasImport is for the one-attribute form).
+
+    Layers, in model.layers order: InputLayer (skipped), Embedding (first; Vocabulary), Dense or
+    TimeDistributed(Dense) with activation linear, tanh, relu, sigmoid or swish/silu, Activation layers (folded into
+    the Dense before them), SimpleRNN (tanh, relu), LSTM and GRU (tanh, sigmoid gates, GRU reset_after=True),
+    Dropout. The last Dense becomes the [Head] when its activation is linear, softmax or sigmoid (softmax and sigmoid
+    become the head's OutputActivation); a last recurrent layer with return_sequences=False makes the model
+    sequence-to-one (LossOn = RnnLossOn.LastStep). A recurrent layer's own dropout and recurrent_dropout act in
+    training only and are not carried over. Anything else is refused with a message naming the layer."""
+    tensors, metadata, declaration = keras_layer_tensors(model, window)
+    rnngen_safetensors.save(path, tensors, metadata, dtype=dtype, data_hash=True)
+    return declaration
+
+# ----- end of the list-model section -----------------------------------------------------------------------------------
+
+
 RECURRENT = {"SimpleRNN": "elman", "LSTM": "lstm", "GRU": "gru"}
 
 
