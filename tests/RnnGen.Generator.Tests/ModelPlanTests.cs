@@ -157,10 +157,10 @@ public sealed class ModelPlanTests
 
         if (output > 0)
         {
-            Assert.True(plan.Head!.Offset >= end, "the head overlaps the last layer");
-            Assert.Equal(plan.Top.Padded, plan.Head!.Stride);
-            Assert.True(plan.Head!.BiasOffset >= plan.Head!.Offset + output * plan.Head!.Stride, "head.bias overlaps head.weight");
-            end = plan.Head!.BiasOffset + output;
+            Assert.True(plan.Heads[0].Offset >= end, "the head overlaps the last layer");
+            Assert.Equal(plan.Top.Padded, plan.Heads[0].Stride);
+            Assert.True(plan.Heads[0].BiasOffset >= plan.Heads[0].Offset + output * plan.Heads[0].Stride, "head.bias overlaps head.weight");
+            end = plan.Heads[0].BiasOffset + output;
         }
 
         Assert.True(end <= plan.ParameterCount, $"sections end at {end}, beyond ParameterCount {plan.ParameterCount}");
@@ -257,7 +257,7 @@ public sealed class ModelPlanTests
         Assert.Equal(floats, plan.Buffer.Length);
         Assert.True(plan.TrainableParameterCount > 0);
         Assert.True(plan.ParameterCount >= plan.TrainableParameterCount);
-        Assert.True(plan.Head!.BiasOffset > plan.Head!.Offset && plan.Head!.Offset > plan.Tiled[1].Offset);
+        Assert.True(plan.Heads[0].BiasOffset > plan.Heads[0].Offset && plan.Heads[0].Offset > plan.Tiled[1].Offset);
     }
 
     /// <summary>Every section of the buffer starts aligned, after the previous one ends, and the last ends at the buffer's length.</summary>

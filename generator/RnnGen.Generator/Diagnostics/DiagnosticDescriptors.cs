@@ -122,35 +122,35 @@ internal static class DiagnosticDescriptors
         "Model class cannot have a primary constructor",
         "Class '{0}' has a primary constructor, which every constructor RnnGen adds would have to call; remove the parameter list and declare an ordinary constructor that calls InitializeParameters(seed)");
 
-    public static readonly DiagnosticDescriptor ListWithoutLayers = Error("RNNG025",
+    public static readonly DiagnosticDescriptor ListWithoutLayers = Error("RNNG023",
         "Layer list has no layer",
         "Class '{0}' starts a layer list with [RnnModel(input: …)] but declares no layer; add layer attributes after it ([Dense(n)], [Lstm(n)], [Gru(n)], [Elman(n)]), or give hidden: for the one-attribute form");
 
-    public static readonly DiagnosticDescriptor ShorthandPropertyInList = Error("RNNG026",
+    public static readonly DiagnosticDescriptor ShorthandPropertyInList = Error("RNNG024",
         "Property of the one-attribute form in a layer list",
         "{0} belongs to the one-attribute form [RnnModel(hidden: …, input: …)]; in a layer list {1}");
 
-    public static readonly DiagnosticDescriptor LayersBesideShorthand = Error("RNNG027",
+    public static readonly DiagnosticDescriptor LayersBesideShorthand = Error("RNNG025",
         "Layer attributes beside the one-attribute form",
         "Class '{0}' has layer attributes beside [RnnModel(hidden: …, input: …)]; remove hidden: to declare the model as a list ([RnnModel(input: n)] then its layers), or remove the layer attributes");
 
-    public static readonly DiagnosticDescriptor LayerOrder = Error("RNNG028",
+    public static readonly DiagnosticDescriptor LayerOrder = Error("RNNG026",
         "Layer out of order",
         "{0}; {1}");
 
-    public static readonly DiagnosticDescriptor LayerValueOutOfRange = Error("RNNG029",
+    public static readonly DiagnosticDescriptor LayerValueOutOfRange = Error("RNNG027",
         "Layer value out of range",
         "{0} = {1} is out of range; use a value from {2} to {3}");
 
-    public static readonly DiagnosticDescriptor LayerSettingNotAllowed = Error("RNNG030",
+    public static readonly DiagnosticDescriptor LayerSettingNotAllowed = Error("RNNG028",
         "Layer setting not allowed here",
         "{0} is not allowed on {1}: {2}; remove it");
 
-    public static readonly DiagnosticDescriptor AddInputOutOfRange = Error("RNNG031",
+    public static readonly DiagnosticDescriptor AddInputOutOfRange = Error("RNNG029",
         "AddInput reads features the model does not have",
         "AddInput = {0} adds input features {0}..{1} to a head of {2} output(s), but the model has {3} input feature(s); use a value from 0 to {4}");
 
-    public static readonly DiagnosticDescriptor LayersOnSeveralDeclarations = Error("RNNG032",
+    public static readonly DiagnosticDescriptor LayersOnSeveralDeclarations = Error("RNNG030",
         "Layer attributes on several partial declarations",
         "The layer attributes of '{0}' are on more than one partial declaration, so their order is not defined; put them all on the declaration that has [RnnModel]");
 }

@@ -1,13 +1,4 @@
 // End-to-end NAM tests: .nam files loaded into generated list models, outputs compared with NAM's.
-//
-// Excluded from compilation until the generator emits list models ([RnnModel(input: n)] followed by [Lstm], [Head]):
-// to enable, define RNNGEN_LIST_MODELS in tests/RnnGen.Tests/RnnGen.Tests.csproj,
-//
-//     <PropertyGroup><DefineConstants>$(DefineConstants);RNNGEN_LIST_MODELS</DefineConstants></PropertyGroup>
-//
-// (or delete the #if below and the #endif at the end of the file). Then
-// `dotnet test tests/RnnGen.Tests -c Release --filter FullyQualifiedName~NamImport` runs them with NamImportTests.
-#if RNNGEN_LIST_MODELS
 using System;
 using System.IO;
 using System.Linq;
@@ -65,7 +56,7 @@ namespace RnnGen.Tests.Serialization
                          layout.Tensors.Select(t => t.Name).OrderBy(n => n, StringComparer.Ordinal));
             foreach (var t in layout.Tensors)
                 Assert.Equal(nam.GetTensor(t.Name).Shape, t.Shape);
-            Assert.Equal(nam.ParameterCount, NamLstm2x8.TrainableParameterCount);
+            Assert.Equal(NamLstm2x8.TrainableParameterCount, nam.ParameterCount);
             // layers before heads (docs/layers.md)
             Assert.StartsWith("layers.0.", layout.Tensors[0].Name);
             Assert.StartsWith("heads.0.", layout.Tensors[^1].Name);
@@ -152,4 +143,3 @@ namespace RnnGen.Tests.Serialization
         }
     }
 }
-#endif
