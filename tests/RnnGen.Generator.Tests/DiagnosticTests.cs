@@ -188,8 +188,8 @@ public sealed class DiagnosticTests
         "LossOn = -1 is not a defined RnnLossOn value; use one of: RnnLossOn.EveryStep, RnnLossOn.LastStep")]
     [InlineData("[RnnModel(8, 2, Output = 1, [|OutputActivation = (RnnOutputActivation)3|])]",
         "OutputActivation = 3 is not a defined RnnOutputActivation value; use one of: RnnOutputActivation.Linear, RnnOutputActivation.Softmax, RnnOutputActivation.Sigmoid")]
-    [InlineData("[RnnModel(8, 2, [|Activation = (RnnActivation)2|])]",
-        "Activation = 2 is not a defined RnnActivation value; use one of: RnnActivation.Tanh, RnnActivation.Relu")]
+    [InlineData("[RnnModel(8, 2, [|Activation = (RnnActivation)5|])]",
+        "Activation = 5 is not a defined RnnActivation value; use one of: RnnActivation.Tanh, RnnActivation.Relu, RnnActivation.Identity, RnnActivation.Sigmoid, RnnActivation.Swish")]
     [InlineData("[RnnModel(8, 2, Output = 1, [|Loss = (RnnLoss)9|])]",
         "Loss = 9 is not a defined RnnLoss value; use one of: RnnLoss.Mse, RnnLoss.CrossEntropy, RnnLoss.BinaryCrossEntropy")]
     [InlineData("[RnnModel(8, 2, [|WeightPrecision = (RnnPrecision)2|])]",
