@@ -148,7 +148,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor AddInputOutOfRange = Error("RNNG029",
         "AddInput reads features the model does not have",
-        "AddInput = {0} adds input features {0}..{1} to a head of {2} output(s), but the model has {3} input feature(s); use a value from 0 to {4}");
+        "AddInput = {0} adds input features {0}..{1} to a head of {2} output(s), but the model has {3} input feature(s); {4}");
 
     public static readonly DiagnosticDescriptor LayersOnSeveralDeclarations = Error("RNNG030",
         "Layer attributes on several partial declarations",

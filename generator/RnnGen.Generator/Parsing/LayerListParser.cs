@@ -78,11 +78,17 @@ internal static class LayerListParser
                 if (addInput >= 0 && vocabulary > 0)
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerSettingNotAllowed, Arg("AddInput", -1),
                         "AddInput", "a model with Vocabulary (token inputs)", "its inputs are token ids, not features a head can add"));
-                else if (addInput < -1 || (addInput >= 0 && addInput + outputs > input))
+                else if (addInput < -1)
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerValueOutOfRange, Arg("AddInput", -1),
+                        "AddInput", addInput.ToString(CultureInfo.InvariantCulture), "-1 (none)",
+                        System.Math.Max(-1, input - outputs).ToString(CultureInfo.InvariantCulture)));
+                else if (addInput >= 0 && (long)addInput + outputs > input)   // long: AddInput = int.MaxValue must not wrap around
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.AddInputOutOfRange, Arg("AddInput", -1),
-                        addInput.ToString(CultureInfo.InvariantCulture), (addInput + outputs - 1).ToString(CultureInfo.InvariantCulture),
+                        addInput.ToString(CultureInfo.InvariantCulture), ((long)addInput + outputs - 1).ToString(CultureInfo.InvariantCulture),
                         outputs.ToString(CultureInfo.InvariantCulture), input.ToString(CultureInfo.InvariantCulture),
-                        System.Math.Max(0, input - outputs).ToString(CultureInfo.InvariantCulture)));
+                        outputs <= input
+                            ? $"use a value from 0 to {(input - outputs).ToString(CultureInfo.InvariantCulture)}"
+                            : "the head is wider than the input, so no slice of the input fits it: remove AddInput"));
                 heads.Add(new HeadSpec(outputs, (OutputActivationKind)activation, (LossKind)loss, weight, addInput));
                 continue;
             }
