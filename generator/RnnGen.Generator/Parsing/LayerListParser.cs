@@ -62,6 +62,7 @@ internal static class LayerListParser
             if (name == "Head")
             {
                 afterHead = true;
+                lastWasDropout = false;   // a [Dropout] after this head is reported as after a head, not as following the one above it
                 if (!afterLayer)
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerOrder, location,
                         "[Head] comes before any layer", "a head reads the output of the last layer: declare the layers ([Dense], [Lstm], …) before the heads"));
@@ -100,9 +101,11 @@ internal static class LayerListParser
             if (name == "Dropout")
             {
                 float p = attribute.ConstructorArguments[0].Value is float pf ? pf : 0f;
-                if (!afterLayer || lastWasDropout)
-                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerOrder, location,
-                        lastWasDropout ? "[Dropout] follows another [Dropout]" : "[Dropout] comes before any layer",
+                if (lastWasDropout)
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerOrder, location, "[Dropout] follows another [Dropout]",
+                        "two dropouts in a row act as one with p = 1 - (1 - p1)(1 - p2): keep one [Dropout] with that p, or put a layer between them"));
+                else if (!afterLayer)
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerOrder, location, "[Dropout] comes before any layer",
                         "a dropout drops the outputs of the layer just before it: put it after a [Dense], [Lstm], [Gru] or [Elman]"));
                 if (!(p >= 0f && p < 1f))
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerValueOutOfRange, Arg("p", 0),
