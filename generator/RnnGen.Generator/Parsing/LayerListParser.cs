@@ -35,14 +35,22 @@ internal static class LayerListParser
     public static List<AttributeData> Find(INamedTypeSymbol type) =>
         type.GetAttributes().Where(static a => LayerName(a) is not null).ToList();
 
+    /// <param name="modelDeclaration">The declaration that holds [RnnModel]: where RNNG030 asks the layers to be.</param>
     public static (EquatableArray<LayerSpec> Layers, EquatableArray<HeadSpec> Heads) Parse(INamedTypeSymbol type, List<AttributeData> attributes,
-        int input, int vocabulary, ImmutableArray<Diagnostic>.Builder diagnostics, Location fallback, CancellationToken cancellationToken)
+        int input, int vocabulary, ImmutableArray<Diagnostic>.Builder diagnostics, Location fallback, SyntaxNode? modelDeclaration,
+        CancellationToken cancellationToken)
     {
         var layers = ImmutableArray.CreateBuilder<LayerSpec>();
         var heads = ImmutableArray.CreateBuilder<HeadSpec>();
-        var trees = attributes.Select(static a => a.ApplicationSyntaxReference?.GetSyntax().Parent?.Parent).Where(static n => n is not null).Distinct().ToList();
-        if (trees.Count > 1)
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayersOnSeveralDeclarations, Locate(attributes[0], fallback, cancellationToken), type.Name));
+        var declarations = attributes.Select(a => DeclarationOf(a, cancellationToken)).ToList();
+        if (declarations.Where(static n => n is not null).Distinct().Count() > 1)
+        {
+            // Point at the first layer attribute that is not where the layers belong: on the [RnnModel] declaration when it
+            // has any, else on the declaration of the first one. The attributes already there are not the mistake.
+            var home = declarations.Contains(modelDeclaration) ? modelDeclaration : declarations[0];
+            int stray = declarations.FindIndex(d => d is not null && d != home);
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayersOnSeveralDeclarations, Locate(attributes[stray], fallback, cancellationToken), type.Name));
+        }
 
         bool afterHead = false, afterLayer = false, lastWasDropout = false;
         int tiled = 0;
@@ -156,6 +164,10 @@ internal static class LayerListParser
                     value.ToString(CultureInfo.InvariantCulture), min.ToString(CultureInfo.InvariantCulture), max.ToString(CultureInfo.InvariantCulture)));
         }
     }
+
+    /// <summary>The type declaration an attribute is written on (attribute → attribute list → declaration).</summary>
+    private static SyntaxNode? DeclarationOf(AttributeData attribute, CancellationToken cancellationToken) =>
+        attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).Parent?.Parent;
 
     private static Location Locate(AttributeData attribute, Location fallback, CancellationToken cancellationToken) =>
         attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? fallback;

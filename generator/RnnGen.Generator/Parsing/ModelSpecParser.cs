@@ -241,7 +241,8 @@ internal static class ModelSpecParser
                     "Activation" => "give each layer its own Activation ([Dense(64, Activation = RnnActivation.Relu)], [Elman(16, Activation = …)])",
                     _ => "declare the heads as [Head(n, OutputActivation = …, Loss = …)] after the layers",
                 }));
-            (layerList, headList) = LayerListParser.Parse(type, layerAttributes, input, vocabulary, diagnostics, attributeLocation, cancellationToken);
+            (layerList, headList) = LayerListParser.Parse(type, layerAttributes, input, vocabulary, diagnostics, attributeLocation,
+                attributeSyntax?.Parent?.Parent, cancellationToken);
         }
         else if (layerAttributes.Count > 0)
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayersBesideShorthand,
