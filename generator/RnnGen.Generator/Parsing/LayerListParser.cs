@@ -75,7 +75,7 @@ internal static class LayerListParser
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerOrder, location,
                         "[Head] comes before any layer", "a head reads the output of the last layer: declare the layers ([Dense], [Lstm], …) before the heads"));
                 int outputs = (int)attribute.ConstructorArguments[0].Value!;
-                Range("Head outputs", outputs, 1, ModelSpecParser.MaxOutput, Arg("outputs", 0));
+                Range("[Head] outputs", outputs, 1, ModelSpecParser.MaxOutput, Arg("outputs", 0));
                 int activation = Int("OutputActivation", 0), loss = Int("Loss", 0), addInput = Int("AddInput", -1);
                 float weight = named.TryGetValue("LossWeight", out var w) && w.Value is float f ? f : 1f;
                 bool enums = ModelSpecParser.CheckEnum(diagnostics, "OutputActivation", "RnnOutputActivation", activation, new[] { "Linear", "Softmax", "Sigmoid" }, Arg("OutputActivation", -1))
@@ -83,7 +83,7 @@ internal static class LayerListParser
                 if (enums) ModelSpecParser.CheckHeadLoss(diagnostics, (OutputActivationKind)activation, (LossKind)loss, true, Arg("Loss", -1), Arg("OutputActivation", -1));
                 if (!(weight > 0f) || float.IsInfinity(weight))
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerValueOutOfRange, Arg("LossWeight", -1),
-                        "LossWeight", weight.ToString("R", CultureInfo.InvariantCulture), "a positive number", "3.4E+38"));
+                        "LossWeight", weight.ToString("R", CultureInfo.InvariantCulture), "just above 0", "3.4E+38"));
                 if (addInput >= 0 && vocabulary > 0)
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerSettingNotAllowed, Arg("AddInput", -1),
                         "AddInput", "a model with Vocabulary (token inputs)", "its inputs are token ids, not features a head can add"));
@@ -117,7 +117,7 @@ internal static class LayerListParser
                         "a dropout drops the outputs of the layer just before it: put it after a [Dense], [Lstm], [Gru] or [Elman]"));
                 if (!(p >= 0f && p < 1f))
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerValueOutOfRange, Arg("p", 0),
-                        "Dropout p", p.ToString("R", CultureInfo.InvariantCulture), "0", "just below 1 (1 would drop everything)"));
+                        "[Dropout] p", p.ToString("R", CultureInfo.InvariantCulture), "0", "just below 1 (1 would drop everything)"));
                 layers.Add(new LayerSpec(LayerKind.Dropout, 0, ActivationKind.Identity, false, p));
                 lastWasDropout = true;
                 continue;
