@@ -60,7 +60,7 @@ internal static class LayerListParser
             var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
             var location = syntax?.GetLocation() ?? fallback;
             Location Arg(string name, int position) => ModelSpecParser.ArgumentLocation(syntax, name, position) ?? location;
-            if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind == TypedConstantKind.Error) continue;   // the compiler reports it
+            if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind == TypedConstantKind.Error) continue;   // the caller returns before (the compiler reports it)
             string name = LayerName(attribute)!;
             var named = new Dictionary<string, TypedConstant>();
             foreach (var n in attribute.NamedArguments) named[n.Key] = n.Value;

@@ -234,6 +234,12 @@ internal static class ModelSpecParser
         var layerAttributes = LayerListParser.Find(type);
         if (isList)
         {
+            // A half-typed layer attribute ([Lstm()], [Dense(size)] with 'size' undefined) is the compiler's to report, as a
+            // half-typed [RnnModel] is: the list has a hole, so "declares no layer" or "[Dropout] comes before any layer"
+            // would be wrong, and a model built without the layer would be another model.
+            if (layerAttributes.Any(static a => a.ConstructorArguments.Length != 1 || a.ConstructorArguments[0].Kind == TypedConstantKind.Error))
+                return new ParseResult(null, Join(duplicates, diagnostics));
+
             foreach (var property in shorthandOnly)
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ShorthandPropertyInList, Arg(property, -1), property, property switch
                 {
