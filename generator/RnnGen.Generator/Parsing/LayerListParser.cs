@@ -80,7 +80,7 @@ internal static class LayerListParser
                 float weight = named.TryGetValue("LossWeight", out var w) && w.Value is float f ? f : 1f;
                 bool enums = ModelSpecParser.CheckEnum(diagnostics, "OutputActivation", "RnnOutputActivation", activation, new[] { "Linear", "Softmax", "Sigmoid" }, Arg("OutputActivation", -1))
                              & ModelSpecParser.CheckEnum(diagnostics, "Loss", "RnnLoss", loss, new[] { "Mse", "CrossEntropy", "BinaryCrossEntropy" }, Arg("Loss", -1));
-                if (enums) ModelSpecParser.CheckHeadLoss(diagnostics, (OutputActivationKind)activation, (LossKind)loss, true, Arg("Loss", -1), Arg("OutputActivation", -1));
+                if (enums) ModelSpecParser.CheckHeadLoss(diagnostics, (OutputActivationKind)activation, (LossKind)loss, true, Arg("Loss", -1), Arg("OutputActivation", -1), listHead: true);
                 if (!(weight > 0f) || float.IsInfinity(weight))
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerValueOutOfRange, Arg("LossWeight", -1),
                         "LossWeight", weight.ToString("R", CultureInfo.InvariantCulture), "just above 0", "3.4E+38"));

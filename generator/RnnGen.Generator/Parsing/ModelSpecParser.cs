@@ -328,19 +328,26 @@ internal static class ModelSpecParser
         return new ParseResult(spec, all);
     }
 
-    /// <summary>The combinations of a head's activation and loss that make no sense, with the fix.</summary>
+    /// <summary>
+    /// The combinations of a head's activation and loss that make no sense, with the fix: for the one-attribute form's
+    /// head, or (<paramref name="listHead"/>) for one [Head] of a list, which has no Output to set.
+    /// </summary>
     internal static void CheckHeadLoss(ImmutableArray<Diagnostic>.Builder diagnostics, OutputActivationKind head, LossKind lossKind, bool hasHead,
-        Location lossLocation, Location activationLocation)
+        Location lossLocation, Location activationLocation, bool listHead = false)
     {
         if (!hasHead && head != OutputActivationKind.Linear)
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.HeadLossMismatch, activationLocation,
                 $"OutputActivation = RnnOutputActivation.{head} needs a head", "set Output to the number of outputs (e.g. Output = 1)"));
         else if (lossKind == LossKind.CrossEntropy && head != OutputActivationKind.Softmax)
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.HeadLossMismatch, lossLocation,
-                "Loss = RnnLoss.CrossEntropy needs a softmax head", "set Output = <classes> and OutputActivation = RnnOutputActivation.Softmax"));
+                "Loss = RnnLoss.CrossEntropy needs a softmax head", listHead
+                    ? "set OutputActivation = RnnOutputActivation.Softmax on this [Head], whose outputs are then the classes"
+                    : "set Output = <classes> and OutputActivation = RnnOutputActivation.Softmax"));
         else if (lossKind == LossKind.BinaryCrossEntropy && head != OutputActivationKind.Sigmoid)
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.HeadLossMismatch, lossLocation,
-                "Loss = RnnLoss.BinaryCrossEntropy needs a sigmoid head", "set Output > 0 and OutputActivation = RnnOutputActivation.Sigmoid"));
+                "Loss = RnnLoss.BinaryCrossEntropy needs a sigmoid head", listHead
+                    ? "set OutputActivation = RnnOutputActivation.Sigmoid on this [Head]"
+                    : "set Output > 0 and OutputActivation = RnnOutputActivation.Sigmoid"));
         else if (head == OutputActivationKind.Softmax && lossKind != LossKind.CrossEntropy)
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.HeadLossMismatch, activationLocation,
                 $"OutputActivation = RnnOutputActivation.Softmax is trained with cross-entropy, not RnnLoss.{lossKind}", "set Loss = RnnLoss.CrossEntropy"));
