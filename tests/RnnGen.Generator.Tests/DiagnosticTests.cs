@@ -117,6 +117,17 @@ public sealed class DiagnosticTests
     public void RNNG010_loss_does_not_match_the_head(string attribute, string message) => AssertDiagnostic("RNNG010",
         attribute + "\npublic partial class Model;", message);
 
+    /// <summary>A list has no Output: the fix is on the [Head] itself.</summary>
+    [Theory]
+    [InlineData("[Head(3, [|Loss = RnnLoss.CrossEntropy|])]",
+        "Loss = RnnLoss.CrossEntropy needs a softmax head; set OutputActivation = RnnOutputActivation.Softmax on this [Head], whose outputs are then the classes")]
+    [InlineData("[Head(1, [|Loss = RnnLoss.BinaryCrossEntropy|])]",
+        "Loss = RnnLoss.BinaryCrossEntropy needs a sigmoid head; set OutputActivation = RnnOutputActivation.Sigmoid on this [Head]")]
+    [InlineData("[Head(3, [|OutputActivation = RnnOutputActivation.Softmax|])]",
+        "OutputActivation = RnnOutputActivation.Softmax is trained with cross-entropy, not RnnLoss.Mse; set Loss = RnnLoss.CrossEntropy")]
+    public void RNNG010_loss_does_not_match_a_list_head(string head, string message) => AssertDiagnostic("RNNG010",
+        "[RnnModel(input: 4)]\n[Lstm(8)]\n" + head + "\npublic partial class Model;", message);
+
     [Theory]
     [InlineData("public void [|Step|]() { }", "Step")]
     [InlineData("public int [|Window|] => 3;", "Window")]
