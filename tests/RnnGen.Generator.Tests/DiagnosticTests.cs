@@ -664,6 +664,111 @@ public sealed class DiagnosticTests
         run.AssertOneModel();
     }
 
+    // ───────────────────────────────────────────── layer attributes without a model (RNNG031)
+
+    private const string WithoutModel = "Class 'Model' has layer attributes but no [RnnModel], so no model is built from them; add [RnnModel(input: n)] above the layers, with n the number of input features, or remove the layer attributes";
+
+    [Theory]
+    [InlineData("[[|Lstm(8)|]]\n[Head(1)]")]
+    [InlineData("[[|Head(1)|]]")]
+    [InlineData("[[|Dropout(0.1f)|], Dense(4)]")]
+    [InlineData("[[|Gru(8)|]]\n[Elman(4)]")]
+    public void RNNG031_layer_attributes_without_RnnModel(string attributes) => AssertDiagnostic("RNNG031",
+        attributes + "\npublic partial class Model;", WithoutModel);
+
+    /// <summary>One diagnostic per class, at its first layer attribute, whichever attribute that is and however many follow, on any declaration.</summary>
+    [Fact]
+    public void RNNG031_is_reported_once_per_class() => AssertDiagnostic("RNNG031", """
+        [[|Head(1)|]]
+        [Dense(2)]
+        [Lstm(8)]
+        public partial class Model;
+
+        [Gru(3)]
+        [Dropout(0.1f)]
+        [Head(2)]
+        public partial class Model;
+        """,
+        WithoutModel);
+
+    [Fact]
+    public void RNNG031_across_files_is_reported_at_the_first_declaration()
+    {
+        var run = GeneratorHarness.Run(new[]
+        {
+            GeneratorHarness.Usings + "namespace Models;\n[Gru(8)]\npublic partial class Model;\n",
+            GeneratorHarness.Usings + "namespace Models;\n[Lstm(8)]\n[Head(1)]\npublic partial class Model;\n",
+        }, GeneratorHarness.ParseOptions());
+        AssertNoCrash(run);
+        var d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("RNNG031", d.Id);
+        Assert.Equal("/src/File0.cs", d.Location.SourceTree!.FilePath);
+        Assert.Equal("Gru(8)", d.Location.SourceTree.GetText().ToString(d.Location.SourceSpan));
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void RNNG031_each_class_is_reported_on_its_own() => AssertDiagnostics("""
+        [[|Lstm(8)|]]
+        public partial class Model
+        {
+            [[|Dropout(0.1f)|]]
+            [Head(1)]
+            public class Inner;
+        }
+
+        [[|Head(2)|]]
+        public record Other;
+        """,
+        ("RNNG031", WithoutModel),
+        ("RNNG031", WithoutModel.Replace("'Model'", "'Inner'", StringComparison.Ordinal)),
+        ("RNNG031", WithoutModel.Replace("'Model'", "'Other'", StringComparison.Ordinal)));
+
+    [Fact]
+    public void RNNG031_is_not_reported_for_a_model() => GeneratorHarness.RunClean(GeneratorHarness.Usings + """
+        [RnnModel(input: 4)]
+        [Lstm(8)]
+        [Head(1)]
+        public partial class Model;
+        """);
+
+    [Fact]
+    public void RNNG031_is_not_reported_when_RnnModel_is_on_another_partial_declaration()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[Lstm(8)]\n[Head(1)]\npublic partial class Model;\n[RnnModel(input: 4)]\npublic partial class Model;\n");
+        AssertNoCrash(run);
+        Assert.Empty(run.GeneratorDiagnostics);
+        run.AssertOneModel();
+    }
+
+    /// <summary>An invalid model's layers are the model's diagnostics' business (here RNNG025), never RNNG031.</summary>
+    [Fact]
+    public void RNNG031_is_not_reported_beside_an_invalid_RnnModel() => AssertDiagnostic("RNNG025",
+        "[RnnModel(8, 2)]\n[[|Lstm(8)|]]\npublic partial class Model;", BesideShorthand);
+
+    [Fact]
+    public void RNNG031_a_misspelled_RnnModel()
+    {
+        var (source, span) = Unmark(GeneratorHarness.Usings + "[RnnModle(input: 4)]\n[[|Lstm(8)|]]\npublic partial class Model;\n");
+        var run = GeneratorHarness.Run(source);
+        AssertNoCrash(run);
+        AssertSingleError(run, "RNNG031", span);
+        Assert.Contains(run.OutputDiagnostics, static d => d.Id == "CS0246");
+        Assert.Empty(run.Sources);
+    }
+
+    /// <summary>[RnnModel] is not inherited: a class derived from a model, with layer attributes of its own, is not a model.</summary>
+    [Fact]
+    public void RNNG031_on_a_class_derived_from_a_model()
+    {
+        var (source, span) = Unmark(GeneratorHarness.Usings + "[RnnModel(input: 4)]\n[Lstm(8)]\npublic partial class Base;\n[[|Head(1)|]]\npublic class Derived : Base;\n");
+        var run = GeneratorHarness.Run(source);
+        AssertNoCrash(run);
+        var d = AssertSingleError(run, "RNNG031", span);
+        Assert.Equal(WithoutModel.Replace("'Model'", "'Derived'", StringComparison.Ordinal), d.GetMessage(CultureInfo.InvariantCulture));
+        run.AssertOneModel();   // Base is still built
+    }
+
     [Fact]
     public void Every_problem_of_one_model_is_reported_at_once()
     {

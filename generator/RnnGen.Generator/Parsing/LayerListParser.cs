@@ -22,6 +22,9 @@ internal static class LayerListParser
 
     private static readonly string[] LayerAttributes = { "Dense", "Elman", "Lstm", "Gru", "Dropout", "Head" };
 
+    /// <summary>The layer attributes' metadata names ("RnnGen.LstmAttribute"), for the generator's RNNG031 pipelines.</summary>
+    public static readonly ImmutableArray<string> MetadataNames = LayerAttributes.Select(static n => "RnnGen." + n + "Attribute").ToImmutableArray();
+
     /// <summary>The short name of a layer attribute ("Lstm"), or null for any other attribute.</summary>
     public static string? LayerName(AttributeData attribute)
     {

@@ -365,7 +365,7 @@ internal static class ModelSpecParser
         return all.ToImmutable();
     }
 
-    private static bool IsRnnModel(AttributeData attribute) =>
+    internal static bool IsRnnModel(AttributeData attribute) =>
         attribute.AttributeClass?.ToDisplayString() == RnnModelGenerator.AttributeName;
 
     /// <summary>The same attribute application (the AttributeData of one symbol may be fetched more than once).</summary>
