@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using RnnGen.Generator.Diagnostics;
 using RnnGen.Generator.Emitting;
 using RnnGen.Generator.Parsing;
 using RnnGen.Generator.Planning;
@@ -9,7 +10,7 @@ namespace RnnGen.Generator;
 /// <summary>
 /// The pipeline only: find classes with [RnnModel], parse them into equatable specs, and emit one
 /// file per valid spec (and a shell per invalid one whose class can hold it). Diagnostics travel on a
-/// separate output with their real locations.
+/// separate output with their real locations. Classes with layer attributes but no [RnnModel] get RNNG031.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class RnnModelGenerator : IIncrementalGenerator
@@ -48,5 +49,19 @@ public sealed class RnnModelGenerator : IIncrementalGenerator
         {
             foreach (var d in ds) spc.ReportDiagnostic(d);
         });
+
+        // Layer attributes on a class without [RnnModel] would build nothing, silently (RNNG031). One pipeline per layer
+        // attribute; only the one that holds a class's first layer attribute reports it, so each class gets one diagnostic.
+        foreach (string layerAttribute in LayerListParser.MetadataNames)
+        {
+            var withoutModel = context.SyntaxProvider.ForAttributeWithMetadataName(layerAttribute,
+                    static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                    LayersWithoutModelParser.Parse)
+                .Where(static r => r is not null)
+                .Select(static (r, _) => r!)
+                .WithTrackingName(TrackingNames.LayersWithoutModel);
+            context.RegisterSourceOutput(withoutModel, static (spc, r) =>
+                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.LayersWithoutModel, r.Location, r.ClassName)));
+        }
     }
 }

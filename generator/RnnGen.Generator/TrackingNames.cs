@@ -7,4 +7,5 @@ internal static class TrackingNames
     public const string Spec = nameof(Spec);
     public const string Shell = nameof(Shell);
     public const string Diagnostics = nameof(Diagnostics);
+    public const string LayersWithoutModel = nameof(LayersWithoutModel);
 }

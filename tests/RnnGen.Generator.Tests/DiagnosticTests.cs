@@ -117,6 +117,17 @@ public sealed class DiagnosticTests
     public void RNNG010_loss_does_not_match_the_head(string attribute, string message) => AssertDiagnostic("RNNG010",
         attribute + "\npublic partial class Model;", message);
 
+    /// <summary>A list has no Output: the fix is on the [Head] itself.</summary>
+    [Theory]
+    [InlineData("[Head(3, [|Loss = RnnLoss.CrossEntropy|])]",
+        "Loss = RnnLoss.CrossEntropy needs a softmax head; set OutputActivation = RnnOutputActivation.Softmax on this [Head], whose outputs are then the classes")]
+    [InlineData("[Head(1, [|Loss = RnnLoss.BinaryCrossEntropy|])]",
+        "Loss = RnnLoss.BinaryCrossEntropy needs a sigmoid head; set OutputActivation = RnnOutputActivation.Sigmoid on this [Head]")]
+    [InlineData("[Head(3, [|OutputActivation = RnnOutputActivation.Softmax|])]",
+        "OutputActivation = RnnOutputActivation.Softmax is trained with cross-entropy, not RnnLoss.Mse; set Loss = RnnLoss.CrossEntropy")]
+    public void RNNG010_loss_does_not_match_a_list_head(string head, string message) => AssertDiagnostic("RNNG010",
+        "[RnnModel(input: 4)]\n[Lstm(8)]\n" + head + "\npublic partial class Model;", message);
+
     [Theory]
     [InlineData("public void [|Step|]() { }", "Step")]
     [InlineData("public int [|Window|] => 3;", "Window")]
@@ -188,8 +199,8 @@ public sealed class DiagnosticTests
         "LossOn = -1 is not a defined RnnLossOn value; use one of: RnnLossOn.EveryStep, RnnLossOn.LastStep")]
     [InlineData("[RnnModel(8, 2, Output = 1, [|OutputActivation = (RnnOutputActivation)3|])]",
         "OutputActivation = 3 is not a defined RnnOutputActivation value; use one of: RnnOutputActivation.Linear, RnnOutputActivation.Softmax, RnnOutputActivation.Sigmoid")]
-    [InlineData("[RnnModel(8, 2, [|Activation = (RnnActivation)9|])]",
-        "Activation = 9 is not a defined RnnActivation value; use one of: RnnActivation.Tanh, RnnActivation.Relu, RnnActivation.Identity, RnnActivation.Sigmoid, RnnActivation.Swish")]
+    [InlineData("[RnnModel(8, 2, [|Activation = (RnnActivation)5|])]",
+        "Activation = 5 is not a defined RnnActivation value; use one of: RnnActivation.Tanh, RnnActivation.Relu, RnnActivation.Identity, RnnActivation.Sigmoid, RnnActivation.Swish")]
     [InlineData("[RnnModel(8, 2, Output = 1, [|Loss = (RnnLoss)9|])]",
         "Loss = 9 is not a defined RnnLoss value; use one of: RnnLoss.Mse, RnnLoss.CrossEntropy, RnnLoss.BinaryCrossEntropy")]
     [InlineData("[RnnModel(8, 2, [|WeightPrecision = (RnnPrecision)2|])]",
@@ -345,6 +356,419 @@ public sealed class DiagnosticTests
         Assert.Empty(run.DiagnosticsInGeneratedCode);
     }
 
+    // ───────────────────────────────────────────── list models (RNNG023–RNNG030)
+
+    private const string NoLayerMessage = "Class 'Model' starts a layer list with [RnnModel(input: …)] but declares no layer; add layer attributes after it ([Dense(n)], [Lstm(n)], [Gru(n)], [Elman(n)]), or give hidden: for the one-attribute form";
+    private const string HeadBeforeLayer = "[Head] comes before any layer; a head reads the output of the last layer: declare the layers ([Dense], [Lstm], …) before the heads";
+    private const string DropoutBeforeLayer = "[Dropout] comes before any layer; a dropout drops the outputs of the layer just before it: put it after a [Dense], [Lstm], [Gru] or [Elman]";
+
+    [Fact]
+    public void A_valid_list_model_has_no_diagnostics() => GeneratorHarness.RunClean(GeneratorHarness.Usings + """
+        [RnnModel(input: 6, Window = 16)]
+        [Dense(12, Activation = RnnActivation.Swish)]
+        [Lstm(8, LearnedInitialState = true)]
+        [Dropout(0.25f)]
+        [Gru(8)]
+        [Elman(4, Activation = RnnActivation.Relu)]
+        [Head(3, OutputActivation = RnnOutputActivation.Softmax, Loss = RnnLoss.CrossEntropy)]
+        [Head(2, LossWeight = 0.5f, AddInput = 4)]
+        public partial class Model;
+        """);
+
+    [Fact]
+    public void RNNG023_list_without_layers() => AssertDiagnostic("RNNG023", """
+        [[|RnnModel(input: 10, Window = 64)|]]
+        public partial class Model;
+        """,
+        NoLayerMessage);
+
+    /// <summary>A dropout and a head act on a layer's output, so they are not layers; each is also out of order (RNNG026).</summary>
+    [Fact]
+    public void RNNG023_dropouts_and_heads_are_not_layers() => AssertDiagnostics("""
+        [[|RnnModel(input: 4)|]]
+        [[|Dropout(0.5f)|]]
+        [[|Head(1)|]]
+        public partial class Model;
+        """,
+        ("RNNG023", NoLayerMessage), ("RNNG026", DropoutBeforeLayer), ("RNNG026", HeadBeforeLayer));
+
+    /// <summary>
+    /// A layer the compiler cannot read ([Lstm()] while typing) leaves a hole in the list: RnnGen says nothing about the
+    /// list (no "declares no layer"), as for a half-typed [RnnModel]; the compiler's error is the only one.
+    /// </summary>
+    [Theory]
+    [InlineData("[Lstm()]", "CS7036")]
+    [InlineData("[Lstm(size)]", "CS0103")]
+    public void RNNG023_is_not_reported_while_a_layer_is_half_typed(string layer, string compilerError)
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(input: 4)]\n" + layer + "\n[Dropout(0.1f)]\n[Head(1)]\npublic partial class Model;\n");
+        AssertNoCrash(run);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Sources);
+        Assert.Equal(compilerError, Assert.Single(run.OutputDiagnostics).Id);
+    }
+
+    [Theory]
+    [InlineData("[|Cell = RnnCell.Gru|]", "Cell", "declare each recurrent layer as an attribute ([Lstm(64)], [Gru(32)], [Elman(16)])")]
+    [InlineData("[|Layers = 1|]", "Layers", "declare each recurrent layer as an attribute ([Lstm(64)], [Gru(32)], [Elman(16)])")]
+    [InlineData("[|Activation = RnnActivation.Tanh|]", "Activation", "give each layer its own Activation ([Dense(64, Activation = RnnActivation.Relu)], [Elman(16, Activation = …)])")]
+    [InlineData("[|Output = 1|]", "Output", "declare the heads as [Head(n, OutputActivation = …, Loss = …)] after the layers")]
+    [InlineData("[|OutputActivation = RnnOutputActivation.Linear|]", "OutputActivation", "declare the heads as [Head(n, OutputActivation = …, Loss = …)] after the layers")]
+    [InlineData("[|Loss = RnnLoss.Mse|]", "Loss", "declare the heads as [Head(n, OutputActivation = …, Loss = …)] after the layers")]
+    public void RNNG024_property_of_the_one_attribute_form_in_a_list(string argument, string property, string fix) => AssertDiagnostic("RNNG024",
+        "[RnnModel(input: 4, Window = 8, " + argument + ")]\n[Lstm(8)]\n[Head(1)]\npublic partial class Model;",
+        $"{property} belongs to the one-attribute form [RnnModel(hidden: …, input: …)]; in a layer list {fix}");
+
+    [Fact]
+    public void RNNG024_each_property_is_reported_at_its_argument() => AssertDiagnostics("""
+        [RnnModel(input: 4, [|Output = 3|], LossOn = RnnLossOn.LastStep, [|Loss = RnnLoss.CrossEntropy|])]
+        [Lstm(8)]
+        public partial class Model;
+        """,
+        ("RNNG024", "Output belongs to the one-attribute form [RnnModel(hidden: …, input: …)]; in a layer list declare the heads as [Head(n, OutputActivation = …, Loss = …)] after the layers"),
+        ("RNNG024", "Loss belongs to the one-attribute form [RnnModel(hidden: …, input: …)]; in a layer list declare the heads as [Head(n, OutputActivation = …, Loss = …)] after the layers"));
+
+    private const string BesideShorthand = "Class 'Model' has layer attributes beside [RnnModel(hidden: …, input: …)]; remove hidden: to declare the model as a list ([RnnModel(input: n)] then its layers), or remove the layer attributes";
+
+    [Theory]
+    [InlineData("[RnnModel(hidden: 8, input: 2, Output = 1)]\n[[|Lstm(8)|]]\n[Head(1)]")]
+    [InlineData("[RnnModel(8, 2)]\n[[|Dropout(0.2f)|]]")]
+    [InlineData("[RnnModel(8, 2)]\n[[|Head(1)|], Dense(4)]")]
+    public void RNNG025_layer_attributes_beside_the_one_attribute_form(string attributes) => AssertDiagnostic("RNNG025",
+        attributes + "\npublic partial class Model;", BesideShorthand);
+
+    [Fact]
+    public void RNNG025_layer_attributes_on_another_partial_declaration() => AssertDiagnostic("RNNG025", """
+        [RnnModel(8, 2)]
+        public partial class Model;
+
+        [[|Elman(8)|]]
+        public partial class Model;
+        """,
+        BesideShorthand);
+
+    [Theory]
+    [InlineData("Dense(2)", "Dense")]
+    [InlineData("Elman(2)", "Elman")]
+    [InlineData("Lstm(2)", "Lstm")]
+    [InlineData("Gru(2)", "Gru")]
+    [InlineData("Dropout(0.1f)", "Dropout")]
+    public void RNNG026_layer_after_a_head(string layer, string name) => AssertDiagnostic("RNNG026",
+        "[RnnModel(input: 4)]\n[Lstm(8)]\n[Head(1)]\n[[|" + layer + "|]]\npublic partial class Model;",
+        $"[{name}] comes after a [Head]; heads read the last layer, so every layer comes before them: move it above the heads");
+
+    [Fact]
+    public void RNNG026_head_before_any_layer() => AssertDiagnostics("""
+        [RnnModel(input: 4)]
+        [[|Head(1)|]]
+        [[|Lstm(8)|]]
+        public partial class Model;
+        """,
+        ("RNNG026", HeadBeforeLayer),
+        ("RNNG026", "[Lstm] comes after a [Head]; heads read the last layer, so every layer comes before them: move it above the heads"));
+
+    [Fact]
+    public void RNNG026_dropout_before_any_layer() => AssertDiagnostic("RNNG026", """
+        [RnnModel(input: 4)]
+        [[|Dropout(0.1f)|]]
+        [Lstm(8)]
+        [Head(1)]
+        public partial class Model;
+        """,
+        DropoutBeforeLayer);
+
+    [Fact]
+    public void RNNG026_dropout_after_a_dropout() => AssertDiagnostic("RNNG026", """
+        [RnnModel(input: 4)]
+        [Lstm(8)]
+        [Dropout(0.1f)]
+        [[|Dropout(0.2f)|]]
+        [Head(1)]
+        public partial class Model;
+        """,
+        "[Dropout] follows another [Dropout]; two dropouts in a row act as one with p = 1 - (1 - p1)(1 - p2): keep one [Dropout] with that p, or put a layer between them");
+
+    /// <summary>A head stands between the two dropouts: the second one is out of order because of the head, and only that is said.</summary>
+    [Fact]
+    public void RNNG026_dropout_after_a_head_does_not_follow_the_dropout_above_the_head() => AssertDiagnostic("RNNG026", """
+        [RnnModel(input: 4)]
+        [Lstm(8)]
+        [Dropout(0.1f)]
+        [Head(1)]
+        [[|Dropout(0.2f)|]]
+        public partial class Model;
+        """,
+        "[Dropout] comes after a [Head]; heads read the last layer, so every layer comes before them: move it above the heads");
+
+    [Fact]
+    public void RNNG026_attributes_in_one_list_count_from_left_to_right() => AssertDiagnostic("RNNG026",
+        "[RnnModel(input: 4)]\n[Lstm(8), Head(1), [|Dense(2)|]]\npublic partial class Model;",
+        "[Dense] comes after a [Head]; heads read the last layer, so every layer comes before them: move it above the heads");
+
+    [Theory]
+    [InlineData("[Lstm(8)]\n[Dropout(0.3f)]")]
+    [InlineData("[Gru(8)]\n[Dropout(0.3f)]\n[Head(1)]\n[Head(2)]")]
+    public void RNNG026_a_dropout_may_be_the_last_layer(string layers)
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(input: 4)]\n" + layers + "\npublic partial class Model;\n");
+        AssertNoCrash(run);
+        Assert.Empty(run.GeneratorDiagnostics);
+        run.AssertOneModel();
+    }
+
+    [Theory]
+    [InlineData("[Lstm([|0|])]", "[Lstm] units = 0 is out of range; use a value from 1 to 4096")]
+    [InlineData("[Dense([|4097|])]", "[Dense] units = 4097 is out of range; use a value from 1 to 4096")]
+    [InlineData("[Elman([|-3|])]", "[Elman] units = -3 is out of range; use a value from 1 to 4096")]
+    [InlineData("[Gru([|units: 5000|])]", "[Gru] units = 5000 is out of range; use a value from 1 to 4096")]
+    [InlineData("[Lstm(8)]\n[Head([|0|])]", "[Head] outputs = 0 is out of range; use a value from 1 to 65536")]
+    [InlineData("[Lstm(8)]\n[Head([|outputs: 65537|])]", "[Head] outputs = 65537 is out of range; use a value from 1 to 65536")]
+    [InlineData("[Lstm(8)]\n[Dropout([|1f|])]", "[Dropout] p = 1 is out of range; use a value from 0 to just below 1 (1 would drop everything)")]
+    [InlineData("[Lstm(8)]\n[Dropout([|-0.5f|])]", "[Dropout] p = -0.5 is out of range; use a value from 0 to just below 1 (1 would drop everything)")]
+    [InlineData("[Lstm(8)]\n[Dropout([|float.NaN|])]", "[Dropout] p = NaN is out of range; use a value from 0 to just below 1 (1 would drop everything)")]
+    [InlineData("[Lstm(8)]\n[Head(1, [|LossWeight = 0f|])]", "LossWeight = 0 is out of range; use a value from just above 0 to 3.4E+38")]
+    [InlineData("[Lstm(8)]\n[Head(1, [|LossWeight = -1f|])]", "LossWeight = -1 is out of range; use a value from just above 0 to 3.4E+38")]
+    [InlineData("[Lstm(8)]\n[Head(1, [|LossWeight = float.NaN|])]", "LossWeight = NaN is out of range; use a value from just above 0 to 3.4E+38")]
+    [InlineData("[Lstm(8)]\n[Head(1, [|LossWeight = float.PositiveInfinity|])]", "LossWeight = Infinity is out of range; use a value from just above 0 to 3.4E+38")]
+    [InlineData("[Lstm(8)]\n[Head(1, [|AddInput = -2|])]", "AddInput = -2 is out of range; use a value from -1 (none) to 3")]
+    [InlineData("[Lstm(8)]\n[Head(6, [|AddInput = -5|])]", "AddInput = -5 is out of range; use a value from -1 (none) to -1")]
+    public void RNNG027_layer_value_out_of_range(string layers, string message) => AssertDiagnostic("RNNG027",
+        "[RnnModel(input: 4)]\n" + layers + "\npublic partial class Model;", message);
+
+    /// <summary>At most 32 layers and heads; dropouts do not count. The count belongs to the whole list, so it is reported at [RnnModel].</summary>
+    [Fact]
+    public void RNNG027_too_many_layers_and_heads() => AssertDiagnostic("RNNG027",
+        "[[|RnnModel(input: 4)|]]\n" + string.Concat(Enumerable.Repeat("[Dense(2)]\n", 31)) + "[Head(1)]\n[Head(1)]\npublic partial class Model;",
+        "The number of layers and heads = 33 is out of range; use a value from 1 to 32");
+
+    [Fact]
+    public void RNNG027_dropouts_do_not_count_as_layers()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(input: 4)]\n"
+            + string.Concat(Enumerable.Repeat("[Dense(2)]\n[Dropout(0.1f)]\n", 31)) + "[Head(1)]\npublic partial class Model;\n");
+        AssertNoCrash(run);
+        Assert.Empty(run.GeneratorDiagnostics);
+        run.AssertOneModel();
+    }
+
+    [Theory]
+    [InlineData("[RnnModel(input: 4)]\n[Dense(8, [|LearnedInitialState = true|])]\n[Head(1)]",
+        "LearnedInitialState is not allowed on [Dense]: a Dense layer has no state to start from; remove it")]
+    [InlineData("[RnnModel(input: 4)]\n[Elman(8, [|Activation = RnnActivation.Identity|])]",
+        "Activation = RnnActivation.Identity is not allowed on [Elman]: an Elman layer is PyTorch's nn.RNN, whose nonlinearity is Tanh or Relu (use a [Dense] layer for the others); remove it")]
+    [InlineData("[RnnModel(input: 4)]\n[Elman(8, [|Activation = RnnActivation.Sigmoid|])]",
+        "Activation = RnnActivation.Sigmoid is not allowed on [Elman]: an Elman layer is PyTorch's nn.RNN, whose nonlinearity is Tanh or Relu (use a [Dense] layer for the others); remove it")]
+    [InlineData("[RnnModel(input: 4)]\n[Elman(8, [|Activation = RnnActivation.Swish|])]",
+        "Activation = RnnActivation.Swish is not allowed on [Elman]: an Elman layer is PyTorch's nn.RNN, whose nonlinearity is Tanh or Relu (use a [Dense] layer for the others); remove it")]
+    [InlineData("[RnnModel(input: 4, Vocabulary = 100)]\n[Lstm(8)]\n[Head(1, [|AddInput = 0|])]",
+        "AddInput is not allowed on a model with Vocabulary (token inputs): its inputs are token ids, not features a head can add; remove it")]
+    [InlineData("[RnnModel(8, 2, Cell = RnnCell.Lstm, [|Activation = RnnActivation.Swish|])]",
+        "Activation = RnnActivation.Swish is not allowed on the one-attribute form: its cell is PyTorch's nn.RNN, whose nonlinearity is Tanh or Relu (declare a list with a [Dense] layer for the others); remove it")]
+    public void RNNG028_setting_not_allowed_here(string attributes, string message) => AssertDiagnostic("RNNG028",
+        attributes + "\npublic partial class Model;", message);
+
+    [Theory]
+    [InlineData("[Dense(8, LearnedInitialState = false)]\n[Lstm(8)]\n[Head(1)]")]
+    [InlineData("[Elman(8, Activation = RnnActivation.Relu)]\n[Dense(4, Activation = RnnActivation.Sigmoid)]")]
+    [InlineData("[Lstm(8)]\n[Head(1, AddInput = -1)]")]
+    public void RNNG028_is_not_reported_for_the_defaults_and_the_allowed_values(string layers)
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(input: 4, Vocabulary = 100)]\n" + layers + "\npublic partial class Model;\n");
+        AssertNoCrash(run);
+        Assert.Empty(run.GeneratorDiagnostics);
+        run.AssertOneModel();
+    }
+
+    /// <summary>[Lstm] and [Gru] have no Activation, [Head] no LearnedInitialState: the compiler rejects the argument, RnnGen adds nothing.</summary>
+    [Theory]
+    [InlineData("[Lstm(8, Activation = RnnActivation.Relu)]\n[Head(1)]")]
+    [InlineData("[Gru(8)]\n[Head(1, LearnedInitialState = true)]")]
+    public void RNNG028_a_property_the_attribute_lacks_is_the_compilers_error(string layers)
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(input: 4)]\n" + layers + "\npublic partial class Model;\n");
+        AssertNoCrash(run);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Contains(run.OutputDiagnostics, static d => d.Id == "CS0246");
+    }
+
+    [Theory]
+    [InlineData(4, "[Head(2, [|AddInput = 3|])]", "AddInput = 3 adds input features 3..4 to a head of 2 output(s), but the model has 4 input feature(s); use a value from 0 to 2")]
+    [InlineData(4, "[Head(1, [|AddInput = 4|])]", "AddInput = 4 adds input features 4..4 to a head of 1 output(s), but the model has 4 input feature(s); use a value from 0 to 3")]
+    [InlineData(4, "[Head(2, [|AddInput = int.MaxValue|])]", "AddInput = 2147483647 adds input features 2147483647..2147483648 to a head of 2 output(s), but the model has 4 input feature(s); use a value from 0 to 2")]
+    [InlineData(2, "[Head(4, [|AddInput = 0|])]", "AddInput = 0 adds input features 0..3 to a head of 4 output(s), but the model has 2 input feature(s); the head is wider than the input, so no slice of the input fits it: remove AddInput")]
+    public void RNNG029_add_input_past_the_input(int input, string head, string message) => AssertDiagnostic("RNNG029",
+        $"[RnnModel(input: {input})]\n[Lstm(8)]\n{head}\npublic partial class Model;", message);
+
+    [Fact]
+    public void RNNG029_the_last_slice_that_fits_is_accepted()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(input: 4)]\n[Lstm(8)]\n[Head(2, AddInput = 2)]\npublic partial class Model;\n");
+        AssertNoCrash(run);
+        Assert.Empty(run.GeneratorDiagnostics);
+        run.AssertOneModel();
+    }
+
+    private const string SeveralDeclarations = "The layer attributes of 'Model' are on more than one partial declaration, so their order is not defined; put them all on the declaration that has [RnnModel]";
+
+    /// <summary>Reported at the first layer attribute away from the [RnnModel] declaration: the one to move.</summary>
+    [Fact]
+    public void RNNG030_layers_on_two_partial_declarations() => AssertDiagnostic("RNNG030", """
+        [RnnModel(input: 4)]
+        [Lstm(8)]
+        public partial class Model;
+
+        [[|Head(1)|]]
+        [Head(2)]
+        public partial class Model
+        {
+            public string Name => "model";
+        }
+        """,
+        SeveralDeclarations);
+
+    [Fact]
+    public void RNNG030_when_the_RnnModel_declaration_has_no_layer_it_points_at_the_second_declaration_with_layers() => AssertDiagnostic("RNNG030", """
+        [RnnModel(input: 4)]
+        public partial class Model;
+
+        [Lstm(8)]
+        public partial class Model;
+
+        [[|Head(1)|]]
+        public partial class Model;
+        """,
+        SeveralDeclarations);
+
+    [Fact]
+    public void RNNG030_in_two_files_is_reported_in_the_file_away_from_RnnModel()
+    {
+        var run = GeneratorHarness.Run(new[]
+        {
+            GeneratorHarness.Usings + "namespace Models;\n[Head(1)]\npublic partial class Model;\n",
+            GeneratorHarness.Usings + "namespace Models;\n[RnnModel(input: 4)]\n[Lstm(8)]\npublic partial class Model;\n",
+        }, GeneratorHarness.ParseOptions());
+        AssertNoCrash(run);
+        // File0's [Head] comes first in the class's attributes, so it is also out of order; RNNG030 says why.
+        var several = Assert.Single(run.GeneratorDiagnostics, static d => d.Id == "RNNG030");
+        Assert.Equal("/src/File0.cs", several.Location.SourceTree!.FilePath);
+        Assert.Equal("Head(1)", several.Location.SourceTree.GetText().ToString(several.Location.SourceSpan));
+        Assert.DoesNotContain(run.Sources, static s => !s.HintName.EndsWith(".RnnModel.Shell.g.cs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RNNG030_all_layers_on_one_other_declaration_are_fine()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(input: 4)]\npublic partial class Model;\n[Lstm(8)]\n[Head(1)]\npublic partial class Model { public int Extra => 1; }\n");
+        AssertNoCrash(run);
+        Assert.Empty(run.GeneratorDiagnostics);
+        run.AssertOneModel();
+    }
+
+    // ───────────────────────────────────────────── layer attributes without a model (RNNG031)
+
+    private const string WithoutModel = "Class 'Model' has layer attributes but no [RnnModel], so no model is built from them; add [RnnModel(input: n)] above the layers, with n the number of input features, or remove the layer attributes";
+
+    [Theory]
+    [InlineData("[[|Lstm(8)|]]\n[Head(1)]")]
+    [InlineData("[[|Head(1)|]]")]
+    [InlineData("[[|Dropout(0.1f)|], Dense(4)]")]
+    [InlineData("[[|Gru(8)|]]\n[Elman(4)]")]
+    public void RNNG031_layer_attributes_without_RnnModel(string attributes) => AssertDiagnostic("RNNG031",
+        attributes + "\npublic partial class Model;", WithoutModel);
+
+    /// <summary>One diagnostic per class, at its first layer attribute, whichever attribute that is and however many follow, on any declaration.</summary>
+    [Fact]
+    public void RNNG031_is_reported_once_per_class() => AssertDiagnostic("RNNG031", """
+        [[|Head(1)|]]
+        [Dense(2)]
+        [Lstm(8)]
+        public partial class Model;
+
+        [Gru(3)]
+        [Dropout(0.1f)]
+        [Head(2)]
+        public partial class Model;
+        """,
+        WithoutModel);
+
+    [Fact]
+    public void RNNG031_across_files_is_reported_at_the_first_declaration()
+    {
+        var run = GeneratorHarness.Run(new[]
+        {
+            GeneratorHarness.Usings + "namespace Models;\n[Gru(8)]\npublic partial class Model;\n",
+            GeneratorHarness.Usings + "namespace Models;\n[Lstm(8)]\n[Head(1)]\npublic partial class Model;\n",
+        }, GeneratorHarness.ParseOptions());
+        AssertNoCrash(run);
+        var d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("RNNG031", d.Id);
+        Assert.Equal("/src/File0.cs", d.Location.SourceTree!.FilePath);
+        Assert.Equal("Gru(8)", d.Location.SourceTree.GetText().ToString(d.Location.SourceSpan));
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void RNNG031_each_class_is_reported_on_its_own() => AssertDiagnostics("""
+        [[|Lstm(8)|]]
+        public partial class Model
+        {
+            [[|Dropout(0.1f)|]]
+            [Head(1)]
+            public class Inner;
+        }
+
+        [[|Head(2)|]]
+        public record Other;
+        """,
+        ("RNNG031", WithoutModel),
+        ("RNNG031", WithoutModel.Replace("'Model'", "'Inner'", StringComparison.Ordinal)),
+        ("RNNG031", WithoutModel.Replace("'Model'", "'Other'", StringComparison.Ordinal)));
+
+    [Fact]
+    public void RNNG031_is_not_reported_for_a_model() => GeneratorHarness.RunClean(GeneratorHarness.Usings + """
+        [RnnModel(input: 4)]
+        [Lstm(8)]
+        [Head(1)]
+        public partial class Model;
+        """);
+
+    [Fact]
+    public void RNNG031_is_not_reported_when_RnnModel_is_on_another_partial_declaration()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[Lstm(8)]\n[Head(1)]\npublic partial class Model;\n[RnnModel(input: 4)]\npublic partial class Model;\n");
+        AssertNoCrash(run);
+        Assert.Empty(run.GeneratorDiagnostics);
+        run.AssertOneModel();
+    }
+
+    /// <summary>An invalid model's layers are the model's diagnostics' business (here RNNG025), never RNNG031.</summary>
+    [Fact]
+    public void RNNG031_is_not_reported_beside_an_invalid_RnnModel() => AssertDiagnostic("RNNG025",
+        "[RnnModel(8, 2)]\n[[|Lstm(8)|]]\npublic partial class Model;", BesideShorthand);
+
+    [Fact]
+    public void RNNG031_a_misspelled_RnnModel()
+    {
+        var (source, span) = Unmark(GeneratorHarness.Usings + "[RnnModle(input: 4)]\n[[|Lstm(8)|]]\npublic partial class Model;\n");
+        var run = GeneratorHarness.Run(source);
+        AssertNoCrash(run);
+        AssertSingleError(run, "RNNG031", span);
+        Assert.Contains(run.OutputDiagnostics, static d => d.Id == "CS0246");
+        Assert.Empty(run.Sources);
+    }
+
+    /// <summary>[RnnModel] is not inherited: a class derived from a model, with layer attributes of its own, is not a model.</summary>
+    [Fact]
+    public void RNNG031_on_a_class_derived_from_a_model()
+    {
+        var (source, span) = Unmark(GeneratorHarness.Usings + "[RnnModel(input: 4)]\n[Lstm(8)]\npublic partial class Base;\n[[|Head(1)|]]\npublic class Derived : Base;\n");
+        var run = GeneratorHarness.Run(source);
+        AssertNoCrash(run);
+        var d = AssertSingleError(run, "RNNG031", span);
+        Assert.Equal(WithoutModel.Replace("'Model'", "'Derived'", StringComparison.Ordinal), d.GetMessage(CultureInfo.InvariantCulture));
+        run.AssertOneModel();   // Base is still built
+    }
+
     [Fact]
     public void Every_problem_of_one_model_is_reported_at_once()
     {
@@ -411,6 +835,34 @@ public sealed class DiagnosticTests
         Assert.True(compilerErrors.Count == 0, "The test source must be valid C#:\n" + string.Join("\n", compilerErrors.Select(GeneratorHarness.Describe)));
     }
 
+    /// <summary>
+    /// As <see cref="AssertDiagnostic"/> for a source that reports several: <paramref name="markedSource"/> marks one span per
+    /// expected diagnostic, and <paramref name="expected"/> lists them in the order of their spans.
+    /// </summary>
+    private static void AssertDiagnostics(string markedSource, params (string Id, string Message)[] expected)
+    {
+        var (source, spans) = UnmarkAll(GeneratorHarness.Usings + markedSource.Replace("\r\n", "\n", StringComparison.Ordinal));
+        Assert.Equal(expected.Length, spans.Count);
+        var run = GeneratorHarness.Run(source);
+        AssertNoCrash(run);
+
+        var actual = run.GeneratorDiagnostics.OrderBy(static d => d.Location.SourceSpan.Start).ToList();
+        Assert.True(actual.Count == expected.Length, "Got:\n" + string.Join("\n", actual.Select(GeneratorHarness.Describe)));
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i].Id, actual[i].Id);
+            Assert.Equal(DiagnosticSeverity.Error, actual[i].Severity);
+            Assert.Equal(HelpBase + expected[i].Id.ToLowerInvariant() + ".md", actual[i].Descriptor.HelpLinkUri);
+            Assert.Equal(expected[i].Message, actual[i].GetMessage(CultureInfo.InvariantCulture));
+            Assert.Same(run.OutputCompilation.SyntaxTrees.First(), actual[i].Location.SourceTree);
+            Assert.Equal(spans[i], actual[i].Location.SourceSpan);
+        }
+
+        Assert.DoesNotContain(run.Sources, static s => !s.HintName.EndsWith(".RnnModel.Shell.g.cs", StringComparison.Ordinal));
+        var compilerErrors = run.OutputDiagnostics.Where(static d => !d.Id.StartsWith("RNNG", StringComparison.Ordinal)).ToList();
+        Assert.True(compilerErrors.Count == 0, "The test source must be valid C#:\n" + string.Join("\n", compilerErrors.Select(GeneratorHarness.Describe)));
+    }
+
     /// <summary>Exactly one generator diagnostic, <paramref name="id"/>, an error at <paramref name="span"/> with its help link.</summary>
     private static Diagnostic AssertSingleError(GeneratorRun run, string id, TextSpan span)
     {
@@ -428,6 +880,26 @@ public sealed class DiagnosticTests
     {
         Assert.True(run.Exception is null, "The generator threw: " + run.Exception);
         Assert.DoesNotContain(run.OutputDiagnostics, static d => d.Id == "CS8785");
+    }
+
+    /// <summary>Every <c>[|…|]</c> span of <paramref name="marked"/>, in order, and the source without the marks.</summary>
+    internal static (string Source, List<TextSpan> Spans) UnmarkAll(string marked)
+    {
+        var spans = new List<TextSpan>();
+        var source = new System.Text.StringBuilder();
+        int at = 0;
+        for (int start; (start = marked.IndexOf("[|", at, StringComparison.Ordinal)) >= 0;)
+        {
+            int end = marked.IndexOf("|]", start, StringComparison.Ordinal);
+            Assert.True(end > start, "unclosed [| mark");
+            source.Append(marked, at, start - at);
+            spans.Add(new TextSpan(source.Length, end - start - 2));
+            source.Append(marked, start + 2, end - start - 2);
+            at = end + 2;
+        }
+
+        source.Append(marked, at, marked.Length - at);
+        return (source.ToString(), spans);
     }
 
     internal static (string Source, TextSpan Span) Unmark(string marked)

@@ -161,6 +161,30 @@ public sealed class IncrementalTests
         Assert.NotEqual(a, ParsedSpec(ModelFile.Replace("Output = 2", "Output = 2, WeightPrecision = RnnPrecision.BFloat16", StringComparison.Ordinal)));
     }
 
+    /// <summary>
+    /// RNNG031's pipelines cache as the model's do: an edit in another file leaves their value Cached/Unchanged and the
+    /// diagnostic is still reported; adding [RnnModel] turns the class into a model and the diagnostic goes.
+    /// </summary>
+    [Fact]
+    public void Layers_without_a_model_stay_cached_and_reported_after_an_unrelated_edit()
+    {
+        const string orphan = "using RnnGen;\nnamespace Incremental;\n\n[Lstm(8)]\n[Head(1)]\npublic partial class Orphan;\n";
+        var compilation = GeneratorHarness.CreateCompilation(new[] { orphan, OtherFile }, Options);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(Options, trackSteps: true).RunGenerators(compilation);
+        Assert.Equal("RNNG031", Assert.Single(driver.GetRunResult().Results.Single().Diagnostics).Id);
+
+        driver = driver.RunGenerators(Replace(compilation, 1, OtherFile.Replace("42", "43", StringComparison.Ordinal)));
+        var result = driver.GetRunResult().Results.Single();
+        AssertAllReasons(result, TrackingNames.LayersWithoutModel, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        Assert.Equal("RNNG031", Assert.Single(result.Diagnostics).Id);
+
+        driver = driver.RunGenerators(Replace(compilation, 0, orphan.Replace("[Lstm(8)]", "[RnnModel(input: 4)]\n[Lstm(8)]", StringComparison.Ordinal)));
+        result = driver.GetRunResult().Results.Single();
+        Assert.Null(result.Exception);
+        Assert.Empty(result.Diagnostics);
+        Assert.Contains(result.GeneratedSources, static s => s.HintName == "Incremental.Orphan.RnnModel.g.cs");
+    }
+
     /// <summary>As System.Text.Json's incremental tests: walk the cached values and find no Roslyn object and no array.</summary>
     [Fact]
     public void Cached_spec_holds_no_Roslyn_objects_and_no_arrays()

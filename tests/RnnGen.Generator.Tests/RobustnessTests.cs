@@ -17,7 +17,7 @@ public sealed class RobustnessTests
     public static IEnumerable<object[]> HalfTypedAttributes => new[]
     {
         "[RnnModel(]",
-        "[RnnModel(64, )]",
+        "[RnnModel()]",
         "[RnnModel(hidden: 64, input: )]",
         "[RnnModel(64, 10, Output = )]",
         "[RnnModel(\"a\", 10)]",

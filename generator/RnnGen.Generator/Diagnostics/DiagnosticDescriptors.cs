@@ -148,9 +148,13 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor AddInputOutOfRange = Error("RNNG029",
         "AddInput reads features the model does not have",
-        "AddInput = {0} adds input features {0}..{1} to a head of {2} output(s), but the model has {3} input feature(s); use a value from 0 to {4}");
+        "AddInput = {0} adds input features {0}..{1} to a head of {2} output(s), but the model has {3} input feature(s); {4}");
 
     public static readonly DiagnosticDescriptor LayersOnSeveralDeclarations = Error("RNNG030",
         "Layer attributes on several partial declarations",
         "The layer attributes of '{0}' are on more than one partial declaration, so their order is not defined; put them all on the declaration that has [RnnModel]");
+
+    public static readonly DiagnosticDescriptor LayersWithoutModel = Error("RNNG031",
+        "Layer attributes without [RnnModel]",
+        "Class '{0}' has layer attributes but no [RnnModel], so no model is built from them; add [RnnModel(input: n)] above the layers, with n the number of input features, or remove the layer attributes");
 }

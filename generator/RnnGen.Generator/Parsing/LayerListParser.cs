@@ -22,6 +22,9 @@ internal static class LayerListParser
 
     private static readonly string[] LayerAttributes = { "Dense", "Elman", "Lstm", "Gru", "Dropout", "Head" };
 
+    /// <summary>The layer attributes' metadata names ("RnnGen.LstmAttribute"), for the generator's RNNG031 pipelines.</summary>
+    public static readonly ImmutableArray<string> MetadataNames = LayerAttributes.Select(static n => "RnnGen." + n + "Attribute").ToImmutableArray();
+
     /// <summary>The short name of a layer attribute ("Lstm"), or null for any other attribute.</summary>
     public static string? LayerName(AttributeData attribute)
     {
@@ -35,14 +38,22 @@ internal static class LayerListParser
     public static List<AttributeData> Find(INamedTypeSymbol type) =>
         type.GetAttributes().Where(static a => LayerName(a) is not null).ToList();
 
+    /// <param name="modelDeclaration">The declaration that holds [RnnModel]: where RNNG030 asks the layers to be.</param>
     public static (EquatableArray<LayerSpec> Layers, EquatableArray<HeadSpec> Heads) Parse(INamedTypeSymbol type, List<AttributeData> attributes,
-        int input, int vocabulary, ImmutableArray<Diagnostic>.Builder diagnostics, Location fallback, CancellationToken cancellationToken)
+        int input, int vocabulary, ImmutableArray<Diagnostic>.Builder diagnostics, Location fallback, SyntaxNode? modelDeclaration,
+        CancellationToken cancellationToken)
     {
         var layers = ImmutableArray.CreateBuilder<LayerSpec>();
         var heads = ImmutableArray.CreateBuilder<HeadSpec>();
-        var trees = attributes.Select(static a => a.ApplicationSyntaxReference?.GetSyntax().Parent?.Parent).Where(static n => n is not null).Distinct().ToList();
-        if (trees.Count > 1)
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayersOnSeveralDeclarations, Locate(attributes[0], fallback, cancellationToken), type.Name));
+        var declarations = attributes.Select(a => DeclarationOf(a, cancellationToken)).ToList();
+        if (declarations.Where(static n => n is not null).Distinct().Count() > 1)
+        {
+            // Point at the first layer attribute that is not where the layers belong: on the [RnnModel] declaration when it
+            // has any, else on the declaration of the first one. The attributes already there are not the mistake.
+            var home = declarations.Contains(modelDeclaration) ? modelDeclaration : declarations[0];
+            int stray = declarations.FindIndex(d => d is not null && d != home);
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayersOnSeveralDeclarations, Locate(attributes[stray], fallback, cancellationToken), type.Name));
+        }
 
         bool afterHead = false, afterLayer = false, lastWasDropout = false;
         int tiled = 0;
@@ -52,7 +63,7 @@ internal static class LayerListParser
             var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
             var location = syntax?.GetLocation() ?? fallback;
             Location Arg(string name, int position) => ModelSpecParser.ArgumentLocation(syntax, name, position) ?? location;
-            if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind == TypedConstantKind.Error) continue;   // the compiler reports it
+            if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind == TypedConstantKind.Error) continue;   // the caller returns before (the compiler reports it)
             string name = LayerName(attribute)!;
             var named = new Dictionary<string, TypedConstant>();
             foreach (var n in attribute.NamedArguments) named[n.Key] = n.Value;
@@ -62,27 +73,34 @@ internal static class LayerListParser
             if (name == "Head")
             {
                 afterHead = true;
+                lastWasDropout = false;   // a [Dropout] after this head is reported as after a head, not as following the one above it
                 if (!afterLayer)
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerOrder, location,
                         "[Head] comes before any layer", "a head reads the output of the last layer: declare the layers ([Dense], [Lstm], …) before the heads"));
                 int outputs = (int)attribute.ConstructorArguments[0].Value!;
-                Range("Head outputs", outputs, 1, ModelSpecParser.MaxOutput, Arg("outputs", 0));
+                Range("[Head] outputs", outputs, 1, ModelSpecParser.MaxOutput, Arg("outputs", 0));
                 int activation = Int("OutputActivation", 0), loss = Int("Loss", 0), addInput = Int("AddInput", -1);
                 float weight = named.TryGetValue("LossWeight", out var w) && w.Value is float f ? f : 1f;
                 bool enums = ModelSpecParser.CheckEnum(diagnostics, "OutputActivation", "RnnOutputActivation", activation, new[] { "Linear", "Softmax", "Sigmoid" }, Arg("OutputActivation", -1))
                              & ModelSpecParser.CheckEnum(diagnostics, "Loss", "RnnLoss", loss, new[] { "Mse", "CrossEntropy", "BinaryCrossEntropy" }, Arg("Loss", -1));
-                if (enums) ModelSpecParser.CheckHeadLoss(diagnostics, (OutputActivationKind)activation, (LossKind)loss, true, Arg("Loss", -1), Arg("OutputActivation", -1));
+                if (enums) ModelSpecParser.CheckHeadLoss(diagnostics, (OutputActivationKind)activation, (LossKind)loss, true, Arg("Loss", -1), Arg("OutputActivation", -1), listHead: true);
                 if (!(weight > 0f) || float.IsInfinity(weight))
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerValueOutOfRange, Arg("LossWeight", -1),
-                        "LossWeight", weight.ToString("R", CultureInfo.InvariantCulture), "a positive number", "3.4E+38"));
+                        "LossWeight", weight.ToString("R", CultureInfo.InvariantCulture), "just above 0", "3.4E+38"));
                 if (addInput >= 0 && vocabulary > 0)
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerSettingNotAllowed, Arg("AddInput", -1),
                         "AddInput", "a model with Vocabulary (token inputs)", "its inputs are token ids, not features a head can add"));
-                else if (addInput < -1 || (addInput >= 0 && addInput + outputs > input))
+                else if (addInput < -1)
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerValueOutOfRange, Arg("AddInput", -1),
+                        "AddInput", addInput.ToString(CultureInfo.InvariantCulture), "-1 (none)",
+                        System.Math.Max(-1, input - outputs).ToString(CultureInfo.InvariantCulture)));
+                else if (addInput >= 0 && (long)addInput + outputs > input)   // long: AddInput = int.MaxValue must not wrap around
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.AddInputOutOfRange, Arg("AddInput", -1),
-                        addInput.ToString(CultureInfo.InvariantCulture), (addInput + outputs - 1).ToString(CultureInfo.InvariantCulture),
+                        addInput.ToString(CultureInfo.InvariantCulture), ((long)addInput + outputs - 1).ToString(CultureInfo.InvariantCulture),
                         outputs.ToString(CultureInfo.InvariantCulture), input.ToString(CultureInfo.InvariantCulture),
-                        System.Math.Max(0, input - outputs).ToString(CultureInfo.InvariantCulture)));
+                        outputs <= input
+                            ? $"use a value from 0 to {(input - outputs).ToString(CultureInfo.InvariantCulture)}"
+                            : "the head is wider than the input, so no slice of the input fits it: remove AddInput"));
                 heads.Add(new HeadSpec(outputs, (OutputActivationKind)activation, (LossKind)loss, weight, addInput));
                 continue;
             }
@@ -94,13 +112,15 @@ internal static class LayerListParser
             if (name == "Dropout")
             {
                 float p = attribute.ConstructorArguments[0].Value is float pf ? pf : 0f;
-                if (!afterLayer || lastWasDropout)
-                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerOrder, location,
-                        lastWasDropout ? "[Dropout] follows another [Dropout]" : "[Dropout] comes before any layer",
+                if (lastWasDropout)
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerOrder, location, "[Dropout] follows another [Dropout]",
+                        "two dropouts in a row act as one with p = 1 - (1 - p1)(1 - p2): keep one [Dropout] with that p, or put a layer between them"));
+                else if (!afterLayer)
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerOrder, location, "[Dropout] comes before any layer",
                         "a dropout drops the outputs of the layer just before it: put it after a [Dense], [Lstm], [Gru] or [Elman]"));
                 if (!(p >= 0f && p < 1f))
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayerValueOutOfRange, Arg("p", 0),
-                        "Dropout p", p.ToString("R", CultureInfo.InvariantCulture), "0", "just below 1 (1 would drop everything)"));
+                        "[Dropout] p", p.ToString("R", CultureInfo.InvariantCulture), "0", "just below 1 (1 would drop everything)"));
                 layers.Add(new LayerSpec(LayerKind.Dropout, 0, ActivationKind.Identity, false, p));
                 lastWasDropout = true;
                 continue;
@@ -147,6 +167,10 @@ internal static class LayerListParser
                     value.ToString(CultureInfo.InvariantCulture), min.ToString(CultureInfo.InvariantCulture), max.ToString(CultureInfo.InvariantCulture)));
         }
     }
+
+    /// <summary>The type declaration an attribute is written on (attribute → attribute list → declaration).</summary>
+    private static SyntaxNode? DeclarationOf(AttributeData attribute, CancellationToken cancellationToken) =>
+        attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).Parent?.Parent;
 
     private static Location Locate(AttributeData attribute, Location fallback, CancellationToken cancellationToken) =>
         attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? fallback;

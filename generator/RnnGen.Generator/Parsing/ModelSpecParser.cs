@@ -234,6 +234,12 @@ internal static class ModelSpecParser
         var layerAttributes = LayerListParser.Find(type);
         if (isList)
         {
+            // A half-typed layer attribute ([Lstm()], [Dense(size)] with 'size' undefined) is the compiler's to report, as a
+            // half-typed [RnnModel] is: the list has a hole, so "declares no layer" or "[Dropout] comes before any layer"
+            // would be wrong, and a model built without the layer would be another model.
+            if (layerAttributes.Any(static a => a.ConstructorArguments.Length != 1 || a.ConstructorArguments[0].Kind == TypedConstantKind.Error))
+                return new ParseResult(null, Join(duplicates, diagnostics));
+
             foreach (var property in shorthandOnly)
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ShorthandPropertyInList, Arg(property, -1), property, property switch
                 {
@@ -241,7 +247,8 @@ internal static class ModelSpecParser
                     "Activation" => "give each layer its own Activation ([Dense(64, Activation = RnnActivation.Relu)], [Elman(16, Activation = …)])",
                     _ => "declare the heads as [Head(n, OutputActivation = …, Loss = …)] after the layers",
                 }));
-            (layerList, headList) = LayerListParser.Parse(type, layerAttributes, input, vocabulary, diagnostics, attributeLocation, cancellationToken);
+            (layerList, headList) = LayerListParser.Parse(type, layerAttributes, input, vocabulary, diagnostics, attributeLocation,
+                attributeSyntax?.Parent?.Parent, cancellationToken);
         }
         else if (layerAttributes.Count > 0)
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayersBesideShorthand,
@@ -321,19 +328,26 @@ internal static class ModelSpecParser
         return new ParseResult(spec, all);
     }
 
-    /// <summary>The combinations of a head's activation and loss that make no sense, with the fix.</summary>
+    /// <summary>
+    /// The combinations of a head's activation and loss that make no sense, with the fix: for the one-attribute form's
+    /// head, or (<paramref name="listHead"/>) for one [Head] of a list, which has no Output to set.
+    /// </summary>
     internal static void CheckHeadLoss(ImmutableArray<Diagnostic>.Builder diagnostics, OutputActivationKind head, LossKind lossKind, bool hasHead,
-        Location lossLocation, Location activationLocation)
+        Location lossLocation, Location activationLocation, bool listHead = false)
     {
         if (!hasHead && head != OutputActivationKind.Linear)
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.HeadLossMismatch, activationLocation,
                 $"OutputActivation = RnnOutputActivation.{head} needs a head", "set Output to the number of outputs (e.g. Output = 1)"));
         else if (lossKind == LossKind.CrossEntropy && head != OutputActivationKind.Softmax)
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.HeadLossMismatch, lossLocation,
-                "Loss = RnnLoss.CrossEntropy needs a softmax head", "set Output = <classes> and OutputActivation = RnnOutputActivation.Softmax"));
+                "Loss = RnnLoss.CrossEntropy needs a softmax head", listHead
+                    ? "set OutputActivation = RnnOutputActivation.Softmax on this [Head], whose outputs are then the classes"
+                    : "set Output = <classes> and OutputActivation = RnnOutputActivation.Softmax"));
         else if (lossKind == LossKind.BinaryCrossEntropy && head != OutputActivationKind.Sigmoid)
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.HeadLossMismatch, lossLocation,
-                "Loss = RnnLoss.BinaryCrossEntropy needs a sigmoid head", "set Output > 0 and OutputActivation = RnnOutputActivation.Sigmoid"));
+                "Loss = RnnLoss.BinaryCrossEntropy needs a sigmoid head", listHead
+                    ? "set OutputActivation = RnnOutputActivation.Sigmoid on this [Head]"
+                    : "set Output > 0 and OutputActivation = RnnOutputActivation.Sigmoid"));
         else if (head == OutputActivationKind.Softmax && lossKind != LossKind.CrossEntropy)
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.HeadLossMismatch, activationLocation,
                 $"OutputActivation = RnnOutputActivation.Softmax is trained with cross-entropy, not RnnLoss.{lossKind}", "set Loss = RnnLoss.CrossEntropy"));
@@ -351,7 +365,7 @@ internal static class ModelSpecParser
         return all.ToImmutable();
     }
 
-    private static bool IsRnnModel(AttributeData attribute) =>
+    internal static bool IsRnnModel(AttributeData attribute) =>
         attribute.AttributeClass?.ToDisplayString() == RnnModelGenerator.AttributeName;
 
     /// <summary>The same attribute application (the AttributeData of one symbol may be fetched more than once).</summary>
