@@ -24,6 +24,10 @@ public sealed class SnapshotTests
         new object[] { "Lstm_H8_I3_O1", "[RnnModel(hidden: 8, input: 3, Output = 1, Cell = RnnCell.Lstm)]" },
         new object[] { "Gru_H8_I3_O1", "[RnnModel(hidden: 8, input: 3, Output = 1, Cell = RnnCell.Gru)]" },
         new object[] { "Lstm_H8_I3_O1_BFloat16", "[RnnModel(hidden: 8, input: 3, Output = 1, Cell = RnnCell.Lstm, WeightPrecision = RnnPrecision.BFloat16)]" },
+        // A list model with one of each: a Dense with Swish, a GRU with a learned initial state, dropout, a softmax head
+        // and a linear head with a skip from the input.
+        new object[] { "List_Dense6_Gru8_Heads3_1", "[RnnModel(input: 3)]\n[Dense(6, Activation = RnnActivation.Swish)]\n[Gru(8, LearnedInitialState = true)]\n[Dropout(0.1f)]\n"
+            + "[Head(3, OutputActivation = RnnOutputActivation.Softmax, Loss = RnnLoss.CrossEntropy)]\n[Head(1, AddInput = 0, LossWeight = 0.5f)]" },
     };
 
     [Theory]

@@ -285,7 +285,7 @@ internal static class AgentsEmitter
         int items = count > pass ? (count - pass + K - 1) / K : 0;
         if (items == 0) return;
         var acc = kind.Accumulators;
-        w.Comment($"[gates] += W_{(recurrent ? "hh" : "ih")}[:, k]·{input}_k   (k = {I(pass)}{(K > 1 ? $", {I(pass + K)}, …" : ", 1, …")} ≤ {I(count - 1)})");
+        w.Comment($"{(recurrent ? $"[gates] += W_hh[:, k]·{input}_k" : ForwardKernelEmitter.InputProduct(layer, kind))}   (k = {I(pass)}{(K > 1 ? $", {I(pass + K)}, …" : ", 1, …")} ≤ {I(count - 1)})");
         var run = new ColumnRun(sources, items, pass, K, recurrent ? layer.RecurrentColumnsOffset : layer.InputColumnsOffset, layer.ColumnStride, ap.ColumnUnroll, 1);
         ColumnWalk.Emit(w, weights, run, column =>
         {

@@ -178,7 +178,7 @@ internal static class BFloat16Emitter
                         Pair(recurrent, count - 1, false, wB, runOffset + pairs * CS, source, count - 1);
                 }
 
-                Run(false, "x", layer.InputWidth, lp.InputPairsOffset, $"[gates] += W_ih[:, k]·{ForwardKernelEmitter.InputName(layer)}_k");
+                Run(false, "x", layer.InputWidth, lp.InputPairsOffset, ForwardKernelEmitter.InputProduct(layer, kind));
                 if (kind.IsRecurrent) Run(true, "h", layer.Units, lp.RecurrentPairsOffset, "[gates] += W_hh[:, k]·h_k");
                 ForwardKernelEmitter.EmitSums(w, acc, S, K);
                 var block = walk.Block(o);

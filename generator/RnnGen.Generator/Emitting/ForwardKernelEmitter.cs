@@ -132,11 +132,15 @@ internal static class ForwardKernelEmitter
             }
     }
 
+    /// <summary>The comment of the input product: "[gates] += W_ih[:, k]·x_k" for a recurrent layer, "[a] += W[:, k]·x_k" for a Dense one.</summary>
+    public static string InputProduct(TiledLayerPlan layer, RecurrentKind kind) =>
+        kind.IsRecurrent ? $"[gates] += W_ih[:, k]·{InputName(layer)}_k" : $"[a] += W[:, k]·{InputName(layer)}_k";
+
     /// <summary>The two column runs of a forward kernel: W_ih over the input, then W_hh over h.</summary>
     public static void EmitRuns(CodeWriter w, VectorOps o, TiledLayerPlan layer, RecurrentKind kind, WidthPlan wp, string weights,
         string input, string hidden, System.Action<bool, Column> column)
     {
-        w.Comment($"[gates] += W_ih[:, k]·{InputName(layer)}_k   (k = 0..{I(layer.InputWidth - 1)})");
+        w.Comment($"{InputProduct(layer, kind)}   (k = 0..{I(layer.InputWidth - 1)})");
         ColumnWalk.Emit(w, weights, new ColumnRun(new[] { input }, layer.InputWidth, 0, 1, layer.InputColumnsOffset, layer.ColumnStride, wp.ColumnUnroll, wp.ColumnStep),
             c => column(false, c));
         if (!kind.IsRecurrent) return;

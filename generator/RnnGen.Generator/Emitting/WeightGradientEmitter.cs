@@ -18,10 +18,10 @@ internal static class WeightGradientEmitter
     {
         var kind = RecurrentKind.For(layer);
         string input = ForwardKernelEmitter.InputName(layer);
-        w.Comment($"── layer {layer.Layer} · {kind.Name} · weight gradients, once per window: db += Σ_t δ_t; dW_ih += Σ_t δ_t·{input}_tᵀ; dW_hh += Σ_t δ_t·h_{{t−1}}ᵀ");
+        w.Comment(kind.IsRecurrent
+            ? $"── layer {layer.Layer} · {kind.Name} · weight gradients, once per window: db += Σ_t δ_t; dW_ih += Σ_t δ_t·{input}_tᵀ; dW_hh += Σ_t δ_t·h_{{t−1}}ᵀ"
+            : $"── layer {layer.Layer} · {kind.Name} · weight gradients, once per window: db += Σ_t δ_t; dW += Σ_t δ_t·{input}_tᵀ");
         var signature = Signature(kind);
-        if (!kind.IsRecurrent)
-            w.Comment("   (a Dense layer: db += Σ_t δ_t; dW += Σ_t δ_t·x_tᵀ)");
         Dispatcher.Emit(w, Name(layer), signature, ForwardKernelEmitter.Widths(layer));
         foreach (var wp in layer.Widths) EmitKernel(w, plan, layer, kind, wp, signature);
     }
