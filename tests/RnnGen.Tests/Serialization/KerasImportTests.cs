@@ -169,6 +169,26 @@ public class KerasImportTests
     }
 
     [Fact]
+    public void TensorFlowJsLayerNamesStackByTheirWholeTrailingNumber()
+    {
+        // TensorFlow.js names layers <class>_<Class><counter>: lstm_LSTM9 was created before lstm_LSTM10, but sorts after
+        // it character by character ('1' < '9'); the stack must follow the numbers.
+        var p = KerasRepresentable<Lstm3Layer_2_17_1>(seed: 21);
+        string[] layers = { "lstm_LSTM2", "lstm_LSTM9", "lstm_LSTM10" };
+        var keras = ToKeras<Lstm3Layer_2_17_1>(p, k => layers[k], "dense_Dense11")
+            .OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+        Assert.StartsWith("lstm_LSTM10/", keras.First(t => t.Name.StartsWith("lstm", StringComparison.Ordinal)).Name); // the file lists layer 2 first
+        var model = new Lstm3Layer_2_17_1();
+        KerasImport.Load(model, new MemoryStream(Write(keras)));
+        Assert.Equal(p, Canonical(model));
+
+        Assert.True(KerasImport.ComparePaths("lstm_LSTM9", "lstm_LSTM10") < 0);
+        Assert.True(KerasImport.ComparePaths("sequential/gru_GRU99/kernel", "sequential/gru_GRU100/kernel") < 0);
+        Assert.True(KerasImport.ComparePaths("rnn2layer9", "rnn10layer1") < 0);
+        Assert.Equal(0, KerasImport.ComparePaths("lstm_LSTM3", "lstm_LSTM3"));
+    }
+
+    [Fact]
     public void SeparateRecurrentBiasIsSummedIntoKerasSingleBias()
     {
         var p = Canonical(RandomModel<Lstm2Layer5x3x2>(seed: 12)); // b_hh ≠ 0
