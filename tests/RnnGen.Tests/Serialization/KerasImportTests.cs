@@ -188,6 +188,35 @@ public class KerasImportTests
         Assert.Equal(0, KerasImport.ComparePaths("lstm_LSTM3", "lstm_LSTM3"));
     }
 
+    [Theory]
+    [InlineData("hard_sigmoid", true)]
+    [InlineData("sigmoid", false)]
+    public void HardSigmoidGatesInTheMetadataAreRefused(string gates, bool refused)
+    {
+        // tools/export_keras.py records recurrent_activation='hard_sigmoid' (Keras 2, TensorFlow.js) as gate_activation:
+        // every tensor has the right shape, so only the metadata can stop a model with sigmoid gates from loading it.
+        var p = KerasRepresentable<Gru5x3x2>(seed: 22);
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = "rnngen", ["layout"] = "keras", ["cell"] = "gru", ["input"] = "3", ["hidden"] = "5", ["output"] = "2",
+            ["layers"] = "1", ["gate_activation"] = gates,
+        };
+        using var stream = new MemoryStream();
+        SafeTensorsFile.Write(stream, Tensors(ToKeras<Gru5x3x2>(p, k => $"layer_{k}", "dense").ToArray()), metadata);
+        byte[] file = stream.ToArray();
+        if (refused)
+        {
+            AssertKerasRejected<Gru5x3x2>(file, null, "gate_activation 'hard_sigmoid' ≠ sigmoid", "max(0, min(1, 0.2·x + 0.5))",
+                "GateActivation = RnnGateActivation.HardSigmoid");
+        }
+        else
+        {
+            var model = new Gru5x3x2();
+            KerasImport.Load(model, new MemoryStream(file));
+            Assert.Equal(p, Canonical(model));
+        }
+    }
+
     [Fact]
     public void SeparateRecurrentBiasIsSummedIntoKerasSingleBias()
     {
