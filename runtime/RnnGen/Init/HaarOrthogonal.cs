@@ -86,6 +86,7 @@ internal static class HaarOrthogonal
     /// Hₖxₖ = βₖe₁), stores their vectors in <paramref name="v"/>, sign(βₖ) on the diagonal of
     /// <paramref name="strip"/> (strip j of Q) and −T in <paramref name="negT"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DrawBlock(ref RnnRandom rng, int m, int j, int count, float[] v, float[] negT, Span<float> strip, double[] x, double[] vd)
     {
         int k0 = j * B;
@@ -158,6 +159,7 @@ internal static class HaarOrthogonal
     /// P ← (I − V·T·Vᵀ)·P as W = Vᵀ·P, W' = −T·W, P += V·W'. The strips are independent, so big blocks spread them
     /// over the cores; each strip's arithmetic is the same whichever thread runs it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ApplyBlock(float[] q, long stripLength, int blocks, int m, int n, int j, float[] v, float[] negT)
     {
         int k0 = j * B;
@@ -203,6 +205,7 @@ internal static class HaarOrthogonal
     }
 
     /// <summary>weights = gain·Q (row-major, rows = m) or gain·Qᵀ (rows = n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyOut(float[] q, long stripLength, int m, int n, bool wide, float gain, Span<float> weights, int cols)
     {
         for (int s = 0, c0 = 0; c0 < n; s++, c0 += B)
@@ -240,6 +243,7 @@ internal static class HaarOrthogonal
     }
 
     /// <summary>Σ xᵢ² with four running sums (i mod 4) added as (s₀ + s₁) + (s₂ + s₃): a fixed order on every machine.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SumOfSquares(ReadOnlySpan<double> x)
     {
         double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
