@@ -4,7 +4,8 @@ using BenchmarkDotNet.Attributes;
 namespace RnnGen.Benchmarks;
 
 /// <summary>
-/// The FMA limit of a batch-1 step, measured in the same run as the models (DESIGN.md, "Performance method"):
+/// The FMA limit of a batch-1 step, measured in the same run as the models (a limit from another run, or from a
+/// datasheet, would not match the clock and load the models ran under):
 /// independent fused multiply-add chains at the widest accelerated width. With the weight sweep of each matrix class
 /// (<see cref="MatrixBenchmarks.ReadWeights"/>), a step's bound is max(StepFlops / FMA peak, sweep time) and its
 /// efficiency = bound / step time.

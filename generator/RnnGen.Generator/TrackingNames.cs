@@ -5,5 +5,6 @@ internal static class TrackingNames
 {
     public const string Parse = nameof(Parse);
     public const string Spec = nameof(Spec);
+    public const string Shell = nameof(Shell);
     public const string Diagnostics = nameof(Diagnostics);
 }

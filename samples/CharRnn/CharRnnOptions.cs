@@ -51,6 +51,9 @@ public sealed class CharRnnOptions
     /// <summary>Do not write checkpoints.</summary>
     public bool NoCheckpoint { get; private set; }
 
+    /// <summary>Start over even though <see cref="CheckpointDir"/> holds a checkpoint; the new run's first save replaces it.</summary>
+    public bool Force { get; private set; }
+
     /// <summary>Parses the arguments; prints usage and returns null on a bad one or on --help.</summary>
     public static CharRnnOptions? Parse(string[] args)
     {
@@ -83,6 +86,7 @@ public sealed class CharRnnOptions
                     case "--checkpoint-dir": o.CheckpointDir = Next(); break;
                     case "--resume": o.Resume = true; break;
                     case "--no-checkpoint": o.NoCheckpoint = true; break;
+                    case "--force": o.Force = true; break;
                     case "--hidden":
                         throw new FormatException("the hidden size is a compile-time constant: edit hidden: in CharModel.cs and rebuild (it is " + CharModel.HiddenSize + ")");
                     case "-h":
@@ -106,6 +110,12 @@ public sealed class CharRnnOptions
             return null;
         }
 
+        if (o.Resume && o.Force)
+        {
+            Console.Error.WriteLine("error: --resume continues the checkpoint and --force starts over on top of it; use one of them");
+            return null;
+        }
+
         return o;
     }
 
@@ -123,9 +133,11 @@ public sealed class CharRnnOptions
         usage: CharRnn [--epochs 6] [--lr 0.004] [--streams 8] [--clip 5] [--seed 42]
                        [--corpus FILE] [--validation 0.05]
                        [--length 400] [--temperature 0.8] [--top-k K] [--top-p P] [--prime "The quick brown fox"]
-                       [--checkpoint-dir charrnn-checkpoint] [--resume] [--no-checkpoint]
+                       [--checkpoint-dir charrnn-checkpoint] [--resume | --force] [--no-checkpoint]
         Trains a character-level LSTM (CharModel.cs: 192 hidden units, a compile-time constant) on the embedded
         Genesis (KJV) or on --corpus FILE, samples text after every epoch and checkpoints to --checkpoint-dir.
         --resume continues from the last checkpoint up to --epochs in total. Ctrl+C saves a checkpoint and stops.
+        A run without --resume refuses to start when --checkpoint-dir already holds a checkpoint: --force starts
+        over and replaces it, --checkpoint-dir DIR writes elsewhere.
         """);
 }

@@ -55,6 +55,24 @@ public static class Checkpoint
     /// <summary>Whether <paramref name="directory"/> holds a checkpoint.</summary>
     public static bool Exists(string directory) => File.Exists(Path.Combine(directory, InfoFile));
 
+    /// <summary>What the checkpoint in <paramref name="directory"/> holds, in a few words ("6 epochs, validation 1.770 bits/char"), or null if it cannot be read.</summary>
+    public static string? Describe(string directory)
+    {
+        try
+        {
+            var info = JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(Path.Combine(directory, InfoFile)), Json);
+            if (info is null) return null;
+            string epochs = info.Epoch == 1 ? "1 epoch" : $"{info.Epoch} epochs";
+            string inside = info.Position > 0 ? $" and {info.Position:N0} characters per stream of the next" : "";
+            string validation = info.ValidationLoss is double v ? $", validation {v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)} bits/char" : "";
+            return $"{epochs}{inside}{validation}";
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Saves the model, the optimizer and then the JSON (each file atomically).</summary>
     public static void Save(string directory, CharModel model, IOptimizer optimizer, CheckpointInfo info)
     {

@@ -11,6 +11,18 @@ using RnnGen;
 var options = CharRnnOptions.Parse(args);
 if (options is null) return 1;
 
+// A new run saves after its first epoch and would replace a checkpoint that took many epochs. It refuses instead of
+// asking: a question would hang, or read nothing, when the sample runs in a script or CI with no input, and refusing
+// behaves the same everywhere.
+if (!options.Resume && !options.Force && !options.NoCheckpoint && Checkpoint.Exists(options.CheckpointDir))
+{
+    string? held = Checkpoint.Describe(options.CheckpointDir);
+    Console.Error.WriteLine($"error: {Path.GetFullPath(options.CheckpointDir)} already holds a checkpoint{(held is null ? "" : $" ({held})")}.");
+    Console.Error.WriteLine("  --resume continues it (up to --epochs in total); --force starts over and replaces it after the first epoch;");
+    Console.Error.WriteLine("  --checkpoint-dir DIR keeps it and writes the new run elsewhere.");
+    return 1;
+}
+
 Corpus corpus;
 try
 {

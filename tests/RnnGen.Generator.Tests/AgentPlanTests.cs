@@ -1,16 +1,20 @@
 using System.Collections.Generic;
 using System.Linq;
+using RnnGen.Generator.Layers;
 using RnnGen.Generator.Model;
 using RnnGen.Generator.Planning;
 using Xunit;
 
 namespace RnnGen.Generator.Tests;
 
-/// <summary>AgentPlan (the block shape of the many-agent step) is a pure function of the kernel plan.</summary>
+/// <summary>AgentPlan (the block shape of the many-agent step) is a pure function of the model plan.</summary>
 public sealed class AgentPlanTests
 {
-    private static KernelPlan Plan(int hidden, int input, CellKind cell, int layers = 1) =>
-        KernelPlan.Create(KernelPlanTests.Spec(hidden, input, output: 1, layers: layers, cell: cell));
+    /// <summary>The agent plans of the first layer, widest width first.</summary>
+    private static List<AgentPlan> Agents(ModelPlan plan) => plan.Recurrent[0].Widths.Select(static w => w.Agents).ToList();
+
+    private static ModelPlan Plan(int hidden, int input, CellKind cell, int layers = 1) =>
+        ModelPlanner.Create(ModelPlanTests.Spec(hidden, input, output: 1, layers: layers, cell: cell));
 
     [Theory]
     [InlineData((int)CellKind.Lstm, 64)]
@@ -22,7 +26,7 @@ public sealed class AgentPlanTests
     public void Gated_cells_take_four_agents_at_Vector512_and_two_below(int cellKind, int hidden)
     {
         var plan = Plan(hidden, 10, (CellKind)cellKind);
-        var agents = AgentPlan.Create(plan);
+        var agents = Agents(plan);
         Assert.Equal(new[] { "Vector512", "Vector256", "Vector128", "float" }, agents.Select(static a => a.Width.TypeName));
 
         // Vector512: one vector of 16 units per gate, 4 agents: 4 groups × 4 agents = 16 accumulators.
@@ -37,7 +41,7 @@ public sealed class AgentPlanTests
     [Fact]
     public void Elman_64_balances_rows_and_agents()
     {
-        var agents = AgentPlan.Create(Plan(64, 10, CellKind.Elman));
+        var agents = Agents(Plan(64, 10, CellKind.Elman));
         // One tile of 64 rows: 4 Vector512 × 4 agents (8 loads per 16 FMAs) rather than 2 × 8 (10 per 16).
         Assert.Equal((4, 4, 1), (agents[0].Agents, agents[0].VectorsPerBlock, agents[0].BlocksPerTile));
         Assert.Equal((4, 2, 4), (agents[1].Agents, agents[1].VectorsPerBlock, agents[1].BlocksPerTile));
@@ -50,12 +54,12 @@ public sealed class AgentPlanTests
             foreach (int hidden in new[] { 1, 5, 16, 33, 64, 100, 256 })
             {
                 var plan = Plan(hidden, 7, cell);
-                var agents = AgentPlan.Create(plan);
-                Assert.Equal(plan.Widths.Count, agents.Count);
+                var agents = Agents(plan);
+                Assert.Equal(plan.Top.Widths.Count, agents.Count);
                 for (int i = 0; i < agents.Count; i++)
                 {
-                    Assert.Equal(plan.Widths[i].Width, agents[i].Width);
-                    Assert.Equal(plan.Widths[i].KSplit, agents[i].KSplit);
+                    Assert.Equal(plan.Top.Widths[i].Width, agents[i].Width);
+                    Assert.Equal(plan.Top.Widths[i].KSplit, agents[i].KSplit);
                 }
             }
     }
@@ -63,14 +67,14 @@ public sealed class AgentPlanTests
     [Fact]
     public void Chunks_hold_whole_blocks_about_64_KB_of_states_and_at_least_32_agents()
     {
-        var lstm64 = AgentPlan.Create(Plan(64, 10, CellKind.Lstm));
-        Assert.Equal(2 * 2 * 64 * 4, AgentPlan.StateBytes(Plan(64, 10, CellKind.Lstm)));   // h and c, two buffers
+        var lstm64 = Agents(Plan(64, 10, CellKind.Lstm));
+        Assert.Equal(2 * 2 * 64 * 4, Plan(64, 10, CellKind.Lstm).State.Bytes);   // h and c, two buffers
         Assert.Equal(64, lstm64[0].AgentsPerChunk);                                           // 64 × 1 KB
-        Assert.Equal(128, AgentPlan.Create(Plan(64, 10, CellKind.Gru))[0].AgentsPerChunk);    // 128 × 512 B
-        Assert.Equal(AgentPlan.MaxChunkAgents, AgentPlan.Create(Plan(5, 3, CellKind.Elman))[0].AgentsPerChunk);
+        Assert.Equal(128, Agents(Plan(64, 10, CellKind.Gru))[0].AgentsPerChunk);    // 128 × 512 B
+        Assert.Equal(AgentPlan.MaxChunkAgents, Agents(Plan(5, 3, CellKind.Elman))[0].AgentsPerChunk);
         // Weights beyond L2 are read once per chunk: never fewer than 32 agents (16 × 4 KB would fit 64 KB).
-        Assert.Equal(AgentPlan.MinChunkAgents, AgentPlan.Create(Plan(256, 10, CellKind.Lstm))[0].AgentsPerChunk);
-        Assert.Equal(AgentPlan.MinChunkAgents, AgentPlan.Create(Plan(4096, 10, CellKind.Lstm, layers: 2))[0].AgentsPerChunk);
+        Assert.Equal(AgentPlan.MinChunkAgents, Agents(Plan(256, 10, CellKind.Lstm))[0].AgentsPerChunk);
+        Assert.Equal(AgentPlan.MinChunkAgents, Agents(Plan(4096, 10, CellKind.Lstm, layers: 2))[0].AgentsPerChunk);
     }
 
     /// <summary>For every cell and many shapes, each agent plan covers the tile, fits its register budget and keeps the methods small.</summary>
@@ -83,13 +87,13 @@ public sealed class AgentPlanTests
                 foreach (int layers in new[] { 1, 3 })
                 {
                     var plan = Plan(hidden, 10, cell, layers);
-                    foreach (var ap in AgentPlan.Create(plan))
+                    foreach (var ap in Agents(plan))
                     {
                         string at = $"{cell} hidden {hidden} × {layers}, {ap.Width.TypeName}";
                         int budget = ap.Width == VectorWidth.V512 ? AgentPlan.Vector512Accumulators : AgentPlan.NarrowAccumulators;
-                        int accumulators = plan.AccumulatorGroups * ap.VectorsPerBlock * ap.Agents;
-                        int fmasPerColumn = plan.Gates * ap.VectorsPerBlock * ap.Agents;
-                        if (ap.VectorsPerBlock * ap.BlocksPerTile * ap.Width.Lanes != plan.TileRows) failures.Add($"{at}: blocks do not cover the tile");
+                        int accumulators = RecurrentKind.For(plan.Top).Accumulators.Length * ap.VectorsPerBlock * ap.Agents;
+                        int fmasPerColumn = plan.Top.Gates * ap.VectorsPerBlock * ap.Agents;
+                        if (ap.VectorsPerBlock * ap.BlocksPerTile * ap.Width.Lanes != plan.Top.TileRows) failures.Add($"{at}: blocks do not cover the tile");
                         if (accumulators > budget) failures.Add($"{at}: {accumulators} accumulators > {budget}");
                         if (accumulators < 8) failures.Add($"{at}: only {accumulators} FMA chains");
                         if (ap.Agents < 2 || ap.Agents > AgentPlan.MaxAgents) failures.Add($"{at}: {ap.Agents} agents per block");
@@ -106,8 +110,8 @@ public sealed class AgentPlanTests
     [Fact]
     public void Create_is_pure()
     {
-        var a = AgentPlan.Create(Plan(100, 37, CellKind.Gru, layers: 2));
-        var b = AgentPlan.Create(Plan(100, 37, CellKind.Gru, layers: 2));
+        var a = Agents(Plan(100, 37, CellKind.Gru, layers: 2));
+        var b = Agents(Plan(100, 37, CellKind.Gru, layers: 2));
         Assert.Equal(a, b);
     }
 }

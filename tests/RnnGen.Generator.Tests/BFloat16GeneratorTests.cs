@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
+using RnnGen.Generator.Layers;
 using RnnGen.Generator.Model;
 using RnnGen.Generator.Planning;
 using Xunit;
@@ -37,9 +38,10 @@ public sealed class BFloat16GeneratorTests
     [Fact]
     public void Float32_models_have_no_section()
     {
-        var plan = KernelPlan.Create(Spec(64, 10, CellKind.Lstm, precision: PrecisionKind.Float32));
-        Assert.Same(BFloat16Plan.None, BFloat16Plan.Create(plan));
-        Assert.Equal(0, BFloat16Plan.None.Length);
+        var plan = ModelPlanner.Create(Spec(64, 10, CellKind.Lstm, precision: PrecisionKind.Float32));
+        Assert.All(plan.Recurrent, static layer => Assert.Null(layer.BFloat16));
+        Assert.Equal(-1, plan.InferenceWeights);
+        Assert.DoesNotContain(plan.Buffer.Sections, static s => s.Name == "InferenceWeights");
     }
 
     /// <summary>Per tile: one float32 bias vector per accumulator group, then ⌈I/2⌉ and ⌈H/2⌉ column pairs of gates × TileRows words.</summary>
@@ -53,41 +55,43 @@ public sealed class BFloat16GeneratorTests
     [InlineData("Elman", 255, 255, 3)]
     public void The_section_holds_column_pairs_and_summed_biases(string cell, int hidden, int input, int layers)
     {
-        var plan = KernelPlan.Create(Spec(hidden, input, Enum.Parse<CellKind>(cell), layers));
-        var bf16 = BFloat16Plan.Create(plan);
-        Assert.Equal(layers, bf16.Layers.Count);
+        var plan = ModelPlanner.Create(Spec(hidden, input, Enum.Parse<CellKind>(cell), layers));
+        var section = Assert.Single(plan.Buffer.Sections, static s => s.Name == "InferenceWeights");
+        Assert.Equal(plan.InferenceWeights, section.Offset);
+        Assert.Equal(layers, plan.Recurrent.Count);
         int end = 0, floatWeights = 0;
-        foreach (var layer in plan.LayerPlans)
+        foreach (var layer in plan.Recurrent)
         {
-            var q = bf16.Layers[layer.Index];
-            Assert.Equal(layer.Index, q.Index);
+            var q = layer.BFloat16!;
+            Assert.Equal(layer.Layer, q.Index);
             Assert.Equal(layer.ColumnStride, q.ColumnStride);
-            Assert.Equal(plan.AccumulatorGroups * plan.TileRows, q.BiasLength);
+            Assert.Equal(RecurrentKind.For(plan.Top).Accumulators.Length * plan.Top.TileRows, q.BiasLength);
             Assert.Equal((layer.InputWidth + 1) / 2, q.InputPairs);
             Assert.Equal((hidden + 1) / 2, q.RecurrentPairs);
             Assert.Equal(q.BiasLength + (q.InputPairs + q.RecurrentPairs) * q.ColumnStride, q.TileStride);
             Assert.Equal(q.BiasLength, q.InputPairsOffset);
             Assert.Equal(q.BiasLength + q.InputPairs * q.ColumnStride, q.RecurrentPairsOffset);
-            Assert.True(q.Offset >= end && q.Offset % KernelPlan.Alignment == 0, $"layer {layer.Index} at {q.Offset}");
-            if (plan.TileRows % 16 == 0)
-                Assert.True(q.TileStride % KernelPlan.Alignment == 0, "every tile starts on 64 bytes when Vector512 reads it");
-            end = q.Offset + plan.Tiles * q.TileStride;
-            floatWeights += plan.Tiles * layer.TileStride;
+            Assert.True(q.Offset >= end && q.Offset % ModelPlanner.Alignment == 0, $"layer {layer.Layer} at {q.Offset}");
+            if (plan.Top.TileRows % 16 == 0)
+                Assert.True(q.TileStride % ModelPlanner.Alignment == 0, "every tile starts on 64 bytes when Vector512 reads it");
+            end = q.Offset + plan.Top.Tiles * q.TileStride;
+            floatWeights += plan.Top.Tiles * layer.TileStride;
         }
 
-        Assert.Equal(KernelPlan.RoundUp(end, KernelPlan.Alignment), bf16.Length);
+        Assert.Equal(TilePlanner.RoundUp(end, ModelPlanner.Alignment), section.Length);
         // Half the weight bytes, plus the odd columns' partners and the bias vectors (which weigh only in tiny layers).
-        double ratio = (double)bf16.Length / floatWeights;
+        double ratio = (double)section.Length / floatWeights;
         Assert.True(ratio > 0.45 && ratio < (hidden >= 64 ? 0.53 : 0.7), $"the bfloat16 section is {ratio:P1} of the float32 layer blocks");
     }
 
     [Fact]
     public void Equal_specs_give_equal_sections()
     {
-        var a = BFloat16Plan.Create(KernelPlan.Create(Spec(40, 7, CellKind.Lstm, 2)));
-        var b = BFloat16Plan.Create(KernelPlan.Create(Spec(40, 7, CellKind.Lstm, 2)));
+        var a = ModelPlanner.Create(Spec(40, 7, CellKind.Lstm, 2)).Recurrent[1].BFloat16;
+        var b = ModelPlanner.Create(Spec(40, 7, CellKind.Lstm, 2)).Recurrent[1].BFloat16;
+        Assert.NotNull(a);
         Assert.Equal(a, b);
-        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.Equal(a!.GetHashCode(), b!.GetHashCode());
     }
 
     [Fact]
@@ -98,14 +102,14 @@ public sealed class BFloat16GeneratorTests
 
         Assert.Contains("public const global::RnnGen.RnnPrecision WeightPrecision = global::RnnGen.RnnPrecision.BFloat16;", text, StringComparison.Ordinal);
         Assert.Contains("static global::RnnGen.RnnPrecision global::RnnGen.IRnnModel.WeightPrecision => WeightPrecision;", text, StringComparison.Ordinal);
-        Assert.Contains("private const int __InferenceWeightsOffset = ", text, StringComparison.Ordinal);
+        Assert.Matches(@"\n\s+__InferenceWeightsOffset = \d+[,;]", text);
 
         // __StepCore calls the bfloat16 kernel of every layer; BPTT still calls the float32 training kernels.
         string stepCore = Body(text, "private void __StepCore(");
         Assert.Contains("__Layer0Bf16Forward(ref q, ", stepCore, StringComparison.Ordinal);
         Assert.Contains("__Layer1Bf16Forward(ref q, ", stepCore, StringComparison.Ordinal);
         Assert.DoesNotContain("__Layer0Forward(", stepCore, StringComparison.Ordinal);
-        string accumulate = Body(text, "private float __Accumulate(");
+        string accumulate = Regex.Replace(Body(text, "private float __Accumulate("), @"\(\s+", "(");   // calls wrapped after "(" read as one line
         Assert.DoesNotContain("Bf16", accumulate, StringComparison.Ordinal);
         Assert.Contains("__Layer0ForwardTrain(ref p, ", accumulate, StringComparison.Ordinal);
 

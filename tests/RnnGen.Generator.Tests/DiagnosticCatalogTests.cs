@@ -12,8 +12,10 @@ using Xunit;
 namespace RnnGen.Generator.Tests;
 
 /// <summary>
-/// STYLE §5: every descriptor has a unique, consecutive ID, category RnnGen, a help link to its page, an entry in
-/// AnalyzerReleases.Unshipped.md, a page under docs/diagnostics whose example really triggers it, and a test.
+/// Every descriptor has a unique, consecutive ID, category RnnGen, a help link to its page, an entry in
+/// AnalyzerReleases.Unshipped.md, a page under docs/diagnostics whose example really triggers it, and a test. Users
+/// search and suppress by ID, so an ID is never reused; the help link is where the IDE sends them, so the page must
+/// exist; release tracking (RS2008) needs the entry.
 /// </summary>
 public sealed class DiagnosticCatalogTests
 {
@@ -26,7 +28,20 @@ public sealed class DiagnosticCatalogTests
 
     public static IEnumerable<object[]> Ids => Descriptors.Select(static d => new object[] { d.Id });
 
-    private static string RepositoryRoot => Path.GetFullPath(Path.Combine(SnapshotTests.SourceDirectory(), "..", ".."));
+    internal static string RepositoryRoot => Path.GetFullPath(Path.Combine(SnapshotTests.SourceDirectory(), "..", ".."));
+
+    /// <summary>The repository URL as the build defines it: <c>RepositoryUrl</c> in Directory.Build.props.</summary>
+    internal static string RepositoryUrl
+    {
+        get
+        {
+            var props = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot, "Directory.Build.props"));
+            var urls = props.Descendants().Where(static e => e.Name.LocalName == "RepositoryUrl").Select(static e => e.Value.Trim()).ToList();
+            Assert.True(urls.Count == 1, "Directory.Build.props must set RepositoryUrl exactly once");
+            Assert.StartsWith("https://", urls[0], StringComparison.Ordinal);
+            return urls[0].TrimEnd('/');
+        }
+    }
 
     [Fact]
     public void Ids_are_unique_and_consecutive()
@@ -43,9 +58,31 @@ public sealed class DiagnosticCatalogTests
         Assert.Equal("RnnGen", d.Category);
         Assert.Equal(DiagnosticSeverity.Error, d.DefaultSeverity);
         Assert.True(d.IsEnabledByDefault);
-        Assert.Equal($"https://github.com/rnngen/rnngen/blob/main/docs/diagnostics/{id.ToLowerInvariant()}.md", d.HelpLinkUri);
         Assert.False(string.IsNullOrWhiteSpace(d.Title.ToString()));
         Assert.Contains(";", d.MessageFormat.ToString(), StringComparison.Ordinal);   // "<problem>; <how to fix>"
+    }
+
+    /// <summary>
+    /// The help link is the page in the repository the package names: <c>{RepositoryUrl}/blob/main/docs/diagnostics/rnngNNN.md</c>,
+    /// with RepositoryUrl from Directory.Build.props (the package's repository and project URL), and the page exists.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Help_link_is_the_page_in_the_package_repository(string id)
+    {
+        var d = Descriptors.Single(x => x.Id == id);
+        string page = $"docs/diagnostics/{id.ToLowerInvariant()}.md";
+        Assert.Equal($"{RepositoryUrl}/blob/main/{page}", d.HelpLinkUri);
+        Assert.True(File.Exists(Path.Combine(RepositoryRoot, page)), $"missing {page}");
+    }
+
+    [Fact]
+    public void Package_project_url_is_the_repository_url()
+    {
+        var project = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot, "runtime", "RnnGen", "RnnGen.csproj"));
+        var projectUrl = project.Descendants().Single(static e => e.Name.LocalName == "PackageProjectUrl").Value.Trim();
+        Assert.Equal("$(RepositoryUrl)", projectUrl);
+        Assert.Equal(RepositoryUrl, DiagnosticDescriptors.RepositoryUrl);
     }
 
     [Theory]
@@ -78,7 +115,9 @@ public sealed class DiagnosticCatalogTests
         var run = GeneratorHarness.Run(block.Groups[1].Value, version);
         Assert.Null(run.Exception);
         Assert.Contains(run.GeneratorDiagnostics, x => x.Id == id);
-        Assert.Empty(run.Sources);
+        var models = run.Sources.Where(static s => !s.HintName.EndsWith(".RnnModel.Shell.g.cs", StringComparison.Ordinal));
+        if (id == "RNNG019") run.AssertOneModel();   // the model is built once, from the first attribute
+        else Assert.Empty(models);                    // an invalid model gets no model, at most its shell
     }
 
     [Theory]

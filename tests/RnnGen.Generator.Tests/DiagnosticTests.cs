@@ -11,12 +11,12 @@ namespace RnnGen.Generator.Tests;
 
 /// <summary>
 /// One test per diagnostic: ID, severity, the exact span (marked <c>[|…|]</c> in the source), the full message,
-/// the help link, and that an invalid model emits nothing. The sources are otherwise valid C#, so the generator's
-/// errors are the only ones.
+/// the help link, and that an invalid model emits no model (at most its shell, which adds no error). The sources are
+/// otherwise valid C#, so the generator's errors are the only ones.
 /// </summary>
 public sealed class DiagnosticTests
 {
-    private const string HelpBase = "https://github.com/rnngen/rnngen/blob/main/docs/diagnostics/";
+    private static readonly string HelpBase = DiagnosticCatalogTests.RepositoryUrl + "/blob/main/docs/diagnostics/";
 
     [Fact]
     public void RNNG001_class_not_partial() => AssertDiagnostic("RNNG001", """
@@ -166,13 +166,13 @@ public sealed class DiagnosticTests
     {
         var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(8, 2)]\npublic partial class Model;", LanguageVersion.Preview);
         Assert.Empty(run.GeneratorDiagnostics);
-        Assert.Single(run.Sources);
+        run.AssertOneModel();
     }
 
     [Fact]
     public void RNNG014_model_too_large_for_one_buffer() => AssertDiagnostic("RNNG014",
         "[[|RnnModel(hidden: 4096, input: 4096, Cell = RnnCell.Lstm, Layers = 8, Window = 64)|]]\npublic partial class Model;",
-        "A model of this size (about 3,313,191,168 floats of parameters, gradients and training caches) is not supported by this version of RnnGen; one model's buffer holds at most 2,147,483,647 floats; lower hidden, Layers, Window or Vocabulary");
+        "A model of this size (3,177,918,464 floats of parameters, gradients and training caches) is not supported by this version of RnnGen; one model's buffer holds at most 2,147,483,647 floats; lower hidden, Layers, Window or Vocabulary");
 
     [Theory]
     [InlineData("static", "public static partial class [|Model|] { }")]
@@ -216,7 +216,133 @@ public sealed class DiagnosticTests
         Assert.Equal("RNNG018", d.Id);
         Assert.Equal("Class 'Large' inherits a member named 'InputSize' from 'Small', which the generated 'InputSize' would hide; rename the base member or do not derive the model from 'Small'",
             d.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Single(run.Sources);   // Small is valid and still generated
+        run.AssertOneModel();   // Small is valid and still generated
+    }
+
+    [Fact]
+    public void RNNG019_attribute_on_two_partial_declarations()
+    {
+        var (source, span) = Unmark(GeneratorHarness.Usings + """
+            namespace Models;
+
+            [RnnModel(8, 2, Output = 1)]
+            public partial class Model;
+
+            [[|RnnModel(16, 2)|]]
+            public partial class Model;
+            """);
+        var run = GeneratorHarness.Run(source);
+        AssertNoCrash(run);
+        var d = AssertSingleError(run, "RNNG019", span);
+        Assert.Equal("Class 'Model' has [RnnModel] more than once (the attributes of all its partial declarations count); remove this one, the model is built from the first ([RnnModel(8, 2, Output = 1)] in File0.cs, line 4)",
+            d.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal(source.IndexOf("RnnModel(8, 2", StringComparison.Ordinal), Assert.Single(d.AdditionalLocations).SourceSpan.Start);
+
+        // The model is built once, from the first attribute; the compiler's own CS0579 is the only other error.
+        Assert.Equal("Models.Model.RnnModel.g.cs", run.Main.HintName);
+        Assert.Contains("public const int HiddenSize = 8;", run.Text, StringComparison.Ordinal);
+        Assert.Equal(new[] { "CS0579", "RNNG019" }, run.OutputDiagnostics.Select(static x => x.Id).OrderBy(static x => x, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void RNNG019_attribute_in_two_files_is_reported_in_the_second()
+    {
+        var run = GeneratorHarness.Run(new[]
+        {
+            GeneratorHarness.Usings + "namespace Models;\n[RnnModel(8, 2)]\npublic partial class Model;\n",
+            GeneratorHarness.Usings + "namespace Models;\n[RnnModel(8, 2)]\npublic partial class Model { public int Extra => 1; }\n",
+        }, GeneratorHarness.ParseOptions());
+        AssertNoCrash(run);
+        var d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("RNNG019", d.Id);
+        Assert.Equal("/src/File1.cs", d.Location.SourceTree!.FilePath);
+        Assert.EndsWith("the model is built from the first ([RnnModel(8, 2)] in File0.cs, line 3)", d.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Equal("Models.Model.RnnModel.g.cs", run.Main.HintName);
+    }
+
+    [Fact]
+    public void RNNG019_two_attributes_on_one_declaration()
+    {
+        var (source, span) = Unmark(GeneratorHarness.Usings + "[RnnModel(8, 2)]\n[[|RnnModel(16, 2)|]]\npublic partial class Model;\n");
+        var run = GeneratorHarness.Run(source);
+        AssertNoCrash(run);
+        AssertSingleError(run, "RNNG019", span);
+        Assert.Equal("Model.RnnModel.g.cs", run.Main.HintName);
+    }
+
+    [Fact]
+    public void RNNG019_when_the_first_attribute_is_invalid_the_class_gets_its_shell()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(0, 2)]\npublic partial class Model;\n[RnnModel(8, 2)]\npublic partial class Model;\n");
+        AssertNoCrash(run);
+        Assert.Equal(new[] { "RNNG004", "RNNG019" }, run.GeneratorDiagnostics.Select(static d => d.Id).OrderBy(static x => x, StringComparer.Ordinal));
+        Assert.Equal("Model.RnnModel.Shell.g.cs", run.Single.HintName);
+        Assert.Empty(run.DiagnosticsInGeneratedCode);
+    }
+
+    [Theory]
+    [InlineData("State")]
+    [InlineData("Step")]
+    [InlineData("Window")]
+    [InlineData("Parameters")]
+    [InlineData("InputSize")]
+    [InlineData("CurrentState")]
+    [InlineData("WeightPrecision")]
+    public void RNNG020_class_named_like_a_generated_member(string name) => AssertDiagnostic("RNNG020",
+        $"[RnnModel(8, 2)]\npublic partial class [|{name}|];",
+        $"Class '{name}' has the name of a member RnnGen generates in it, and a member cannot have the name of its class; rename the class (for example to '{name}Model')");
+
+    [Theory]
+    [InlineData("public partial class State { [RnnModel(8, 2)] public partial class Model; }")]
+    [InlineData("public partial class Step { public partial class Window { [RnnModel(8, 2)] public partial class Model; } }")]
+    [InlineData("namespace State.Step;\npublic class Window { }\n[RnnModel(8, 2)] public partial class Model;")]
+    [InlineData("[RnnModel(8, 2)] public partial class Model { public class Hidden { } public class Cell { } }")]
+    [InlineData("[RnnModel(8, 2)] public partial class Cell;")]
+    [InlineData("[RnnModel(8, 2)] public partial class Hidden;")]
+    public void RNNG020_containers_and_other_types_named_like_generated_members_are_fine(string source) =>
+        GeneratorHarness.RunClean(GeneratorHarness.Usings + source);
+
+    private const string RecordReason = "a record's 'with' copies would share its one mutable weight buffer, and its equality would compare that buffer's reference";
+    private const string StructReason = "every copy of a struct would share its one mutable weight buffer, and a default struct would have none";
+
+    [Theory]
+    [InlineData("public partial record [|Model|];", "record", RecordReason)]
+    [InlineData("public partial record class [|Model|];", "record", RecordReason)]
+    [InlineData("public sealed partial record [|Model|] { public string Name { get; init; } = \"\"; }", "record", RecordReason)]
+    public void RNNG021_record_is_not_a_model(string declaration, string kind, string reason) => AssertDiagnostic("RNNG021",
+        "[RnnModel(8, 2)]\n" + declaration,
+        $"'Model' is a {kind}, but a model must be a class: {reason}; declare it as 'partial class Model'");
+
+    /// <summary>The compiler rejects [RnnModel] on a struct (CS0592, AttributeUsage Class); RnnGen says why and what to write.</summary>
+    [Theory]
+    [InlineData("public partial struct [|Model|];", "struct")]
+    [InlineData("public partial record struct [|Model|];", "record struct")]
+    [InlineData("public readonly partial struct [|Model|] { }", "struct")]
+    public void RNNG021_struct_is_not_a_model(string declaration, string kind)
+    {
+        var (source, span) = Unmark(GeneratorHarness.Usings + "[RnnModel(8, 2)]\n" + declaration + "\n");
+        var run = GeneratorHarness.Run(source);
+        AssertNoCrash(run);
+        var d = AssertSingleError(run, "RNNG021", span);
+        Assert.Equal($"'Model' is a {kind}, but a model must be a class: {StructReason}; declare it as 'partial class Model'", d.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal(new[] { "CS0592", "RNNG021" }, run.OutputDiagnostics.Select(static x => x.Id).OrderBy(static x => x, StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("public partial class Model[|(string name)|] { public string Name => name; }")]
+    [InlineData("public partial class Model[|()|];")]
+    public void RNNG022_primary_constructor(string declaration) => AssertDiagnostic("RNNG022",
+        "[RnnModel(8, 2)]\n" + declaration,
+        "Class 'Model' has a primary constructor, which every constructor RnnGen adds would have to call; remove the parameter list and declare an ordinary constructor that calls InitializeParameters(seed)");
+
+    [Fact]
+    public void RNNG022_on_the_partial_declaration_that_has_the_parameter_list()
+    {
+        var (source, span) = Unmark(GeneratorHarness.Usings + "[RnnModel(8, 2)]\npublic partial class Model;\npublic partial class Model[|(int seed)|] { public int Seed => seed; }\n");
+        var run = GeneratorHarness.Run(source);
+        AssertNoCrash(run);
+        AssertSingleError(run, "RNNG022", span);
+        Assert.Empty(run.DiagnosticsInGeneratedCode);
     }
 
     [Fact]
@@ -240,7 +366,9 @@ public sealed class DiagnosticTests
             public partial class Fine;
             """);
         Assert.Equal("RNNG004", Assert.Single(run.GeneratorDiagnostics).Id);
-        Assert.Equal("Fine.RnnModel.g.cs", run.Single.HintName);
+        Assert.Equal(new[] { "Broken.RnnModel.Shell.g.cs", "Fine.Agents.g.cs", "Fine.Kernels.g.cs", "Fine.RnnModel.g.cs", "Fine.Training.g.cs" },
+            run.Sources.Select(static s => s.HintName).OrderBy(static h => h, StringComparer.Ordinal));
+        Assert.Equal("Fine.RnnModel.g.cs", run.Main.HintName);
         Assert.Empty(run.DiagnosticsInGeneratedCode);
     }
 
@@ -275,10 +403,31 @@ public sealed class DiagnosticTests
         Assert.Equal(source.Substring(span.Start, span.Length), tree.GetText().ToString(diagnostic.Location.SourceSpan));
         Assert.Equal(span, diagnostic.Location.SourceSpan);
 
-        // An invalid model is an error and emits nothing; the user's code itself is valid C#.
-        Assert.Empty(run.Sources);
+        // An invalid model is an error and emits no model, at most its shell; the user's code itself is valid C#, and the
+        // shell adds no error or warning of its own.
+        Assert.DoesNotContain(run.Sources, static s => !s.HintName.EndsWith(".RnnModel.Shell.g.cs", StringComparison.Ordinal));
+        Assert.True(run.Sources.Length <= 1);
         var compilerErrors = run.OutputDiagnostics.Where(static d => !d.Id.StartsWith("RNNG", StringComparison.Ordinal)).ToList();
         Assert.True(compilerErrors.Count == 0, "The test source must be valid C#:\n" + string.Join("\n", compilerErrors.Select(GeneratorHarness.Describe)));
+    }
+
+    /// <summary>Exactly one generator diagnostic, <paramref name="id"/>, an error at <paramref name="span"/> with its help link.</summary>
+    private static Diagnostic AssertSingleError(GeneratorRun run, string id, TextSpan span)
+    {
+        var d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(id, d.Id);
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Equal(HelpBase + id.ToLowerInvariant() + ".md", d.Descriptor.HelpLinkUri);
+        Assert.True(d.Location.IsInSource);
+        Assert.Same(run.OutputCompilation.SyntaxTrees.First(), d.Location.SourceTree);
+        Assert.Equal(span, d.Location.SourceSpan);
+        return d;
+    }
+
+    internal static void AssertNoCrash(GeneratorRun run)
+    {
+        Assert.True(run.Exception is null, "The generator threw: " + run.Exception);
+        Assert.DoesNotContain(run.OutputDiagnostics, static d => d.Id == "CS8785");
     }
 
     internal static (string Source, TextSpan Span) Unmark(string marked)

@@ -27,11 +27,30 @@ internal sealed record GeneratorRun(
     Compilation OutputCompilation,
     GeneratorDriverRunResult RunResult)
 {
-    /// <summary>The only generated file; fails if there is not exactly one.</summary>
+    /// <summary>The only generated file (an invalid model's shell); fails if there is not exactly one.</summary>
     public GeneratedSourceResult Single => Assert.Single(Sources);
 
-    /// <summary>The text of the only generated file.</summary>
-    public string Text => Single.SourceText.ToString();
+    /// <summary>The main file (<c>….RnnModel.g.cs</c>) of the only model; fails unless exactly one model was generated.</summary>
+    public GeneratedSourceResult Main => Assert.Single(Sources, static s => s.HintName.EndsWith(".RnnModel.g.cs", StringComparison.Ordinal));
+
+    /// <summary>The names of the generated models (one per main file).</summary>
+    public int ModelCount => Sources.Count(static s => s.HintName.EndsWith(".RnnModel.g.cs", StringComparison.Ordinal));
+
+    /// <summary>Every generated file's text, in the generator's order.</summary>
+    public string Text => GeneratorHarness.AllText(Sources);
+
+    /// <summary>Every generated file's syntax tree.</summary>
+    public IEnumerable<SyntaxTree> Trees => Sources.Select(static s => s.SyntaxTree);
+
+    /// <summary>Asserts the run generated exactly one model: its main, Kernels, Training and Agents files (and BFloat16 when it has the copy).</summary>
+    public void AssertOneModel()
+    {
+        string prefix = Main.HintName.Substring(0, Main.HintName.Length - "RnnModel.g.cs".Length);
+        var parts = Sources.Select(s => s.HintName.StartsWith(prefix, StringComparison.Ordinal) ? s.HintName.Substring(prefix.Length) : s.HintName).ToList();
+        var expected = new List<string> { "RnnModel.g.cs", "Kernels.g.cs", "Training.g.cs", "Agents.g.cs" };
+        if (parts.Contains("BFloat16.g.cs")) expected.Add("BFloat16.g.cs");
+        Assert.Equal(expected, parts);
+    }
 
     /// <summary>Output diagnostics located in generated files (never in the user's source).</summary>
     public ImmutableArray<Diagnostic> DiagnosticsInGeneratedCode =>
@@ -83,6 +102,14 @@ internal static class GeneratorHarness
             parseOptions: parseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
+    /// <summary>The text of every file of a generator run, in order (a model's files joined).</summary>
+    public static string AllText(IEnumerable<GeneratedSourceResult> sources) =>
+        string.Concat(sources.Select(static s => s.SourceText.ToString()));
+
+    /// <summary>Generated text with the writer's line wrapping undone (a list broken after "(" or "," reads as one line), for substring checks.</summary>
+    public static string Unwrapped(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Replace(text, @"\(\n\s+", "("), @",\n\s+", ", ");
+
     /// <summary>Runs the generator on <paramref name="source"/> (C# 12 unless told otherwise).</summary>
     public static GeneratorRun Run(string source, LanguageVersion languageVersion = LanguageVersion.CSharp12,
         DocumentationMode documentationMode = DocumentationMode.Parse) =>
@@ -113,7 +140,7 @@ internal static class GeneratorHarness
         var run = Run(source, languageVersion);
         Assert.Null(run.Exception);
         Assert.Empty(run.GeneratorDiagnostics);
-        Assert.Single(run.Sources);
+        run.AssertOneModel();
         AssertNoDiagnostics(run.OutputDiagnostics);
         return run;
     }

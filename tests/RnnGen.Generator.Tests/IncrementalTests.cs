@@ -53,7 +53,7 @@ public sealed class IncrementalTests
 
         AssertAllReasons(result, TrackingNames.Spec, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertOutputsCached(result);
-        Assert.Equal(firstText, Assert.Single(result.GeneratedSources).SourceText.ToString());
+        Assert.Equal(firstText, GeneratorHarness.AllText(result.GeneratedSources));
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class IncrementalTests
 
         AssertAllReasons(result, TrackingNames.Spec, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertOutputsCached(result);
-        Assert.Equal(firstText, Assert.Single(result.GeneratedSources).SourceText.ToString());
+        Assert.Equal(firstText, GeneratorHarness.AllText(result.GeneratedSources));
     }
 
     [Theory]
@@ -82,7 +82,7 @@ public sealed class IncrementalTests
         AssertAllReasons(result, TrackingNames.Parse, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertAllReasons(result, TrackingNames.Spec, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertOutputsCached(result);
-        Assert.True(firstText == Assert.Single(result.GeneratedSources).SourceText.ToString(), what);
+        Assert.True(firstText == GeneratorHarness.AllText(result.GeneratedSources), what);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class IncrementalTests
         Assert.Equal(32, Assert.IsType<ModelSpec>(step.Outputs[0].Value).Hidden);
         Assert.Contains(result.TrackedOutputSteps[SourceOutput].SelectMany(static s => s.Outputs), static o => o.Reason == IncrementalStepRunReason.Modified);
 
-        string text = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        string text = GeneratorHarness.AllText(result.GeneratedSources);
         Assert.NotEqual(firstText, text);
         Assert.Contains("public const int HiddenSize = 32;", text, StringComparison.Ordinal);
         Assert.Contains("public const int HiddenSize = 16;", firstText, StringComparison.Ordinal);
@@ -110,12 +110,41 @@ public sealed class IncrementalTests
         GeneratorDriver driver = GeneratorHarness.CreateDriver(Options, trackSteps: true).RunGenerators(compilation);
         var first = driver.GetRunResult().Results.Single();
         Assert.Equal("RNNG004", Assert.Single(first.Diagnostics).Id);
-        Assert.Empty(first.GeneratedSources);
+        Assert.Equal("Incremental.Model.RnnModel.Shell.g.cs", Assert.Single(first.GeneratedSources).HintName);
         Assert.Equal(0, first.TrackedSteps.TryGetValue(TrackingNames.Spec, out var specSteps) ? specSteps.Sum(static s => s.Outputs.Length) : 0);
 
         var fixedResult = Rerun(ref driver, Replace(compilation, 0, ModelFile));
         Assert.Empty(fixedResult.Diagnostics);
-        Assert.Equal("Incremental.Model.RnnModel.g.cs", Assert.Single(fixedResult.GeneratedSources).HintName);
+        Assert.Equal("Incremental.Model.RnnModel.g.cs", fixedResult.GeneratedSources[0].HintName);
+        Assert.Equal(0, fixedResult.TrackedSteps.TryGetValue(TrackingNames.Shell, out var shellSteps)
+            ? shellSteps.SelectMany(static s => s.Outputs).Count(static o => o.Reason != IncrementalStepRunReason.Removed) : 0);
+    }
+
+    /// <summary>An invalid model's shell caches like a model: an unrelated edit leaves it Cached/Unchanged, an attribute edit modifies it.</summary>
+    [Fact]
+    public void The_shell_of_an_invalid_model_is_cached_like_a_model()
+    {
+        var broken = ModelFile.Replace("hidden: 16", "hidden: 0", StringComparison.Ordinal);
+        var compilation = GeneratorHarness.CreateCompilation(new[] { broken, OtherFile }, Options);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(Options, trackSteps: true).RunGenerators(compilation);
+        string shellText = Assert.Single(driver.GetRunResult().Results.Single().GeneratedSources).SourceText.ToString();
+
+        driver = driver.RunGenerators(Replace(compilation, 1, OtherFile.Replace("42", "43", StringComparison.Ordinal)));
+        var result = driver.GetRunResult().Results.Single();
+        AssertAllReasons(result, TrackingNames.Shell, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        // The shell's source output is cached; the diagnostics are reported again (they carry their real locations).
+        var shellOutputs = result.TrackedOutputSteps[SourceOutput]
+            .Where(static s => s.Inputs.Any(static i => i.Source.Name == TrackingNames.Shell))
+            .SelectMany(static s => s.Outputs).ToList();
+        Assert.NotEmpty(shellOutputs);
+        Assert.All(shellOutputs, static o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        Assert.Equal(shellText, Assert.Single(result.GeneratedSources).SourceText.ToString());
+
+        driver = driver.RunGenerators(Replace(compilation, 0, broken.Replace("input: 4", "input: 5", StringComparison.Ordinal)));
+        result = driver.GetRunResult().Results.Single();
+        var step = Assert.Single(result.TrackedSteps[TrackingNames.Shell]);
+        Assert.Equal(IncrementalStepRunReason.Modified, Assert.Single(step.Outputs).Reason);
+        Assert.Contains("public const int InputSize = 5;", Assert.Single(result.GeneratedSources).SourceText.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -126,8 +155,8 @@ public sealed class IncrementalTests
         Assert.NotSame(a, b);
         Assert.Equal(a, b);
         Assert.Equal(a.GetHashCode(), b.GetHashCode());
-        Assert.Equal(KernelPlan.Create(a), KernelPlan.Create(b));
-        Assert.Equal(KernelPlan.Create(a).GetHashCode(), KernelPlan.Create(b).GetHashCode());
+        Assert.Equal(ModelPlanner.Create(a), ModelPlanner.Create(b));
+        Assert.Equal(ModelPlanner.Create(a).GetHashCode(), ModelPlanner.Create(b).GetHashCode());
         Assert.NotEqual(a, ParsedSpec(ModelFile.Replace("input: 4", "input: 5", StringComparison.Ordinal)));
         Assert.NotEqual(a, ParsedSpec(ModelFile.Replace("Output = 2", "Output = 2, WeightPrecision = RnnPrecision.BFloat16", StringComparison.Ordinal)));
     }
@@ -153,9 +182,35 @@ public sealed class IncrementalTests
         Assert.Equal(2, spec.ContainingTypes.Count);   // the walk reaches the nested specs
 
         WalkValues(spec);
-        WalkValues(KernelPlan.Create(spec));
+        WalkValues(ModelPlanner.Create(spec));
         CheckDeclaredTypes(typeof(ModelSpec));
-        CheckDeclaredTypes(typeof(KernelPlan));
+        CheckDeclaredTypes(typeof(ModelPlan));
+    }
+
+    [Fact]
+    public void Cached_shell_holds_no_Roslyn_objects_and_no_arrays()
+    {
+        var nested = """
+            using RnnGen;
+            namespace Walk.Deep;
+
+            public partial class Outer<T>
+            {
+                public partial struct Inner
+                {
+                    [RnnModel(hidden: 0, input: 3, Output = 2, Vocabulary = 10, Loss = RnnLoss.CrossEntropy)]
+                    public partial class Model;
+                }
+            }
+            """;
+        var compilation = GeneratorHarness.CreateCompilation(nested, Options);
+        var result = GeneratorHarness.CreateDriver(Options, trackSteps: true).RunGenerators(compilation).GetRunResult().Results.Single();
+        var shell = Assert.IsType<ModelShellSpec>(Assert.Single(Assert.Single(result.TrackedSteps[TrackingNames.Shell]).Outputs).Value);
+        Assert.Equal(2, shell.ContainingTypes.Count);
+        Assert.Equal("RNNG004, RNNG010", shell.DiagnosticIds);
+
+        WalkValues(shell);
+        CheckDeclaredTypes(typeof(ModelShellSpec));
     }
 
     // ───────────────────────────────────────────── helpers
@@ -167,7 +222,7 @@ public sealed class IncrementalTests
         var result = driver.GetRunResult().Results.Single();
         Assert.Null(result.Exception);
         Assert.Empty(result.Diagnostics);
-        return (driver, compilation, Assert.Single(result.GeneratedSources).SourceText.ToString());
+        return (driver, compilation, GeneratorHarness.AllText(result.GeneratedSources));
     }
 
     private static GeneratorRunResult Rerun(ref GeneratorDriver driver, Compilation compilation)
@@ -246,8 +301,10 @@ public sealed class IncrementalTests
     }
 
     /// <summary>
-    /// STYLE §2 on the declared types: a spec or plan is a sealed record of strings, primitives, enums and
-    /// EquatableArray&lt;T&gt; of the same; no T[], ImmutableArray&lt;T&gt; (reference equality) or Roslyn types.
+    /// The declared types: a spec or plan is a sealed record of strings, primitives, enums and EquatableArray&lt;T&gt; of
+    /// the same; no T[], ImmutableArray&lt;T&gt; or Roslyn types. The pipeline caches by value equality: an array compares by
+    /// reference, so every edit would look like a change and regenerate the model, and a symbol or syntax node would keep
+    /// an old compilation alive.
     /// </summary>
     private static void CheckDeclaredTypes(Type root)
     {
@@ -267,10 +324,15 @@ public sealed class IncrementalTests
 
             Assert.True(type.Assembly == typeof(ModelSpec).Assembly,
                 $"{path} is {type}; use strings, primitives, enums, EquatableArray<T> or a generator record");
-            Assert.True(type.IsSealed && type.GetProperty("EqualityContract", BindingFlags.Instance | BindingFlags.NonPublic) is not null,
-                $"{path} is {type}, which is not a sealed record");
+            bool record = type.GetProperty("EqualityContract", BindingFlags.Instance | BindingFlags.NonPublic) is not null;
+            // An abstract record (the plan's LayerPlan) compares by value too: its EqualityContract is the runtime type,
+            // so check it and every record deriving from it.
+            Assert.True(record && (type.IsSealed || type.IsAbstract), $"{path} is {type}, which is not a sealed (or abstract) record");
             foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
                 Check(field.FieldType, $"{path}.{field.Name}");
+            if (type.IsAbstract)
+                foreach (var derived in type.Assembly.GetTypes().Where(t => t.IsSubclassOf(type)))
+                    Check(derived, $"{path} as {derived.Name}");
         }
     }
 }

@@ -60,6 +60,30 @@ public sealed class RobustnessTests
         "[RnnModel(64, 10\npublic partial class Model;",
         "[RnnModel(64, 10, Output = 1.5)]\npublic partial class Model;",
         "[RnnModel(64, 10, Unknown = 3)]\npublic partial class Model;",
+        // The same class more than once (issue 15: two partial declarations with the attribute threw in AddSource).
+        "[RnnModel(8, 2)]\npublic partial class Model;\n[RnnModel(16, 2)]\npublic partial class Model;",
+        "[RnnModel(8, 2)]\npublic partial class Model;\n[RnnModel(8, 2)]\npublic partial class Model;\n[RnnModel(8, 2)]\npublic partial class Model;",
+        "[RnnModel(0, 2)]\npublic partial class Model;\n[RnnModel(-1, 2)]\npublic partial class Model;",
+        "[RnnModel(8, 2)]\npublic partial class Model;\n[RnnModel(64)]\npublic partial class Model;",
+        "[RnnModel(64)]\npublic partial class Model;\n[RnnModel(8, 2)]\npublic partial class Model;",
+        "[RnnModel(8, 2)]\npublic partial record Model;\n[RnnModel(8, 2)]\npublic partial record Model;",
+        // Records, structs and interfaces, whole and half-typed.
+        "[RnnModel(8, 2)]\npublic partial record Model;",
+        "[RnnModel(8, 2)]\npublic partial record class Model(int X);",
+        "[RnnModel(8, 2)]\npublic partial record",
+        "[RnnModel(8, 2)]\npublic partial record struct",
+        "[RnnModel(8, 2)]\npublic partial struct",
+        "[RnnModel(8, 2)]\npublic partial interface",
+        "[RnnModel(8, Cell = RnnCell.)]\npublic partial record Model;",
+        "[RnnModel(Missing.Value, 2)]\npublic partial struct Model;",
+        "[RnnModel(8, 2, Vocabulary = Missing.Value)]\npublic partial record Model;",
+        "[RnnModel(8, 2)]\npublic static partial record Model;",
+        // Names: keywords, escapes, case, a class named like a generated member, primary constructors.
+        "[RnnModel(8, 2)]\npublic partial class State;",
+        "[RnnModel(8, 2)]\npublic partial class \\u0053tep;",
+        "[RnnModel(8, 2)]\npublic partial class Model(int seed);",
+        "[RnnModel(8, 2)]\npublic partial class Model;\n[RnnModel(8, 2)]\npublic partial class model;",
+        "namespace A.B { [RnnModel(8, 2)] public partial class M; }\nnamespace A { public partial class B { [RnnModel(8, 2)] public partial class M; } }",
     }.Select(static a => new object[] { a });
 
     [Theory]
@@ -72,28 +96,100 @@ public sealed class RobustnessTests
     }
 
     /// <summary>
-    /// A record class is a class to [AttributeUsage(Class)], so the compiler accepts the attribute; the generator must
-    /// either build the model or report it, never crash. (Today it is silently ignored: see the report.)
+    /// A record class is a class to [AttributeUsage(Class)], so the compiler accepts the attribute; records are not
+    /// models (RNNG021), and the record gets the shell, so code that uses it reports nothing else.
     /// </summary>
     [Fact]
-    public void Attribute_on_a_record_class_is_ignored_or_reported()
+    public void Attribute_on_a_record_class_is_reported()
     {
         var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(8, 2)]\npublic partial record Model;\n");
         AssertNoCrash(run);
-        if (run.Sources.Length == 0)
-            Assert.All(run.GeneratorDiagnostics, static d => Assert.Equal(DiagnosticSeverity.Error, d.Severity));
-        else
-            GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
+        Assert.Equal("RNNG021", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assert.Equal("Model.RnnModel.Shell.g.cs", run.Single.HintName);
+        Assert.Equal("RNNG021", Assert.Single(run.OutputDiagnostics).Id);
     }
 
     [Fact]
-    public void Attribute_on_a_struct_is_rejected_by_the_compiler_and_ignored_by_the_generator()
+    public void Attribute_on_a_struct_is_rejected_by_the_compiler_and_by_the_generator()
     {
         var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(8, 2)]\npublic partial struct Model;\n");
         AssertNoCrash(run);
-        Assert.Empty(run.Sources);
+        Assert.Equal("RNNG021", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assert.Equal("Model.RnnModel.Shell.g.cs", run.Single.HintName);
+        Assert.Equal(new[] { "CS0592", "RNNG021" }, run.OutputDiagnostics.Select(static d => d.Id).OrderBy(static d => d, System.StringComparer.Ordinal));
+    }
+
+    /// <summary>The attribute on an interface is the compiler's (CS0592) alone: an interface is never mistaken for a model.</summary>
+    [Fact]
+    public void Attribute_on_an_interface_is_left_to_the_compiler()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(8, 2)]\npublic partial interface IModel;\n");
+        AssertNoCrash(run);
         Assert.Empty(run.GeneratorDiagnostics);
-        Assert.Contains(run.OutputDiagnostics, static d => d.Id == "CS0592");
+        Assert.Empty(run.Sources);
+        Assert.Equal("CS0592", Assert.Single(run.OutputDiagnostics).Id);
+    }
+
+    // ─────────────────────────── hint names: Roslyn compares them ignoring case and rejects '\' and '@'
+
+    /// <summary>
+    /// Issue 15: two models whose names differ only in case (legal C#) got the same hint name once case is ignored, and
+    /// the second AddSource threw (CS8785): neither model was built. Both are built now, each under its own file name.
+    /// </summary>
+    [Fact]
+    public void Models_whose_names_differ_only_in_case()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            namespace Models;
+
+            [RnnModel(8, 2)] public partial class Model;
+            [RnnModel(4, 2)] public partial class model;
+            [RnnModel(4, 3)] public partial class Other;
+
+            public static class Use
+            {
+                public static int Sizes => Model.HiddenSize + model.HiddenSize + Other.InputSize;
+            }
+            """);
+        AssertNoCrash(run);
+        var names = run.Sources.Select(static s => s.HintName).ToList();
+        Assert.Equal(3, run.ModelCount);
+        Assert.Equal(names.Count, names.Distinct(System.StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Contains("Models.Other.RnnModel.g.cs", names);   // only the twins are disambiguated
+        Assert.Matches(@"^Models\.Model\.[0-9a-f]{8}\.RnnModel\.g\.cs$", names.Single(n => n.StartsWith("Models.Model.", System.StringComparison.Ordinal) && n.EndsWith(".RnnModel.g.cs", System.StringComparison.Ordinal)));
+        GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
+    }
+
+    [Fact]
+    public void Twin_hint_names_are_the_same_in_every_run()
+    {
+        const string Source = "using RnnGen;\nnamespace N;\n[RnnModel(8, 2)] public partial class Model;\n[RnnModel(8, 2)] public partial class MODEL;\n";
+        var first = GeneratorHarness.Run(Source).Sources.Select(static s => s.HintName).OrderBy(static n => n, System.StringComparer.Ordinal).ToList();
+        var second = GeneratorHarness.Run(Source).Sources.Select(static s => s.HintName).OrderBy(static n => n, System.StringComparer.Ordinal).ToList();
+        Assert.Equal(2, first.Count(static n => n.EndsWith(".RnnModel.g.cs", System.StringComparison.Ordinal)));
+        Assert.Equal(first, second);
+    }
+
+    /// <summary>Issue 15: a namespace A.B and a class B in namespace A, each with a model M, threw in AddSource; now only the compiler's CS0101 remains.</summary>
+    [Fact]
+    public void Namespace_and_class_of_the_same_name_holding_models_of_the_same_name()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings +
+            "namespace A.B { [RnnModel(8, 2)] public partial class M; }\nnamespace A { public partial class B { [RnnModel(8, 2)] public partial class M; } }\n");
+        AssertNoCrash(run);
+        Assert.Equal(2, run.ModelCount);
+        Assert.Equal(run.Sources.Length, run.Sources.Select(static s => s.HintName).Distinct(System.StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Contains(run.OutputDiagnostics, static d => d.Id == "CS0101");
+    }
+
+    /// <summary>Issue 15: <c>class \u0041bc</c> put the escape's backslash into the hint name, and AddSource threw.</summary>
+    [Fact]
+    public void Model_named_with_a_unicode_escape()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + "namespace N\\u0031;\n[RnnModel(8, 2)]\npublic partial class \\u0041bc;\npublic static class Use { public static int H => Abc.HiddenSize; }\n");
+        AssertNoCrash(run);
+        Assert.Equal("N1.Abc.RnnModel.g.cs", run.Main.HintName);
+        GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
     }
 
     /// <summary>Every keystroke of typing a model, run through one incremental driver as an IDE does.</summary>
@@ -118,7 +214,7 @@ public sealed class RobustnessTests
             Assert.True(result.Exception is null, $"after typing {length} characters: {result.Exception}");
         }
 
-        Assert.Equal("Typing.Model.RnnModel.g.cs", Assert.Single(driver.GetRunResult().Results.Single().GeneratedSources).HintName);
+        Assert.Equal("Typing.Model.RnnModel.g.cs", driver.GetRunResult().Results.Single().GeneratedSources[0].HintName);
     }
 
     // ─────────────────────────── declarations the generator must either support or reject (bugs found: see report)
@@ -132,7 +228,7 @@ public sealed class RobustnessTests
     {
         var run = GeneratorHarness.Run("using RnnGen;\nnamespace @event.@class;\n\n[RnnModel(8, 2, Output = 1)]\npublic partial class Model;\n");
         AssertNoCrash(run);
-        Assert.Equal("event.class.Model.RnnModel.g.cs", run.Single.HintName);
+        Assert.Equal("event.class.Model.RnnModel.g.cs", run.Main.HintName);
         GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
     }
 
@@ -145,7 +241,7 @@ public sealed class RobustnessTests
     {
         var run = GeneratorHarness.Run("using RnnGen;\nnamespace Models;\n\npublic partial class @operator\n{\n    [RnnModel(8, 2, Output = 1)]\n    public partial class @class;\n}\n");
         AssertNoCrash(run);
-        Assert.Equal("Models.operator.class.RnnModel.g.cs", run.Single.HintName);
+        Assert.Equal("Models.operator.class.RnnModel.g.cs", run.Main.HintName);
         GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
     }
 
@@ -163,8 +259,8 @@ public sealed class RobustnessTests
             public partial class A<T> { [RnnModel(8, 2)] public partial class M; }
             """);
         AssertNoCrash(run);
-        Assert.Equal(2, run.Sources.Length);
-        Assert.Equal(2, run.Sources.Select(static s => s.HintName).Distinct().Count());
+        Assert.Equal(2, run.ModelCount);
+        Assert.Equal(run.Sources.Length, run.Sources.Select(static s => s.HintName).Distinct().Count());
         GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
     }
 

@@ -32,7 +32,7 @@ public sealed class SnapshotTests
     {
         string source = $"using RnnGen;\nnamespace Snapshots;\n\n{attribute}\npublic partial class {name};\n";
         var run = GeneratorHarness.RunClean(source);
-        Assert.Equal($"Snapshots.{name}.RnnModel.g.cs", run.Single.HintName);
+        Assert.Equal($"Snapshots.{name}.RnnModel.g.cs", run.Main.HintName);
         string actual = Normalize(run.Text);
 
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")

@@ -5,7 +5,6 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.Loader;
-using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -27,6 +26,7 @@ public sealed class DocSnippetTests
     /// <summary>The docs whose code blocks are checked (paths from the repository root).</summary>
     public static readonly string[] Documents =
     {
+        "README.md",
         "docs/getting-started.md",
         "docs/performance-guide.md",
         "docs/comparison.md",
@@ -115,21 +115,8 @@ public sealed class DocSnippetTests
     private ImmutableArray<MetadataReference> References() =>
         Framework.Value.Add(MetadataReference.CreateFromFile(_package.RuntimeAssembly));
 
-    private static IEnumerable<(int Line, string Code)> Extract(string document)
-    {
-        string path = Path.Combine(DotnetCli.RepositoryRoot, document);
-        Assert.True(File.Exists(path), path + " is missing");
-        string[] lines = File.ReadAllLines(path);
-        for (int i = 0; i < lines.Length; i++)
-        {
-            if (!Regex.IsMatch(lines[i], @"^\s*```\s*(csharp|cs|c#)\s*$", RegexOptions.IgnoreCase)) continue;
-            int start = i + 1;
-            int end = start;
-            while (end < lines.Length && !Regex.IsMatch(lines[end], @"^\s*```\s*$")) end++;
-            yield return (start + 1, string.Join("\n", lines[start..end]) + "\n");
-            i = end;
-        }
-    }
+    private static IEnumerable<(int Line, string Code)> Extract(string document) =>
+        Markdown.Blocks(document).Where(b => b.IsCSharp).Select(b => (b.Line, b.Code));
 
     /// <summary>Loads the packaged generator the way the compiler does: from its file, sharing Roslyn with the host.</summary>
     private sealed class PackageAnalyzerLoader : IAnalyzerAssemblyLoader

@@ -15,7 +15,7 @@ public sealed record CommandResult(string Command, int ExitCode, string Output, 
     public override string ToString() => $"`{Command}` exited with {ExitCode} after {Elapsed.TotalSeconds:F1} s:\n{Output}";
 }
 
-/// <summary>Runs the .NET CLI in a child process, the way a user would from a shell.</summary>
+/// <summary>Runs the .NET CLI (or a shell) in a child process, the way a user would from a terminal.</summary>
 public static class DotnetCli
 {
     /// <summary>The repository root (baked in at build time; falls back to the folder that holds RnnGen.sln).</summary>
@@ -27,9 +27,17 @@ public static class DotnetCli
     /// plus <paramref name="environment"/>. Kills the process tree after <paramref name="timeout"/>.
     /// </summary>
     public static CommandResult Run(string workingDirectory, IReadOnlyList<string> args, TimeSpan timeout,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null) =>
+        RunProgram("dotnet", workingDirectory, args, timeout, environment);
+
+    /// <summary>
+    /// Runs <paramref name="program"/> (found on PATH) as <see cref="Run"/> runs <c>dotnet</c>: the caller's environment
+    /// minus MSBuild's variables and the names in <paramref name="unset"/>, plus <paramref name="environment"/>.
+    /// </summary>
+    public static CommandResult RunProgram(string program, string workingDirectory, IReadOnlyList<string> args, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null, IReadOnlyCollection<string>? unset = null)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -49,10 +57,12 @@ public static class DotnetCli
         psi.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
         psi.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
         psi.Environment["MSBUILDTERMINALLOGGER"] = "off";
+        if (unset is not null)
+            foreach (string key in unset) psi.Environment.Remove(key);
         if (environment is not null)
             foreach (var (key, value) in environment) psi.Environment[key] = value;
 
-        string command = "dotnet " + string.Join(' ', args);
+        string command = program + " " + string.Join(' ', args);
         var output = new StringBuilder();
         var watch = Stopwatch.StartNew();
         using var process = new Process { StartInfo = psi };

@@ -51,6 +51,13 @@ public sealed class PackageTests
         Assert.DoesNotContain(_package.Nuspec.Descendants(),
             e => e.Name.LocalName == "dependency" && ((string?)e.Attribute("id"))?.Contains("Generator", StringComparison.OrdinalIgnoreCase) == true);
 
+        // The package names the repository the diagnostics' help links point into (RepositoryUrl in Directory.Build.props).
+        string repository = System.Xml.Linq.XDocument.Load(Path.Combine(DotnetCli.RepositoryRoot, "Directory.Build.props"))
+            .Descendants().Single(static e => e.Name.LocalName == "RepositoryUrl").Value.Trim();
+        Assert.Equal(repository, _package.NuspecValue("projectUrl"));
+        var repositoryElement = _package.Nuspec.Descendants().Single(static e => e.Name.LocalName == "repository");
+        Assert.Equal(repository, (string?)repositoryElement.Attribute("url"));
+
         // The packaged readme is this repository's package readme.
         Assert.Equal(File.ReadAllText(Path.Combine(DotnetCli.RepositoryRoot, "runtime", "RnnGen", "README.md")),
             File.ReadAllText(Path.Combine(_package.ExtractedDirectory, "README.md")));
@@ -68,7 +75,7 @@ public sealed class PackageTests
 
         Assert.Equal(new Version(2, 0, 0, 0), references["netstandard"]);
         // A newer compiler API than the oldest net10.0 SDK's (Roslyn 5.0 in SDK 10.0.100) is CS9057 there, and the
-        // generator is then silently skipped (STYLE.md §8).
+        // generator is then silently skipped, and every use of a model's generated members fails to compile.
         Assert.True(references["Microsoft.CodeAnalysis"] <= new Version(5, 0, 0, 0), $"Microsoft.CodeAnalysis {references["Microsoft.CodeAnalysis"]}");
         Assert.True(references["Microsoft.CodeAnalysis.CSharp"] <= new Version(5, 0, 0, 0), $"Microsoft.CodeAnalysis.CSharp {references["Microsoft.CodeAnalysis.CSharp"]}");
     }

@@ -1,17 +1,35 @@
+using System.Reflection;
 using Microsoft.CodeAnalysis;
 
 namespace RnnGen.Generator.Diagnostics;
 
 /// <summary>
 /// Every diagnostic the generator reports. IDs are never reused; each has a page under docs/diagnostics/.
-/// An invalid model is an error and emits nothing.
+/// An invalid model is an error; it gets only a shell (the public surface, every body throwing) when its class can hold one.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
     private const string Category = "RnnGen";
 
+    /// <summary>
+    /// The project's repository, the base of every help link: <c>RepositoryUrl</c> in Directory.Build.props, which is
+    /// also the package's repository and project URL, reaches this assembly as <c>[AssemblyMetadata("RepositoryUrl", …)]</c>.
+    /// Declared before the descriptors so that it is initialized first.
+    /// </summary>
+    internal static readonly string RepositoryUrl = ReadRepositoryUrl();
+
+    private static string ReadRepositoryUrl()
+    {
+        foreach (var a in typeof(DiagnosticDescriptors).Assembly.GetCustomAttributes(typeof(AssemblyMetadataAttribute), inherit: false))
+            if (a is AssemblyMetadataAttribute { Key: "RepositoryUrl", Value: { Length: > 0 } url })
+                return url.TrimEnd('/');
+        // The generator project's build refuses an empty RepositoryUrl, so this is never reached from a real build;
+        // a generator must not throw from a static initializer.
+        return "";
+    }
+
     private static string Help(string id) =>
-        "https://github.com/rnngen/rnngen/blob/main/docs/diagnostics/" + id.ToLowerInvariant() + ".md";
+        RepositoryUrl + "/blob/main/docs/diagnostics/" + id.ToLowerInvariant() + ".md";
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: Help(id));
@@ -87,4 +105,20 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InheritedMemberConflict = Error("RNNG018",
         "Model class inherits a generated member name",
         "Class '{0}' inherits a member named '{1}' from '{2}', which the generated '{1}' would hide; rename the base member or do not derive the model from '{2}'");
+
+    public static readonly DiagnosticDescriptor DuplicateAttribute = Error("RNNG019",
+        "Model class has more than one [RnnModel] attribute",
+        "Class '{0}' has [RnnModel] more than once (the attributes of all its partial declarations count); remove this one, the model is built from the first ({1})");
+
+    public static readonly DiagnosticDescriptor ClassNamedLikeMember = Error("RNNG020",
+        "Model class has the name of a generated member",
+        "Class '{0}' has the name of a member RnnGen generates in it, and a member cannot have the name of its class; rename the class (for example to '{0}Model')");
+
+    public static readonly DiagnosticDescriptor NotAClass = Error("RNNG021",
+        "Model must be a class",
+        "'{0}' is a {1}, but a model must be a class: {2}; declare it as 'partial class {0}'");
+
+    public static readonly DiagnosticDescriptor PrimaryConstructor = Error("RNNG022",
+        "Model class cannot have a primary constructor",
+        "Class '{0}' has a primary constructor, which every constructor RnnGen adds would have to call; remove the parameter list and declare an ordinary constructor that calls InitializeParameters(seed)");
 }

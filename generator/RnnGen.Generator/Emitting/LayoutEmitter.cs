@@ -1,5 +1,5 @@
 using RnnGen.Generator.Planning;
-using static RnnGen.Generator.Emitting.Emit;
+using static RnnGen.Generator.Emitting.Syntax;
 
 namespace RnnGen.Generator.Emitting;
 
@@ -10,92 +10,68 @@ namespace RnnGen.Generator.Emitting;
 /// </summary>
 internal static class LayoutEmitter
 {
-    public static void EmitLayout(CodeWriter w, KernelPlan plan)
+    public static void Emit(CodeWriter w, ModelPlan plan)
     {
         w.Line("/// <summary>The tensors in PyTorch <c>state_dict</c> order with their shapes and canonical offsets.</summary>");
         w.Line(GeneratedCode);
         w.Line("public static global::RnnGen.RnnParameterLayout ParameterLayout { get; } = new global::RnnGen.RnnParameterLayout(");
-        w.Indent();
-        w.Line($"\"{plan.Fingerprint}\",");
-        for (int i = 0; i < plan.Tensors.Count; i++)
+        using (w.Indented())
         {
-            var t = plan.Tensors[i];
-            w.Line($"new global::RnnGen.RnnTensorInfo(\"{t.Name}\", {I(t.Rows)}, {I(t.Columns)}, {I(t.CanonicalOffset)}){(i + 1 < plan.Tensors.Count ? "," : ");")}");
+            w.Line($"\"{plan.Fingerprint}\",");
+            for (int i = 0; i < plan.Tensors.Count; i++)
+            {
+                var t = plan.Tensors[i];
+                w.Line($"new global::RnnGen.RnnTensorInfo(\"{t.Name}\", {I(t.Rows)}, {I(t.Columns)}, {I(t.CanonicalOffset)}){(i + 1 < plan.Tensors.Count ? "," : ");")}");
+            }
         }
 
-        w.Unindent();
         w.Line();
-
         w.Line("/// <summary>");
         w.Line("/// Maps an index of the canonical (PyTorch-order) parameter vector to the index of the same value in");
         w.Line("/// <see cref=\"Parameters\"/> and <see cref=\"Gradients\"/>, which are stored tile-major for SIMD.");
         w.Line("/// </summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The index is not in [0, TrainableParameterCount).</exception>");
         w.Line(GeneratedCode);
-        w.Open("public static int ParameterIndex(int canonicalIndex)");
-        w.Line("if ((uint)canonicalIndex >= (uint)TrainableParameterCount)");
-        w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(canonicalIndex), canonicalIndex, \"The index must be in [0, TrainableParameterCount = \" + TrainableParameterCount + \").\");");
-        w.Line("int i = canonicalIndex;");
-        int TR = plan.TileRows, H = plan.Spec.Hidden;
-        int tensor = 0;
-        if (plan.HasEmbedding)
+        using (w.Block("public static int ParameterIndex(int canonicalIndex)"))
         {
-            var emb = plan.Tensors[tensor++];
-            w.Line($"// {emb.Name} [{emb.Rows}, {emb.Columns}]: stored as is, row-major, at {KernelPlan.EmbeddingOffset}");
-            w.Line($"if (i < {I(emb.Length)}) return {I(KernelPlan.EmbeddingOffset)} + i;");
+            w.Line("if ((uint)canonicalIndex >= (uint)TrainableParameterCount)");
+            w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(canonicalIndex), canonicalIndex, \"The index must be in [0, TrainableParameterCount = \" + TrainableParameterCount + \").\");");
+            w.Line("int i = canonicalIndex;");
+            int tensor = 0;
+            bool returned = false;
+            foreach (var layer in plan.Layers)
+            {
+                switch (layer)
+                {
+                    case EmbeddingPlan e:
+                        var emb = plan.Tensors[tensor++];
+                        w.Line($"// {emb.Name} [{emb.Rows}, {emb.Columns}]: stored as is, row-major, at {e.Offset}");
+                        w.Line($"if (i < {I(emb.Length)}) return __EmbeddingOffset + i;");
+                        break;
+                    case RecurrentLayerPlan r:
+                        EmitLayer(w, r, plan.Tensors[tensor], plan.Tensors[tensor + 1], plan.Tensors[tensor + 2], plan.Tensors[tensor + 3]);
+                        tensor += 4;
+                        break;
+                    case HeadPlan h:
+                        var hw = plan.Tensors[tensor++];
+                        var hb = plan.Tensors[tensor++];
+                        w.Line($"// {hw.Name} [{hw.Rows}, {hw.Columns}]: row o at {h.Offset} + o·{h.Stride}");
+                        using (w.Block($"if (i < {I(hw.CanonicalOffset + hw.Length)})"))
+                        {
+                            w.Line($"int o = (i - {I(hw.CanonicalOffset)}) / {I(hw.Columns)}, j = (i - {I(hw.CanonicalOffset)}) % {I(hw.Columns)};");
+                            w.Line($"return __HeadOffset + o * {I(h.Stride)} + j;");
+                        }
+
+                        w.Line($"// {hb.Name} [{hb.Rows}]");
+                        w.Line($"return __HeadBiasOffset + (i - {I(hb.CanonicalOffset)});");
+                        returned = true;
+                        break;
+                }
+            }
+
+            if (!returned) w.Line("throw new global::System.InvalidOperationException(\"unreachable: the index was range-checked above\");");
         }
 
-        foreach (var layer in plan.LayerPlans)
-        {
-            var wih = plan.Tensors[tensor++];
-            var whh = plan.Tensors[tensor++];
-            var bih = plan.Tensors[tensor++];
-            var bhh = plan.Tensors[tensor++];
-            int CS = layer.ColumnStride;
-            // Row R of a PyTorch tensor is gate g = R / H, unit j = R % H; it lives in tile j / TR, gate block g, row j % TR.
-            string Row(string r) => plan.Gates == 1
-                ? $"{I(layer.Offset)} + {r} / {I(TR)} * {I(layer.TileStride)} + {r} % {I(TR)}"
-                : $"{I(layer.Offset)} + {r} % {I(H)} / {I(TR)} * {I(layer.TileStride)} + {r} / {I(H)} * {I(TR)} + {r} % {I(H)} % {I(TR)}";
-            w.Line($"// {wih.Name} [{wih.Rows}, {wih.Columns}]: row R (gate R/{H}, unit R%{H}), column k → tile, then column k of {CS} floats");
-            w.Open($"if (i < {I(wih.CanonicalOffset + wih.Length)})");
-            w.Line($"int r = (i - {I(wih.CanonicalOffset)}) / {I(wih.Columns)}, k = (i - {I(wih.CanonicalOffset)}) % {I(wih.Columns)};");
-            w.Line($"return {Row("r")} + {I(layer.InputColumnsOffset)} + k * {I(CS)};");
-            w.Close();
-            w.Line($"// {whh.Name} [{whh.Rows}, {whh.Columns}]");
-            w.Open($"if (i < {I(whh.CanonicalOffset + whh.Length)})");
-            w.Line($"int r = (i - {I(whh.CanonicalOffset)}) / {I(whh.Columns)}, k = (i - {I(whh.CanonicalOffset)}) % {I(whh.Columns)};");
-            w.Line($"return {Row("r")} + {I(layer.RecurrentColumnsOffset)} + k * {I(CS)};");
-            w.Close();
-            w.Line($"// {bih.Name} [{bih.Rows}]");
-            w.Open($"if (i < {I(bih.CanonicalOffset + bih.Length)})");
-            w.Line($"int r = i - {I(bih.CanonicalOffset)};");
-            w.Line($"return {Row("r")};");
-            w.Close();
-            w.Line($"// {bhh.Name} [{bhh.Rows}]");
-            w.Open($"if (i < {I(bhh.CanonicalOffset + bhh.Length)})");
-            w.Line($"int r = i - {I(bhh.CanonicalOffset)};");
-            w.Line($"return {Row("r")} + {I(layer.BiasHhOffset)};");
-            w.Close();
-        }
-
-        if (plan.HasHead)
-        {
-            var hw = plan.Tensors[tensor++];
-            var hb = plan.Tensors[tensor];
-            w.Line($"// {hw.Name} [{hw.Rows}, {hw.Columns}]: row o at {plan.HeadOffset} + o·{plan.HeadStride}");
-            w.Open($"if (i < {I(hw.CanonicalOffset + hw.Length)})");
-            w.Line($"int o = (i - {I(hw.CanonicalOffset)}) / {I(hw.Columns)}, j = (i - {I(hw.CanonicalOffset)}) % {I(hw.Columns)};");
-            w.Line($"return {I(plan.HeadOffset)} + o * {I(plan.HeadStride)} + j;");
-            w.Close();
-            w.Line($"// {hb.Name} [{hb.Rows}]");
-            w.Line($"return {I(plan.HeadBiasOffset)} + (i - {I(hb.CanonicalOffset)});");
-        }
-        else
-        {
-            w.Line("throw new global::System.InvalidOperationException(\"unreachable: the index was range-checked above\");");
-        }
-
-        w.Close();
         w.Line();
 
         EmitCopy(w, "CopyParametersTo", "destination", "Parameters", toCanonical: true,
@@ -104,7 +80,35 @@ internal static class LayoutEmitter
             "Copies the gradients into <paramref name=\"destination\"/> in PyTorch order (see <see cref=\"ParameterLayout\"/>).");
         EmitCopy(w, "CopyParametersFrom", "source", "Parameters", toCanonical: false,
             "Replaces every parameter with <paramref name=\"source\"/>, given in PyTorch order (see <see cref=\"ParameterLayout\"/>). Nothing changes if the length is wrong.",
-            plan.Spec.WeightPrecision == Model.PrecisionKind.BFloat16 ? "RefreshInferenceWeights();   // the bfloat16 copy follows" : null);
+            plan.IsBFloat16 ? "RefreshInferenceWeights();   // the bfloat16 copy follows" : null);
+    }
+
+    /// <summary>Row R of a PyTorch tensor is gate g = R / H, unit j = R % H; it lives in tile j / TR, gate block g, row j % TR.</summary>
+    private static void EmitLayer(CodeWriter w, RecurrentLayerPlan layer, TensorPlan wih, TensorPlan whh, TensorPlan bih, TensorPlan bhh)
+    {
+        int TR = layer.TileRows, H = layer.Units, CS = layer.ColumnStride;
+        string offset = $"__Layer{layer.Layer}Offset";
+        string Row(string r) => layer.Gates == 1
+            ? $"{offset} + {r} / {I(TR)} * {I(layer.TileStride)} + {r} % {I(TR)}"
+            : $"{offset} + {r} % {I(H)} / {I(TR)} * {I(layer.TileStride)} + {r} / {I(H)} * {I(TR)} + {r} % {I(H)} % {I(TR)}";
+        w.Line($"// {wih.Name} [{wih.Rows}, {wih.Columns}]: row R (gate R/{H}, unit R%{H}), column k → tile, then column k of {CS} floats");
+        using (w.Block($"if (i < {I(wih.CanonicalOffset + wih.Length)})"))
+        {
+            w.Line($"int r = (i - {I(wih.CanonicalOffset)}) / {I(wih.Columns)}, k = (i - {I(wih.CanonicalOffset)}) % {I(wih.Columns)};");
+            w.Line($"return {Row("r")} + {I(layer.InputColumnsOffset)} + k * {I(CS)};");
+        }
+
+        w.Line($"// {whh.Name} [{whh.Rows}, {whh.Columns}]");
+        using (w.Block($"if (i < {I(whh.CanonicalOffset + whh.Length)})"))
+        {
+            w.Line($"int r = (i - {I(whh.CanonicalOffset)}) / {I(whh.Columns)}, k = (i - {I(whh.CanonicalOffset)}) % {I(whh.Columns)};");
+            w.Line($"return {Row("r")} + {I(layer.RecurrentColumnsOffset)} + k * {I(CS)};");
+        }
+
+        w.Line($"// {bih.Name} [{bih.Rows}]");
+        w.Line($"if (i < {I(bih.CanonicalOffset + bih.Length)}) return {Row($"(i - {I(bih.CanonicalOffset)})")};");
+        w.Line($"// {bhh.Name} [{bhh.Rows}]");
+        w.Line($"if (i < {I(bhh.CanonicalOffset + bhh.Length)}) return {Row($"(i - {I(bhh.CanonicalOffset)})")} + {I(layer.BiasHhOffset)};");
     }
 
     private static void EmitCopy(CodeWriter w, string name, string param, string buffer, bool toCanonical, string summary, string? after = null)
@@ -112,14 +116,16 @@ internal static class LayoutEmitter
         w.Line($"/// <summary>{summary}</summary>");
         w.Line($"/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"{param}\"/> does not hold exactly TrainableParameterCount floats.</exception>");
         w.Line(GeneratedCode);
-        w.Open($"public void {name}({(toCanonical ? Span : ReadOnlySpan)} {param})");
-        w.Line($"if ({param}.Length != TrainableParameterCount)");
-        w.Line($"    {Helpers}.ThrowLength(nameof({param}), TrainableParameterCount, {param}.Length, \"TrainableParameterCount\");");
-        w.Line($"var buffer = {buffer};");
-        w.Line("for (int i = 0; i < TrainableParameterCount; i++)");
-        w.Line(toCanonical ? $"    {param}[i] = buffer[ParameterIndex(i)];" : $"    buffer[ParameterIndex(i)] = {param}[i];");
-        if (after is not null) w.Line(after);
-        w.Close();
+        using (w.Block($"public void {name}({(toCanonical ? Span : ReadOnlySpan)} {param})"))
+        {
+            w.Line($"if ({param}.Length != TrainableParameterCount)");
+            w.Line($"    {Throw}.ThrowLength(nameof({param}), TrainableParameterCount, {param}.Length, \"TrainableParameterCount\");");
+            w.Line($"var buffer = {buffer};");
+            w.Line("for (int i = 0; i < TrainableParameterCount; i++)");
+            w.Line(toCanonical ? $"    {param}[i] = buffer[ParameterIndex(i)];" : $"    buffer[ParameterIndex(i)] = {param}[i];");
+            if (after is not null) w.Line(after);
+        }
+
         w.Line();
     }
 }

@@ -1,5 +1,7 @@
+using System;
+using System.Collections.Generic;
 using RnnGen.Generator.Planning;
-using static RnnGen.Generator.Emitting.Emit;
+using static RnnGen.Generator.Emitting.Syntax;
 
 namespace RnnGen.Generator.Emitting;
 
@@ -10,64 +12,72 @@ namespace RnnGen.Generator.Emitting;
 /// </summary>
 internal static class StateEmitter
 {
-    public static void EmitState(CodeWriter w, KernelPlan plan)
+    public static void Emit(CodeWriter w, ModelPlan plan)
     {
-        bool lstm = plan.Spec.Cell == Model.CellKind.Lstm;
-        int length = plan.Spec.Layers * plan.StateStride * (lstm ? 2 : 1);
+        var top = plan.Top;
+        bool lstm = top.StateC >= 0;
         w.Line("/// <summary>");
         w.Line($"/// The recurrent state of one sequence: the hidden vector h{(lstm ? " and the cell state c" : "")} of each of the {plan.Spec.Layers} layer(s). The default value is");
         w.Line("/// the zero state. A model can step any number of states (one per agent or stream) with <see cref=\"Step(ref State, global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>.");
         w.Line("/// </summary>");
         w.Line(GeneratedCode);
-        w.Open("public struct State");
-        w.Line("[global::System.Runtime.CompilerServices.InlineArray(" + I(length) + ")]");
-        w.Open("private struct __Buffer");
-        w.Line("private float __element0;");
-        w.Close();
-        w.Line();
-        w.Line("private __Buffer __a;");
-        w.Line("private __Buffer __b;");
-        w.Line("private int __parity;");
-        w.Line();
-        w.Line("/// <summary>The current state: h of every layer, " + (lstm ? "then c of every layer, " : "") + "each padded to " + I(plan.StateStride) + " floats.</summary>");
-        w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
-        w.Line("internal ref float __Current => ref (__parity == 0 ? ref __a[0] : ref __b[0]);");
-        w.Line();
-        w.Line("/// <summary>The buffer the next step writes into.</summary>");
-        w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
-        w.Line("internal ref float __Next => ref (__parity == 0 ? ref __b[0] : ref __a[0]);");
-        w.Line();
-        w.Line("/// <summary>Makes the buffer written by the last step the current one.</summary>");
-        w.Line("internal void __Advance() => __parity ^= 1;");
-        w.Line();
-        w.Line("/// <summary>Odd steps walk the weight tiles in reverse, so the tiles read last (still in L1) are read first.</summary>");
-        w.Line("internal bool __Reversed => __parity != 0;");
-        w.Line();
-        w.Line("/// <summary>The hidden vector h of <paramref name=\"layer\"/> (" + I(plan.Spec.Hidden) + " floats): read it, or write it to set an initial state.</summary>");
-        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"layer\"/> is not in [0, Layers).</exception>");
-        w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
-        w.Open("public global::System.Span<float> Hidden(int layer = 0)");
-        w.Line("if ((uint)layer >= (uint)Layers)");
-        w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"layer must be in [0, \" + Layers + \").\");");
-        w.Line($"return {MemoryMarshal}.CreateSpan(ref {Unsafe}.Add(ref __Current, layer * {I(plan.StateStride)}), HiddenSize);");
-        w.Close();
-        w.Line();
-        if (lstm)
+        using (w.Block("public struct State"))
         {
-            w.Line("/// <summary>The cell state c of <paramref name=\"layer\"/> (" + I(plan.Spec.Hidden) + " floats): read it, or write it to set an initial state.</summary>");
-            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"layer\"/> is not in [0, Layers).</exception>");
-            w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
-            w.Open("public global::System.Span<float> Cell(int layer = 0)");
-            w.Line("if ((uint)layer >= (uint)Layers)");
-            w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"layer must be in [0, \" + Layers + \").\");");
-            w.Line($"return {MemoryMarshal}.CreateSpan(ref {Unsafe}.Add(ref __Current, (Layers + layer) * {I(plan.StateStride)}), HiddenSize);");
-            w.Close();
+            w.Line($"[global::System.Runtime.CompilerServices.InlineArray({I(plan.State.Length)})]");
+            using (w.Block("private struct __Buffer"))
+                w.Line("private float __element0;");
             w.Line();
+            w.Line("private __Buffer __a;");
+            w.Line("private __Buffer __b;");
+            w.Line("private int __parity;");
+            w.Line();
+            w.Line($"/// <summary>The current state: h of every layer, {(lstm ? "then c of every layer, " : "")}each padded to {I(top.Padded)} floats.</summary>");
+            w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
+            w.Line("internal ref float __Current => ref (__parity == 0 ? ref __a[0] : ref __b[0]);");
+            w.Line();
+            w.Line("/// <summary>The buffer the next step writes into.</summary>");
+            w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
+            w.Line("internal ref float __Next => ref (__parity == 0 ? ref __b[0] : ref __a[0]);");
+            w.Line();
+            w.Line("/// <summary>Makes the buffer written by the last step the current one.</summary>");
+            w.Line("internal void __Advance() => __parity ^= 1;");
+            w.Line();
+            w.Line("/// <summary>Odd steps walk the weight tiles in reverse, so the tiles read last (still in L1) are read first.</summary>");
+            w.Line("internal bool __Reversed => __parity != 0;");
+            w.Line();
+            var layers = plan.Recurrent;
+            EmitVector(w, "Hidden", "The hidden vector h", layers, static l => l.StateH);
+            if (lstm) EmitVector(w, "Cell", "The cell state c", layers, static l => l.StateC);
+            w.Line("/// <summary>Sets the state back to zeros.</summary>");
+            w.Line("public void Reset() => this = default;");
         }
 
-        w.Line("/// <summary>Sets the state back to zeros.</summary>");
-        w.Line("public void Reset() => this = default;");
-        w.Close();
+        w.Line();
+    }
+
+    /// <summary>A public accessor of one per-layer vector, at the offset the plan gives each layer.</summary>
+    private static void EmitVector(CodeWriter w, string name, string what, IReadOnlyList<RecurrentLayerPlan> layers, Func<RecurrentLayerPlan, int> offset)
+    {
+        w.Line($"/// <summary>{what} of <paramref name=\"layer\"/> ({I(layers[0].Units)} floats): read it, or write it to set an initial state.</summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"layer\"/> is not in [0, Layers).</exception>");
+        w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
+        using (w.Block($"public global::System.Span<float> {name}(int layer = 0)"))
+        {
+            w.Line("if ((uint)layer >= (uint)Layers)");
+            w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"layer must be in [0, \" + Layers + \").\");");
+            string at = I(offset(layers[0]));
+            if (layers.Count > 1)
+            {
+                var arms = new List<string>();
+                for (int l = 0; l < layers.Count - 1; l++) arms.Add($"{I(l)} => {I(offset(layers[l]))}");
+                arms.Add($"_ => {I(offset(layers[layers.Count - 1]))}");
+                w.Line($"int offset = layer switch {{ {string.Join(", ", arms)} }};");
+                at = "offset";
+            }
+
+            w.Line($"return MemoryMarshal.CreateSpan({At("__Current", at)}, HiddenSize);");
+        }
+
         w.Line();
     }
 }

@@ -1,11 +1,12 @@
 using RnnGen.Generator.Planning;
-using static RnnGen.Generator.Emitting.Emit;
+using static RnnGen.Generator.Emitting.Syntax;
 
 namespace RnnGen.Generator.Emitting;
 
 /// <summary>
-/// Spells vector (or scalar) operations for one width, so the cell epilogues and the column walks are
-/// written once and emitted for Vector512, Vector256, Vector128 and the scalar fallback alike.
+/// Spells vector (or scalar) operations for one width through the generated files' aliases, so the layer epilogues and
+/// the column walks are written once and emitted for Vector512, Vector256, Vector128 and the scalar fallback alike.
+/// Offsets are constants (an int literal converts to <c>nuint</c> without a cast).
 /// </summary>
 internal sealed class VectorOps
 {
@@ -17,49 +18,52 @@ internal sealed class VectorOps
 
     public int Lanes => Width.Lanes;
 
-    private string V => Width.Global;
+    private string V => Width.Alias;
 
-    /// <summary>The value type: <c>Vector512&lt;float&gt;</c> … or <c>float</c>.</summary>
-    public string Type => Scalar ? "float" : V + "<float>";
+    /// <summary>The value type: <c>F512</c> (Vector512&lt;float&gt;) … or <c>float</c>.</summary>
+    public string Type => Width.FloatAlias;
 
     public string Zero => Scalar ? "0f" : Type + ".Zero";
 
     public string One => Scalar ? "1f" : Type + ".One";
 
-    /// <summary>The value at <paramref name="baseRef"/> + <paramref name="offset"/> (a constant or expression).</summary>
-    public string Load(string baseRef, string offset) => Scalar
-        ? (offset == "0" ? baseRef : $"{Unsafe}.Add(ref {baseRef}, {offset})")
-        : $"{V}.LoadUnsafe(ref {baseRef}, (nuint)({offset}))";
-
+    /// <summary>The value at <paramref name="baseRef"/> + the constant <paramref name="offset"/>.</summary>
     public string Load(string baseRef, int offset) => Scalar
-        ? (offset == 0 ? baseRef : $"{Unsafe}.Add(ref {baseRef}, {I(offset)})")
-        : $"{V}.LoadUnsafe(ref {baseRef}, (nuint){I(offset)})";
+        ? Elem(baseRef, offset)
+        : offset == 0 ? $"{V}.LoadUnsafe(ref {baseRef})" : $"{V}.LoadUnsafe(ref {baseRef}, {I(offset)})";
 
-    /// <summary>A statement storing <paramref name="value"/> at <paramref name="baseRef"/> + <paramref name="offset"/>.</summary>
+    /// <summary>A statement storing <paramref name="value"/> at <paramref name="baseRef"/> + the constant <paramref name="offset"/>.</summary>
     public string Store(string value, string baseRef, int offset) => Scalar
-        ? $"{(offset == 0 ? baseRef : $"{Unsafe}.Add(ref {baseRef}, {I(offset)})")} = {value};"
-        : $"{V}.StoreUnsafe({value}, ref {baseRef}, (nuint){I(offset)});";
-
-    public string Store(string value, string baseRef, string offset) => Scalar
-        ? $"{(offset == "0" ? baseRef : $"{Unsafe}.Add(ref {baseRef}, {offset})")} = {value};"
-        : $"{V}.StoreUnsafe({value}, ref {baseRef}, (nuint)({offset}));";
+        ? $"{Elem(baseRef, offset)} = {value};"
+        : offset == 0 ? $"{V}.StoreUnsafe({value}, ref {baseRef});" : $"{V}.StoreUnsafe({value}, ref {baseRef}, {I(offset)});";
 
     /// <summary>Every lane = the float <paramref name="scalar"/>.</summary>
     public string Broadcast(string scalar) => Scalar ? scalar : $"{V}.Create({scalar})";
 
-    /// <summary>a·b + c, fused where the hardware has FMA.</summary>
+    /// <summary>a·b + c, fused where the hardware has FMA (Vector128 takes the estimate, which fuses when it can).</summary>
     public string Fma(string a, string b, string c) => Scalar
         ? $"{Paren(a)} * {Paren(b)} + {c}"
         : Width == VectorWidth.V128
             ? $"{V}.MultiplyAddEstimate({a}, {b}, {c})"
             : $"{V}.FusedMultiplyAdd({a}, {b}, {c})";
 
-    /// <summary>Parenthesizes a compound operand (one with an operator) so scalar expressions keep their meaning.</summary>
-    private static string Paren(string x) => x.IndexOf(' ') >= 0 ? "(" + x + ")" : x;
+    /// <summary>Parenthesizes a compound operand (one with an operator outside its calls) so scalar expressions keep their meaning.</summary>
+    private static string Paren(string x)
+    {
+        int depth = 0;
+        foreach (char c in x)
+        {
+            if (c == '(') depth++;
+            else if (c == ')') depth--;
+            else if (c == ' ' && depth == 0) return "(" + x + ")";
+        }
 
-    public string Tanh(string x) => $"{RnnMath}.Tanh({x})";
+        return x;
+    }
 
-    public string Sigmoid(string x) => $"{RnnMath}.Sigmoid({x})";
+    public string Tanh(string x) => $"RnnMath.Tanh({x})";
+
+    public string Sigmoid(string x) => $"RnnMath.Sigmoid({x})";
 
     public string Relu(string x) => Scalar ? $"global::System.MathF.Max({x}, 0f)" : $"{V}.Max({x}, {Zero})";
 

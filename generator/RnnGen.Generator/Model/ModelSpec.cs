@@ -20,32 +20,18 @@ internal sealed record ModelSpec(
     OutputActivationKind OutputActivation,
     LossKind Loss,
     LossOnKind LossOn,
-    PrecisionKind WeightPrecision = PrecisionKind.Float32)
+    PrecisionKind WeightPrecision = PrecisionKind.Float32,
+    string HintSuffix = "")
 {
-    /// <summary>Fully qualified metadata-like name, used for the hint name.</summary>
-    public string FullName
-    {
-        get
-        {
-            var prefix = Namespace.Length == 0 ? "" : Namespace + ".";
-            foreach (var c in ContainingTypes)
-                prefix += MetadataName(c.NameWithTypeParameters) + ".";
-            // '@' (verbatim identifiers) is not allowed in hint names.
-            return (prefix + TypeName).Replace("@", "");
-        }
-    }
+    /// <summary>Fully qualified metadata-like name (<see cref="HintNames.TypeKey"/>), used for the hint name.</summary>
+    public string FullName => HintNames.TypeKey(Namespace, ContainingTypes, TypeName);
 
-    /// <summary>The generated file's hint name: <c>{Namespace}.{Type}.RnnModel.g.cs</c>.</summary>
-    public string HintName => FullName + ".RnnModel.g.cs";
+    /// <summary>
+    /// The generated file's hint name: <c>{Namespace}.{Type}.RnnModel.g.cs</c>, with <see cref="HintSuffix"/> (empty unless
+    /// another model's name differs from this one only in case) before the extension.
+    /// </summary>
+    public string HintName => HintNameOf("RnnModel");
 
-    /// <summary>"Outer&lt;T, U&gt;" → "Outer`2", as metadata names it, so A.M and A&lt;T&gt;.M get different hint names.</summary>
-    private static string MetadataName(string name)
-    {
-        int lt = name.IndexOf('<');
-        if (lt < 0) return name;
-        int arity = 1;
-        foreach (char ch in name.Substring(lt))
-            if (ch == ',') arity++;
-        return name.Substring(0, lt) + "`" + arity;
-    }
+    /// <summary>The hint name of one of the model's files: <c>{Namespace}.{Type}[suffix].{part}.g.cs</c>.</summary>
+    public string HintNameOf(string part) => FullName + HintSuffix + "." + part + ".g.cs";
 }

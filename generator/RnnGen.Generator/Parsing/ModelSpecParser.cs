@@ -13,8 +13,9 @@ using RnnGen.Generator.Model;
 namespace RnnGen.Generator.Parsing;
 
 /// <summary>
-/// Turns one [RnnModel] class into a <see cref="ModelSpec"/> plus diagnostics. The only place
-/// where symbols and syntax are used; nothing Roslyn-owned leaves this class except the diagnostics.
+/// Turns one [RnnModel] class into a <see cref="ModelSpec"/> plus diagnostics (for an invalid model whose class can hold
+/// it, a <see cref="ModelShellSpec"/> instead of the spec). The only place where symbols and syntax are used; nothing
+/// Roslyn-owned leaves this class except the diagnostics.
 /// </summary>
 internal static class ModelSpecParser
 {
@@ -36,41 +37,99 @@ internal static class ModelSpecParser
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
-        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax classSyntax
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax classSyntax
             || classSyntax.Identifier.IsMissing)
             return new ParseResult(null, ImmutableArray<Diagnostic>.Empty);
 
-        var attribute = context.Attributes.FirstOrDefault();
+        // --- One class, one model ------------------------------------------------------------
+        // This declaration's attributes are context.Attributes; the class's are on every partial declaration. The model is
+        // built from the first of them, by the declaration that holds it; every other one is reported where it is, once.
+        var first = type.GetAttributes().FirstOrDefault(IsRnnModel);
+        var duplicates = ImmutableArray.CreateBuilder<Diagnostic>();
+        foreach (var other in context.Attributes)
+        {
+            if (SameApplication(other, first)) continue;
+            var otherLocation = other.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? classSyntax.Identifier.GetLocation();
+            var firstSyntax = first?.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+            duplicates.Add(Diagnostic.Create(DiagnosticDescriptors.DuplicateAttribute, otherLocation,
+                firstSyntax is null ? null : new[] { firstSyntax.GetLocation() }, type.Name, Describe(firstSyntax)));
+        }
+
+        var attribute = context.Attributes.FirstOrDefault(a => SameApplication(a, first));
         // A half-typed attribute (missing arguments, unresolved constructor) is the compiler's to report.
         if (attribute is null || attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length != 2
             || attribute.ConstructorArguments.Any(static a => a.Kind == TypedConstantKind.Error || a.Value is not int))
-            return new ParseResult(null, ImmutableArray<Diagnostic>.Empty);
+            return new ParseResult(null, duplicates.ToImmutable());
 
         var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         var identifierLocation = classSyntax.Identifier.GetLocation();
         var attributeLocation = attributeSyntax?.GetLocation() ?? identifierLocation;
 
         // --- The class itself -------------------------------------------------------------
-        if (context.SemanticModel.Compilation is CSharpCompilation cs && cs.LanguageVersion < LanguageVersion.CSharp12)
+        // shellFits turns false on an error that a shell would repeat or add to (a partial class whose other half is not
+        // partial, a member the shell would declare again, ...): then the class gets nothing.
+        bool shellFits = true;
+        var languageVersion = context.SemanticModel.Compilation is CSharpCompilation cs ? cs.LanguageVersion : LanguageVersion.Latest;
+        if (languageVersion < LanguageVersion.CSharp12)
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LanguageVersionTooLow, attributeLocation,
-                cs.LanguageVersion.ToDisplayString()));
+                languageVersion.ToDisplayString()));
+
+        string keyword = KeywordOf(classSyntax);
+        if (keyword != "class")
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotAClass, identifierLocation, type.Name, keyword,
+                keyword == "record"
+                    ? "a record's 'with' copies would share its one mutable weight buffer, and its equality would compare that buffer's reference"
+                    : "every copy of a struct would share its one mutable weight buffer, and a default struct would have none"));
 
         if (!classSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotPartial, identifierLocation, type.Name));
+            shellFits = false;
+        }
+
         if (type.IsStatic)
+        {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotInstantiable, identifierLocation, type.Name, "static"));
+            shellFits = false;
+        }
         else if (type.IsAbstract)
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotInstantiable, identifierLocation, type.Name, "abstract"));
+
         if (type.TypeParameters.Length > 0)
+        {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.GenericModel,
                 classSyntax.TypeParameterList?.GetLocation() ?? identifierLocation, type.Name));
+            shellFits = false;
+        }
+
+        // A member cannot have the name of its class (CS0542 in the generated file): Step, State, Window, ...
+        if (GeneratedMemberNames.Contains(type.Name))
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ClassNamedLikeMember, identifierLocation, type.Name));
+            shellFits = false;
+        }
+
+        // Every other constructor of a class with a primary constructor must call it (CS8862), and the generated
+        // constructors cannot know its arguments.
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax { ParameterList: { } parameters })
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.PrimaryConstructor, parameters.GetLocation(), type.Name));
+                break;
+            }
+        }
 
         var containing = new List<ContainingTypeSpec>();
         for (var parent = classSyntax.Parent as TypeDeclarationSyntax; parent is not null; parent = parent.Parent as TypeDeclarationSyntax)
         {
             if (!parent.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ContainingTypeNotPartial, identifierLocation,
                     type.Name, parent.Identifier.ValueText));
+                shellFits = false;
+            }
+
             // Identifier.Text keeps a verbatim '@' (class @event), so the emitted declaration compiles.
             containing.Insert(0, new ContainingTypeSpec(KeywordOf(parent), parent.Identifier.Text + (parent.TypeParameterList?.ToString() ?? "")));
         }
@@ -80,8 +139,11 @@ internal static class ModelSpecParser
             if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor })
                 continue;
             if (GeneratedMemberNames.Contains(member.Name))
+            {
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MemberConflict,
                     member.Locations.FirstOrDefault(l => l.IsInSource) ?? identifierLocation, type.Name, member.Name));
+                shellFits = false;
+            }
         }
 
         // Inherited members with a generated name would be hidden (CS0108): report them too.
@@ -89,10 +151,11 @@ internal static class ModelSpecParser
         {
             // A base that is itself a model gets the generated members from its own generated file, which this
             // compilation does not show yet.
-            if (baseType.GetAttributes().Any(static a => a.AttributeClass?.ToDisplayString() == RnnModelGenerator.AttributeName))
+            if (baseType.GetAttributes().Any(IsRnnModel))
             {
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InheritedMemberConflict, identifierLocation,
                     type.Name, "InputSize", baseType.Name));
+                shellFits = false;
                 break;
             }
 
@@ -102,14 +165,20 @@ internal static class ModelSpecParser
                     || member is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor })
                     continue;
                 if (GeneratedMemberNames.Contains(member.Name))
+                {
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InheritedMemberConflict, identifierLocation,
                         type.Name, member.Name, baseType.Name));
+                    shellFits = false;
+                }
             }
         }
 
         // A file-local class and the generated partial would be two different types.
         if (type.IsFileLocal)
+        {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.FileLocalModel, identifierLocation, type.Name));
+            shellFits = false;
+        }
 
         bool hasUserConstructor = type.InstanceConstructors.Any(static c => !c.IsImplicitlyDeclared);
 
@@ -123,7 +192,7 @@ internal static class ModelSpecParser
         foreach (var named in attribute.NamedArguments)
         {
             if (named.Value.Kind == TypedConstantKind.Error || named.Value.Value is not int value)
-                return new ParseResult(null, diagnostics.ToImmutable());
+                return new ParseResult(null, Join(duplicates, diagnostics));
             switch (named.Key)
             {
                 case "Output": output = value; break;
@@ -189,50 +258,132 @@ internal static class ModelSpecParser
         // gradients and the BPTT caches of a whole window).
         if (!diagnostics.Any(static d => d.Severity == DiagnosticSeverity.Error))
         {
-            long floats = EstimateBufferFloats(hidden, input, output, layers, window, vocabulary, (CellKind)cell, (PrecisionKind)precision);
+            // The planner's own layout, in 64-bit arithmetic: exactly the buffer the model would allocate.
+            var sized = new ModelSpec("", "", EquatableArray<ContainingTypeSpec>.Empty, false, hidden, input, output, layers, window, vocabulary,
+                (CellKind)cell, (ActivationKind)activation, (OutputActivationKind)outputActivation, (LossKind)loss, (LossOnKind)lossOn, (PrecisionKind)precision);
+            long floats = Planning.ModelPlanner.BufferFloats(sized);
             if (floats > int.MaxValue)
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotYetSupported, attributeLocation,
-                    $"A model of this size (about {floats.ToString("N0", CultureInfo.InvariantCulture)} floats of parameters, gradients and training caches)",
+                    $"A model of this size ({floats.ToString("N0", CultureInfo.InvariantCulture)} floats of parameters, gradients and training caches)",
                     $"one model's buffer holds at most {int.MaxValue.ToString("N0", CultureInfo.InvariantCulture)} floats; lower hidden, Layers, Window or Vocabulary"));
         }
 
-        var diags = diagnostics.ToImmutable();
-        if (diags.Any(static d => d.Severity == DiagnosticSeverity.Error))
-            return new ParseResult(null, diags);
+        // The duplicates are this declaration's only errors when it holds the first attribute too: they do not stop the model.
+        var all = Join(duplicates, diagnostics);
+        var errors = diagnostics.Where(static d => d.Severity == DiagnosticSeverity.Error).Select(static d => d.Id).Distinct().ToList();
+        if (errors.Count > 0 && !shellFits)
+            return new ParseResult(null, all);
 
         string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n
             ? n.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "")
             : "";
+        var containingTypes = new EquatableArray<ContainingTypeSpec>(containing.ToImmutableArray());
+        string hintSuffix = HintSuffix(type, context.SemanticModel.Compilation);
+        if (errors.Count > 0)
+        {
+            // The shell's surface: what parses, clamped into range where a size is required, the default where it is optional.
+            int shellHidden = Clamp(hidden, 1, MaxHidden), shellInput = Clamp(input, 1, MaxInput);
+            int shellOutput = InRange(output, 0, MaxOutput) ? output : 0;
+            int shellLayers = InRange(layers, 1, MaxLayers) ? layers : 1;
+            int shellWindow = InRange(window, 1, MaxWindow) ? window : 32;
+            int shellVocabulary = InRange(vocabulary, 0, MaxVocabulary) ? vocabulary : 0;
+            var shellCell = InRange(cell, 0, 2) ? (CellKind)cell : CellKind.Elman;
+            var shell = new ModelShellSpec(ns, classSyntax.Identifier.Text, keyword, containingTypes, hintSuffix,
+                string.Join(", ", errors), hasUserConstructor,
+                ImplementsInterface: languageVersion >= LanguageVersion.CSharp11,
+                NullableAnnotations: languageVersion >= LanguageVersion.CSharp8,
+                shellInput, shellHidden, shellOutput > 0 ? shellOutput : shellHidden, shellLayers, shellWindow, shellVocabulary,
+                TrainableCount(shellHidden, shellInput, shellOutput, shellLayers, shellVocabulary, shellCell),
+                shellLayers * shellHidden * (shellCell == CellKind.Lstm ? 2 : 1),
+                shellCell,
+                InRange(activation, 0, 1) ? (ActivationKind)activation : ActivationKind.Tanh,
+                InRange(precision, 0, 1) ? (PrecisionKind)precision : PrecisionKind.Float32,
+                ClassTargets: loss == (int)LossKind.CrossEntropy);
+            return new ParseResult(null, all, shell);
+        }
 
-        var spec = new ModelSpec(ns, classSyntax.Identifier.Text,
-            new EquatableArray<ContainingTypeSpec>(containing.ToImmutableArray()),
+        var spec = new ModelSpec(ns, classSyntax.Identifier.Text, containingTypes,
             hasUserConstructor, hidden, input, output, layers, window, vocabulary,
             (CellKind)cell, (ActivationKind)activation, (OutputActivationKind)outputActivation,
-            (LossKind)loss, (LossOnKind)lossOn, (PrecisionKind)precision);
-        return new ParseResult(spec, diags);
+            (LossKind)loss, (LossOnKind)lossOn, (PrecisionKind)precision, hintSuffix);
+        return new ParseResult(spec, all);
     }
 
-    /// <summary>An upper estimate of the floats in a model's buffer (the emitter's sections, computed in 64 bits).</summary>
-    internal static long EstimateBufferFloats(int hidden, int input, int output, int layers, int window, int vocabulary, CellKind cell,
-        PrecisionKind precision = PrecisionKind.Float32)
+    /// <summary>
+    /// Both lists as one array; an empty one is <see cref="ImmutableArray{T}.Empty"/> (the builder's), since the pipeline
+    /// compares ImmutableArrays by reference and a fresh empty array each run would make every result look modified.
+    /// </summary>
+    private static ImmutableArray<Diagnostic> Join(ImmutableArray<Diagnostic>.Builder first, ImmutableArray<Diagnostic>.Builder second)
+    {
+        var all = ImmutableArray.CreateBuilder<Diagnostic>(first.Count + second.Count);
+        all.AddRange(first);
+        all.AddRange(second);
+        return all.ToImmutable();
+    }
+
+    private static bool IsRnnModel(AttributeData attribute) =>
+        attribute.AttributeClass?.ToDisplayString() == RnnModelGenerator.AttributeName;
+
+    /// <summary>The same attribute application (the AttributeData of one symbol may be fetched more than once).</summary>
+    private static bool SameApplication(AttributeData attribute, AttributeData? other) =>
+        other is not null && (ReferenceEquals(attribute, other)
+            || attribute.ApplicationSyntaxReference is { } a && other.ApplicationSyntaxReference is { } b
+               && a.SyntaxTree == b.SyntaxTree && a.Span == b.Span);
+
+    /// <summary>"[RnnModel(8, 2)] in File.cs, line 3": the first [RnnModel] of the class, for the duplicate's message.</summary>
+    private static string Describe(SyntaxNode? firstAttribute)
+    {
+        if (firstAttribute is null) return "on another declaration";
+        var span = firstAttribute.GetLocation().GetLineSpan();
+        string file = span.Path.Length == 0 ? "" : " in " + System.IO.Path.GetFileName(span.Path) + ",";
+        string text = string.Join(" ", firstAttribute.ToString().Split(new[] { ' ', '\t', '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries));
+        return "[" + text + "]" + file + " line " + (span.StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// "" unless another [RnnModel] type of this compilation has the same hint key when case is ignored (Model and model;
+    /// or a namespace A.B and a class B in namespace A, each holding a model M, which the compiler rejects with CS0101):
+    /// Roslyn compares hint names ignoring case, and a second AddSource with the same name throws. Then each of them
+    /// gets <see cref="HintNames.Disambiguator"/> of its exact metadata name (nested types joined with '+').
+    /// </summary>
+    private static string HintSuffix(INamedTypeSymbol type, Compilation compilation)
+    {
+        var path = new List<ISymbol>();
+        for (ISymbol? s = type; s is not null && s is not INamespaceSymbol { IsGlobalNamespace: true }; s = s.ContainingSymbol)
+            path.Insert(0, s);
+
+        IEnumerable<INamespaceOrTypeSymbol> level = new INamespaceOrTypeSymbol[] { compilation.Assembly.GlobalNamespace };
+        var exact = new System.Text.StringBuilder();
+        foreach (var part in path)
+        {
+            string name = KeyPart(part);
+            if (exact.Length > 0) exact.Append(part.ContainingSymbol is INamedTypeSymbol ? '+' : '.');
+            exact.Append(name);
+            level = level.SelectMany(static c => c is INamespaceSymbol ns ? ns.GetMembers() : ((INamedTypeSymbol)c).GetTypeMembers().CastArray<INamespaceOrTypeSymbol>())
+                .Where(m => string.Equals(KeyPart(m), name, StringComparison.OrdinalIgnoreCase))
+                .ToList();
+        }
+
+        bool twin = level.Any(m => m is INamedTypeSymbol other && !SymbolEqualityComparer.Default.Equals(other, type)
+                                   && other.GetAttributes().Any(IsRnnModel));
+        return twin ? HintNames.Disambiguator(exact.ToString()) : "";
+
+        static string KeyPart(ISymbol symbol) =>
+            symbol is INamedTypeSymbol { Arity: > 0 } generic ? symbol.Name + "`" + generic.Arity.ToString(CultureInfo.InvariantCulture) : symbol.Name;
+    }
+
+    private static bool InRange(int value, int min, int max) => value >= min && value <= max;
+
+    private static int Clamp(int value, int min, int max) => value < min ? min : value > max ? max : value;
+
+    /// <summary>The trainable values as PyTorch counts them (the shell's TrainableParameterCount), capped at int.MaxValue.</summary>
+    private static int TrainableCount(int hidden, int input, int output, int layers, int vocabulary, CellKind cell)
     {
         long gates = cell switch { CellKind.Lstm => 4, CellKind.Gru => 3, _ => 1 };
-        long padded = hidden + 64;
-        long parameters = (long)vocabulary * input + output * (padded + 1);
+        long count = (long)vocabulary * input + (output > 0 ? (long)output * (hidden + 1) : 0);
         for (int l = 0; l < layers; l++)
-            parameters += gates * padded * (2L + (l == 0 ? input : hidden) + hidden);
-        long caches = (long)layers * (window + 1) * padded * (cell == CellKind.Lstm ? 2 : 1)
-            + (long)layers * window * padded * (cell == CellKind.Lstm ? 5 : cell == CellKind.Gru ? 4 : 0)
-            + (long)window * output + 8L * layers * padded + 4L * (output + padded + input);
-        // the backward pass: W_hhᵀ (and W_ihᵀ) copies of every layer, δ of every step (GRU keeps two), the window's inputs
-        long backward = 0;
-        for (int l = 0; l < layers; l++)
-            backward += gates * padded * (padded + (l == 0 ? input + 64 : padded))
-                + (long)window * gates * padded * (cell == CellKind.Gru ? 2 : 1);
-        backward += (long)window * (input + 64);
-        // The bfloat16 copy (column pairs plus one bias vector per accumulator group) is smaller than the float32 parameters.
-        long inferenceCopy = precision == PrecisionKind.BFloat16 ? parameters : 0;
-        return 2 * parameters + inferenceCopy + caches + backward + 1024;
+            count += gates * hidden * ((l == 0 ? input : hidden) + hidden + 2L);
+        return (int)Math.Min(count, int.MaxValue);
     }
 
     private static void CheckRange(ImmutableArray<Diagnostic>.Builder diagnostics, DiagnosticDescriptor descriptor,

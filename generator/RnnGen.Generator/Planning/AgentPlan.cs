@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Immutable;
-using RnnGen.Generator.Model;
 
 namespace RnnGen.Generator.Planning;
 
@@ -46,31 +44,15 @@ internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBl
     /// <summary>Hidden units covered by one sub-block.</summary>
     public int BlockRows => VectorsPerBlock * Width.Lanes;
 
-    /// <summary>The agent plan of every width of <paramref name="plan"/>, in the same order as <see cref="KernelPlan.Widths"/>.</summary>
-    public static EquatableArray<AgentPlan> Create(KernelPlan plan)
-    {
-        var spec = plan.Spec;
-        int gates = plan.Gates;
-        int stateBytes = StateBytes(plan);
-        var plans = ImmutableArray.CreateBuilder<AgentPlan>(plan.Widths.Count);
-        foreach (var wp in plan.Widths)
-            plans.Add(Choose(wp, plan.TileRows, plan.AccumulatorGroups, gates, stateBytes));
-        return new EquatableArray<AgentPlan>(plans.ToImmutable());
-    }
-
-    /// <summary>Bytes of one <c>State</c>: two ping-pong buffers of h (and c for LSTM) per layer, each padded to the tile.</summary>
-    public static int StateBytes(KernelPlan plan) =>
-        2 * plan.Spec.Layers * plan.StateStride * (plan.Spec.Cell == CellKind.Lstm ? 2 : 1) * sizeof(float);
-
     /// <summary>
     /// Picks the block shape for one width: among sub-blocks of a power-of-two number of vectors that divides the
     /// tile and blocks of 1..<see cref="MaxAgents"/> agents whose accumulators fit the width's register budget, the
     /// one with the most independent FMA chains, then the fewest loads (weight vectors + broadcasts) per FMA, then
-    /// the most agents. The k-split is the single-agent one (<paramref name="single"/>), so sums keep their order.
+    /// the most agents. The k-split is the single-agent one (<paramref name="singleKSplit"/>), so sums keep their order.
+    /// <paramref name="stateBytes"/> is the size of one State (both buffers).
     /// </summary>
-    internal static AgentPlan Choose(WidthPlan single, int tileRows, int groups, int gates, int stateBytes)
+    internal static AgentPlan Choose(VectorWidth width, int singleKSplit, int tileRows, int groups, int gates, int stateBytes)
     {
-        var width = single.Width;
         int budget = width == VectorWidth.V512 ? Vector512Accumulators : NarrowAccumulators;
         int vectorsPerTile = tileRows / width.Lanes;
         int bestS = 1, bestA = 1;
@@ -94,8 +76,8 @@ internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBl
 
         int fmasPerColumn = gates * bestS * bestA;
         int unroll = 1;
-        while (unroll * 2 * fmasPerColumn <= FmasPerChunk) unroll *= 2;   // a power of two, so it divides the usual sizes
+        while (unroll * 2 * fmasPerColumn <= FmasPerChunk && (!width.IsScalar || unroll * 2 <= TilePlanner.ScalarUnroll)) unroll *= 2;   // a power of two, so it divides the usual sizes; short on the scalar path
         int chunkBlocks = Math.Max((MinChunkAgents + bestA - 1) / bestA, Math.Min(MaxChunkAgents / bestA, ChunkStateBytes / Math.Max(1, stateBytes * bestA)));
-        return new AgentPlan(width, bestA, bestS, vectorsPerTile / bestS, single.KSplit, unroll, chunkBlocks * bestA);
+        return new AgentPlan(width, bestA, bestS, vectorsPerTile / bestS, singleKSplit, unroll, chunkBlocks * bestA);
     }
 }

@@ -445,8 +445,18 @@ public class BFloat16ModelTests
         }
 
         Run(10, 2);   // warm-up: JIT, tiering, statics
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run(500, 5);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        // Steady state: a per-call allocation shows in every round; the runtime's own one-off work while tiering up
+        // (seen once in a CI run on a loaded machine: 7,104 bytes in one round) does not repeat, so one clean round of
+        // three is required.
+        long allocated = -1;
+        for (int round = 0; round < 3 && allocated != 0; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Run(500, 5);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.Equal(0, allocated);
     }
 }

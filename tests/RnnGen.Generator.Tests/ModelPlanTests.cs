@@ -1,13 +1,14 @@
 using System.Collections.Generic;
 using System.Linq;
+using RnnGen.Generator.Layers;
 using RnnGen.Generator.Model;
 using RnnGen.Generator.Planning;
 using Xunit;
 
 namespace RnnGen.Generator.Tests;
 
-/// <summary>KernelPlan is pure: sizes in, tiles, widths and offsets out. Tested without Roslyn.</summary>
-public sealed class KernelPlanTests
+/// <summary>The model plan is pure: sizes in, tiles, widths and offsets out. Tested without Roslyn.</summary>
+public sealed class ModelPlanTests
 {
     internal static ModelSpec Spec(int hidden, int input, int output = 0, int layers = 1, int window = 32,
         ActivationKind activation = ActivationKind.Tanh, CellKind cell = CellKind.Elman) =>
@@ -30,7 +31,7 @@ public sealed class KernelPlanTests
     [InlineData(4096, 4096, 64)]
     public void ChooseTiles_pads_to_whole_tiles(int hidden, int expectedPadded, int expectedTile)
     {
-        var (padded, tile) = KernelPlan.ChooseTiles(hidden);
+        var (padded, tile) = TilePlanner.ChooseTiles(hidden);
         Assert.True(padded >= hidden, $"padded {padded} < hidden {hidden}");
         Assert.True(padded % tile == 0, $"tile {tile} does not divide padded {padded}");
         Assert.True(tile <= 64, $"tile {tile} > 64 rows");
@@ -44,7 +45,7 @@ public sealed class KernelPlanTests
     {
         for (int hidden = 1; hidden <= 4096; hidden++)
         {
-            var (padded, tile) = KernelPlan.ChooseTiles(hidden);
+            var (padded, tile) = TilePlanner.ChooseTiles(hidden);
             Assert.True(padded >= hidden && padded % tile == 0 && tile <= 64 && tile % 8 == 0 && padded - hidden < 32,
                 $"hidden {hidden}: padded {padded}, tile {tile}");
         }
@@ -53,12 +54,12 @@ public sealed class KernelPlanTests
     [Fact]
     public void Create_64x10x1_counts_parameters_like_PyTorch()
     {
-        var plan = KernelPlan.Create(Spec(hidden: 64, input: 10, output: 1));
+        var plan = ModelPlanner.Create(Spec(hidden: 64, input: 10, output: 1));
 
         Assert.Equal(64 * 10 + 64 * 64 + 64 + 64 + 64 + 1, plan.TrainableParameterCount);
         Assert.Equal(0, plan.ParameterCount % 16);
         Assert.True(plan.ParameterCount >= plan.TrainableParameterCount);
-        Assert.Equal((64, 64, 1), (plan.PaddedHidden, plan.TileRows, plan.Tiles));
+        Assert.Equal((64, 64, 1), (plan.Top.Padded, plan.Top.TileRows, plan.Top.Tiles));
         Assert.Equal(1, plan.OutputSize);
         Assert.True(plan.HasHead);
         Assert.Equal(plan.Tensors.Sum(static t => t.Length), plan.TrainableParameterCount);
@@ -67,7 +68,7 @@ public sealed class KernelPlanTests
     [Fact]
     public void Create_64x10x1_lists_tensors_in_state_dict_order()
     {
-        var plan = KernelPlan.Create(Spec(hidden: 64, input: 10, output: 1));
+        var plan = ModelPlanner.Create(Spec(hidden: 64, input: 10, output: 1));
         var expected = new (string Name, int Rows, int Columns, int Offset)[]
         {
             ("rnn.weight_ih_l0", 64, 10, 0),
@@ -86,7 +87,7 @@ public sealed class KernelPlanTests
     public void Create_64x10x1_gated_cells_count_and_order_tensors_like_PyTorch(int cellKind, int gates)
     {
         var cell = (CellKind)cellKind;
-        var plan = KernelPlan.Create(Spec(hidden: 64, input: 10, output: 1, cell: cell));
+        var plan = ModelPlanner.Create(Spec(hidden: 64, input: 10, output: 1, cell: cell));
         Assert.Equal(gates * (64 * 10 + 64 * 64 + 64 + 64) + 64 + 1, plan.TrainableParameterCount);
         Assert.Equal(0, plan.ParameterCount % 16);
         Assert.True(plan.ParameterCount >= plan.TrainableParameterCount);
@@ -94,7 +95,7 @@ public sealed class KernelPlanTests
             new[] { ("rnn.weight_ih_l0", gates * 64, 10), ("rnn.weight_hh_l0", gates * 64, 64), ("rnn.bias_ih_l0", gates * 64, 0),
                     ("rnn.bias_hh_l0", gates * 64, 0), ("head.weight", 1, 64), ("head.bias", 1, 0) },
             plan.Tensors.Select(static t => (t.Name, t.Rows, t.Columns)));
-        Assert.NotEqual(KernelPlan.Create(Spec(64, 10, 1)).Fingerprint, plan.Fingerprint);
+        Assert.NotEqual(ModelPlanner.Create(Spec(64, 10, 1)).Fingerprint, plan.Fingerprint);
     }
 
     [Theory]
@@ -108,7 +109,7 @@ public sealed class KernelPlanTests
     {
         foreach (int gates in new[] { 3, 4 })
         {
-            var (padded, tile) = KernelPlan.ChooseTiles(hidden, gates);
+            var (padded, tile) = TilePlanner.ChooseTiles(hidden, gates);
             Assert.True(padded >= hidden && padded % tile == 0 && padded - hidden < 32, $"hidden {hidden}, {gates} gates: padded {padded}, tile {tile}");
             Assert.True(gates * tile <= 64, $"{gates} gates × {tile} rows per tile is more than 4 Vector512 accumulators");
         }
@@ -121,7 +122,7 @@ public sealed class KernelPlanTests
     [InlineData(5, 3, 0, 8)]
     public void Create_places_tensors_contiguously_and_sections_without_overlap(int hidden, int input, int output, int layers)
     {
-        var plan = KernelPlan.Create(Spec(hidden, input, output, layers));
+        var plan = ModelPlanner.Create(Spec(hidden, input, output, layers));
 
         // Canonical (PyTorch) vector: contiguous, in order, l0 … l(L−1) then the head.
         var names = new List<string>();
@@ -142,29 +143,29 @@ public sealed class KernelPlanTests
         Assert.Equal(trainable, plan.TrainableParameterCount);
 
         // Internal buffer: layer blocks one after another, each holding its tiles; the head after them; all inside ParameterCount.
-        Assert.Equal(layers, plan.LayerPlans.Count);
+        Assert.Equal(layers, plan.Recurrent.Count);
         int end = 0;
         for (int l = 0; l < layers; l++)
         {
-            var layer = plan.LayerPlans[l];
-            Assert.Equal(l, layer.Index);
+            var layer = plan.Recurrent[l];
+            Assert.Equal(l, layer.Layer);
             Assert.Equal(l == 0 ? input : hidden, layer.InputWidth);
             Assert.True(layer.Offset >= end, $"layer {l} at {layer.Offset} overlaps the previous section ending at {end}");
-            Assert.Equal((2 + layer.InputWidth + hidden) * plan.TileRows, layer.TileStride);
-            end = layer.Offset + plan.Tiles * layer.TileStride;
+            Assert.Equal((2 + layer.InputWidth + hidden) * plan.Top.TileRows, layer.TileStride);
+            end = layer.Offset + plan.Top.Tiles * layer.TileStride;
         }
 
         if (output > 0)
         {
-            Assert.True(plan.HeadOffset >= end, "the head overlaps the last layer");
-            Assert.Equal(plan.PaddedHidden, plan.HeadStride);
-            Assert.True(plan.HeadBiasOffset >= plan.HeadOffset + output * plan.HeadStride, "head.bias overlaps head.weight");
-            end = plan.HeadBiasOffset + output;
+            Assert.True(plan.Head!.Offset >= end, "the head overlaps the last layer");
+            Assert.Equal(plan.Top.Padded, plan.Head!.Stride);
+            Assert.True(plan.Head!.BiasOffset >= plan.Head!.Offset + output * plan.Head!.Stride, "head.bias overlaps head.weight");
+            end = plan.Head!.BiasOffset + output;
         }
 
         Assert.True(end <= plan.ParameterCount, $"sections end at {end}, beyond ParameterCount {plan.ParameterCount}");
-        Assert.Equal(0, plan.ParameterCount % KernelPlan.Alignment);
-        Assert.True(plan.ParameterCount - end < KernelPlan.Alignment, "more padding than alignment needs");
+        Assert.Equal(0, plan.ParameterCount % ModelPlanner.Alignment);
+        Assert.True(plan.ParameterCount - end < ModelPlanner.Alignment, "more padding than alignment needs");
     }
 
     [Theory]
@@ -177,15 +178,15 @@ public sealed class KernelPlanTests
     [InlineData(100, 64)]
     public void Widths_are_the_vector_types_that_divide_the_tile_then_scalar(int hidden, int tile)
     {
-        var plan = KernelPlan.Create(Spec(hidden, input: 10));
-        Assert.Equal(tile, plan.TileRows);
+        var plan = ModelPlanner.Create(Spec(hidden, input: 10));
+        Assert.Equal(tile, plan.Top.TileRows);
         var expected = new List<string>();
         if (tile % 16 == 0) expected.Add("Vector512");
         if (tile % 8 == 0) expected.Add("Vector256");
         if (tile % 4 == 0) expected.Add("Vector128");
         expected.Add("float");
-        Assert.Equal(expected, plan.Widths.Select(static w => w.Width.TypeName));
-        Assert.True(plan.Widths[plan.Widths.Count - 1].Width.IsScalar);
+        Assert.Equal(expected, plan.Top.Widths.Select(static w => w.Width.TypeName));
+        Assert.True(plan.Top.Widths[plan.Top.Widths.Count - 1].Width.IsScalar);
     }
 
     /// <summary>For every cell and many shapes, each WidthPlan splits the tile exactly into blocks of at most 8 vectors and unrolls whole k-splits.</summary>
@@ -197,13 +198,15 @@ public sealed class KernelPlanTests
             foreach (int hidden in new[] { 1, 5, 8, 9, 16, 17, 33, 48, 64, 65, 100, 127, 128, 255, 256, 4096 })
                 foreach (int input in new[] { 1, 3, 10, 127, 300, 65536 })
                 {
-                    var plan = KernelPlan.Create(Spec(hidden, input, cell: cell));
-                    foreach (var w in plan.Widths)
+                    var spec = Spec(hidden, input, cell: cell);
+                    if (ModelPlanner.BufferFloats(spec) > int.MaxValue) continue;   // the parser refuses it (RNNG014)
+                    var plan = ModelPlanner.Create(spec);
+                    foreach (var w in plan.Top.Widths)
                     {
                         string what = $"{cell} hidden {hidden} input {input} {w.Width.TypeName}";
                         if (w.VectorsPerBlock is < 1 or > 8) failures.Add($"{what}: {w.VectorsPerBlock} vectors per block");
-                        if (w.BlocksPerTile * w.VectorsPerBlock * w.Width.Lanes != plan.TileRows)
-                            failures.Add($"{what}: {w.BlocksPerTile} blocks × {w.VectorsPerBlock} vectors × {w.Width.Lanes} lanes ≠ {plan.TileRows} tile rows");
+                        if (w.BlocksPerTile * w.VectorsPerBlock * w.Width.Lanes != plan.Top.TileRows)
+                            failures.Add($"{what}: {w.BlocksPerTile} blocks × {w.VectorsPerBlock} vectors × {w.Width.Lanes} lanes ≠ {plan.Top.TileRows} tile rows");
                         if (w.BlockRows != w.VectorsPerBlock * w.Width.Lanes) failures.Add($"{what}: BlockRows {w.BlockRows}");
                         if (w.KSplit < 1 || w.ColumnUnroll < 1 || w.ColumnUnroll % w.KSplit != 0)
                             failures.Add($"{what}: unroll {w.ColumnUnroll} is not a positive multiple of KSplit {w.KSplit}");
@@ -221,30 +224,61 @@ public sealed class KernelPlanTests
             Spec(64, 10, 1), Spec(65, 10, 1), Spec(64, 11, 1), Spec(64, 10, 2), Spec(64, 10, 0),
             Spec(64, 10, 1, layers: 2), Spec(64, 10, 1, activation: ActivationKind.Relu),
         };
-        var fingerprints = specs.Select(static s => KernelPlan.Create(s).Fingerprint).ToList();
+        var fingerprints = specs.Select(static s => ModelPlanner.Create(s).Fingerprint).ToList();
         Assert.Equal(fingerprints.Count, fingerprints.Distinct().Count());
-        Assert.Equal(KernelPlan.Create(Spec(64, 10, 1)).Fingerprint, KernelPlan.Create(Spec(64, 10, 1)).Fingerprint);
-        Assert.StartsWith("rnngen-layout-v" + KernelPlan.LayoutVersion + ";", fingerprints[0], System.StringComparison.Ordinal);
+        Assert.Equal(ModelPlanner.Create(Spec(64, 10, 1)).Fingerprint, ModelPlanner.Create(Spec(64, 10, 1)).Fingerprint);
+        Assert.StartsWith("rnngen-layout-v" + ModelPlan.LayoutVersion + ";", fingerprints[0], System.StringComparison.Ordinal);
     }
 
     [Fact]
     public void Create_is_pure_and_equatable()
     {
         var spec = Spec(33, 7, 3, layers: 2);
-        var a = KernelPlan.Create(spec);
-        var b = KernelPlan.Create(spec with { });
+        var a = ModelPlanner.Create(spec);
+        var b = ModelPlanner.Create(spec with { });
         Assert.NotSame(a, b);
         Assert.Equal(a, b);
         Assert.Equal(a.GetHashCode(), b.GetHashCode());
-        Assert.NotEqual(a, KernelPlan.Create(spec with { Window = 16 }));
+        Assert.NotEqual(a, ModelPlanner.Create(spec with { Window = 16 }));
     }
 
+    /// <summary>The parser's size check runs the planner's own layout in 64 bits: the largest attribute values overflow one buffer and are refused, smaller ones get int offsets.</summary>
     [Fact]
-    public void The_largest_model_fits_in_int_offsets()
+    public void The_largest_models_are_measured_in_64_bits_and_the_ones_that_fit_are_planned()
     {
-        var plan = KernelPlan.Create(Spec(hidden: 4096, input: 65536, output: 65536, layers: 8, window: 4096));
+        var largest = Spec(hidden: 4096, input: 65536, output: 65536, layers: 8, window: 4096);
+        Assert.True(ModelPlanner.BufferFloats(largest) > int.MaxValue);
+        Assert.Throws<System.ArgumentException>(() => ModelPlanner.Create(largest));
+
+        var big = Spec(hidden: 4096, input: 65536, output: 65536, layers: 2, window: 8);
+        long floats = ModelPlanner.BufferFloats(big);
+        Assert.True(floats <= int.MaxValue, $"{floats} floats");
+        var plan = ModelPlanner.Create(big);
+        Assert.Equal(floats, plan.Buffer.Length);
         Assert.True(plan.TrainableParameterCount > 0);
         Assert.True(plan.ParameterCount >= plan.TrainableParameterCount);
-        Assert.True(plan.HeadBiasOffset > plan.HeadOffset && plan.HeadOffset > plan.LayerPlans[7].Offset);
+        Assert.True(plan.Head!.BiasOffset > plan.Head!.Offset && plan.Head!.Offset > plan.Recurrent[1].Offset);
+    }
+
+    /// <summary>Every section of the buffer starts aligned, after the previous one ends, and the last ends at the buffer's length.</summary>
+    [Theory]
+    [InlineData(64, 10, 1, 1, (int)CellKind.Lstm, 0)]
+    [InlineData(24, 6, 2, 3, (int)CellKind.Gru, 0)]
+    [InlineData(100, 300, 4, 2, (int)CellKind.Elman, 0)]
+    [InlineData(6, 4, 7, 2, (int)CellKind.Lstm, 7)]
+    public void Buffer_sections_follow_each_other_aligned(int hidden, int input, int output, int layers, int cellKind, int vocabulary)
+    {
+        var spec = Spec(hidden, input, output, layers, cell: (CellKind)cellKind) with { Vocabulary = vocabulary };
+        var plan = ModelPlanner.Create(spec);
+        int end = plan.ParameterCount;
+        foreach (var section in plan.Buffer.Sections)
+        {
+            Assert.True(section.Offset >= end, $"{section.Name} at {section.Offset} overlaps the section before, which ends at {end}");
+            Assert.Equal(0, section.Offset % ModelPlanner.Alignment);
+            end = section.Offset + section.Length;
+        }
+
+        Assert.Equal(TilePlanner.RoundUp(end, ModelPlanner.Alignment), plan.Buffer.Length);
+        Assert.Equal(plan.Buffer.Length, ModelPlanner.BufferFloats(spec));
     }
 }

@@ -1,0 +1,187 @@
+using System.Collections.Generic;
+using RnnGen.Generator.Layers;
+using RnnGen.Generator.Planning;
+using static RnnGen.Generator.Emitting.Syntax;
+
+namespace RnnGen.Generator.Emitting;
+
+/// <summary>
+/// The per-step kernels of a recurrent layer's backward pass: δ from dL/dh (and dL/dc) and the cached gate values
+/// (the kind's prologue over the tile walk), the transposed products dL/dh_{t−1} += W_hhᵀ·δ and dL/dx_t += W_ihᵀ·δ
+/// (column-broadcast kernels over row-major transposed copies, no horizontal sums), and the transposes that rebuild
+/// those copies from the parameters at every BPTT call.
+/// </summary>
+internal static class BackwardKernelEmitter
+{
+    /// <summary>Per step: the gradient δ of every pre-activation, stored for the window's weight-gradient pass.</summary>
+    public static string DeltaName(RecurrentLayerPlan layer) => $"__Layer{layer.Layer}Backward";
+
+    /// <summary>Per step: dL/dh_{t−1} += W_hhᵀ·δ, streaming the transposed copy.</summary>
+    public static string HiddenProductName(RecurrentLayerPlan layer) => $"__Layer{layer.Layer}BackwardHidden";
+
+    /// <summary>Per step: dL/dx_t += W_ihᵀ·δ (layers above the first, and an embedding's layer 0).</summary>
+    public static string InputProductName(RecurrentLayerPlan layer) => $"__Layer{layer.Layer}BackwardInput";
+
+    /// <summary>Once per call: the transposed copies of W_hh (and W_ih) that the per-step products stream.</summary>
+    public static string TransposeName(RecurrentLayerPlan layer) => $"__Layer{layer.Layer}Transpose";
+
+    private static readonly Signature ProductSignature = Signature.Refs("wt", "delta", "target");
+
+    public static void Emit(CodeWriter w, ModelPlan plan, RecurrentLayerPlan layer)
+    {
+        var kind = RecurrentKind.For(layer);
+        string input = ForwardKernelEmitter.InputName(layer);
+        w.Comment($"── layer {layer.Layer} · {kind.Name} · backward, per step: δ from dh (and dc) and the cached values");
+        foreach (var line in kind.BackwardEquations(input)) w.Comment("   " + line);
+        w.Comment($"   δ is stored per step ({layer.DeltaStride} floats, tile-major like a weight column); the weight gradients wait for the window's end");
+        var deltaSignature = DeltaSignature(kind);
+        Dispatcher.Emit(w, DeltaName(layer), deltaSignature, plan.Widths);
+        foreach (var wp in layer.Widths) EmitDelta(w, layer, kind, wp, deltaSignature);
+
+        w.Comment($"── layer {layer.Layer} · {kind.Name} · backward, per step: dh_prev += W_hhᵀ·δ, a column-broadcast product over the transposed copy");
+        Dispatcher.Emit(w, HiddenProductName(layer), ProductSignature, plan.Widths);
+        foreach (var wp in layer.Widths) EmitProduct(w, HiddenProductName(layer), wp.HiddenProduct, new VectorOps(wp.Width));
+        if (layer.HasDx)
+        {
+            w.Comment($"── layer {layer.Layer} · {kind.Name} · backward, per step: d{input} += W_ihᵀ·δ");
+            Dispatcher.Emit(w, InputProductName(layer), ProductSignature, plan.Widths);
+            foreach (var wp in layer.Widths) EmitProduct(w, InputProductName(layer), wp.InputProduct!, new VectorOps(wp.Width));
+        }
+
+        EmitTranspose(w, layer);
+    }
+
+    private static Signature DeltaSignature(RecurrentKind kind)
+    {
+        var names = new List<string> { "h", "hPrev", "dh", "dhPrev" };
+        if (kind.HasCellState) names.AddRange(new[] { "cPrev", "dc", "dcPrev" });
+        if (kind.HasTrainForward) names.Add("cache");
+        names.Add("delta");
+        if (kind.HasSeparateRecurrentDelta) names.Add("deltaRec");
+        return Signature.Refs(names.ToArray());
+    }
+
+    private static void EmitDelta(CodeWriter w, RecurrentLayerPlan layer, RecurrentKind kind, WidthPlan wp, Signature signature)
+    {
+        var o = new VectorOps(wp.Width);
+        int L = wp.Width.Lanes, S = wp.VectorsPerBlock, TR = layer.TileRows, CS = layer.ColumnStride;
+        var acc = kind.Accumulators;
+        bool separate = kind.HasSeparateRecurrentDelta;
+        w.Line(Hot);
+        using (w.Block($"private static void {DeltaName(layer)}{wp.Width.Suffix}({signature.Declaration})"))
+        {
+            var walk = new TileWalk(w);
+            var rows = new List<TileRow> { new("h", "h", TR), new("hp", "hPrev", TR), new("dh", "dh", TR), new("dhp", "dhPrev", TR) };
+            if (kind.HasCellState) rows.AddRange(new TileRow[] { new("cp", "cPrev", TR), new("dc", "dc", TR), new("dcp", "dcPrev", TR) });
+            rows.AddRange(ForwardKernelEmitter.CacheRows(layer, kind));
+            rows.Add(new TileRow("d", "delta", CS));
+            if (separate) rows.Add(new TileRow("dr", "deltaRec", CS));
+            using (walk.Tiles(layer.Tiles, serpentine: false, rows.ToArray()))
+            using (walk.Blocks(wp.BlocksPerTile, wp.BlockRows))
+            {
+                w.Comment("δ: the gradient of every pre-activation");
+                var block = walk.Block(o);
+                for (int s = 0; s < S; s++)
+                    kind.EmitBackwardPrologue(block, s, s * L);
+                w.Comment(separate ? "δ of W_ih's rows, then δ of W_hh's rows, gate by gate" : "δ, gate by gate (W_ih and W_hh share it)");
+                for (int g = 0; g < kind.Gates.Length; g++)
+                    for (int s = 0; s < S; s++)
+                    {
+                        w.Line(o.Store($"d{acc[kind.InputAccumulator(g)]}{s}", walk["d"], g * TR + s * L));
+                        if (separate) w.Line(o.Store($"d{acc[kind.RecurrentAccumulator(g)]}{s}", walk["dr"], g * TR + s * L));
+                    }
+            }
+        }
+
+        w.Line();
+    }
+
+    /// <summary>
+    /// target[0..RowLength) += Σ_c δ_c · Wᵀ[c, :] over the rows of a row-major transposed copy: δ_c is broadcast and
+    /// multiplied into a block of output vectors, like the forward's column walk.
+    /// </summary>
+    private static void EmitProduct(CodeWriter w, string name, ProductPlan pp, VectorOps o)
+    {
+        int L = o.Lanes, vb = pp.VectorsPerBlock, K = pp.KSplit;
+        w.Line(Hot);
+        using (w.Block($"private static void {name}{o.Width.Suffix}({ProductSignature.Declaration})"))
+        {
+            w.Comment($"target += Σ_c δ_c·Wᵀ[c, :] for c = 0..{I(pp.Columns - 1)} (every gate row); Wᵀ rows of {I(pp.RowLength)} floats; " +
+                      $"{I(pp.Blocks)} block(s) of {I(vb)} {o.Type}, {I(K)} partial sum(s)");
+            string wO = "wt", tO = "target";
+            using (w.BlockIf(pp.Blocks > 1, $"for (int ob = 0; ob < {I(pp.Blocks)}; ob++)"))
+            {
+                if (pp.Blocks > 1)
+                {
+                    (wO, tO) = ("wO", "tO");
+                    w.Line($"ref float wO = {At("wt", $"ob * {I(vb * L)}")};");
+                    w.Line($"ref float tO = {At("target", $"ob * {I(vb * L)}")};");
+                }
+
+                for (int v = 0; v < vb; v++)
+                {
+                    w.Line($"var a{v}_0 = {o.Load(tO, v * L)};");
+                    for (int k = 1; k < K; k++) w.Line($"var a{v}_{k} = {o.Zero};");
+                }
+
+                w.Line($"{o.Type} xk;");
+                void Column(int u, string wRef, int offset, string dRef, int index)
+                {
+                    w.Line($"xk = {o.Broadcast(Elem(dRef, index))};");
+                    for (int v = 0; v < vb; v++)
+                        w.Line($"a{v}_{u % K} = {o.Fma(o.Load(wRef, offset + v * L), "xk", $"a{v}_{u % K}")};");
+                }
+
+                if (pp.Unroll == pp.Columns)
+                {
+                    for (int c = 0; c < pp.Columns; c++) Column(c, wO, c * pp.RowLength, "delta", c);
+                }
+                else
+                {
+                    using (w.Block($"for (int c = 0; c < {I(pp.Columns)}; c += {I(pp.Unroll)})"))
+                    {
+                        w.Line($"ref float wC = {At(wO, $"c * {I(pp.RowLength)}")};");
+                        w.Line($"ref float dC = {At("delta", "c")};");
+                        for (int u = 0; u < pp.Unroll; u++) Column(u, "wC", u * pp.RowLength, "dC", u);
+                    }
+                }
+
+                for (int v = 0; v < vb; v++)
+                {
+                    string sum = $"a{v}_0";
+                    for (int k = 1; k < K; k++) sum += $" + a{v}_{k}";
+                    w.Line(o.Store(sum, tO, v * L));
+                }
+            }
+        }
+
+        w.Line();
+    }
+
+    /// <summary>Writes W_hhᵀ (and W_ihᵀ) row-major, rows in δ's order (tile, gate, unit), padding columns left zero.</summary>
+    private static void EmitTranspose(CodeWriter w, RecurrentLayerPlan layer)
+    {
+        int CS = layer.ColumnStride, PH = layer.Padded, XR = layer.TransposedInputRow;
+        w.Comment($"── layer {layer.Layer} · the transposed copies, rebuilt from the parameters at the start of every BPTT call (the parameters may have changed)");
+        w.Line(Hot);
+        var signature = layer.HasDx ? Signature.Refs("p", "whhT", "wihT") : Signature.Refs("p", "whhT");
+        using (w.Block($"private static void {TransposeName(layer)}({signature.Declaration})"))
+        {
+            var walk = new TileWalk(w);
+            var rows = new List<TileRow> { ForwardKernelEmitter.Weights(layer), new("hh", "whhT", CS * PH) };
+            if (layer.HasDx) rows.Add(new TileRow("ih", "wihT", CS * XR));
+            using (walk.Tiles(layer.Tiles, serpentine: false, rows.ToArray()))
+            {
+                w.Comment($"W_hhᵀ[t·{I(CS)} + r, k] = column k of tile t, row r");
+                w.Line($"{Kernels}.Transpose({At(walk["w"], layer.RecurrentColumnsOffset)}, {I(CS)}, {I(layer.Units)}, {I(CS)}, ref {walk["hh"]}, {I(PH)});");
+                if (layer.HasDx)
+                {
+                    w.Comment($"W_ihᵀ likewise, rows of {I(XR)}");
+                    w.Line($"{Kernels}.Transpose({At(walk["w"], layer.InputColumnsOffset)}, {I(CS)}, {I(layer.InputWidth)}, {I(CS)}, ref {walk["ih"]}, {I(XR)});");
+                }
+            }
+        }
+
+        w.Line();
+    }
+}

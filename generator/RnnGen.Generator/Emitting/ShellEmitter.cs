@@ -1,0 +1,259 @@
+using System.Collections.Generic;
+using RnnGen.Generator.Layers;
+using RnnGen.Generator.Model;
+using RnnGen.Generator.Planning;
+using static RnnGen.Generator.Emitting.Syntax;
+
+namespace RnnGen.Generator.Emitting;
+
+/// <summary>
+/// The model file (<c>{Name}.RnnModel.g.cs</c>): the public constants, the named offsets of the buffer, the parameter
+/// layout, construction and initialization, the parameter and state accessors, Save/Load, then the public API of
+/// inference, training and batch training, and the State struct. Everything a user calls is here; the kernels are in
+/// the other files.
+/// </summary>
+internal static class ShellEmitter
+{
+    public static void Emit(CodeWriter w, ModelPlan plan)
+    {
+        EmitConstants(w, plan);
+        LayoutEmitter.Emit(w, plan);
+        EmitConstruction(w, plan);
+        EmitAccessors(w, plan);
+        if (!plan.IsBFloat16) EmitNoRefresh(w);
+        InferenceApiEmitter.Emit(w, plan);
+        TrainingApiEmitter.Emit(w, plan);
+        BatchTrainingEmitter.Emit(w, plan);
+        StateEmitter.Emit(w, plan);
+    }
+
+    private static void EmitConstants(CodeWriter w, ModelPlan plan)
+    {
+        var s = plan.Spec;
+        void Const(string name, int value, string doc)
+        {
+            w.Line($"/// <summary>{doc}</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public const int {name} = {I(value)};");
+            w.Line();
+        }
+
+        Const("InputSize", s.Input, "Input features per step.");
+        Const("HiddenSize", s.Hidden, "Hidden units per recurrent layer.");
+        Const("OutputSize", plan.OutputSize, plan.HasHead ? "Outputs per step (the Linear head's width)." : "Outputs per step: the model has no head, so a step outputs the top layer's hidden state.");
+        Const("Layers", s.Layers, "Stacked recurrent layers.");
+        Const("Vocabulary", s.Vocabulary, plan.HasEmbedding ? "Token ids are in [0, Vocabulary); each is looked up in embedding.weight [Vocabulary, InputSize]." : "0: the inputs are floats (no embedding).");
+        Const("Window", s.Window, "Longest sequence (steps) that one AccumulateGradients or TrainStep call accepts.");
+        Const("ParameterCount", plan.ParameterCount, "Length of Parameters and Gradients: the trainable values stored tile-major, plus SIMD padding that is always zero.");
+        Const("TrainableParameterCount", plan.TrainableParameterCount, "Number of trainable values, as PyTorch counts them (sum of the ParameterLayout tensor sizes).");
+        bool lstm = plan.Top.StateC >= 0;
+        Const("StateSize", s.Layers * s.Hidden * (lstm ? 2 : 1), lstm
+            ? "Floats of a state in CopyStateTo form (and of the initial-state gradient): h of every layer, then c of every layer (2 × Layers × HiddenSize)."
+            : "Floats of a state in CopyStateTo form (and of the initial-state gradient): h of every layer (Layers × HiddenSize).");
+
+        w.Comment($"Internal layout (floats). Parameters: {plan.Recurrent.Count} layer(s) of {plan.Top.Tiles} tile(s) × {plan.Top.TileRows} units " +
+                  $"(hidden padded to {plan.Top.Padded}), {plan.ParameterCount} floats ({plan.TrainableParameterCount} trainable).");
+        var constants = new List<(string Name, int Value, string Comment)>();
+        void Internal(string name, int value, string comment) => constants.Add(("__" + name, value, comment));
+
+        if (plan.Embedding is { } e) Internal("EmbeddingOffset", e.Offset, $"embedding.weight [{e.Vocabulary}, {e.Width}], row-major");
+        foreach (var layer in plan.Recurrent)
+        {
+            Internal($"Layer{layer.Layer}Offset", layer.Offset, $"layer {layer.Layer}: {layer.Tiles} tile(s) of {I(layer.TileStride)} floats (biases, W_ih and W_hh columns of {layer.ColumnStride})");
+        }
+
+        if (plan.Head is { } h)
+        {
+            Internal("HeadOffset", h.Offset, $"head.weight: {h.Outputs} row(s) of {h.Stride} floats");
+            Internal("HeadBiasOffset", h.BiasOffset, "head.bias");
+        }
+
+        foreach (var section in plan.Buffer.Sections)
+            Internal(section.Name + "Offset", section.Offset, section.Description);
+        Internal("BufferLength", plan.Buffer.Length, "the whole buffer; every section above starts on a 64-byte boundary");
+        w.Line(GeneratedCode);
+        w.Line("private const int");
+        using (w.Indented())
+            for (int i = 0; i < constants.Count; i++)
+                w.Line($"{constants[i].Name} = {I(constants[i].Value)}{(i + 1 < constants.Count ? "," : ";")}   // {constants[i].Comment}");
+        w.Line();
+
+        foreach (var (iface, value) in new[] { ("InputSize", "InputSize"), ("HiddenSize", "HiddenSize"), ("OutputSize", "OutputSize"),
+                     ("LayerCount", "Layers"), ("WindowSize", "Window"), ("ParameterCount", "ParameterCount"),
+                     ("TrainableParameterCount", "TrainableParameterCount"), ("StateSize", "StateSize") })
+        {
+            w.Line(GeneratedCode);
+            w.Line($"static int global::RnnGen.IRnnModel.{iface} => {value};");
+        }
+
+        w.Line(GeneratedCode);
+        w.Line($"static global::RnnGen.RnnCell global::RnnGen.IRnnModel.Cell => global::RnnGen.RnnCell.{s.Cell};");
+        w.Line(GeneratedCode);
+        w.Line($"static global::RnnGen.RnnActivation global::RnnGen.IRnnModel.Activation => global::RnnGen.RnnActivation.{(s.Cell == CellKind.Elman ? s.Activation : ActivationKind.Tanh)};");
+        w.Line(GeneratedCode);
+        w.Line("static int global::RnnGen.IRnnModel.Vocabulary => Vocabulary;");
+        w.Line();
+        w.Line(plan.IsBFloat16
+            ? "/// <summary>BFloat16: Step, Forward and Evaluate read a bfloat16 copy of the recurrent weights (see <see cref=\"RefreshInferenceWeights\"/>); training and Parameters are float32.</summary>"
+            : "/// <summary>Float32: Step, Forward and Evaluate read the float32 <see cref=\"Parameters\"/> directly.</summary>");
+        w.Line(GeneratedCode);
+        w.Line($"public const global::RnnGen.RnnPrecision WeightPrecision = global::RnnGen.RnnPrecision.{s.WeightPrecision};");
+        w.Line();
+        w.Line(GeneratedCode);
+        w.Line("static global::RnnGen.RnnPrecision global::RnnGen.IRnnModel.WeightPrecision => WeightPrecision;");
+        w.Line();
+    }
+
+    private static void EmitConstruction(CodeWriter w, ModelPlan plan)
+    {
+        var s = plan.Spec;
+        w.Comment("One pinned, 64-byte-aligned buffer: parameters | gradients | BPTT caches | scratch.");
+        w.Line(GeneratedCode);
+        w.Line($"private readonly (float[] Array, int Offset) __memory = {Memory}.AllocateAligned(__BufferLength);");
+        w.Line(GeneratedCode);
+        w.Line("private State __state;");
+        w.Line();
+        w.Line("/// <summary>The first float of the aligned buffer (the parameters).</summary>");
+        w.Line(GeneratedCode);
+        w.Line("private ref float __Base => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(__memory.Array), __memory.Offset);");
+        w.Line();
+
+        if (!s.HasUserConstructor)
+        {
+            w.Line("/// <summary>Creates the model with initialized weights (seed 0) and a zero state.</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public {s.TypeName}() : this(0) {{ }}");
+            w.Line();
+            w.Line("/// <summary>Creates the model with initialized weights (Glorot-uniform input and head weights, orthogonal recurrent weights, zero biases) and a zero state.</summary>");
+            w.Line("/// <param name=\"seed\">Seed of the initialization; the same seed gives bit-identical weights.</param>");
+            w.Line(GeneratedCode);
+            w.Line($"public {s.TypeName}(int seed) => InitializeParameters(seed);");
+            w.Line();
+        }
+
+        bool lstm = s.Cell == CellKind.Lstm;
+        w.Line("/// <summary>");
+        w.Line("/// Re-initializes every parameter from <paramref name=\"seed\"/> as Keras does: W_ih Glorot-uniform (over the whole");
+        w.Line("/// stacked-gate matrix), W_hh orthogonal (each gate block), head weights Glorot-uniform, biases zero" + (lstm ? " except the" : ";"));
+        if (lstm) w.Line("/// forget gate's b_ih, which is 1 (Keras' unit_forget_bias; b_ih + b_hh = 1);");
+        w.Line("/// then zeroes the gradients and the state. Draws in ParameterLayout order from an");
+        w.Line("/// <see cref=\"global::RnnGen.RnnRandom\"/>, so the same seed gives the same weights everywhere.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode);
+        using (w.Block("public void InitializeParameters(int seed)"))
+        {
+            w.Line("var rng = new global::RnnGen.RnnRandom(unchecked((ulong)seed));");
+            w.Line("var canonical = new float[TrainableParameterCount];");
+            int t = 0;
+            foreach (var layer in plan.Layers)
+            {
+                switch (layer)
+                {
+                    case EmbeddingPlan:
+                        var emb = plan.Tensors[t++];
+                        w.Line($"for (int i = {I(emb.CanonicalOffset)}; i < {I(emb.CanonicalOffset + emb.Length)}; i++)   // {emb.Name} ~ N(0, 1), as nn.Embedding");
+                        w.Line("    canonical[i] = (float)rng.NextGaussian();");
+                        break;
+                    case RecurrentLayerPlan r:
+                        RecurrentKind.For(r).EmitInitialization(w, r, plan.Tensors[t], plan.Tensors[t + 1], plan.Tensors[t + 2]);
+                        t += 4;
+                        break;
+                    case HeadPlan:
+                        var hw = plan.Tensors[t];
+                        w.Line($"global::RnnGen.RnnInit.GlorotUniform(new global::System.Span<float>(canonical, {I(hw.CanonicalOffset)}, {I(hw.Length)}), " +
+                               $"{I(hw.Rows)}, {I(hw.Columns)}, ref rng);   // {hw.Name}");
+                        t += 2;
+                        break;
+                }
+            }
+
+            w.Line("Parameters.Clear();   // biases and SIMD padding are zero");
+            w.Line("CopyParametersFrom(canonical);");
+            w.Line("ZeroGradients();");
+            w.Line("ResetState();");
+        }
+
+        w.Line();
+    }
+
+    private static void EmitAccessors(CodeWriter w, ModelPlan plan)
+    {
+        bool lstm = plan.Top.StateC >= 0;
+        w.Line("/// <summary>All parameters, tile-major (see <see cref=\"ParameterIndex\"/>); one contiguous, 64-byte-aligned span, so an optimizer is one pass.</summary>");
+        w.Line(GeneratedCode);
+        w.Line($"public {Span} Parameters => MemoryMarshal.CreateSpan(ref __Base, ParameterCount);");
+        w.Line();
+        w.Line("/// <summary>The gradients, same layout as <see cref=\"Parameters\"/>; AccumulateGradients adds into them.</summary>");
+        w.Line(GeneratedCode);
+        w.Line($"public {Span} Gradients => MemoryMarshal.CreateSpan(ref Unsafe.Add(ref __Base, __GradientsOffset), ParameterCount);");
+        w.Line();
+        w.Line("/// <summary>The model's own state, used by the overloads without a State argument.</summary>");
+        w.Line(GeneratedCode);
+        w.Line("public ref State CurrentState => ref __state;");
+        w.Line();
+        string stateForm = lstm ? "h of each layer, then c of each layer" : "h of each layer in turn";
+        w.Line($"/// <summary>Copies the model's own state into <paramref name=\"destination\"/>: StateSize floats, {stateForm}.</summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"destination\"/> does not hold StateSize floats.</exception>");
+        w.Line(GeneratedCode);
+        using (w.Block($"public void CopyStateTo({Span} destination)"))
+        {
+            w.Line($"if (destination.Length != StateSize) {Throw}.ThrowLength(nameof(destination), StateSize, destination.Length, \"StateSize\");");
+            using (w.Block("for (int l = 0; l < Layers; l++)"))
+            {
+                w.Line("__state.Hidden(l).CopyTo(destination.Slice(l * HiddenSize, HiddenSize));");
+                if (lstm) w.Line("__state.Cell(l).CopyTo(destination.Slice((Layers + l) * HiddenSize, HiddenSize));");
+            }
+        }
+
+        w.Line();
+        w.Line($"/// <summary>Sets the model's own state from <paramref name=\"source\"/>: StateSize floats, {stateForm}.</summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"source\"/> does not hold StateSize floats.</exception>");
+        w.Line(GeneratedCode);
+        using (w.Block($"public void CopyStateFrom({ReadOnlySpan} source)"))
+        {
+            w.Line($"if (source.Length != StateSize) {Throw}.ThrowLength(nameof(source), StateSize, source.Length, \"StateSize\");");
+            w.Line("__state = default;");
+            using (w.Block("for (int l = 0; l < Layers; l++)"))
+            {
+                w.Line("source.Slice(l * HiddenSize, HiddenSize).CopyTo(__state.Hidden(l));");
+                if (lstm) w.Line("source.Slice((Layers + l) * HiddenSize, HiddenSize).CopyTo(__state.Cell(l));");
+            }
+        }
+
+        w.Line();
+        w.Line("/// <summary>Saves the parameters as safetensors (PyTorch names and shapes, F32, RnnGen metadata), atomically: a temp file in the same folder, flushed, then renamed over <paramref name=\"path\"/>.</summary>");
+        w.Line(GeneratedCode);
+        w.Line("public void Save(string path) => global::RnnGen.Serialization.RnnModelSerializer.Save(this, path);");
+        w.Line();
+        w.Line("/// <summary>Writes the parameters as safetensors to <paramref name=\"stream\"/>.</summary>");
+        w.Line(GeneratedCode);
+        w.Line("public void Save(global::System.IO.Stream stream) => global::RnnGen.Serialization.RnnModelSerializer.Save(this, stream);");
+        w.Line();
+        w.Line("/// <summary>Loads parameters from a safetensors file (F32, F16, BF16 or F64; PyTorch state_dict names). Everything is validated first: on any problem an <see cref=\"global::RnnGen.RnnFormatException\"/> names it and the model is unchanged.</summary>");
+        w.Line("/// <param name=\"path\">The file.</param>");
+        w.Line("/// <param name=\"strict\">When true (default), tensors the model does not have are an error; when false they are ignored.</param>");
+        w.Line(GeneratedCode);
+        w.Line("public void Load(string path, bool strict = true) => global::RnnGen.Serialization.RnnModelSerializer.Load(this, path, strict);");
+        w.Line();
+        w.Line("/// <summary>Loads parameters from a safetensors stream; see <see cref=\"Load(string, bool)\"/>.</summary>");
+        w.Line(GeneratedCode);
+        w.Line("public void Load(global::System.IO.Stream stream, bool strict = true) => global::RnnGen.Serialization.RnnModelSerializer.Load(this, stream, strict);");
+        w.Line();
+        w.Line("/// <summary>Training steps skipped because their loss or gradient was not finite.</summary>");
+        w.Line(GeneratedCode);
+        w.Line("public int SkippedSteps { get; private set; }");
+        w.Line();
+    }
+
+    /// <summary>Float32 models keep no inference copy: RefreshInferenceWeights has nothing to do.</summary>
+    private static void EmitNoRefresh(CodeWriter w)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Does nothing: this model's WeightPrecision is Float32, so Step, Forward and Evaluate read <see cref=\"Parameters\"/>");
+        w.Line("/// themselves and always see its current values. (A BFloat16 model rounds its recurrent weights into its 16-bit copy here.)");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode);
+        w.Line("public void RefreshInferenceWeights() { }");
+        w.Line();
+    }
+}
