@@ -86,7 +86,7 @@ internal static class OptimizerMath
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void ThrowLengthMismatch(string paramName, int actual, int expected) =>
+    private static void ThrowLengthMismatch(string paramName, int actual, int expected) =>
         throw new ArgumentException($"{paramName} has {actual} elements; this optimizer was created for {expected} parameters.", paramName);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
