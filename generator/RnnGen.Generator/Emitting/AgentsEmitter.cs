@@ -79,10 +79,10 @@ internal sealed class AgentsEmitter
             w.Open($"public void Step({states}, {(tokens ? "global::System.ReadOnlySpan<int> tokens" : $"{ReadOnlySpan} inputs")}, {Span} outputs)");
             w.Line("int n = states.Length;");
             if (tokens)
-                w.Line($"if (tokens.Length != n) {Helpers}.ThrowTokenCount(nameof(tokens), n, tokens.Length, n + \" agents, one token each\");");
+                w.Line($"if (tokens.Length != n) {Throw}.ThrowTokenCount(nameof(tokens), n, tokens.Length, n + \" agents, one token each\");");
             else
-                w.Line($"if (inputs.Length != (long)n * InputSize) {Helpers}.ThrowLength(nameof(inputs), n * InputSize, inputs.Length, n + \" agents × InputSize\");");
-            w.Line($"if (outputs.Length != (long)n * OutputSize) {Helpers}.ThrowLength(nameof(outputs), n * OutputSize, outputs.Length, n + \" agents × OutputSize\");");
+                w.Line($"if (inputs.Length != (long)n * InputSize) {Throw}.ThrowLength(nameof(inputs), n * InputSize, inputs.Length, n + \" agents × InputSize\");");
+            w.Line($"if (outputs.Length != (long)n * OutputSize) {Throw}.ThrowLength(nameof(outputs), n * OutputSize, outputs.Length, n + \" agents × OutputSize\");");
             if (tokens) w.Line("__Tokens(tokens);");
             w.Line("if (n == 0) return;");
             string x = tokens ? "default(global::System.ReadOnlySpan<float>)" : "inputs";

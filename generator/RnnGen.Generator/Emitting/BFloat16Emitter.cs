@@ -98,9 +98,9 @@ internal static class BFloat16Emitter
             }
 
             w.Close();
-            w.Line($"{Helpers}.PackBFloat16ColumnPairs({MemoryMarshal}.CreateReadOnlySpan({At("wT", I(layer.InputColumnsOffset))}, {I(layer.InputWidth * CS)}), {I(CS)}, " +
+            w.Line($"{Kernels}.PackBFloat16ColumnPairs({MemoryMarshal}.CreateReadOnlySpan({At("wT", I(layer.InputColumnsOffset))}, {I(layer.InputWidth * CS)}), {I(CS)}, " +
                    $"{MemoryMarshal}.CreateSpan({At("qT", I(lp.InputPairsOffset))}, {I(lp.InputPairs * CS)}));   // W_ih");
-            w.Line($"{Helpers}.PackBFloat16ColumnPairs({MemoryMarshal}.CreateReadOnlySpan({At("wT", I(layer.RecurrentColumnsOffset))}, {I(plan.Spec.Hidden * CS)}), {I(CS)}, " +
+            w.Line($"{Kernels}.PackBFloat16ColumnPairs({MemoryMarshal}.CreateReadOnlySpan({At("wT", I(layer.RecurrentColumnsOffset))}, {I(plan.Spec.Hidden * CS)}), {I(CS)}, " +
                    $"{MemoryMarshal}.CreateSpan({At("qT", I(lp.RecurrentPairsOffset))}, {I(lp.RecurrentPairs * CS)}));   // W_hh");
             w.Close();
         }

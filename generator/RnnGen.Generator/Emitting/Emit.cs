@@ -10,7 +10,9 @@ internal static class Emit
     public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
     public const string MethodImpl = "global::System.Runtime.CompilerServices.MethodImpl";
     public const string MethodImplOptions = "global::System.Runtime.CompilerServices.MethodImplOptions";
-    public const string Helpers = "global::RnnGen.Internal.GeneratedCodeHelpers";
+    public const string Throw = "global::RnnGen.Internal.ThrowHelper";
+    public const string Memory = "global::RnnGen.Internal.ModelMemory";
+    public const string Kernels = "global::RnnGen.Internal.KernelHelpers";
     public const string RnnMath = "global::RnnGen.RnnMath";
     public const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
     public const string Span = "global::System.Span<float>";

@@ -178,7 +178,7 @@ internal static class HeadLossEmitter
         if (!HasOutputActivation(plan)) return;
         w.Line($"// ── output activation: {(s.OutputActivation == OutputActivationKind.Softmax ? "p = softmax(y)" : "p = σ(y)")}, applied by Step and Forward");
         w.Line(GeneratedCode);
-        w.Line($"private static void {ActivateName}(global::System.Span<float> y) => {Helpers}.{(s.OutputActivation == OutputActivationKind.Softmax ? "SoftmaxInPlace" : "SigmoidInPlace")}(y);");
+        w.Line($"private static void {ActivateName}(global::System.Span<float> y) => {Kernels}.{(s.OutputActivation == OutputActivationKind.Softmax ? "SoftmaxInPlace" : "SigmoidInPlace")}(y);");
         w.Line();
     }
 }

@@ -114,7 +114,7 @@ internal static class LayoutEmitter
         w.Line(GeneratedCode);
         w.Open($"public void {name}({(toCanonical ? Span : ReadOnlySpan)} {param})");
         w.Line($"if ({param}.Length != TrainableParameterCount)");
-        w.Line($"    {Helpers}.ThrowLength(nameof({param}), TrainableParameterCount, {param}.Length, \"TrainableParameterCount\");");
+        w.Line($"    {Throw}.ThrowLength(nameof({param}), TrainableParameterCount, {param}.Length, \"TrainableParameterCount\");");
         w.Line($"var buffer = {buffer};");
         w.Line("for (int i = 0; i < TrainableParameterCount; i++)");
         w.Line(toCanonical ? $"    {param}[i] = buffer[ParameterIndex(i)];" : $"    buffer[ParameterIndex(i)] = {param}[i];");

@@ -223,7 +223,7 @@ internal static class ModelEmitter
         var s = plan.Spec;
         w.Line("// One pinned, 64-byte-aligned buffer: parameters | gradients | BPTT caches | scratch.");
         w.Line(GeneratedCode);
-        w.Line($"private readonly (float[] Array, int Offset) __memory = {Helpers}.AllocateAligned(__BufferLength);");
+        w.Line($"private readonly (float[] Array, int Offset) __memory = {Memory}.AllocateAligned(__BufferLength);");
         w.Line(GeneratedCode);
         w.Line("private State __state;");
         w.Line();
@@ -310,7 +310,7 @@ internal static class ModelEmitter
         w.Line("/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"destination\"/> does not hold StateSize floats.</exception>");
         w.Line(GeneratedCode);
         w.Open($"public void CopyStateTo({Span} destination)");
-        w.Line($"if (destination.Length != StateSize) {Helpers}.ThrowLength(nameof(destination), StateSize, destination.Length, \"StateSize\");");
+        w.Line($"if (destination.Length != StateSize) {Throw}.ThrowLength(nameof(destination), StateSize, destination.Length, \"StateSize\");");
         w.Open("for (int l = 0; l < Layers; l++)");
         w.Line("__state.Hidden(l).CopyTo(destination.Slice(l * HiddenSize, HiddenSize));");
         if (lstm) w.Line("__state.Cell(l).CopyTo(destination.Slice((Layers + l) * HiddenSize, HiddenSize));");
@@ -321,7 +321,7 @@ internal static class ModelEmitter
         w.Line("/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"source\"/> does not hold StateSize floats.</exception>");
         w.Line(GeneratedCode);
         w.Open($"public void CopyStateFrom({ReadOnlySpan} source)");
-        w.Line($"if (source.Length != StateSize) {Helpers}.ThrowLength(nameof(source), StateSize, source.Length, \"StateSize\");");
+        w.Line($"if (source.Length != StateSize) {Throw}.ThrowLength(nameof(source), StateSize, source.Length, \"StateSize\");");
         w.Line("__state = default;");
         w.Open("for (int l = 0; l < Layers; l++)");
         w.Line("source.Slice(l * HiddenSize, HiddenSize).CopyTo(__state.Hidden(l));");
@@ -368,8 +368,8 @@ internal static class ModelEmitter
         w.Line(GeneratedCode);
         w.Line(Hot);
         w.Open($"public void Step(ref State state, {ReadOnlySpan} input, {Span} output)");
-        w.Line($"if (input.Length != InputSize) {Helpers}.ThrowLength(nameof(input), InputSize, input.Length, \"InputSize\");");
-        w.Line($"if (output.Length != OutputSize) {Helpers}.ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize\");");
+        w.Line($"if (input.Length != InputSize) {Throw}.ThrowLength(nameof(input), InputSize, input.Length, \"InputSize\");");
+        w.Line($"if (output.Length != OutputSize) {Throw}.ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize\");");
         w.Line($"__StepCore(ref state, ref {MemoryMarshal}.GetReference(input), ref {MemoryMarshal}.GetReference(output));");
         if (HeadLossEmitter.HasOutputActivation(plan)) w.Line($"{HeadLossEmitter.ActivateName}(output);");
         w.Close();
@@ -401,7 +401,7 @@ internal static class ModelEmitter
             w.Line(Hot);
             w.Open($"public void Forward({input.Parameter}, {Span} outputs)");
             w.Line($"int steps = {input.Steps};");
-            w.Line($"if (outputs.Length != steps * OutputSize) {Helpers}.ThrowLength(nameof(outputs), steps * OutputSize, outputs.Length, steps + \" steps × OutputSize\");");
+            w.Line($"if (outputs.Length != steps * OutputSize) {Throw}.ThrowLength(nameof(outputs), steps * OutputSize, outputs.Length, steps + \" steps × OutputSize\");");
             w.Line("ref float p = ref __Base;");
             w.Line($"ref float x0 = ref {MemoryMarshal}.GetReference({(input.Tokens ? "default(global::System.ReadOnlySpan<float>)" : "inputs")});");
             w.Line($"ref float y = ref {MemoryMarshal}.GetReference(outputs);");
@@ -420,7 +420,7 @@ internal static class ModelEmitter
                 w.Line(GeneratedCode);
                 w.Open($"public float Evaluate({input.Parameter}, {target.Parameter})");
                 w.Line($"int steps = {input.Steps};");
-                w.Line($"if (steps == 0) {Helpers}.ThrowWindow(nameof({input.Name}), 0, int.MaxValue);");
+                w.Line($"if (steps == 0) {Throw}.ThrowWindow(nameof({input.Name}), 0, int.MaxValue);");
                 w.Line($"{target.Check};");
                 w.Line($"return __Evaluate({input.Pass(vocab)}, {target.Pass}, steps);");
                 w.Close();
@@ -458,7 +458,7 @@ internal static class ModelEmitter
             w.Line(GeneratedCode);
             w.Open("private static int __Tokens(global::System.ReadOnlySpan<int> tokens)");
             w.Line("for (int i = 0; i < tokens.Length; i++)");
-            w.Line($"    if ((uint)tokens[i] >= (uint)Vocabulary) {Helpers}.ThrowTokenId(nameof(tokens), i, tokens[i], Vocabulary);");
+            w.Line($"    if ((uint)tokens[i] >= (uint)Vocabulary) {Throw}.ThrowTokenId(nameof(tokens), i, tokens[i], Vocabulary);");
             w.Line("return tokens.Length;");
             w.Close();
             w.Line();
@@ -469,8 +469,8 @@ internal static class ModelEmitter
             w.Line(GeneratedCode);
             w.Line(Hot);
             w.Open($"public void Step(ref State state, int token, {Span} output)");
-            w.Line($"if ((uint)token >= (uint)Vocabulary) {Helpers}.ThrowTokenId(nameof(token), 0, token, Vocabulary);");
-            w.Line($"if (output.Length != OutputSize) {Helpers}.ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize\");");
+            w.Line($"if ((uint)token >= (uint)Vocabulary) {Throw}.ThrowTokenId(nameof(token), 0, token, Vocabulary);");
+            w.Line($"if (output.Length != OutputSize) {Throw}.ThrowLength(nameof(output), OutputSize, output.Length, \"OutputSize\");");
             w.Line($"__StepCore(ref state, ref {Unsafe}.Add(ref __Base, {I(KernelPlan.EmbeddingOffset)} + token * InputSize), ref {MemoryMarshal}.GetReference(output));");
             if (HeadLossEmitter.HasOutputActivation(plan)) w.Line($"{HeadLossEmitter.ActivateName}(output);");
             w.Close();
@@ -512,7 +512,7 @@ internal static class ModelEmitter
 
         w.Line(GeneratedCode);
         w.Open($"private static int __Steps({ReadOnlySpan} inputs, string name)");
-        w.Line($"if (inputs.Length % InputSize != 0) {Helpers}.ThrowNotWholeSteps(name, inputs.Length, InputSize, \"InputSize\");");
+        w.Line($"if (inputs.Length % InputSize != 0) {Throw}.ThrowNotWholeSteps(name, inputs.Length, InputSize, \"InputSize\");");
         w.Line("return inputs.Length / InputSize;");
         w.Close();
         w.Line();
@@ -520,9 +520,9 @@ internal static class ModelEmitter
         w.Line(GeneratedCode);
         w.Open($"private static void __CheckTargets({ReadOnlySpan} targets, int steps)");
         if (s.LossOn == LossOnKind.LastStep)
-            w.Line($"if (targets.Length != OutputSize) {Helpers}.ThrowLength(nameof(targets), OutputSize, targets.Length, \"OutputSize: LossOn = LastStep scores the last step only\");");
+            w.Line($"if (targets.Length != OutputSize) {Throw}.ThrowLength(nameof(targets), OutputSize, targets.Length, \"OutputSize: LossOn = LastStep scores the last step only\");");
         else
-            w.Line($"if (targets.Length != steps * OutputSize) {Helpers}.ThrowLength(nameof(targets), steps * OutputSize, targets.Length, steps + \" steps × OutputSize\");");
+            w.Line($"if (targets.Length != steps * OutputSize) {Throw}.ThrowLength(nameof(targets), steps * OutputSize, targets.Length, steps + \" steps × OutputSize\");");
         w.Close();
         w.Line();
 
@@ -531,11 +531,11 @@ internal static class ModelEmitter
             w.Line(GeneratedCode);
             w.Open("private static void __CheckClasses(global::System.ReadOnlySpan<int> targets, int steps)");
             if (s.LossOn == LossOnKind.LastStep)
-                w.Line($"if (targets.Length != 1) {Helpers}.ThrowClassCount(nameof(targets), 1, targets.Length, \"LossOn = LastStep scores the last step only\");");
+                w.Line($"if (targets.Length != 1) {Throw}.ThrowClassCount(nameof(targets), 1, targets.Length, \"LossOn = LastStep scores the last step only\");");
             else
-                w.Line($"if (targets.Length != steps) {Helpers}.ThrowClassCount(nameof(targets), steps, targets.Length, \"one class id per step\");");
+                w.Line($"if (targets.Length != steps) {Throw}.ThrowClassCount(nameof(targets), steps, targets.Length, \"one class id per step\");");
             w.Line("for (int i = 0; i < targets.Length; i++)");
-            w.Line($"    if ((uint)targets[i] >= (uint)OutputSize) {Helpers}.ThrowClassId(nameof(targets), i, targets[i], OutputSize);");
+            w.Line($"    if ((uint)targets[i] >= (uint)OutputSize) {Throw}.ThrowClassId(nameof(targets), i, targets[i], OutputSize);");
             w.Close();
             w.Line();
         }
@@ -615,17 +615,17 @@ internal static class ModelEmitter
 
         w.Line(GeneratedCode);
         w.Open($"private static int __WindowSteps(int steps, string name, {Span} initialStateGradient)");
-        w.Line($"if (steps == 0 || steps > Window) {Helpers}.ThrowWindow(name, steps, Window);");
-        w.Line($"if (!initialStateGradient.IsEmpty && initialStateGradient.Length != StateSize) {Helpers}.ThrowLength(nameof(initialStateGradient), StateSize, initialStateGradient.Length, \"StateSize, or empty\");");
+        w.Line($"if (steps == 0 || steps > Window) {Throw}.ThrowWindow(name, steps, Window);");
+        w.Line($"if (!initialStateGradient.IsEmpty && initialStateGradient.Length != StateSize) {Throw}.ThrowLength(nameof(initialStateGradient), StateSize, initialStateGradient.Length, \"StateSize, or empty\");");
         w.Line("return steps;");
         w.Close();
         w.Line();
 
         w.Line(GeneratedCode);
         w.Open("private static int __TrainChecks(int steps, string name, global::RnnGen.IOptimizer optimizer)");
-        w.Line($"if (optimizer is null) {Helpers}.ThrowNull(nameof(optimizer));");
-        w.Line($"if (optimizer.ParameterCount != ParameterCount) {Helpers}.ThrowOptimizerSize(ParameterCount, optimizer.ParameterCount);");
-        w.Line($"if (steps == 0 || steps > Window) {Helpers}.ThrowWindow(name, steps, Window);");
+        w.Line($"if (optimizer is null) {Throw}.ThrowNull(nameof(optimizer));");
+        w.Line($"if (optimizer.ParameterCount != ParameterCount) {Throw}.ThrowOptimizerSize(ParameterCount, optimizer.ParameterCount);");
+        w.Line($"if (steps == 0 || steps > Window) {Throw}.ThrowWindow(name, steps, Window);");
         w.Line("return steps;");
         w.Close();
         w.Line();
@@ -648,7 +648,7 @@ internal static class ModelEmitter
         w.Line("__state = saved;");
         w.Line("gradients.Clear();");
         w.Line("SkippedSteps++;");
-        w.Line($"if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) {Helpers}.ThrowNonFinite(loss, norm);");
+        w.Line($"if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) {Throw}.ThrowNonFinite(loss, norm);");
         w.Line("return loss;");
         w.Close();
         w.Line("optimizer.Step(Parameters, gradients);");
@@ -890,17 +890,17 @@ internal static class ModelEmitter
                 w.Line("if (sequences <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(sequences), sequences, \"A batch needs at least one sequence.\");");
                 w.Line("if (options.Stateful) throw new global::System.ArgumentException(\"TrainBatch starts every sequence from the zero state; use TrainStep with Stateful = true for stateful training.\", nameof(options));");
                 w.Line($"int perSequence = {inputName}.Length / sequences;");
-                w.Line($"if (perSequence * sequences != {inputName}.Length) {Helpers}.ThrowNotWholeSteps(nameof({inputName}), {inputName}.Length, sequences, \"sequences of equal length\");");
+                w.Line($"if (perSequence * sequences != {inputName}.Length) {Throw}.ThrowNotWholeSteps(nameof({inputName}), {inputName}.Length, sequences, \"sequences of equal length\");");
                 w.Line($"int steps = __TrainChecks({(input.Tokens ? "perSequence" : "__Steps(inputs.Slice(0, perSequence), nameof(inputs))")}, nameof({inputName}), optimizer);");
                 if (input.Tokens) w.Line("__Tokens(tokens);");
                 if (target.Classes)
                 {
-                    w.Line($"if (targets.Length != sequences * {perClass}) {Helpers}.ThrowClassCount(nameof(targets), sequences * {perClass}, targets.Length, sequences + \" sequences\");");
+                    w.Line($"if (targets.Length != sequences * {perClass}) {Throw}.ThrowClassCount(nameof(targets), sequences * {perClass}, targets.Length, sequences + \" sequences\");");
                     w.Line("for (int i = 0; i < targets.Length; i++)");
-                    w.Line($"    if ((uint)targets[i] >= (uint)OutputSize) {Helpers}.ThrowClassId(nameof(targets), i, targets[i], OutputSize);");
+                    w.Line($"    if ((uint)targets[i] >= (uint)OutputSize) {Throw}.ThrowClassId(nameof(targets), i, targets[i], OutputSize);");
                 }
                 else
-                    w.Line($"if (targets.Length != sequences * {perTarget}) {Helpers}.ThrowLength(nameof(targets), sequences * {perTarget}, targets.Length, sequences + \" sequences\");");
+                    w.Line($"if (targets.Length != sequences * {perTarget}) {Throw}.ThrowLength(nameof(targets), sequences * {perTarget}, targets.Length, sequences + \" sequences\");");
                 w.Line("// The parallel loop cannot capture spans: copy the batch into arrays that grow only when needed.");
                 if (input.Tokens) w.Line("__batchTokens = __Fill(__batchTokens, tokens);");
                 else w.Line("__batchFloats = __Fill(__batchFloats, inputs);");
@@ -937,7 +937,7 @@ internal static class ModelEmitter
         w.Line("var gradients = Gradients;");
         w.Line("double loss = __chunkLoss[0];");
         w.Line("for (int c = 1; c < chunks; c++) loss += __chunkLoss[c];");
-        w.Line($"{Helpers}.ScaleInPlace(gradients, 1f / sequences);");
+        w.Line($"{Kernels}.ScaleInPlace(gradients, 1f / sequences);");
         w.Line("float mean = (float)(loss / sequences);");
         w.Line("float norm = float.IsPositiveInfinity(options.MaxGradientNorm)");
         w.Line("    ? global::RnnGen.GradientClipping.GlobalNorm(gradients)");
@@ -946,7 +946,7 @@ internal static class ModelEmitter
         w.Open("if (!float.IsFinite(mean) || !float.IsFinite(norm))");
         w.Line("gradients.Clear();");
         w.Line("SkippedSteps++;");
-        w.Line($"if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) {Helpers}.ThrowNonFinite(mean, norm);");
+        w.Line($"if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) {Throw}.ThrowNonFinite(mean, norm);");
         w.Line("return mean;");
         w.Close();
         w.Line("optimizer.Step(parameters, gradients);");
@@ -961,7 +961,7 @@ internal static class ModelEmitter
         w.Line("int start = (int)((long)part * ParameterCount / parts) & ~15, end = part == parts - 1 ? ParameterCount : (int)((long)(part + 1) * ParameterCount / parts) & ~15;");
         w.Line("var total = Gradients.Slice(start, end - start);");
         w.Line("for (int c = 1; c < chunks; c++)");
-        w.Line($"    {Helpers}.AddInPlace(total, __workers![c - 1].Gradients.Slice(start, end - start));");
+        w.Line($"    {Kernels}.AddInPlace(total, __workers![c - 1].Gradients.Slice(start, end - start));");
         w.Close();
         w.Line();
 

@@ -473,7 +473,7 @@ internal sealed class RecurrentLayerEmitter
         {
             w.Line($"// {what}: Wᵀ[t·{I(CS)} + r, k] = column k of tile t, row r");
             string at = _plan.Tiles > 1 ? $"t * {I(CS * rowLength)}" : "0";
-            w.Line($"{Helpers}.Transpose({At("wT", I(columnsOffset))}, {I(CS)}, {I(count)}, {I(CS)}, {At(target, at)}, {I(rowLength)});");
+            w.Line($"{Kernels}.Transpose({At("wT", I(columnsOffset))}, {I(CS)}, {I(count)}, {I(CS)}, {At(target, at)}, {I(rowLength)});");
         }
 
         One("whhT", PH, layer.RecurrentColumnsOffset, _plan.Spec.Hidden, "W_hhᵀ");

@@ -169,7 +169,7 @@ namespace Snapshots
         public void CopyParametersTo(global::System.Span<float> destination)
         {
             if (destination.Length != TrainableParameterCount)
-                global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(destination), TrainableParameterCount, destination.Length, "TrainableParameterCount");
+                global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(destination), TrainableParameterCount, destination.Length, "TrainableParameterCount");
             var buffer = Parameters;
             for (int i = 0; i < TrainableParameterCount; i++)
                 destination[i] = buffer[ParameterIndex(i)];
@@ -181,7 +181,7 @@ namespace Snapshots
         public void CopyGradientsTo(global::System.Span<float> destination)
         {
             if (destination.Length != TrainableParameterCount)
-                global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(destination), TrainableParameterCount, destination.Length, "TrainableParameterCount");
+                global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(destination), TrainableParameterCount, destination.Length, "TrainableParameterCount");
             var buffer = Gradients;
             for (int i = 0; i < TrainableParameterCount; i++)
                 destination[i] = buffer[ParameterIndex(i)];
@@ -193,7 +193,7 @@ namespace Snapshots
         public void CopyParametersFrom(global::System.ReadOnlySpan<float> source)
         {
             if (source.Length != TrainableParameterCount)
-                global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(source), TrainableParameterCount, source.Length, "TrainableParameterCount");
+                global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(source), TrainableParameterCount, source.Length, "TrainableParameterCount");
             var buffer = Parameters;
             for (int i = 0; i < TrainableParameterCount; i++)
                 buffer[ParameterIndex(i)] = source[i];
@@ -201,7 +201,7 @@ namespace Snapshots
 
         // One pinned, 64-byte-aligned buffer: parameters | gradients | BPTT caches | scratch.
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
-        private readonly (float[] Array, int Offset) __memory = global::RnnGen.Internal.GeneratedCodeHelpers.AllocateAligned(__BufferLength);
+        private readonly (float[] Array, int Offset) __memory = global::RnnGen.Internal.ModelMemory.AllocateAligned(__BufferLength);
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         private State __state;
 
@@ -257,7 +257,7 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public void CopyStateTo(global::System.Span<float> destination)
         {
-            if (destination.Length != StateSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(destination), StateSize, destination.Length, "StateSize");
+            if (destination.Length != StateSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(destination), StateSize, destination.Length, "StateSize");
             for (int l = 0; l < Layers; l++)
             {
                 __state.Hidden(l).CopyTo(destination.Slice(l * HiddenSize, HiddenSize));
@@ -269,7 +269,7 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         public void CopyStateFrom(global::System.ReadOnlySpan<float> source)
         {
-            if (source.Length != StateSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(source), StateSize, source.Length, "StateSize");
+            if (source.Length != StateSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(source), StateSize, source.Length, "StateSize");
             __state = default;
             for (int l = 0; l < Layers; l++)
             {
@@ -315,8 +315,8 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Step(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            if (input.Length != InputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(input), InputSize, input.Length, "InputSize");
-            if (output.Length != OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(output), OutputSize, output.Length, "OutputSize");
+            if (input.Length != InputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(input), InputSize, input.Length, "InputSize");
+            if (output.Length != OutputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(output), OutputSize, output.Length, "OutputSize");
             __StepCore(ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
         }
 
@@ -337,7 +337,7 @@ namespace Snapshots
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int steps = __Steps(inputs, nameof(inputs));
-            if (outputs.Length != steps * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(outputs), steps * OutputSize, outputs.Length, steps + " steps × OutputSize");
+            if (outputs.Length != steps * OutputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(outputs), steps * OutputSize, outputs.Length, steps + " steps × OutputSize");
             ref float p = ref __Base;
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
             ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs);
@@ -353,7 +353,7 @@ namespace Snapshots
         public float Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int steps = __Steps(inputs, nameof(inputs));
-            if (steps == 0) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowWindow(nameof(inputs), 0, int.MaxValue);
+            if (steps == 0) global::RnnGen.Internal.ThrowHelper.ThrowWindow(nameof(inputs), 0, int.MaxValue);
             __CheckTargets(targets, steps);
             return __Evaluate(inputs, targets, default, steps);
         }
@@ -393,14 +393,14 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         private static int __Steps(global::System.ReadOnlySpan<float> inputs, string name)
         {
-            if (inputs.Length % InputSize != 0) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNotWholeSteps(name, inputs.Length, InputSize, "InputSize");
+            if (inputs.Length % InputSize != 0) global::RnnGen.Internal.ThrowHelper.ThrowNotWholeSteps(name, inputs.Length, InputSize, "InputSize");
             return inputs.Length / InputSize;
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         private static void __CheckTargets(global::System.ReadOnlySpan<float> targets, int steps)
         {
-            if (targets.Length != steps * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(targets), steps * OutputSize, targets.Length, steps + " steps × OutputSize");
+            if (targets.Length != steps * OutputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(targets), steps * OutputSize, targets.Length, steps + " steps × OutputSize");
         }
 
         /// <summary>
@@ -421,8 +421,8 @@ namespace Snapshots
         public void Step(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int n = states.Length;
-            if (inputs.Length != (long)n * InputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(inputs), n * InputSize, inputs.Length, n + " agents × InputSize");
-            if (outputs.Length != (long)n * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(outputs), n * OutputSize, outputs.Length, n + " agents × OutputSize");
+            if (inputs.Length != (long)n * InputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(inputs), n * InputSize, inputs.Length, n + " agents × InputSize");
+            if (outputs.Length != (long)n * OutputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(outputs), n * OutputSize, outputs.Length, n + " agents × OutputSize");
             if (n == 0) return;
             __StepAgents(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(states), n, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs));
         }
@@ -558,17 +558,17 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         private static int __WindowSteps(int steps, string name, global::System.Span<float> initialStateGradient)
         {
-            if (steps == 0 || steps > Window) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowWindow(name, steps, Window);
-            if (!initialStateGradient.IsEmpty && initialStateGradient.Length != StateSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(initialStateGradient), StateSize, initialStateGradient.Length, "StateSize, or empty");
+            if (steps == 0 || steps > Window) global::RnnGen.Internal.ThrowHelper.ThrowWindow(name, steps, Window);
+            if (!initialStateGradient.IsEmpty && initialStateGradient.Length != StateSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(initialStateGradient), StateSize, initialStateGradient.Length, "StateSize, or empty");
             return steps;
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "%VERSION%")]
         private static int __TrainChecks(int steps, string name, global::RnnGen.IOptimizer optimizer)
         {
-            if (optimizer is null) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNull(nameof(optimizer));
-            if (optimizer.ParameterCount != ParameterCount) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowOptimizerSize(ParameterCount, optimizer.ParameterCount);
-            if (steps == 0 || steps > Window) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowWindow(name, steps, Window);
+            if (optimizer is null) global::RnnGen.Internal.ThrowHelper.ThrowNull(nameof(optimizer));
+            if (optimizer.ParameterCount != ParameterCount) global::RnnGen.Internal.ThrowHelper.ThrowOptimizerSize(ParameterCount, optimizer.ParameterCount);
+            if (steps == 0 || steps > Window) global::RnnGen.Internal.ThrowHelper.ThrowWindow(name, steps, Window);
             return steps;
         }
 
@@ -590,7 +590,7 @@ namespace Snapshots
                 __state = saved;
                 gradients.Clear();
                 SkippedSteps++;
-                if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNonFinite(loss, norm);
+                if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) global::RnnGen.Internal.ThrowHelper.ThrowNonFinite(loss, norm);
                 return loss;
             }
             optimizer.Step(Parameters, gradients);
@@ -711,9 +711,9 @@ namespace Snapshots
             if (sequences <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(sequences), sequences, "A batch needs at least one sequence.");
             if (options.Stateful) throw new global::System.ArgumentException("TrainBatch starts every sequence from the zero state; use TrainStep with Stateful = true for stateful training.", nameof(options));
             int perSequence = inputs.Length / sequences;
-            if (perSequence * sequences != inputs.Length) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNotWholeSteps(nameof(inputs), inputs.Length, sequences, "sequences of equal length");
+            if (perSequence * sequences != inputs.Length) global::RnnGen.Internal.ThrowHelper.ThrowNotWholeSteps(nameof(inputs), inputs.Length, sequences, "sequences of equal length");
             int steps = __TrainChecks(__Steps(inputs.Slice(0, perSequence), nameof(inputs)), nameof(inputs), optimizer);
-            if (targets.Length != sequences * steps * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(targets), sequences * steps * OutputSize, targets.Length, sequences + " sequences");
+            if (targets.Length != sequences * steps * OutputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(targets), sequences * steps * OutputSize, targets.Length, sequences + " sequences");
             // The parallel loop cannot capture spans: copy the batch into arrays that grow only when needed.
             __batchFloats = __Fill(__batchFloats, inputs);
             __batchTargets = __Fill(__batchTargets, targets);
@@ -747,7 +747,7 @@ namespace Snapshots
             var gradients = Gradients;
             double loss = __chunkLoss[0];
             for (int c = 1; c < chunks; c++) loss += __chunkLoss[c];
-            global::RnnGen.Internal.GeneratedCodeHelpers.ScaleInPlace(gradients, 1f / sequences);
+            global::RnnGen.Internal.KernelHelpers.ScaleInPlace(gradients, 1f / sequences);
             float mean = (float)(loss / sequences);
             float norm = float.IsPositiveInfinity(options.MaxGradientNorm)
                 ? global::RnnGen.GradientClipping.GlobalNorm(gradients)
@@ -757,7 +757,7 @@ namespace Snapshots
             {
                 gradients.Clear();
                 SkippedSteps++;
-                if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNonFinite(mean, norm);
+                if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) global::RnnGen.Internal.ThrowHelper.ThrowNonFinite(mean, norm);
                 return mean;
             }
             optimizer.Step(parameters, gradients);
@@ -771,7 +771,7 @@ namespace Snapshots
             int start = (int)((long)part * ParameterCount / parts) & ~15, end = part == parts - 1 ? ParameterCount : (int)((long)(part + 1) * ParameterCount / parts) & ~15;
             var total = Gradients.Slice(start, end - start);
             for (int c = 1; c < chunks; c++)
-                global::RnnGen.Internal.GeneratedCodeHelpers.AddInPlace(total, __workers![c - 1].Gradients.Slice(start, end - start));
+                global::RnnGen.Internal.KernelHelpers.AddInPlace(total, __workers![c - 1].Gradients.Slice(start, end - start));
         }
 
         /// <summary>Chunk c: its sequences, in order, summed into its worker's gradients (chunk 0 uses this model).</summary>
@@ -2073,7 +2073,7 @@ namespace Snapshots
             {
                 ref float wT = ref p;
                 // W_hhᵀ: Wᵀ[t·24 + r, k] = column k of tile t, row r
-                global::RnnGen.Internal.GeneratedCodeHelpers.Transpose(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, 120), 24, 8, 24, ref whhT, 8);
+                global::RnnGen.Internal.KernelHelpers.Transpose(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wT, 120), 24, 8, 24, ref whhT, 8);
             }
         }
 
