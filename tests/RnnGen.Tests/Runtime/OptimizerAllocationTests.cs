@@ -4,7 +4,7 @@ using Xunit;
 namespace RnnGen.Tests.Runtime;
 
 /// <summary>Optimizers and clipping run every training step: after construction they must not allocate.</summary>
-public class AllocationTests
+public class OptimizerAllocationTests
 {
     private const int Count = 1000 + 13; // vector body plus a tail on every width
 
