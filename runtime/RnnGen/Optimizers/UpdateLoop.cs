@@ -5,9 +5,9 @@ using System.Runtime.Intrinsics;
 namespace RnnGen;
 
 /// <summary>
-/// The one loop every optimizer's <see cref="IOptimizer.Step"/> runs, as TensorPrimitives runs its operators: whole
-/// vectors at the widest accelerated width that fits, then the remaining elements one at a time, each width with
-/// its operator built once (its scalars broadcast before the loop).
+/// The one loop every optimizer's <see cref="IOptimizer.Step"/> (and gradient clipping's scaling) runs, as
+/// TensorPrimitives runs its operators: whole vectors at the widest accelerated width that fits, then the remaining
+/// elements one at a time, each width with its operator built once (its scalars broadcast before the loop).
 /// </summary>
 /// <remarks>
 /// Three choices keep each width's loop as fast as a hand-written one, whatever calls <see cref="Run"/>:
@@ -25,29 +25,32 @@ namespace RnnGen;
 /// </remarks>
 internal static class UpdateLoop
 {
-    /// <summary>Runs <paramref name="step"/>'s update over every element of <paramref name="parameters"/> (and <paramref name="gradients"/>, as long).</summary>
+    /// <summary>
+    /// Runs <paramref name="step"/>'s update over every element of <paramref name="target"/>, reading
+    /// <paramref name="source"/> alongside (the gradients of an optimizer step; empty for an update of one span).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Run<TStep>(in TStep step, Span<float> parameters, ReadOnlySpan<float> gradients)
+    public static void Run<TStep>(in TStep step, Span<float> target, ReadOnlySpan<float> source)
         where TStep : struct, IUpdateStep
     {
-        int length = parameters.Length;
+        int length = target.Length;
         int i = 0;
         if (Vector512.IsHardwareAccelerated && length >= Vector512<float>.Count)
         {
-            i = step.Chunks<Lanes.V512>(parameters, gradients, i);
+            i = step.Chunks<Lanes.V512>(target, source, i);
         }
         else if (Vector256.IsHardwareAccelerated && length >= Vector256<float>.Count)
         {
-            i = step.Chunks<Lanes.V256>(parameters, gradients, i);
+            i = step.Chunks<Lanes.V256>(target, source, i);
         }
         else if (Vector128.IsHardwareAccelerated && length >= Vector128<float>.Count)
         {
-            i = step.Chunks<Lanes.V128>(parameters, gradients, i);
+            i = step.Chunks<Lanes.V128>(target, source, i);
         }
 
         if (i < length)
         {
-            step.Chunks<Lanes.Scalar>(parameters, gradients, i);
+            step.Chunks<Lanes.Scalar>(target, source, i);
         }
     }
 
