@@ -10,18 +10,20 @@ namespace RnnGen;
 /// elements one at a time, each width with its operator built once (its scalars broadcast before the loop).
 /// </summary>
 /// <remarks>
-/// Three choices keep each width's loop as fast as a hand-written one, whatever calls <see cref="Run"/>:
+/// Two choices keep each width's loop as fast as the hand-written copies it replaces, whatever calls <see cref="Run"/>:
 /// <list type="bullet">
 /// <item><see cref="Chunks{TUpdate, V}"/> is never inlined, so the JIT compiles each width's loop as a method of its
 /// own, with the update and every lane operation inlined. Inlined into a small caller (<c>Adam.Step</c> inlined
 /// into its caller), the whole chain exceeded that caller's inlining budget and left calls to the lane operations in
 /// the loop: 13 times slower.</item>
-/// <item>It is compiled fully optimized on its first call: with tiered compilation its loop first ran as on-stack
-/// replacement code, which kept the operator in memory and took twice as long until tier 1 arrived.</item>
 /// <item>It copies the operator into a local, so that its refs and broadcast scalars stay in registers; read
-/// through the parameter, they were loaded again on every iteration (SGD 20–35 % slower without dynamic PGO, as
-/// under NativeAOT).</item>
+/// through the parameter, fully optimized code without dynamic PGO (as under NativeAOT) loaded them again on every
+/// iteration, and SGD was 20–35 % slower.</item>
 /// </list>
+/// It is left to tiered compilation on purpose: dynamic PGO moves the branches an optimizer never takes (no weight
+/// decay, no momentum) out of the loop, which made SGD's memory-bound loop about 3 % faster than compiling it fully
+/// optimized up front (<c>AggressiveOptimization</c>). The price is the warm-up: until tier 1 arrives, a loop that
+/// reached on-stack replacement keeps the operator in memory and can take up to twice as long.
 /// </remarks>
 internal static class UpdateLoop
 {
@@ -58,7 +60,7 @@ internal static class UpdateLoop
     /// Runs <paramref name="update"/> on whole chunks of <c>V.Count</c> of the <paramref name="length"/> elements from
     /// <paramref name="start"/> on; returns the index after the last.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static int Chunks<TUpdate, V>(scoped in TUpdate update, int start, int length)
         where TUpdate : IUpdateOperator, allows ref struct
         where V : struct, ILanes<V>
