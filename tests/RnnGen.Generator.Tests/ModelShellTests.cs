@@ -27,6 +27,8 @@ public sealed class ModelShellTests
             {
                 var m = new Model(seed: 1);
                 var m0 = new Model();
+                var empty = Model.CreateUninitialized();
+                empty.Load("m.safetensors");
                 m.Step(x, y);
                 var s = new Model.State();
                 m.Step(ref s, x, y);

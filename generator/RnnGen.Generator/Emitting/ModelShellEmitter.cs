@@ -120,6 +120,7 @@ internal static class ModelShellEmitter
             Member(w, "Creates the model with initialized weights.", $"public {s.TypeName}(int seed)");
         }
 
+        Member(w, "Creates the model with every parameter zero, without initializing it.", $"public static {s.TypeName} CreateUninitialized()");
         Member(w, "Re-initializes every parameter from the seed.", "public void InitializeParameters(int seed)");
         Member(w, "The parameter buffer.", $"public {Span} Parameters");
         Member(w, "The gradient buffer, same layout as Parameters.", $"public {Span} Gradients");

@@ -208,6 +208,23 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     public Elman_H16_I4_O1_LastStep_Relu(int seed) => InitializeParameters(seed);
 
     /// <summary>
+    /// Creates the model without initializing it: every parameter, gradient and state value is zero and nothing is drawn,
+    /// so it costs the allocation of the buffer only (the constructors' initialization grows with the cube of
+    /// HiddenSize). For weights that come from a file or another model:
+    /// <c>var model = Elman_H16_I4_O1_LastStep_Relu.CreateUninitialized(); model.Load(path);</c>. Until then every output is computed from
+    /// zero weights; <see cref="InitializeParameters(int)"/> initializes it later.
+    /// </summary>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    public static Elman_H16_I4_O1_LastStep_Relu CreateUninitialized() => new Elman_H16_I4_O1_LastStep_Relu(default(global::RnnGen.Internal.WorkerToken));
+
+    /// <summary>Allocates the buffer (zeros) and nothing else: CreateUninitialized and TrainBatch's worker models.</summary>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    // CS8618: this constructor sets none of the user's own non-nullable members (CreateUninitialized says so; a worker only runs __Accumulate).
+    #pragma warning disable CS8618
+    private Elman_H16_I4_O1_LastStep_Relu(global::RnnGen.Internal.WorkerToken token) { }
+    #pragma warning restore CS8618
+
+    /// <summary>
     /// Re-initializes every parameter from <paramref name="seed"/> as Keras does: W_ih Glorot-uniform (over the whole
     /// stacked-gate matrix), W_hh orthogonal (each gate block), head weights Glorot-uniform, biases zero;
     /// then zeroes the gradients and the state. Draws in ParameterLayout order from an
@@ -473,13 +490,6 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     private readonly double[] __chunkLoss = new double[8];
 
-    /// <summary>A worker shares nothing with the model but its class: parameters are copied in before each batch.</summary>
-    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
-    // CS8618: the user's own non-nullable members stay unset in a worker, which only ever runs __Accumulate.
-    #pragma warning disable CS8618
-    private Elman_H16_I4_O1_LastStep_Relu(global::RnnGen.Internal.WorkerToken token) { }
-    #pragma warning restore CS8618
-
     /// <summary>
     /// One optimization step over a minibatch of <paramref name="sequences"/> sequences of equal length T (1..Window),
     /// each from the zero state: the loss and gradient are the means over the sequences (PyTorch's batched mean),
@@ -533,7 +543,8 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
         if (__workers is null)
         {
             __workers = new Elman_H16_I4_O1_LastStep_Relu[7];
-            for (int i = 0; i < __workers.Length; i++) __workers[i] = new Elman_H16_I4_O1_LastStep_Relu(default(global::RnnGen.Internal.WorkerToken));
+            // A worker shares nothing with the model but its class: parameters are copied in before each batch.
+            for (int i = 0; i < __workers.Length; i++) __workers[i] = CreateUninitialized();
         }
         State saved = __state;
         var parameters = Parameters;
