@@ -182,6 +182,7 @@ internal static class ModelShellEmitter
         {
             Member(w, "The hidden vector h of a layer.", $"public {Span} Hidden(int layer = 0)");
             if (s.Cell == CellKind.Lstm) Member(w, "The cell state c of a layer.", $"public {Span} Cell(int layer = 0)");
+            Member(w, "True when every value of the state is finite.", "public bool IsFinite");
             w.Line("/// <summary>Sets the state back to zeros.</summary>");
             w.Line(GeneratedCode);
             w.Line("public void Reset()" + Throw);
