@@ -12,9 +12,21 @@ them. Needs numpy and your Keras/TensorFlow install, not the safetensors package
     print(export(model, "model.safetensors"))     # prints the matching [RnnModel(...)] attribute
 
 What RnnGen can represent (anything else is refused with a message): stacked recurrent layers of one kind
-and one width, SimpleRNN with tanh or relu, LSTM with activation tanh and recurrent_activation sigmoid, GRU
-with reset_after=True (the Keras 2.x/3 default), a final Dense layer with linear activation; InputLayer,
-Dropout and other weightless layers are skipped.
+and one width, SimpleRNN with tanh or relu, LSTM/GRU with activation tanh, GRU with reset_after=True (the
+Keras 2.x/3 default), a final Dense layer with linear activation; InputLayer, Dropout and other weightless
+layers are skipped. Every setting is read from the layer's config (Keras' snake_case or TensorFlow.js'
+camelCase keys) or the layer itself, never assumed: a layer whose setting cannot be read is refused.
+
+Gates (LSTM/GRU recurrent_activation): 'sigmoid' exports as is. 'hard_sigmoid' of Keras 2, tf.keras (TF <= 2.15)
+and TensorFlow.js is max(0, min(1, 0.2*x + 0.5)): it is exported with the metadata entry
+gate_activation=hard_sigmoid, and the C# model needs GateActivation = RnnGateActivation.HardSigmoid (the printed
+attribute has it). Keras 3's 'hard_sigmoid' is another function, relu6(x + 3)/6 (slope 1/6), which RnnGen does not
+implement: refused. The Keras version is taken from the package the layer comes from; pass hard_sigmoid='keras2'
+(--hard-sigmoid keras2) when the weights were trained with the 0.2 slope but are exported from Keras 3.
+
+From the command line, with a saved model (.h5 or .keras; the model's code is not needed):
+
+    python tools/export_keras.py model.h5 model.safetensors
 """
 import os
 import sys
@@ -188,12 +200,95 @@ def export_layers(model, path, window=32, dtype="F32"):
 RECURRENT = {"SimpleRNN": "elman", "LSTM": "lstm", "GRU": "gru"}
 
 
+GATE_SIGMOID, GATE_HARD_SIGMOID = "sigmoid", "hard_sigmoid"
+
+
 def _config(layer):
     return layer.get_config() if hasattr(layer, "get_config") else {}
 
 
-def keras_tensors(model, window=32):
-    """(tensors, metadata, attribute) for a Keras model, or ValueError saying what RnnGen cannot represent."""
+def _setting(layer, cfg, snake, camel):
+    """(value, True) for a layer setting from its config (Keras' snake_case or TensorFlow.js' camelCase key) or from an
+    attribute of the layer or its cell; (None, False) when none of them has it."""
+    for key in (snake, camel):
+        if key in cfg:
+            return cfg[key], True
+    for owner in (layer, getattr(layer, "cell", None)):
+        if owner is not None and hasattr(owner, snake):
+            return getattr(owner, snake), True
+    return None, False
+
+
+def _activation_name(value):
+    """'sigmoid', 'hard_sigmoid', 'tanh', … from a config string (Keras 'hard_sigmoid', TF.js 'hardSigmoid'), a serialized
+    function ({'class_name': 'function', 'config': 'hard_sigmoid'}) or the function itself."""
+    if isinstance(value, dict):
+        value = value.get("config", value.get("class_name"))
+        if isinstance(value, dict):
+            value = value.get("name", value)
+    if callable(value) and not isinstance(value, str):
+        value = getattr(value, "__name__", repr(value))
+    name = str(value)
+    known = {"sigmoid": GATE_SIGMOID, "hardsigmoid": GATE_HARD_SIGMOID, "tanh": "tanh", "relu": "relu", "linear": "linear"}
+    return known.get(name.replace("_", "").lower(), name)
+
+
+def _required(layer, kind, cfg, snake, camel):
+    value, found = _setting(layer, cfg, snake, camel)
+    if not found:
+        raise ValueError(f"layer {layer.name!r} ({kind}): its {snake} cannot be read from the layer or its config; "
+                         f"RnnGen needs it to know which function the layer computes")
+    return value
+
+
+def _keras_major(layer):
+    """The major version of the Keras the layer's class comes from (2 for tf_keras and TensorFlow's bundled Keras), or None."""
+    root = type(layer).__module__.split(".")[0]
+    if root in ("tf_keras", "tensorflow"):
+        return 2
+    package = sys.modules.get(root)
+    version = getattr(package, "__version__", None)
+    if version is None and callable(getattr(package, "version", None)):
+        version = package.version()
+    try:
+        return int(str(version).split(".")[0])
+    except ValueError:
+        return None
+
+
+def _gate_function(layer, kind, cfg, hard_sigmoid):
+    """'sigmoid' or 'hard_sigmoid' (Keras 2 / TF.js, 0.2 slope) for an LSTM/GRU layer; ValueError for anything else."""
+    camel = "recurrentActivation" in cfg
+    name = _activation_name(_required(layer, kind, cfg, "recurrent_activation", "recurrentActivation"))
+    if name == GATE_SIGMOID:
+        return GATE_SIGMOID
+    if name != GATE_HARD_SIGMOID:
+        raise ValueError(f"layer {layer.name!r} ({kind}): recurrent_activation={name!r}; RnnGen's gates are 'sigmoid' or "
+                         "Keras 2 / TensorFlow.js 'hard_sigmoid': retrain the layer with one of them")
+    definition = hard_sigmoid or ("keras2" if camel else None)  # a camelCase config is TensorFlow.js', whose slope is 0.2
+    if definition is None:
+        major = _keras_major(layer)
+        if major is None:
+            raise ValueError(f"layer {layer.name!r} ({kind}): recurrent_activation='hard_sigmoid' is max(0, min(1, 0.2*x + 0.5)) "
+                             "in Keras 2, tf.keras and TensorFlow.js but relu6(x + 3)/6 in Keras 3, and the Keras version of "
+                             "this layer is unknown: pass hard_sigmoid='keras2' or 'keras3' (--hard-sigmoid)")
+        definition = "keras3" if major >= 3 else "keras2"
+    if definition == "keras3":
+        raise ValueError(f"layer {layer.name!r} ({kind}): Keras 3's recurrent_activation='hard_sigmoid' is relu6(x + 3)/6 = "
+                         "max(0, min(1, x/6 + 0.5)), which RnnGen does not implement (RnnGateActivation.HardSigmoid is "
+                         "Keras 2's max(0, min(1, 0.2*x + 0.5))): retrain with recurrent_activation='sigmoid', or, if these "
+                         "weights were trained with Keras 2, tf.keras <= 2.15 or TensorFlow.js, pass hard_sigmoid='keras2' "
+                         "(--hard-sigmoid keras2)")
+    if definition != "keras2":
+        raise ValueError(f"hard_sigmoid must be 'keras2' or 'keras3', not {definition!r}")
+    return GATE_HARD_SIGMOID
+
+
+def keras_tensors(model, window=32, hard_sigmoid=None):
+    """(tensors, metadata, attribute) for a Keras model, or ValueError saying what RnnGen cannot represent.
+
+    hard_sigmoid: None (take the definition from the layer's Keras version), 'keras2' (0.2*x + 0.5, clipped) or
+    'keras3' (x/6 + 0.5, clipped: refused)."""
     import numpy as np
     recurrent, dense, embedding = [], [], None
     for layer in model.layers:
@@ -219,7 +314,8 @@ def keras_tensors(model, window=32):
     kind = recurrent[0][0]
     cell = RECURRENT[kind]
 
-    tensors, hidden, activation = {}, None, "tanh"
+    # The stack is model.layers' order (the order the layers are connected in), never the order of their names.
+    tensors, hidden, activation, gates = {}, None, "tanh", None
     for k, (_, layer, weights) in enumerate(recurrent):
         cfg = _config(layer)
         units = int(cfg.get("units", weights[1].shape[0]))
@@ -227,16 +323,25 @@ def keras_tensors(model, window=32):
             hidden = units
         elif units != hidden:
             raise ValueError(f"layer {layer.name!r} has {units} units; RnnGen needs the same width ({hidden}) in every layer")
-        act = cfg.get("activation", "tanh")
+        act = _activation_name(_required(layer, kind, cfg, "activation", "activation"))
         if cell == "elman":
             if act not in ("tanh", "relu"):
-                raise ValueError(f"SimpleRNN activation {act!r}: RnnGen has tanh and relu")
+                raise ValueError(f"layer {layer.name!r}: SimpleRNN activation {act!r}: RnnGen has tanh and relu")
             activation = act
-        elif act != "tanh" or cfg.get("recurrent_activation", "sigmoid") != "sigmoid":
-            raise ValueError(f"layer {layer.name!r}: RnnGen needs activation='tanh', recurrent_activation='sigmoid'")
-        if cell == "gru" and not cfg.get("reset_after", True):
-            raise ValueError(f"layer {layer.name!r}: GRU reset_after=False applies the reset before the matmul; "
-                             "RnnGen (like PyTorch) implements reset_after=True")
+        else:
+            if act != "tanh":
+                raise ValueError(f"layer {layer.name!r} ({kind}): activation={act!r}; RnnGen's LSTM and GRU use tanh")
+            gate = _gate_function(layer, kind, cfg, hard_sigmoid)
+            if gates is not None and gate != gates:
+                raise ValueError(f"layer {layer.name!r} has recurrent_activation {gate!r} but the layers before it {gates!r}; "
+                                 "RnnGen uses one gate function for every layer")
+            gates = gate
+        if cell == "gru":
+            # Read, never inferred: with use_bias=False there is no bias whose shape would tell reset_after apart.
+            if not _required(layer, kind, cfg, "reset_after", "resetAfter"):
+                raise ValueError(f"layer {layer.name!r}: GRU reset_after=False applies the reset gate before the recurrent "
+                                 "matmul; RnnGen (like PyTorch) implements reset_after=True: retrain the layer with "
+                                 "reset_after=True")
         names = ["kernel", "recurrent_kernel", "bias"][:len(weights)]
         for name, w in zip(names, weights):
             tensors[f"layer_{k}/{name}"] = np.asarray(w, dtype=np.float32)
@@ -245,7 +350,7 @@ def keras_tensors(model, window=32):
     output = 0
     if dense:
         layer, weights = dense[0]
-        if _config(layer).get("activation", "linear") != "linear":
+        if _activation_name(_required(layer, "Dense", _config(layer), "activation", "activation")) != "linear":
             raise ValueError("RnnGen's head is linear: set the Dense activation to 'linear' (apply softmax/sigmoid yourself)")
         tensors["dense/kernel"] = np.asarray(weights[0], dtype=np.float32)
         if len(weights) > 1:
@@ -258,20 +363,67 @@ def keras_tensors(model, window=32):
     metadata = {"format": "rnngen", "layout": "keras", "model": "exported by tools/export_keras.py", "cell": cell,
                 "activation": activation, "input": n_in, "hidden": hidden, "output": output, "layers": layers,
                 "window": window, "library_version": "export_keras.py"}
+    if gates == GATE_HARD_SIGMOID:
+        metadata["gate_activation"] = GATE_HARD_SIGMOID
     attribute = f"[RnnModel(hidden: {hidden}, input: {n_in}"
     attribute += {"elman": "", "lstm": ", Cell = RnnCell.Lstm", "gru": ", Cell = RnnCell.Gru"}[cell]
     if layers != 1:
         attribute += f", Layers = {layers}"
     if activation == "relu":
         attribute += ", Activation = RnnActivation.Relu"
+    if gates == GATE_HARD_SIGMOID:
+        attribute += ", GateActivation = RnnGateActivation.HardSigmoid"
     if output:
         attribute += f", Output = {output}"
     attribute += ")]"
     return tensors, metadata, attribute
 
 
-def export(model, path, window=32, dtype="F32"):
-    """Writes the Keras model's weights to `path`; returns the C# attribute of the matching model."""
-    tensors, metadata, attribute = keras_tensors(model, window)
+def export(model, path, window=32, dtype="F32", hard_sigmoid=None):
+    """Writes the Keras model's weights to `path`; returns the C# attribute of the matching model.
+
+    A model with hard_sigmoid gates prints a note on stderr: the C# model needs
+    GateActivation = RnnGateActivation.HardSigmoid (the returned attribute has it)."""
+    tensors, metadata, attribute = keras_tensors(model, window, hard_sigmoid)
     rnngen_safetensors.save(path, tensors, metadata, dtype=dtype, data_hash=True)
+    if metadata.get("gate_activation") == GATE_HARD_SIGMOID:
+        print("note: the gates use recurrent_activation='hard_sigmoid' (Keras 2 / tf.keras / TensorFlow.js: "
+              "max(0, min(1, 0.2*x + 0.5))); the C# model needs GateActivation = RnnGateActivation.HardSigmoid on its "
+              f"[RnnModel] attribute ({path} records gate_activation=hard_sigmoid, and loading it into a model with "
+              "sigmoid gates is refused)", file=sys.stderr)
     return attribute
+
+
+def _load_keras_model(path):
+    try:
+        import keras
+    except ImportError:
+        from tensorflow import keras
+    try:
+        return keras.models.load_model(path, compile=False)
+    except Exception as e:  # Keras raises many types here (OSError, ValueError, TypeError, …)
+        raise ValueError(f"cannot load {path} as a Keras model ({type(e).__name__}: {e}). A weights-only file "
+                         "(model.save_weights) needs the model's code: build the model in Python, call "
+                         "model.load_weights(path), then export(model, 'model.safetensors')") from e
+
+
+def main(argv=None):
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("model", help="a saved Keras model: .h5 (Keras 2 / tf.keras) or .keras (Keras 3)")
+    ap.add_argument("output", help="the .safetensors file to write")
+    ap.add_argument("--window", type=int, default=32, help="recorded in the metadata (RnnGen's BPTT window)")
+    ap.add_argument("--dtype", choices=["F32", "F16", "BF16", "F64"], default="F32")
+    ap.add_argument("--hard-sigmoid", choices=["keras2", "keras3"],
+                    help="which hard_sigmoid the weights were trained with when it differs from the installed Keras")
+    args = ap.parse_args(argv)
+    try:
+        attribute = export(_load_keras_model(args.model), args.output, args.window, args.dtype, args.hard_sigmoid)
+    except ValueError as e:
+        ap.exit(2, f"error: {e}\n")
+    print(f"wrote {args.output}; declare the C# model as:\n    {attribute} public partial class MyModel;\n"
+          "and load it with KerasImport.Load(model, path)")
+
+
+if __name__ == "__main__":
+    main()

@@ -51,6 +51,10 @@ public static class BenchmarkConfig
         if (matrixJob)
         {
             config.AddJob(MatrixJob);
+
+            // Construction costs (OrthogonalInitBenchmarks) take minutes per call for the old baseline and have their own job.
+            config.AddFilter(new BenchmarkDotNet.Filters.SimpleFilter(b =>
+                !b.Descriptor.Categories.Contains(OrthogonalInitBenchmarks.Category)));
         }
 
         // Variant matrices (e.g. LstmBf16Matrix) time only Step, its baseline and the bound.

@@ -132,6 +132,7 @@ public sealed class DiagnosticTests
     [InlineData("public void [|Step|]() { }", "Step")]
     [InlineData("public int [|Window|] => 3;", "Window")]
     [InlineData("private float[] [|Parameters|] = new float[1];", "Parameters")]
+    [InlineData("public static Model [|CreateUninitialized|]() => new Model();", "CreateUninitialized")]
     public void RNNG011_member_conflicts_with_a_generated_one(string member, string name) => AssertDiagnostic("RNNG011",
         "[RnnModel(8, 2)]\npublic partial class Model\n{\n    " + member + "\n}",
         $"Class 'Model' already declares a member named '{name}', which RnnGen generates; rename or remove it");

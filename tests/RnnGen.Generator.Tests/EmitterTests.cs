@@ -176,6 +176,10 @@ public sealed class EmitterTests
         Assert.Contains(type.InstanceConstructors, static m => m.DeclaredAccessibility == Accessibility.Private
             && m.Parameters.Length == 1 && m.Parameters[0].Type.ToDisplayString() == "RnnGen.Internal.WorkerToken");
         Assert.Contains(type.GetMembers("InitializeParameters"), static m => m is IMethodSymbol { DeclaredAccessibility: Accessibility.Public });
+        // CreateUninitialized goes through the private constructor, so it is there whatever constructors the user declares.
+        var factory = Assert.Single(type.GetMembers("CreateUninitialized").OfType<IMethodSymbol>());
+        Assert.True(factory is { IsStatic: true, DeclaredAccessibility: Accessibility.Public, Parameters.Length: 0 });
+        Assert.True(SymbolEqualityComparer.Default.Equals(type, factory.ReturnType));
     }
 
     [Fact]

@@ -37,13 +37,6 @@ internal static class BatchTrainingEmitter
             w.Line("private ulong __batchCall;   // the training call whose dropout masks this batch draws");
         }
         w.Line();
-        w.Line("/// <summary>A worker shares nothing with the model but its class: parameters are copied in before each batch.</summary>");
-        w.Line(GeneratedCode);
-        w.Line("// CS8618: the user's own non-nullable members stay unset in a worker, which only ever runs __Accumulate.");
-        w.Line("#pragma warning disable CS8618");
-        w.Line($"private {s.TypeName}(global::RnnGen.Internal.WorkerToken token) {{ }}");
-        w.Line("#pragma warning restore CS8618");
-        w.Line();
 
         foreach (var input in ApiOverloads.Inputs(plan))
             foreach (var target in ApiOverloads.Targets(plan))
@@ -106,7 +99,8 @@ internal static class BatchTrainingEmitter
             using (w.Block("if (__workers is null)"))
             {
                 w.Line($"__workers = new {s.TypeName}[{I(chunks - 1)}];");
-                w.Line($"for (int i = 0; i < __workers.Length; i++) __workers[i] = new {s.TypeName}(default(global::RnnGen.Internal.WorkerToken));");
+                w.Line("// A worker shares nothing with the model but its class: parameters are copied in before each batch.");
+                w.Line("for (int i = 0; i < __workers.Length; i++) __workers[i] = CreateUninitialized();");
             }
 
             w.Line("State saved = __state;");

@@ -120,6 +120,7 @@ internal static class ModelShellEmitter
             Member(w, "Creates the model with initialized weights.", $"public {s.TypeName}(int seed)");
         }
 
+        Member(w, "Creates the model with every parameter zero, without initializing it.", $"public static {s.TypeName} CreateUninitialized()");
         Member(w, "Re-initializes every parameter from the seed.", "public void InitializeParameters(int seed)");
         Member(w, "The parameter buffer.", $"public {Span} Parameters");
         Member(w, "The gradient buffer, same layout as Parameters.", $"public {Span} Gradients");
@@ -181,6 +182,7 @@ internal static class ModelShellEmitter
         {
             Member(w, "The hidden vector h of a layer.", $"public {Span} Hidden(int layer = 0)");
             if (s.Cell == CellKind.Lstm) Member(w, "The cell state c of a layer.", $"public {Span} Cell(int layer = 0)");
+            Member(w, "True when every value of the state is finite.", "public bool IsFinite");
             w.Line("/// <summary>Sets the state back to zeros.</summary>");
             w.Line(GeneratedCode);
             w.Line("public void Reset()" + Throw);

@@ -151,6 +151,8 @@ internal static class ShellEmitter
             w.Line();
         }
 
+        EmitUninitialized(w, plan);
+
         bool lstm = s.Cell == CellKind.Lstm;
         w.Line("/// <summary>");
         w.Line("/// Re-initializes every parameter from <paramref name=\"seed\"/> as Keras does: W_ih Glorot-uniform (over the whole");
@@ -198,6 +200,35 @@ internal static class ShellEmitter
             w.Line("ResetState();");
         }
 
+        w.Line();
+    }
+
+    /// <summary>
+    /// <c>CreateUninitialized()</c> and the private constructor behind it (which TrainBatch's worker models use too): the
+    /// buffer is allocated, zeroed by the runtime, and nothing else runs. Emitted whether or not the user declares
+    /// constructors, since the private one has a parameter type of the runtime's that no user constructor can take.
+    /// </summary>
+    private static void EmitUninitialized(CodeWriter w, ModelPlan plan)
+    {
+        var s = plan.Spec;
+        w.Line("/// <summary>");
+        w.Line("/// Creates the model without initializing it: every parameter, gradient and state value is zero and nothing is drawn,");
+        w.Line("/// so it costs the allocation of the buffer only (the constructors' initialization grows with the cube of");
+        w.Line("/// HiddenSize). For weights that come from a file or another model:");
+        w.Line($"/// <c>var model = {s.TypeName}.CreateUninitialized(); model.Load(path);</c>. Until then every output is computed from");
+        w.Line("/// zero weights; <see cref=\"InitializeParameters(int)\"/> initializes it later.");
+        if (s.HasUserConstructor)
+            w.Line("/// Your own constructors do not run (your field initializers do): set what they would set before using the model.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode);
+        w.Line($"public static {s.TypeName} CreateUninitialized() => new {s.TypeName}(default(global::RnnGen.Internal.WorkerToken));");
+        w.Line();
+        w.Line("/// <summary>Allocates the buffer (zeros) and nothing else: CreateUninitialized and TrainBatch's worker models.</summary>");
+        w.Line(GeneratedCode);
+        w.Line("// CS8618: this constructor sets none of the user's own non-nullable members (CreateUninitialized says so; a worker only runs __Accumulate).");
+        w.Line("#pragma warning disable CS8618");
+        w.Line($"private {s.TypeName}(global::RnnGen.Internal.WorkerToken token) {{ }}");
+        w.Line("#pragma warning restore CS8618");
         w.Line();
     }
 

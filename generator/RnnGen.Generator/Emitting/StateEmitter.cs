@@ -68,10 +68,29 @@ internal static class StateEmitter
                 EmitVector(w, "Hidden", "The hidden vector h", layers, static l => l.StateH);
                 if (lstm) EmitVector(w, "Cell", "The cell state c", layers, static l => l.StateC);
             }
+            EmitIsFinite(w, plan);
             w.Line("/// <summary>Sets the state back to zeros.</summary>");
             w.Line("public void Reset() => this = default;");
         }
 
+        w.Line();
+    }
+
+    /// <summary>
+    /// <c>IsFinite</c>: one vectorized pass over the current buffer (every layer's output and c, with their padding, which
+    /// a NaN input reaches too), allocation-free. NaN in an input makes every later state NaN until it is reset, with no
+    /// exception; this is the cheap way to notice.
+    /// </summary>
+    private static void EmitIsFinite(CodeWriter w, ModelPlan plan)
+    {
+        bool lstm = plan.Recurrent.Any(static l => l.StateC >= 0);
+        w.Line("/// <summary>");
+        w.Line($"/// True when every value of the state (h{(lstm ? " and c" : "")} of every recurrent layer) is finite. A NaN or ±∞ in an input makes the");
+        w.Line("/// state NaN at that step, and every later step of this state NaN too, without an exception: check this after a");
+        w.Line("/// suspicious input or every few steps, and <see cref=\"Reset\"/> the state (or restore a saved copy) when it is false.");
+        w.Line($"/// One vectorized pass over {I(plan.State.Length)} floats; allocates nothing.");
+        w.Line("/// </summary>");
+        w.Line($"public bool IsFinite => {Kernels}.AllFinite(MemoryMarshal.CreateReadOnlySpan(ref __Current, {I(plan.State.Length)}));");
         w.Line();
     }
 

@@ -27,9 +27,9 @@ internal static class Syntax
         ("V512", "global::System.Runtime.Intrinsics.Vector512"),
     };
 
-    public const string Throw = "global::RnnGen.Internal.GeneratedCodeHelpers";
-    public const string Memory = "global::RnnGen.Internal.GeneratedCodeHelpers";
-    public const string Kernels = "global::RnnGen.Internal.GeneratedCodeHelpers";
+    public const string Throw = "global::RnnGen.Internal.ThrowHelper";
+    public const string Memory = "global::RnnGen.Internal.ModelMemory";
+    public const string Kernels = "global::RnnGen.Internal.KernelHelpers";
     public const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
     public const string Span = "global::System.Span<float>";
 

@@ -31,7 +31,7 @@ internal static class ModelSpecParser
         "InputSize", "HiddenSize", "OutputSize", "Layers", "Window", "ParameterCount", "TrainableParameterCount",
         "StateSize", "ParameterLayout", "ParameterIndex", "Parameters", "Gradients", "State", "CurrentState",
         "Step", "ResetState", "Forward", "Evaluate", "ZeroGradients", "AccumulateGradients", "TrainStep",
-        "InitializeParameters", "CopyParametersTo", "CopyParametersFrom", "CopyGradientsTo", "CopyStateTo", "CopyStateFrom", "SkippedSteps", "Save", "Load", "Vocabulary", "TrainBatch",
+        "InitializeParameters", "CreateUninitialized", "CopyParametersTo", "CopyParametersFrom", "CopyGradientsTo", "CopyStateTo", "CopyStateFrom", "SkippedSteps", "Save", "Load", "Vocabulary", "TrainBatch",
         "WeightPrecision", "RefreshInferenceWeights");
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)

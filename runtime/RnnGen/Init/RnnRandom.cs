@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
 
 namespace RnnGen;
@@ -76,6 +77,34 @@ public struct RnnRandom
         return Math.Sqrt(-2.0 * Log(u1)) * CosTwoPi(u2);
     }
 
+    /// <summary>
+    /// Fills <paramref name="destination"/> with the values that <paramref name="destination"/>.Length calls of
+    /// <see cref="NextGaussian"/> would return, in the same order and bit for bit, leaving the generator where those
+    /// calls would. The uniforms are drawn one by one as <see cref="NextGaussian"/> draws them; the transform runs on
+    /// <see cref="Vector{T}"/> lanes with exactly the scalar operations (same IEEE +, −, ×, ÷, √ and rounding, no fused
+    /// multiply-add), so the result does not depend on the vector width or on hardware acceleration.
+    /// </summary>
+    /// <param name="destination">The values, overwritten.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void NextGaussians(Span<double> destination)
+    {
+        const int Chunk = 256;
+        Span<double> u1 = stackalloc double[Chunk];
+        Span<double> u2 = stackalloc double[Chunk];
+        while (!destination.IsEmpty)
+        {
+            int count = Math.Min(Chunk, destination.Length);
+            for (int i = 0; i < count; i++)
+            {
+                u1[i] = 1.0 - NextDouble();
+                u2[i] = NextDouble();
+            }
+
+            BoxMuller(u1[..count], u2[..count], destination[..count]);
+            destination = destination[count..];
+        }
+    }
+
     /// <summary>A uniform integer in [0, <paramref name="maxExclusive"/>) without modulo bias (Lemire's multiply-and-reject).</summary>
     /// <param name="maxExclusive">The exclusive upper bound (&gt; 0).</param>
     /// <returns>An integer k with 0 ≤ k &lt; <paramref name="maxExclusive"/>.</returns>
@@ -114,6 +143,107 @@ public struct RnnRandom
     private const double Ln2Lo = 1.90821492927058770002e-10;
     private const double Sqrt2 = 1.41421356237309504880;
     private const double HalfPi = 1.57079632679489661923;
+
+    /// <summary>z = √(−2·ln u1)·cos(2π·u2) for each lane, the vector twin of <see cref="NextGaussian"/>'s expression.</summary>
+    private static void BoxMuller(ReadOnlySpan<double> u1, ReadOnlySpan<double> u2, Span<double> z)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ReadOnlySpan<Vector<double>> a = MemoryMarshal.Cast<double, Vector<double>>(u1);
+            ReadOnlySpan<Vector<double>> b = MemoryMarshal.Cast<double, Vector<double>>(u2);
+            Span<Vector<double>> c = MemoryMarshal.Cast<double, Vector<double>>(z);
+            for (int v = 0; v < c.Length; v++)
+            {
+                c[v] = Vector.SquareRoot(new Vector<double>(-2.0) * Log(a[v])) * CosTwoPi(b[v]);
+            }
+
+            i = c.Length * Vector<double>.Count;
+        }
+
+        for (; i < z.Length; i++)
+        {
+            z[i] = Math.Sqrt(-2.0 * Log(u1[i])) * CosTwoPi(u2[i]);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Log(double)"/> on each lane, for x in [2⁻⁵³, 1] (never subnormal: the values
+    /// <see cref="NextGaussians"/> passes), with the same operations in the same order.
+    /// </summary>
+    private static Vector<double> Log(Vector<double> x)
+    {
+        Vector<long> bits = Vector.AsVectorInt64(x);
+        Vector<long> e = (Vector.ShiftRightLogical(bits, 52) & new Vector<long>(0x7FF)) - new Vector<long>(1023);
+        Vector<double> m = Vector.AsVectorDouble((bits & new Vector<long>(0x000FFFFFFFFFFFFFL)) | new Vector<long>(0x3FF0000000000000L));
+        Vector<long> big = Vector.GreaterThanOrEqual(m, new Vector<double>(Sqrt2));
+        m = Vector.ConditionalSelect(big, m * 0.5, m);
+        e -= big;                                   // a true lane is −1: e + 1
+        Vector<double> f = m - Vector<double>.One;
+        Vector<double> s = f / (new Vector<double>(2.0) + f);
+        Vector<double> s2 = s * s;
+        Vector<double> series = new(2.0 / 25.0);
+        series = series * s2 + new Vector<double>(2.0 / 23.0);
+        series = series * s2 + new Vector<double>(2.0 / 21.0);
+        series = series * s2 + new Vector<double>(2.0 / 19.0);
+        series = series * s2 + new Vector<double>(2.0 / 17.0);
+        series = series * s2 + new Vector<double>(2.0 / 15.0);
+        series = series * s2 + new Vector<double>(2.0 / 13.0);
+        series = series * s2 + new Vector<double>(2.0 / 11.0);
+        series = series * s2 + new Vector<double>(2.0 / 9.0);
+        series = series * s2 + new Vector<double>(2.0 / 7.0);
+        series = series * s2 + new Vector<double>(2.0 / 5.0);
+        series = series * s2 + new Vector<double>(2.0 / 3.0);
+        Vector<double> lnM = new Vector<double>(2.0) * s + s * s2 * series;
+        Vector<double> ed = Vector.ConvertToDouble(e);
+        return ed * Ln2Hi + (lnM + ed * Ln2Lo);
+    }
+
+    /// <summary><see cref="CosTwoPi(double)"/> on each lane: both series, then the quadrant's one selected.</summary>
+    private static Vector<double> CosTwoPi(Vector<double> u)
+    {
+        Vector<double> t = new Vector<double>(4.0) * u;
+        Vector<double> k = Vector.Round(t);        // ties to even, as Math.Round
+        Vector<double> d = t - k;
+        Vector<double> x = new Vector<double>(HalfPi) * d;
+        Vector<long> quadrant = Vector.ConvertToInt64(k) & new Vector<long>(3);
+        Vector<double> x2 = x * x;
+        Vector<double> cos = Cos(x2);
+        Vector<double> sin = Sin(x, x2);
+        Vector<double> result = Vector.ConditionalSelect(Vector.Equals(quadrant, Vector<long>.Zero), cos, sin);
+        result = Vector.ConditionalSelect(Vector.Equals(quadrant, Vector<long>.One), -sin, result);
+        return Vector.ConditionalSelect(Vector.Equals(quadrant, new Vector<long>(2)), -cos, result);
+    }
+
+    private static Vector<double> Cos(Vector<double> x2)
+    {
+        Vector<double> c = new(1.0 / 2432902008176640000.0);
+        c = c * x2 - new Vector<double>(1.0 / 6402373705728000.0);
+        c = c * x2 + new Vector<double>(1.0 / 20922789888000.0);
+        c = c * x2 - new Vector<double>(1.0 / 87178291200.0);
+        c = c * x2 + new Vector<double>(1.0 / 479001600.0);
+        c = c * x2 - new Vector<double>(1.0 / 3628800.0);
+        c = c * x2 + new Vector<double>(1.0 / 40320.0);
+        c = c * x2 - new Vector<double>(1.0 / 720.0);
+        c = c * x2 + new Vector<double>(1.0 / 24.0);
+        c = c * x2 - new Vector<double>(0.5);
+        return Vector<double>.One + c * x2;
+    }
+
+    private static Vector<double> Sin(Vector<double> x, Vector<double> x2)
+    {
+        Vector<double> c = new(1.0 / 51090942171709440000.0);
+        c = c * x2 - new Vector<double>(1.0 / 121645100408832000.0);
+        c = c * x2 + new Vector<double>(1.0 / 355687428096000.0);
+        c = c * x2 - new Vector<double>(1.0 / 1307674368000.0);
+        c = c * x2 + new Vector<double>(1.0 / 6227020800.0);
+        c = c * x2 - new Vector<double>(1.0 / 39916800.0);
+        c = c * x2 + new Vector<double>(1.0 / 362880.0);
+        c = c * x2 - new Vector<double>(1.0 / 5040.0);
+        c = c * x2 + new Vector<double>(1.0 / 120.0);
+        c = c * x2 - new Vector<double>(1.0 / 6.0);
+        return x + x * x2 * c;
+    }
 
     /// <summary>ln(x) for finite x &gt; 0: x = m·2^e with m ∈ [√½, √2), ln m = 2·atanh(s), s = (m−1)/(m+1).</summary>
     private static double Log(double x)

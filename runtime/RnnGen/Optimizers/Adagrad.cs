@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace RnnGen;
 
@@ -127,16 +126,7 @@ public sealed class Adagrad : IOptimizer
     /// <inheritdoc />
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
-        if (parameters.Length != ParameterCount)
-        {
-            OptimizerMath.ThrowLengthMismatch(nameof(parameters), parameters.Length, ParameterCount);
-        }
-
-        if (gradients.Length != ParameterCount)
-        {
-            OptimizerMath.ThrowLengthMismatch(nameof(gradients), gradients.Length, ParameterCount);
-        }
-
+        OptimizerMath.ValidateLengths(parameters.Length, gradients.Length, ParameterCount);
         long t = ++StepCount;
         if (ParameterCount == 0)
         {
@@ -145,81 +135,7 @@ public sealed class Adagrad : IOptimizer
 
         // clr in double, as PyTorch computes it from Python floats; used as a float.
         float negClr = (float)-(_learningRateDecimal / (1.0 + (t - 1) * _learningRateDecayDecimal));
-
-        ref float p = ref MemoryMarshal.GetReference(parameters);
-        ref float g = ref MemoryMarshal.GetReference(gradients);
-        ref float s = ref MemoryMarshal.GetArrayDataReference(_sum);
-        bool hasWeightDecay = _weightDecay != 0f;
-        float wd = _weightDecay, eps = _epsilon;
-        int n = ParameterCount;
-        int i = 0;
-
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
-        {
-            Vector512<float> vWd = Vector512.Create(wd), vEps = Vector512.Create(eps), vNegClr = Vector512.Create(negClr);
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                Vector512<float> pi = Vector512.LoadUnsafe(ref p, (nuint)i);
-                Vector512<float> gi = Vector512.LoadUnsafe(ref g, (nuint)i);
-                if (hasWeightDecay)
-                {
-                    gi = Vector512.FusedMultiplyAdd(pi, vWd, gi);                          // g + wd·p
-                }
-
-                Vector512<float> si = Vector512.FusedMultiplyAdd(gi, gi, Vector512.LoadUnsafe(ref s, (nuint)i)); // s + g·g
-                si.StoreUnsafe(ref s, (nuint)i);
-                (pi + vNegClr * gi / (Vector512.Sqrt(si) + vEps)).StoreUnsafe(ref p, (nuint)i); // p − clr·g/(√s + ε)
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
-        {
-            Vector256<float> vWd = Vector256.Create(wd), vEps = Vector256.Create(eps), vNegClr = Vector256.Create(negClr);
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                Vector256<float> pi = Vector256.LoadUnsafe(ref p, (nuint)i);
-                Vector256<float> gi = Vector256.LoadUnsafe(ref g, (nuint)i);
-                if (hasWeightDecay)
-                {
-                    gi = Vector256.FusedMultiplyAdd(pi, vWd, gi);
-                }
-
-                Vector256<float> si = Vector256.FusedMultiplyAdd(gi, gi, Vector256.LoadUnsafe(ref s, (nuint)i));
-                si.StoreUnsafe(ref s, (nuint)i);
-                (pi + vNegClr * gi / (Vector256.Sqrt(si) + vEps)).StoreUnsafe(ref p, (nuint)i);
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
-        {
-            Vector128<float> vWd = Vector128.Create(wd), vEps = Vector128.Create(eps), vNegClr = Vector128.Create(negClr);
-            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-            {
-                Vector128<float> pi = Vector128.LoadUnsafe(ref p, (nuint)i);
-                Vector128<float> gi = Vector128.LoadUnsafe(ref g, (nuint)i);
-                if (hasWeightDecay)
-                {
-                    gi = OptimizerMath.MulAdd(pi, vWd, gi);
-                }
-
-                Vector128<float> si = OptimizerMath.MulAdd(gi, gi, Vector128.LoadUnsafe(ref s, (nuint)i));
-                si.StoreUnsafe(ref s, (nuint)i);
-                (pi + vNegClr * gi / (Vector128.Sqrt(si) + vEps)).StoreUnsafe(ref p, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            float pi = Unsafe.Add(ref p, i);
-            float gi = Unsafe.Add(ref g, i);
-            if (hasWeightDecay)
-            {
-                gi = OptimizerMath.MulAdd(pi, wd, gi);
-            }
-
-            ref float sRef = ref Unsafe.Add(ref s, i);
-            float si = OptimizerMath.MulAdd(gi, gi, sRef);
-            sRef = si;
-            Unsafe.Add(ref p, i) = pi + negClr * gi / (MathF.Sqrt(si) + eps);
-        }
+        UpdateLoop.Run(new StepScalars(this, negClr), parameters, gradients);
     }
 
     /// <inheritdoc />
@@ -227,5 +143,53 @@ public sealed class Adagrad : IOptimizer
     {
         _sum.AsSpan().Fill(InitialAccumulatorValue);
         StepCount = 0;
+    }
+
+    /// <summary>What a step needs besides the spans: the optimizer and −clr, this step's decayed learning rate.</summary>
+    private readonly struct StepScalars(Adagrad adagrad, float negClr) : IUpdateStep
+    {
+        public int Chunks<V>(Span<float> parameters, ReadOnlySpan<float> gradients, int start)
+            where V : struct, ILanes<V> =>
+            UpdateLoop.Chunks<Update<V>, V>(new Update<V>(adagrad, negClr, parameters, gradients), start, parameters.Length);
+    }
+
+    /// <summary>The update at width <typeparamref name="V"/>: g ← g + wd·p; s ← s + g·g; p ← p − clr·g / (√s + ε).</summary>
+    private readonly ref struct Update<V> : IUpdateOperator
+        where V : struct, ILanes<V>
+    {
+        private readonly ref float _p;
+        private readonly ref float _g;
+        private readonly ref float _sum;
+        private readonly V _weightDecay;
+        private readonly V _epsilon;
+        private readonly V _negClr;
+        private readonly bool _hasWeightDecay;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Update(Adagrad adagrad, float negClr, Span<float> parameters, ReadOnlySpan<float> gradients)
+        {
+            _p = ref MemoryMarshal.GetReference(parameters);
+            _g = ref MemoryMarshal.GetReference(gradients);
+            _sum = ref MemoryMarshal.GetArrayDataReference(adagrad._sum);
+            _weightDecay = V.Create(adagrad._weightDecay);
+            _epsilon = V.Create(adagrad._epsilon);
+            _negClr = V.Create(negClr);
+            _hasWeightDecay = adagrad._weightDecay != 0f;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke(nuint i)
+        {
+            V p = V.Load(ref _p, i);
+            V g = V.Load(ref _g, i);
+            if (_hasWeightDecay)
+            {
+                g = V.MulAdd(p, _weightDecay, g);                                // g + wd·p
+            }
+
+            V s = V.MulAdd(g, g, V.Load(ref _sum, i));                          // s + g·g
+            s.Store(ref _sum, i);
+            (p + _negClr * g / (V.Sqrt(s) + _epsilon)).Store(ref _p, i);       // p − clr·g/(√s + ε)
+        }
     }
 }

@@ -48,7 +48,7 @@ public static class GradientClipping
         float clipCoef = maxNorm / (norm + 1e-6f);
         if (clipCoef < 1f)
         {
-            Scale(gradients, clipCoef);
+            UpdateLoop.Run(new ScaleStep(clipCoef), gradients, default);
         }
 
         return norm;
@@ -141,44 +141,33 @@ public static class GradientClipping
         return sum;
     }
 
-    private static void Scale(Span<float> values, float factor)
-    {
-        ref float x = ref MemoryMarshal.GetReference(values);
-        int n = values.Length;
-        int i = 0;
-
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
-        {
-            Vector512<float> f = Vector512.Create(factor);
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                (Vector512.LoadUnsafe(ref x, (nuint)i) * f).StoreUnsafe(ref x, (nuint)i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
-        {
-            Vector256<float> f = Vector256.Create(factor);
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                (Vector256.LoadUnsafe(ref x, (nuint)i) * f).StoreUnsafe(ref x, (nuint)i);
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
-        {
-            Vector128<float> f = Vector128.Create(factor);
-            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-            {
-                (Vector128.LoadUnsafe(ref x, (nuint)i) * f).StoreUnsafe(ref x, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            Unsafe.Add(ref x, i) *= factor;
-        }
-    }
-
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowMaxNormOutOfRange(float maxNorm) =>
         throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "maxNorm must be > 0.");
+
+    /// <summary>What scaling needs besides the span: the factor.</summary>
+    private readonly struct ScaleStep(float factor) : IUpdateStep
+    {
+        public int Chunks<V>(Span<float> values, ReadOnlySpan<float> none, int start)
+            where V : struct, ILanes<V> =>
+            UpdateLoop.Chunks<ScaleUpdate<V>, V>(new ScaleUpdate<V>(values, factor), start, values.Length);
+    }
+
+    /// <summary>x ← x·factor at width <typeparamref name="V"/>.</summary>
+    private readonly ref struct ScaleUpdate<V> : IUpdateOperator
+        where V : struct, ILanes<V>
+    {
+        private readonly ref float _x;
+        private readonly V _factor;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ScaleUpdate(Span<float> values, float factor)
+        {
+            _x = ref MemoryMarshal.GetReference(values);
+            _factor = V.Create(factor);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke(nuint i) => (V.Load(ref _x, i) * _factor).Store(ref _x, i);
+    }
 }

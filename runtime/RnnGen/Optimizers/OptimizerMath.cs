@@ -71,8 +71,22 @@ internal static class OptimizerMath
         ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
     }
 
+    /// <summary>Throws unless both spans given to <see cref="IOptimizer.Step"/> hold <paramref name="parameterCount"/> floats.</summary>
+    public static void ValidateLengths(int parametersLength, int gradientsLength, int parameterCount)
+    {
+        if (parametersLength != parameterCount)
+        {
+            ThrowLengthMismatch("parameters", parametersLength, parameterCount);
+        }
+
+        if (gradientsLength != parameterCount)
+        {
+            ThrowLengthMismatch("gradients", gradientsLength, parameterCount);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void ThrowLengthMismatch(string paramName, int actual, int expected) =>
+    private static void ThrowLengthMismatch(string paramName, int actual, int expected) =>
         throw new ArgumentException($"{paramName} has {actual} elements; this optimizer was created for {expected} parameters.", paramName);
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace RnnGen;
 
@@ -145,189 +144,14 @@ public sealed class RmsProp : IOptimizer
     /// <inheritdoc />
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
-        if (parameters.Length != ParameterCount)
-        {
-            OptimizerMath.ThrowLengthMismatch(nameof(parameters), parameters.Length, ParameterCount);
-        }
-
-        if (gradients.Length != ParameterCount)
-        {
-            OptimizerMath.ThrowLengthMismatch(nameof(gradients), gradients.Length, ParameterCount);
-        }
-
+        OptimizerMath.ValidateLengths(parameters.Length, gradients.Length, ParameterCount);
         StepCount++;
         if (ParameterCount == 0)
         {
             return;
         }
 
-        ref float p = ref MemoryMarshal.GetReference(parameters);
-        ref float g = ref MemoryMarshal.GetReference(gradients);
-        ref float sq = ref MemoryMarshal.GetArrayDataReference(_squareAvg);
-        ref float buf = ref MemoryMarshal.GetArrayDataReference(_momentumBuffer);
-        ref float ga = ref MemoryMarshal.GetArrayDataReference(_gradAvg);
-        bool hasWeightDecay = _weightDecay != 0f;
-        bool hasMomentum = _momentum > 0f;
-        bool centered = _centered;
-        float wd = _weightDecay, alpha = _alpha, oma = _oneMinusAlpha, eps = _epsilon, mu = _momentum, negLr = -_learningRate;
-        int n = ParameterCount;
-        int i = 0;
-
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
-        {
-            Vector512<float> vWd = Vector512.Create(wd), vAlpha = Vector512.Create(alpha), vOma = Vector512.Create(oma);
-            Vector512<float> vEps = Vector512.Create(eps), vMu = Vector512.Create(mu), vNegLr = Vector512.Create(negLr);
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                Vector512<float> pi = Vector512.LoadUnsafe(ref p, (nuint)i);
-                Vector512<float> gi = Vector512.LoadUnsafe(ref g, (nuint)i);
-                if (hasWeightDecay)
-                {
-                    gi = Vector512.FusedMultiplyAdd(pi, vWd, gi);                                                // g + wd·p
-                }
-
-                Vector512<float> si = Vector512.FusedMultiplyAdd(vOma * gi, gi, Vector512.LoadUnsafe(ref sq, (nuint)i) * vAlpha); // α·s + (1−α)·g·g
-                si.StoreUnsafe(ref sq, (nuint)i);
-                Vector512<float> avg;
-                if (centered)
-                {
-                    Vector512<float> ai = Vector512.FusedMultiplyAdd(gi, vOma, Vector512.LoadUnsafe(ref ga, (nuint)i) * vAlpha); // α·a + (1−α)·g
-                    ai.StoreUnsafe(ref ga, (nuint)i);
-                    avg = Vector512.Sqrt(Vector512.FusedMultiplyAdd(-ai, ai, si)) + vEps;                         // √(s − a·a) + ε
-                }
-                else
-                {
-                    avg = Vector512.Sqrt(si) + vEps;                                                               // √s + ε
-                }
-
-                if (hasMomentum)
-                {
-                    Vector512<float> bi = Vector512.LoadUnsafe(ref buf, (nuint)i) * vMu + gi / avg;                // μ·b + g/d
-                    bi.StoreUnsafe(ref buf, (nuint)i);
-                    Vector512.FusedMultiplyAdd(bi, vNegLr, pi).StoreUnsafe(ref p, (nuint)i);                       // p − lr·b
-                }
-                else
-                {
-                    (pi + vNegLr * gi / avg).StoreUnsafe(ref p, (nuint)i);                                        // p − lr·g/d
-                }
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
-        {
-            Vector256<float> vWd = Vector256.Create(wd), vAlpha = Vector256.Create(alpha), vOma = Vector256.Create(oma);
-            Vector256<float> vEps = Vector256.Create(eps), vMu = Vector256.Create(mu), vNegLr = Vector256.Create(negLr);
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                Vector256<float> pi = Vector256.LoadUnsafe(ref p, (nuint)i);
-                Vector256<float> gi = Vector256.LoadUnsafe(ref g, (nuint)i);
-                if (hasWeightDecay)
-                {
-                    gi = Vector256.FusedMultiplyAdd(pi, vWd, gi);
-                }
-
-                Vector256<float> si = Vector256.FusedMultiplyAdd(vOma * gi, gi, Vector256.LoadUnsafe(ref sq, (nuint)i) * vAlpha);
-                si.StoreUnsafe(ref sq, (nuint)i);
-                Vector256<float> avg;
-                if (centered)
-                {
-                    Vector256<float> ai = Vector256.FusedMultiplyAdd(gi, vOma, Vector256.LoadUnsafe(ref ga, (nuint)i) * vAlpha);
-                    ai.StoreUnsafe(ref ga, (nuint)i);
-                    avg = Vector256.Sqrt(Vector256.FusedMultiplyAdd(-ai, ai, si)) + vEps;
-                }
-                else
-                {
-                    avg = Vector256.Sqrt(si) + vEps;
-                }
-
-                if (hasMomentum)
-                {
-                    Vector256<float> bi = Vector256.LoadUnsafe(ref buf, (nuint)i) * vMu + gi / avg;
-                    bi.StoreUnsafe(ref buf, (nuint)i);
-                    Vector256.FusedMultiplyAdd(bi, vNegLr, pi).StoreUnsafe(ref p, (nuint)i);
-                }
-                else
-                {
-                    (pi + vNegLr * gi / avg).StoreUnsafe(ref p, (nuint)i);
-                }
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
-        {
-            Vector128<float> vWd = Vector128.Create(wd), vAlpha = Vector128.Create(alpha), vOma = Vector128.Create(oma);
-            Vector128<float> vEps = Vector128.Create(eps), vMu = Vector128.Create(mu), vNegLr = Vector128.Create(negLr);
-            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-            {
-                Vector128<float> pi = Vector128.LoadUnsafe(ref p, (nuint)i);
-                Vector128<float> gi = Vector128.LoadUnsafe(ref g, (nuint)i);
-                if (hasWeightDecay)
-                {
-                    gi = OptimizerMath.MulAdd(pi, vWd, gi);
-                }
-
-                Vector128<float> si = OptimizerMath.MulAdd(vOma * gi, gi, Vector128.LoadUnsafe(ref sq, (nuint)i) * vAlpha);
-                si.StoreUnsafe(ref sq, (nuint)i);
-                Vector128<float> avg;
-                if (centered)
-                {
-                    Vector128<float> ai = OptimizerMath.MulAdd(gi, vOma, Vector128.LoadUnsafe(ref ga, (nuint)i) * vAlpha);
-                    ai.StoreUnsafe(ref ga, (nuint)i);
-                    avg = Vector128.Sqrt(OptimizerMath.MulAdd(-ai, ai, si)) + vEps;
-                }
-                else
-                {
-                    avg = Vector128.Sqrt(si) + vEps;
-                }
-
-                if (hasMomentum)
-                {
-                    Vector128<float> bi = Vector128.LoadUnsafe(ref buf, (nuint)i) * vMu + gi / avg;
-                    bi.StoreUnsafe(ref buf, (nuint)i);
-                    OptimizerMath.MulAdd(bi, vNegLr, pi).StoreUnsafe(ref p, (nuint)i);
-                }
-                else
-                {
-                    (pi + vNegLr * gi / avg).StoreUnsafe(ref p, (nuint)i);
-                }
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            float pi = Unsafe.Add(ref p, i);
-            float gi = Unsafe.Add(ref g, i);
-            if (hasWeightDecay)
-            {
-                gi = OptimizerMath.MulAdd(pi, wd, gi);
-            }
-
-            ref float sRef = ref Unsafe.Add(ref sq, i);
-            float si = OptimizerMath.MulAdd(oma * gi, gi, sRef * alpha);
-            sRef = si;
-            float avg;
-            if (centered)
-            {
-                ref float aRef = ref Unsafe.Add(ref ga, i);
-                float ai = OptimizerMath.MulAdd(gi, oma, aRef * alpha);
-                aRef = ai;
-                avg = MathF.Sqrt(OptimizerMath.MulAdd(-ai, ai, si)) + eps;
-            }
-            else
-            {
-                avg = MathF.Sqrt(si) + eps;
-            }
-
-            if (hasMomentum)
-            {
-                ref float bRef = ref Unsafe.Add(ref buf, i);
-                float bi = bRef * mu + gi / avg;
-                bRef = bi;
-                Unsafe.Add(ref p, i) = OptimizerMath.MulAdd(bi, negLr, pi);
-            }
-            else
-            {
-                Unsafe.Add(ref p, i) = pi + negLr * gi / avg;
-            }
-        }
+        UpdateLoop.Run(new StepScalars(this), parameters, gradients);
     }
 
     /// <inheritdoc />
@@ -337,5 +161,92 @@ public sealed class RmsProp : IOptimizer
         Array.Clear(_momentumBuffer);
         Array.Clear(_gradAvg);
         StepCount = 0;
+    }
+
+    /// <summary>What a step needs besides the spans: the optimizer (RMSprop has no per-step scalar).</summary>
+    private readonly struct StepScalars(RmsProp rmsProp) : IUpdateStep
+    {
+        public int Chunks<V>(Span<float> parameters, ReadOnlySpan<float> gradients, int start)
+            where V : struct, ILanes<V> =>
+            UpdateLoop.Chunks<Update<V>, V>(new Update<V>(rmsProp, parameters, gradients), start, parameters.Length);
+    }
+
+    /// <summary>
+    /// The update at width <typeparamref name="V"/>: g ← g + wd·p; s ← α·s + (1 − α)·g·g; d ← √(s − a·a) + ε with
+    /// a ← α·a + (1 − α)·g when centered, else √s + ε; then b ← μ·b + g/d and p ← p − lr·b with momentum, else
+    /// p ← p − lr·g/d.
+    /// </summary>
+    private readonly ref struct Update<V> : IUpdateOperator
+        where V : struct, ILanes<V>
+    {
+        private readonly ref float _p;
+        private readonly ref float _g;
+        private readonly ref float _squareAvg;
+        private readonly ref float _momentumBuffer;
+        private readonly ref float _gradAvg;
+        private readonly V _weightDecay;
+        private readonly V _alpha;
+        private readonly V _oneMinusAlpha;
+        private readonly V _epsilon;
+        private readonly V _momentum;
+        private readonly V _negLearningRate;
+        private readonly bool _hasWeightDecay;
+        private readonly bool _hasMomentum;
+        private readonly bool _centered;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Update(RmsProp rmsProp, Span<float> parameters, ReadOnlySpan<float> gradients)
+        {
+            _p = ref MemoryMarshal.GetReference(parameters);
+            _g = ref MemoryMarshal.GetReference(gradients);
+            _squareAvg = ref MemoryMarshal.GetArrayDataReference(rmsProp._squareAvg);
+            _momentumBuffer = ref MemoryMarshal.GetArrayDataReference(rmsProp._momentumBuffer);
+            _gradAvg = ref MemoryMarshal.GetArrayDataReference(rmsProp._gradAvg);
+            _weightDecay = V.Create(rmsProp._weightDecay);
+            _alpha = V.Create(rmsProp._alpha);
+            _oneMinusAlpha = V.Create(rmsProp._oneMinusAlpha);
+            _epsilon = V.Create(rmsProp._epsilon);
+            _momentum = V.Create(rmsProp._momentum);
+            _negLearningRate = V.Create(-rmsProp._learningRate);
+            _hasWeightDecay = rmsProp._weightDecay != 0f;
+            _hasMomentum = rmsProp._momentum > 0f;
+            _centered = rmsProp._centered;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke(nuint i)
+        {
+            V p = V.Load(ref _p, i);
+            V g = V.Load(ref _g, i);
+            if (_hasWeightDecay)
+            {
+                g = V.MulAdd(p, _weightDecay, g);                                                   // g + wd·p
+            }
+
+            V s = V.MulAdd(_oneMinusAlpha * g, g, V.Load(ref _squareAvg, i) * _alpha);            // α·s + (1−α)·g·g
+            s.Store(ref _squareAvg, i);
+            V avg;
+            if (_centered)
+            {
+                V a = V.MulAdd(g, _oneMinusAlpha, V.Load(ref _gradAvg, i) * _alpha);              // α·a + (1−α)·g
+                a.Store(ref _gradAvg, i);
+                avg = V.Sqrt(V.MulAdd(-a, a, s)) + _epsilon;                                      // √(s − a·a) + ε
+            }
+            else
+            {
+                avg = V.Sqrt(s) + _epsilon;                                                        // √s + ε
+            }
+
+            if (_hasMomentum)
+            {
+                V b = V.Load(ref _momentumBuffer, i) * _momentum + g / avg;                         // μ·b + g/d
+                b.Store(ref _momentumBuffer, i);
+                V.MulAdd(b, _negLearningRate, p).Store(ref _p, i);                                 // p − lr·b
+            }
+            else
+            {
+                (p + _negLearningRate * g / avg).Store(ref _p, i);                                // p − lr·g/d
+            }
+        }
     }
 }

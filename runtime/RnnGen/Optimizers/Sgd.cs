@@ -2,9 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.Arm;
-using System.Runtime.Intrinsics.X86;
 
 namespace RnnGen;
 
@@ -50,21 +47,15 @@ public sealed class Sgd : IOptimizer
     public Sgd(int parameterCount, float learningRate, float momentum = 0f, float dampening = 0f, bool nesterov = false, float weightDecay = 0f)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
-        ValidateLearningRate(learningRate, nameof(learningRate));
-        if (!(momentum >= 0f) || float.IsInfinity(momentum))
-        {
-            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Invalid momentum value: must be finite and >= 0.");
-        }
+        OptimizerMath.ValidateLearningRate(learningRate, nameof(learningRate));
+        OptimizerMath.ValidateNonNegative(momentum, nameof(momentum), "momentum");
 
         if (!float.IsFinite(dampening))
         {
             throw new ArgumentOutOfRangeException(nameof(dampening), dampening, "Invalid dampening value: must be finite.");
         }
 
-        if (!(weightDecay >= 0f) || float.IsInfinity(weightDecay))
-        {
-            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Invalid weight_decay value: must be finite and >= 0.");
-        }
+        OptimizerMath.ValidateNonNegative(weightDecay, nameof(weightDecay), "weight_decay");
 
         if (nesterov && (momentum <= 0f || dampening != 0f))
         {
@@ -125,7 +116,7 @@ public sealed class Sgd : IOptimizer
         get => _learningRate;
         set
         {
-            ValidateLearningRate(value, nameof(value));
+            OptimizerMath.ValidateLearningRate(value, nameof(value));
             _learningRate = value;
         }
     }
@@ -133,16 +124,7 @@ public sealed class Sgd : IOptimizer
     /// <inheritdoc />
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
-        if (parameters.Length != ParameterCount)
-        {
-            ThrowLengthMismatch(nameof(parameters), parameters.Length, ParameterCount);
-        }
-
-        if (gradients.Length != ParameterCount)
-        {
-            ThrowLengthMismatch(nameof(gradients), gradients.Length, ParameterCount);
-        }
-
+        OptimizerMath.ValidateLengths(parameters.Length, gradients.Length, ParameterCount);
         bool firstStep = StepCount == 0;
         StepCount++;
         if (ParameterCount == 0)
@@ -150,102 +132,7 @@ public sealed class Sgd : IOptimizer
             return;
         }
 
-        ref float p = ref MemoryMarshal.GetReference(parameters);
-        ref float g = ref MemoryMarshal.GetReference(gradients);
-        ref float buf = ref MemoryMarshal.GetArrayDataReference(_momentumBuffer);
-        bool hasWeightDecay = _weightDecay != 0f;
-        bool hasMomentum = _momentum != 0f;
-        bool nesterov = _nesterov;
-        float wd = _weightDecay, mu = _momentum, omd = _oneMinusDampening, negLr = -_learningRate;
-        int n = ParameterCount;
-        int i = 0;
-
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
-        {
-            Vector512<float> vWd = Vector512.Create(wd), vMu = Vector512.Create(mu), vOmd = Vector512.Create(omd), vNegLr = Vector512.Create(negLr);
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                Vector512<float> pi = Vector512.LoadUnsafe(ref p, (nuint)i);
-                Vector512<float> d = Vector512.LoadUnsafe(ref g, (nuint)i);
-                if (hasWeightDecay)
-                {
-                    d = Vector512.FusedMultiplyAdd(pi, vWd, d); // d = g + wd·p
-                }
-
-                if (hasMomentum)
-                {
-                    Vector512<float> b = firstStep ? d : Vector512.FusedMultiplyAdd(d, vOmd, Vector512.LoadUnsafe(ref buf, (nuint)i) * vMu);
-                    b.StoreUnsafe(ref buf, (nuint)i);
-                    d = nesterov ? Vector512.FusedMultiplyAdd(b, vMu, d) : b;
-                }
-
-                Vector512.FusedMultiplyAdd(d, vNegLr, pi).StoreUnsafe(ref p, (nuint)i); // p = p − lr·d
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
-        {
-            Vector256<float> vWd = Vector256.Create(wd), vMu = Vector256.Create(mu), vOmd = Vector256.Create(omd), vNegLr = Vector256.Create(negLr);
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                Vector256<float> pi = Vector256.LoadUnsafe(ref p, (nuint)i);
-                Vector256<float> d = Vector256.LoadUnsafe(ref g, (nuint)i);
-                if (hasWeightDecay)
-                {
-                    d = Vector256.FusedMultiplyAdd(pi, vWd, d);
-                }
-
-                if (hasMomentum)
-                {
-                    Vector256<float> b = firstStep ? d : Vector256.FusedMultiplyAdd(d, vOmd, Vector256.LoadUnsafe(ref buf, (nuint)i) * vMu);
-                    b.StoreUnsafe(ref buf, (nuint)i);
-                    d = nesterov ? Vector256.FusedMultiplyAdd(b, vMu, d) : b;
-                }
-
-                Vector256.FusedMultiplyAdd(d, vNegLr, pi).StoreUnsafe(ref p, (nuint)i);
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
-        {
-            Vector128<float> vWd = Vector128.Create(wd), vMu = Vector128.Create(mu), vOmd = Vector128.Create(omd), vNegLr = Vector128.Create(negLr);
-            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-            {
-                Vector128<float> pi = Vector128.LoadUnsafe(ref p, (nuint)i);
-                Vector128<float> d = Vector128.LoadUnsafe(ref g, (nuint)i);
-                if (hasWeightDecay)
-                {
-                    d = MulAdd(pi, vWd, d);
-                }
-
-                if (hasMomentum)
-                {
-                    Vector128<float> b = firstStep ? d : MulAdd(d, vOmd, Vector128.LoadUnsafe(ref buf, (nuint)i) * vMu);
-                    b.StoreUnsafe(ref buf, (nuint)i);
-                    d = nesterov ? MulAdd(b, vMu, d) : b;
-                }
-
-                MulAdd(d, vNegLr, pi).StoreUnsafe(ref p, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            float pi = Unsafe.Add(ref p, i);
-            float d = Unsafe.Add(ref g, i);
-            if (hasWeightDecay)
-            {
-                d = MulAdd(pi, wd, d);
-            }
-
-            if (hasMomentum)
-            {
-                ref float bi = ref Unsafe.Add(ref buf, i);
-                float b = firstStep ? d : MulAdd(d, omd, bi * mu);
-                bi = b;
-                d = nesterov ? MulAdd(b, mu, d) : b;
-            }
-
-            Unsafe.Add(ref p, i) = MulAdd(d, negLr, pi);
-        }
+        UpdateLoop.Run(new StepScalars(this, firstStep), parameters, gradients);
     }
 
     /// <inheritdoc />
@@ -255,26 +142,67 @@ public sealed class Sgd : IOptimizer
         StepCount = 0;
     }
 
-    // a·b + c as one fused multiply-add where that is a hardware instruction (x64 FMA3, Arm64: the
-    // Vector512/Vector256 loops only run on such hardware), otherwise as a multiply and an add — as
-    // PyTorch's non-AVX2 kernels do — instead of a slow emulated FMA. The JIT folds the test.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> MulAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
-        Fma.IsSupported || AdvSimd.IsSupported ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float MulAdd(float a, float b, float c) =>
-        Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
-
-    private static void ValidateLearningRate(float learningRate, string paramName)
+    /// <summary>What a step needs besides the spans: the optimizer and whether the momentum buffer starts afresh.</summary>
+    private readonly struct StepScalars(Sgd sgd, bool firstStep) : IUpdateStep
     {
-        if (!(learningRate >= 0f) || float.IsInfinity(learningRate))
-        {
-            throw new ArgumentOutOfRangeException(paramName, learningRate, "Invalid learning rate: must be finite and >= 0.");
-        }
+        public int Chunks<V>(Span<float> parameters, ReadOnlySpan<float> gradients, int start)
+            where V : struct, ILanes<V> =>
+            UpdateLoop.Chunks<Update<V>, V>(new Update<V>(sgd, firstStep, parameters, gradients), start, parameters.Length);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowLengthMismatch(string paramName, int actual, int expected) =>
-        throw new ArgumentException($"{paramName} has {actual} elements; this optimizer was created for {expected} parameters.", paramName);
+    /// <summary>
+    /// The update at width <typeparamref name="V"/>: d ← g + wd·p; buf ← μ·buf + (1 − dampening)·d (buf ← d on the
+    /// first step); d ← nesterov ? d + μ·buf : buf; p ← p − lr·d.
+    /// </summary>
+    private readonly ref struct Update<V> : IUpdateOperator
+        where V : struct, ILanes<V>
+    {
+        private readonly ref float _p;
+        private readonly ref float _g;
+        private readonly ref float _buf;
+        private readonly V _weightDecay;
+        private readonly V _momentum;
+        private readonly V _oneMinusDampening;
+        private readonly V _negLearningRate;
+        private readonly bool _hasWeightDecay;
+        private readonly bool _hasMomentum;
+        private readonly bool _nesterov;
+        private readonly bool _firstStep;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Update(Sgd sgd, bool firstStep, Span<float> parameters, ReadOnlySpan<float> gradients)
+        {
+            _p = ref MemoryMarshal.GetReference(parameters);
+            _g = ref MemoryMarshal.GetReference(gradients);
+            _buf = ref MemoryMarshal.GetArrayDataReference(sgd._momentumBuffer);
+            _weightDecay = V.Create(sgd._weightDecay);
+            _momentum = V.Create(sgd._momentum);
+            _oneMinusDampening = V.Create(sgd._oneMinusDampening);
+            _negLearningRate = V.Create(-sgd._learningRate);
+            _hasWeightDecay = sgd._weightDecay != 0f;
+            _hasMomentum = sgd._momentum != 0f;
+            _nesterov = sgd._nesterov;
+            _firstStep = firstStep;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke(nuint i)
+        {
+            V p = V.Load(ref _p, i);
+            V d = V.Load(ref _g, i);
+            if (_hasWeightDecay)
+            {
+                d = V.MulAdd(p, _weightDecay, d);                                                  // d = g + wd·p
+            }
+
+            if (_hasMomentum)
+            {
+                V b = _firstStep ? d : V.MulAdd(d, _oneMinusDampening, V.Load(ref _buf, i) * _momentum); // buf = μ·buf + (1 − dampening)·d
+                b.Store(ref _buf, i);
+                d = _nesterov ? V.MulAdd(b, _momentum, d) : b;                                       // d = d + μ·buf, or buf
+            }
+
+            V.MulAdd(d, _negLearningRate, p).Store(ref _p, i);                                      // p = p − lr·d
+        }
+    }
 }

@@ -17,9 +17,10 @@ namespace RnnGen.Serialization;
 /// layer, one with only <c>kernel</c> (and <c>bias</c>) the Dense head, one with <c>embeddings</c> the embedding. The
 /// recommended names are <c>layer_0/kernel</c>, <c>layer_0/recurrent_kernel</c>, <c>layer_0/bias</c>, …,
 /// <c>dense/kernel</c>, <c>dense/bias</c>; Keras' own paths (<c>lstm/lstm_cell/kernel:0</c>,
-/// <c>sequential/gru_1/gru_cell_1/bias</c>, …) work too. Recurrent layers are stacked in the order of their paths,
-/// compared segment by segment with a trailing <c>_N</c> compared as a number (<c>lstm</c> &lt; <c>lstm_1</c> &lt;
-/// <c>lstm_2</c> &lt; <c>lstm_10</c>), which is the order Keras creates default names in.</para>
+/// <c>sequential/gru_1/gru_cell_1/bias</c>, TensorFlow.js' <c>lstm_LSTM1/kernel</c>, …) work too. Recurrent layers are
+/// stacked in the natural order of their paths, segment by segment with every run of digits compared as a whole number
+/// (<c>lstm</c> &lt; <c>lstm_1</c> &lt; <c>lstm_2</c> &lt; <c>lstm_10</c>; <c>lstm_LSTM9</c> &lt; <c>lstm_LSTM10</c>), which is
+/// the order Keras and TensorFlow.js create default names in.</para>
 /// <para><b>Layouts</b> (G = 1, 4, 3 gates for SimpleRNN, LSTM, GRU; H hidden units):
 /// <c>kernel</c> [in, G·H] → <c>rnn.weight_ih_lk</c> [G·H, in] transposed; <c>recurrent_kernel</c> [H, G·H] →
 /// <c>rnn.weight_hh_lk</c> [G·H, H] transposed; SimpleRNN/LSTM <c>bias</c> [G·H] → <c>rnn.bias_ih_lk</c> and
@@ -268,33 +269,50 @@ public static class KerasImport
         return s.Length > 0;
     }
 
-    /// <summary>Compares layer paths segment by segment; a trailing <c>_N</c> compares as a number and a missing one as 0.</summary>
+    /// <summary>
+    /// Compares layer paths segment by segment in natural order: within a segment, runs of digits compare as whole numbers
+    /// and the text between them ordinally, so <c>lstm</c> &lt; <c>lstm_1</c> &lt; <c>lstm_2</c> &lt; <c>lstm_10</c> (Keras)
+    /// and <c>lstm_LSTM9</c> &lt; <c>lstm_LSTM10</c> (TensorFlow.js, whose counter follows the class name without an underscore).
+    /// </summary>
     internal static int ComparePaths(string a, string b)
     {
         string[] sa = a.Split('/'), sb = b.Split('/');
         for (int i = 0; i < Math.Min(sa.Length, sb.Length); i++)
         {
-            var (stemA, numberA) = SplitSuffix(sa[i]);
-            var (stemB, numberB) = SplitSuffix(sb[i]);
-            int c = string.CompareOrdinal(stemA, stemB);
-            if (c != 0) return c;
-            c = CompareNumbers(numberA, numberB);
+            int c = CompareNatural(sa[i], sb[i]);
             if (c != 0) return c;
         }
 
         return sa.Length.CompareTo(sb.Length);
     }
 
-    private static (string Stem, string Number) SplitSuffix(string segment)
+    /// <summary>Natural comparison of two path segments: digit runs by numeric value (then by length, so <c>07</c> &gt; <c>7</c>), other characters ordinally.</summary>
+    private static int CompareNatural(string a, string b)
     {
-        int underscore = segment.LastIndexOf('_');
-        if (underscore >= 0 && IsDigits(segment.AsSpan(underscore + 1)))
-            return (segment.Substring(0, underscore), segment.Substring(underscore + 1).TrimStart('0'));
-        return (segment, "");
-    }
+        int i = 0, j = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            if (char.IsAsciiDigit(a[i]) && char.IsAsciiDigit(b[j]))
+            {
+                int endA = i, endB = j;
+                while (endA < a.Length && char.IsAsciiDigit(a[endA])) endA++;
+                while (endB < b.Length && char.IsAsciiDigit(b[endB])) endB++;
+                ReadOnlySpan<char> na = a.AsSpan(i, endA - i).TrimStart('0'), nb = b.AsSpan(j, endB - j).TrimStart('0');
+                int c = na.Length != nb.Length ? na.Length.CompareTo(nb.Length) : na.SequenceCompareTo(nb);
+                if (c == 0) c = (endA - i).CompareTo(endB - j);
+                if (c != 0) return c;
+                i = endA;
+                j = endB;
+                continue;
+            }
 
-    private static int CompareNumbers(string a, string b) =>
-        a.Length != b.Length ? a.Length.CompareTo(b.Length) : string.CompareOrdinal(a, b);
+            if (a[i] != b[j]) return a[i].CompareTo(b[j]);
+            i++;
+            j++;
+        }
+
+        return (a.Length - i).CompareTo(b.Length - j);
+    }
 
     private sealed class Group
     {

@@ -33,6 +33,22 @@ internal static class RnnModelMetadata
         _ => activation.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>
+    /// The metadata key tools/export_keras.py writes for LSTM/GRU layers whose gates are not the logistic sigmoid
+    /// (value <c>hard_sigmoid</c>: Keras 2 / tf.keras / TensorFlow.js, max(0, min(1, 0.2·x + 0.5))). Absent means sigmoid.
+    /// </summary>
+    public const string GateActivationKey = "gate_activation";
+
+    public static string GateActivationName(RnnGateActivation gates) => gates switch
+    {
+        RnnGateActivation.Sigmoid => "sigmoid",
+        RnnGateActivation.HardSigmoid => "hard_sigmoid",
+        _ => gates.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>The gate function of every generated LSTM and GRU: the attribute does not offer another one.</summary>
+    private const RnnGateActivation ModelGates = RnnGateActivation.Sigmoid;
+
     /// <summary>Informational only: the file always holds the float32 master weights, so Load ignores it.</summary>
     public static string PrecisionName(RnnPrecision precision) => precision switch
     {
@@ -107,6 +123,16 @@ internal static class RnnModelMetadata
         if (TModel.Cell == RnnCell.Elman && (cell is null || cell == CellName(RnnCell.Elman))
             && metadata.TryGetValue("activation", out var activation) && activation != ActivationName(TModel.Activation))
             problems.Add($"activation '{SafeTensorsHeader.Truncate(activation)}' ≠ {ActivationName(TModel.Activation)}");
+
+        // The gate function matters for LSTM and GRU; a file from Keras 2 or TensorFlow.js with hard_sigmoid gates loads
+        // without any shape problem but computes something else (outputs off by ~1e-2), so it is refused here.
+        if (TModel.Cell != RnnCell.Elman && metadata.TryGetValue(GateActivationKey, out var gates) && gates != GateActivationName(ModelGates))
+        {
+            string hint = gates == GateActivationName(RnnGateActivation.HardSigmoid)
+                ? $" (the file's gates are Keras 2 / TensorFlow.js hard_sigmoid, max(0, min(1, 0.2·x + 0.5)): the model needs GateActivation = RnnGateActivation.HardSigmoid on its [RnnModel] attribute)"
+                : "";
+            problems.Add($"gate_activation '{SafeTensorsHeader.Truncate(gates)}' ≠ {GateActivationName(ModelGates)}{hint}");
+        }
 
         Size("input", TModel.InputSize);
         Size("hidden", TModel.HiddenSize);

@@ -72,8 +72,16 @@ public sealed class SafeTensorsFile
         Span<byte> prefix = stackalloc byte[8];
         int got = ReadAtMost(stream, prefix);
         if (got < 8)
-            throw new RnnFormatException(null, $"the file is {got} bytes long; a safetensors file starts with an 8-byte header length");
+            throw new RnnFormatException(null, ForeignFormat.TooShort(prefix[..got]));
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        if (n > MaxHeaderLength || n < 2 || (available >= 0 && (long)n > available - 8))
+        {
+            // Not a plausible safetensors length: say what the file is if it is something else (text, zip, HDF5, pickle, …).
+            string? foreign = ForeignFormat.Describe(ReadStart(stream, prefix));
+            if (foreign is not null)
+                throw new RnnFormatException(null, foreign);
+        }
+
         if (n > MaxHeaderLength)
             throw new RnnFormatException(null, $"the header length is {n.ToString(CultureInfo.InvariantCulture)} bytes, more than the {MaxHeaderLength.ToString(CultureInfo.InvariantCulture)} allowed");
         if (n < 2)
@@ -296,6 +304,15 @@ public sealed class SafeTensorsFile
         output.WrittenSpan.CopyTo(header);
         header.AsSpan(length).Fill((byte)' ');
         return header;
+    }
+
+    /// <summary>The 8 bytes already read and up to <see cref="ForeignFormat.SniffLength"/> − 8 more (fewer at the end of the stream).</summary>
+    private static byte[] ReadStart(Stream stream, ReadOnlySpan<byte> prefix)
+    {
+        var start = new byte[ForeignFormat.SniffLength];
+        prefix.CopyTo(start);
+        int more = ReadAtMost(stream, start.AsSpan(prefix.Length));
+        return start[..(prefix.Length + more)];
     }
 
     /// <summary>Reads up to <paramref name="buffer"/>.Length bytes; fewer only at the end of the stream.</summary>

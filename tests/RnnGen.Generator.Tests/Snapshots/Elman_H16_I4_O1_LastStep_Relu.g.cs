@@ -153,7 +153,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     public void CopyParametersTo(global::System.Span<float> destination)
     {
         if (destination.Length != TrainableParameterCount)
-            global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+            global::RnnGen.Internal.ThrowHelper.ThrowLength(
                 nameof(destination), TrainableParameterCount, destination.Length, "TrainableParameterCount");
         var buffer = Parameters;
         for (int i = 0; i < TrainableParameterCount; i++)
@@ -167,7 +167,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     public void CopyGradientsTo(global::System.Span<float> destination)
     {
         if (destination.Length != TrainableParameterCount)
-            global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+            global::RnnGen.Internal.ThrowHelper.ThrowLength(
                 nameof(destination), TrainableParameterCount, destination.Length, "TrainableParameterCount");
         var buffer = Gradients;
         for (int i = 0; i < TrainableParameterCount; i++)
@@ -181,8 +181,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     public void CopyParametersFrom(global::System.ReadOnlySpan<float> source)
     {
         if (source.Length != TrainableParameterCount)
-            global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
-                nameof(source), TrainableParameterCount, source.Length, "TrainableParameterCount");
+            global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(source), TrainableParameterCount, source.Length, "TrainableParameterCount");
         var buffer = Parameters;
         for (int i = 0; i < TrainableParameterCount; i++)
             buffer[ParameterIndex(i)] = source[i];
@@ -190,7 +189,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
 
     // One pinned, 64-byte-aligned buffer: parameters | gradients | BPTT caches | scratch.
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
-    private readonly (float[] Array, int Offset) __memory = global::RnnGen.Internal.GeneratedCodeHelpers.AllocateAligned(__BufferLength);
+    private readonly (float[] Array, int Offset) __memory = global::RnnGen.Internal.ModelMemory.AllocateAligned(__BufferLength);
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     private State __state;
 
@@ -207,6 +206,23 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     /// <param name="seed">Seed of the initialization; the same seed gives bit-identical weights.</param>
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     public Elman_H16_I4_O1_LastStep_Relu(int seed) => InitializeParameters(seed);
+
+    /// <summary>
+    /// Creates the model without initializing it: every parameter, gradient and state value is zero and nothing is drawn,
+    /// so it costs the allocation of the buffer only (the constructors' initialization grows with the cube of
+    /// HiddenSize). For weights that come from a file or another model:
+    /// <c>var model = Elman_H16_I4_O1_LastStep_Relu.CreateUninitialized(); model.Load(path);</c>. Until then every output is computed from
+    /// zero weights; <see cref="InitializeParameters(int)"/> initializes it later.
+    /// </summary>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    public static Elman_H16_I4_O1_LastStep_Relu CreateUninitialized() => new Elman_H16_I4_O1_LastStep_Relu(default(global::RnnGen.Internal.WorkerToken));
+
+    /// <summary>Allocates the buffer (zeros) and nothing else: CreateUninitialized and TrainBatch's worker models.</summary>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    // CS8618: this constructor sets none of the user's own non-nullable members (CreateUninitialized says so; a worker only runs __Accumulate).
+    #pragma warning disable CS8618
+    private Elman_H16_I4_O1_LastStep_Relu(global::RnnGen.Internal.WorkerToken token) { }
+    #pragma warning restore CS8618
 
     /// <summary>
     /// Re-initializes every parameter from <paramref name="seed"/> as Keras does: W_ih Glorot-uniform (over the whole
@@ -246,7 +262,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     public void CopyStateTo(global::System.Span<float> destination)
     {
-        if (destination.Length != StateSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+        if (destination.Length != StateSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(
             nameof(destination), StateSize, destination.Length, "StateSize");
         for (int l = 0; l < Layers; l++)
         {
@@ -259,8 +275,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     public void CopyStateFrom(global::System.ReadOnlySpan<float> source)
     {
-        if (source.Length != StateSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
-            nameof(source), StateSize, source.Length, "StateSize");
+        if (source.Length != StateSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(source), StateSize, source.Length, "StateSize");
         __state = default;
         for (int l = 0; l < Layers; l++)
         {
@@ -308,9 +323,8 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
-        if (input.Length != InputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(input), InputSize, input.Length, "InputSize");
-        if (output.Length != OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
-            nameof(output), OutputSize, output.Length, "OutputSize");
+        if (input.Length != InputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(input), InputSize, input.Length, "InputSize");
+        if (output.Length != OutputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(output), OutputSize, output.Length, "OutputSize");
         __StepCore(ref state, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(output));
     }
 
@@ -329,7 +343,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
         int steps = __Steps(inputs, nameof(inputs));
-        if (outputs.Length != steps * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+        if (outputs.Length != steps * OutputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(
             nameof(outputs), steps * OutputSize, outputs.Length, steps + " steps × OutputSize");
         ref float p = ref __Base;
         ref float x0 = ref MemoryMarshal.GetReference(inputs);
@@ -347,7 +361,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     public float Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
         int steps = __Steps(inputs, nameof(inputs));
-        if (steps == 0) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowWindow(nameof(inputs), 0, int.MaxValue);
+        if (steps == 0) global::RnnGen.Internal.ThrowHelper.ThrowWindow(nameof(inputs), 0, int.MaxValue);
         __CheckTargets(targets, steps);
         return __Evaluate(inputs, targets, default, steps);
     }
@@ -355,15 +369,14 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     private static int __Steps(global::System.ReadOnlySpan<float> inputs, string name)
     {
-        if (inputs.Length % InputSize != 0) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNotWholeSteps(
-            name, inputs.Length, InputSize, "InputSize");
+        if (inputs.Length % InputSize != 0) global::RnnGen.Internal.ThrowHelper.ThrowNotWholeSteps(name, inputs.Length, InputSize, "InputSize");
         return inputs.Length / InputSize;
     }
 
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     private static void __CheckTargets(global::System.ReadOnlySpan<float> targets, int steps)
     {
-        if (targets.Length != OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+        if (targets.Length != OutputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(
             nameof(targets), OutputSize, targets.Length, "OutputSize: LossOn = LastStep scores the last step only");
     }
 
@@ -423,9 +436,9 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     private static int __WindowSteps(int steps, string name, global::System.Span<float> initialStateGradient)
     {
-        if (steps == 0 || steps > Window) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowWindow(name, steps, Window);
+        if (steps == 0 || steps > Window) global::RnnGen.Internal.ThrowHelper.ThrowWindow(name, steps, Window);
         if (!initialStateGradient.IsEmpty && initialStateGradient.Length != StateSize)
-            global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+            global::RnnGen.Internal.ThrowHelper.ThrowLength(
                 nameof(initialStateGradient), StateSize, initialStateGradient.Length, "StateSize, or empty");
         return steps;
     }
@@ -433,9 +446,9 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     private static int __TrainChecks(int steps, string name, global::RnnGen.IOptimizer optimizer)
     {
-        if (optimizer is null) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNull(nameof(optimizer));
-        if (optimizer.ParameterCount != ParameterCount) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowOptimizerSize(ParameterCount, optimizer.ParameterCount);
-        if (steps == 0 || steps > Window) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowWindow(name, steps, Window);
+        if (optimizer is null) global::RnnGen.Internal.ThrowHelper.ThrowNull(nameof(optimizer));
+        if (optimizer.ParameterCount != ParameterCount) global::RnnGen.Internal.ThrowHelper.ThrowOptimizerSize(ParameterCount, optimizer.ParameterCount);
+        if (steps == 0 || steps > Window) global::RnnGen.Internal.ThrowHelper.ThrowWindow(name, steps, Window);
         return steps;
     }
 
@@ -458,7 +471,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
             __state = saved;
             gradients.Clear();
             SkippedSteps++;
-            if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNonFinite(loss, norm);
+            if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) global::RnnGen.Internal.ThrowHelper.ThrowNonFinite(loss, norm);
             return loss;
         }
         optimizer.Step(Parameters, gradients);
@@ -476,13 +489,6 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     private int[] __batchTokens = global::System.Array.Empty<int>(), __batchClasses = global::System.Array.Empty<int>();
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     private readonly double[] __chunkLoss = new double[8];
-
-    /// <summary>A worker shares nothing with the model but its class: parameters are copied in before each batch.</summary>
-    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
-    // CS8618: the user's own non-nullable members stay unset in a worker, which only ever runs __Accumulate.
-    #pragma warning disable CS8618
-    private Elman_H16_I4_O1_LastStep_Relu(global::RnnGen.Internal.WorkerToken token) { }
-    #pragma warning restore CS8618
 
     /// <summary>
     /// One optimization step over a minibatch of <paramref name="sequences"/> sequences of equal length T (1..Window),
@@ -510,10 +516,10 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
             throw new global::System.ArgumentException(
                 "TrainBatch starts every sequence from the zero state; use TrainStep with Stateful = true for stateful training.", nameof(options));
         int perSequence = inputs.Length / sequences;
-        if (perSequence * sequences != inputs.Length) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNotWholeSteps(
+        if (perSequence * sequences != inputs.Length) global::RnnGen.Internal.ThrowHelper.ThrowNotWholeSteps(
             nameof(inputs), inputs.Length, sequences, "sequences of equal length");
         int steps = __TrainChecks(__Steps(inputs.Slice(0, perSequence), nameof(inputs)), nameof(inputs), optimizer);
-        if (targets.Length != sequences * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+        if (targets.Length != sequences * OutputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(
             nameof(targets), sequences * OutputSize, targets.Length, sequences + " sequences");
         // The parallel loop cannot capture spans: copy the batch into arrays that grow only when needed.
         __batchFloats = __Fill(__batchFloats, inputs);
@@ -537,7 +543,8 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
         if (__workers is null)
         {
             __workers = new Elman_H16_I4_O1_LastStep_Relu[7];
-            for (int i = 0; i < __workers.Length; i++) __workers[i] = new Elman_H16_I4_O1_LastStep_Relu(default(global::RnnGen.Internal.WorkerToken));
+            // A worker shares nothing with the model but its class: parameters are copied in before each batch.
+            for (int i = 0; i < __workers.Length; i++) __workers[i] = CreateUninitialized();
         }
         State saved = __state;
         var parameters = Parameters;
@@ -549,7 +556,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
         var gradients = Gradients;
         double loss = __chunkLoss[0];
         for (int c = 1; c < chunks; c++) loss += __chunkLoss[c];
-        global::RnnGen.Internal.GeneratedCodeHelpers.ScaleInPlace(gradients, 1f / sequences);
+        global::RnnGen.Internal.KernelHelpers.ScaleInPlace(gradients, 1f / sequences);
         float mean = (float)(loss / sequences);
         __state = saved;
         float norm = float.IsPositiveInfinity(options.MaxGradientNorm)
@@ -559,7 +566,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
         {
             gradients.Clear();
             SkippedSteps++;
-            if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNonFinite(mean, norm);
+            if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) global::RnnGen.Internal.ThrowHelper.ThrowNonFinite(mean, norm);
             return mean;
         }
         optimizer.Step(parameters, gradients);
@@ -574,7 +581,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
         int end = part == parts - 1 ? ParameterCount : (int)((long)(part + 1) * ParameterCount / parts) & ~15;
         var total = Gradients.Slice(start, end - start);
         for (int c = 1; c < chunks; c++)
-            global::RnnGen.Internal.GeneratedCodeHelpers.AddInPlace(total, __workers![c - 1].Gradients.Slice(start, end - start));
+            global::RnnGen.Internal.KernelHelpers.AddInPlace(total, __workers![c - 1].Gradients.Slice(start, end - start));
     }
 
     /// <summary>Chunk c: its sequences, in order, summed into its worker's gradients (chunk 0 uses this model).</summary>
@@ -638,6 +645,14 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
                 throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "layer must be in [0, " + Layers + ").");
             return MemoryMarshal.CreateSpan(ref __Current, 16);
         }
+
+        /// <summary>
+        /// True when every value of the state (h of every layer) is finite. A NaN or ±∞ in an input makes the
+        /// state NaN at that step, and every later step of this state NaN too, without an exception: check this after a
+        /// suspicious input or every few steps, and <see cref="Reset"/> the state (or restore a saved copy) when it is false.
+        /// One vectorized pass over 16 floats; allocates nothing.
+        /// </summary>
+        public bool IsFinite => global::RnnGen.Internal.KernelHelpers.AllFinite(MemoryMarshal.CreateReadOnlySpan(ref __Current, 16));
 
         /// <summary>Sets the state back to zeros.</summary>
         public void Reset() => this = default;
@@ -1559,7 +1574,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu
     {
         ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
         // W_hhᵀ[t·16 + r, k] = column k of tile t, row r
-        global::RnnGen.Internal.GeneratedCodeHelpers.Transpose(ref Unsafe.Add(ref wT, 96), 16, 16, 16, ref whhT, 16);
+        global::RnnGen.Internal.KernelHelpers.Transpose(ref Unsafe.Add(ref wT, 96), 16, 16, 16, ref whhT, 16);
     }
 
     // ── layer 0 · Elman · weight gradients, once per window: db += Σ_t δ_t; dW_ih += Σ_t δ_t·x_tᵀ; dW_hh += Σ_t δ_t·h_{t−1}ᵀ
@@ -2126,9 +2141,9 @@ partial class Elman_H16_I4_O1_LastStep_Relu
     public void Step(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
         int n = states.Length;
-        if (inputs.Length != (long)n * InputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+        if (inputs.Length != (long)n * InputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(
             nameof(inputs), n * InputSize, inputs.Length, n + " agents × InputSize");
-        if (outputs.Length != (long)n * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+        if (outputs.Length != (long)n * OutputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(
             nameof(outputs), n * OutputSize, outputs.Length, n + " agents × OutputSize");
         if (n == 0) return;
         __StepAgents(ref MemoryMarshal.GetReference(states), n, ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(outputs));

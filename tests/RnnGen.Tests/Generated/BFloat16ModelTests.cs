@@ -256,15 +256,7 @@ public class BFloat16ModelTests
 
     // ───────────────────────────────────────────── (3) the copy follows the parameters
 
-    private static float[] Outputs<TModel>(TModel model, int seed = 90, int steps = 8) where TModel : IRnnModel
-    {
-        model.ResetState();
-        var inputs = TestData.Uniform(seed, steps * TModel.InputSize, 1.0);
-        var outputs = new float[steps * TModel.OutputSize];
-        model.Forward(inputs, outputs);
-        model.ResetState();
-        return outputs;
-    }
+    private static float[] Outputs<TModel>(TModel model) where TModel : IRnnModel => TestData.Forward(model, steps: 8, seed: 90);
 
     /// <summary>What a bfloat16 model must output when its copy is current: the float32 twin with rounded weights.</summary>
     private static int[] TwinBits(B.Lstm_10_64_1 model)

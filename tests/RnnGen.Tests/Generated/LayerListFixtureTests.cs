@@ -58,14 +58,14 @@ public class LayerListFixtureTests
         var stateGradient = new float[TModel.StateSize];
         float loss;
         var masks = MaskSource(f);
-        GeneratedCodeHelpers.MaskSource = masks;
+        KernelHelpers.MaskSource = masks;
         try
         {
             loss = Accumulate(model, f, stateGradient);
         }
         finally
         {
-            GeneratedCodeHelpers.MaskSource = null;
+            KernelHelpers.MaskSource = null;
         }
 
         Assert.True(Math.Abs(loss - f.Loss) <= 1e-5 * Math.Max(1.0, Math.Abs(f.Loss)), $"loss {loss} ≠ PyTorch's {f.Loss}");

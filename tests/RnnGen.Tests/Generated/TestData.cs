@@ -20,6 +20,20 @@ internal static class TestData
         return d;
     }
 
+    /// <summary>
+    /// The outputs of <paramref name="model"/>'s <c>Forward</c> over <paramref name="steps"/> steps of
+    /// <see cref="Uniform"/> inputs from <paramref name="seed"/>, from a reset state; the state is reset again after.
+    /// </summary>
+    public static float[] Forward<TModel>(TModel model, int steps, int seed) where TModel : IRnnModel
+    {
+        model.ResetState();
+        var inputs = Uniform(seed, steps * TModel.InputSize, 1.0);
+        var outputs = new float[steps * TModel.OutputSize];
+        model.Forward(inputs, outputs);
+        model.ResetState();
+        return outputs;
+    }
+
     /// <summary>Bit patterns, so comparisons are exact (and NaN-safe).</summary>
     public static int[] Bits(ReadOnlySpan<float> values)
     {

@@ -27,30 +27,19 @@ public class AdagradTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void MatchesPyTorch(string name)
-    {
-        JsonElement c = F.Adagrad[name];
-        float[][] expected = OptimizerFixture.Steps(c);
-        double worst = F.WorstScaledError(Make(c), expected);
-        _output.WriteLine($"Adagrad '{name}': max relative error {F.MaxRelativeError(Make(c), expected):E2}, bit-exact: {F.BitExact(Make(c), expected)}");
-        Assert.True(worst <= 1.0, $"Adagrad '{name}' differs from torch {F.TorchVersion} by {worst:F2}× the tolerance");
-    }
+    public void MatchesPyTorch(string name) => F.AssertMatchesPyTorch($"Adagrad '{name}'", F.Adagrad[name], () => Make(F.Adagrad[name]), _output);
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void WrongLearningRate_FailsTheComparison(string name)
-    {
-        JsonElement c = F.Adagrad[name];
-        double worst = F.WorstScaledError(Make(c, lrScale: 1.001f), OptimizerFixture.Steps(c));
-        Assert.True(worst > 1.0, $"a 0.1% learning-rate error went unnoticed ({worst:F2}× the tolerance)");
-    }
+    public void WrongLearningRate_FailsTheComparison(string name) =>
+        F.AssertNoticed(Make(F.Adagrad[name], lrScale: 1.001f), F.Adagrad[name], "a 0.1% learning-rate error");
 
     [Fact]
     public void WrongDecayOrAccumulator_FailsTheComparison()
     {
         JsonElement c = F.Adagrad["everything"];
-        Assert.True(F.WorstScaledError(Make(c, lrDecay: 0.04f), OptimizerFixture.Steps(c)) > 1.0, "lr_decay 0.04 instead of 0.05 went unnoticed");
-        Assert.True(F.WorstScaledError(Make(c, initial: 0f), OptimizerFixture.Steps(c)) > 1.0, "initial_accumulator_value 0 instead of 0.1 went unnoticed");
+        F.AssertNoticed(Make(c, lrDecay: 0.04f), c, "lr_decay 0.04 instead of 0.05");
+        F.AssertNoticed(Make(c, initial: 0f), c, "initial_accumulator_value 0 instead of 0.1");
     }
 
     [Fact]

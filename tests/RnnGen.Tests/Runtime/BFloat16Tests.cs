@@ -141,7 +141,7 @@ public class BFloat16Tests
         var values = Generated.TestData.Uniform(columns * 31 + columnLength, columns * columnLength, 3.0);
         int pairs = (columns + 1) / 2;
         var packed = new float[pairs * columnLength];
-        GeneratedCodeHelpers.PackBFloat16ColumnPairs(values, columnLength, packed);
+        KernelHelpers.PackBFloat16ColumnPairs(values, columnLength, packed);
         for (int j = 0; j < pairs; j++)
             for (int i = 0; i < columnLength; i++)
             {
@@ -152,7 +152,7 @@ public class BFloat16Tests
                 Assert.Equal(BFloat16.Round(high), BitConverter.UInt32BitsToSingle(word & 0xFFFF_0000u));
             }
 
-        Assert.Throws<ArgumentException>(() => GeneratedCodeHelpers.PackBFloat16ColumnPairs(values, columnLength, new float[packed.Length + 1]));
+        Assert.Throws<ArgumentException>(() => KernelHelpers.PackBFloat16ColumnPairs(values, columnLength, new float[packed.Length + 1]));
     }
 
     private static ushort Span(uint floatBits)

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
+using Xunit;
+using Xunit.Abstractions;
 
 namespace RnnGen.Tests.Runtime;
 
@@ -97,6 +99,28 @@ internal sealed class OptimizerFixture
         }
 
         return worst;
+    }
+
+    /// <summary>
+    /// Asserts that the optimizer <paramref name="make"/> builds follows PyTorch's steps of <paramref name="testCase"/>
+    /// within the tolerance, and writes its worst relative error and whether every bit matched.
+    /// </summary>
+    public void AssertMatchesPyTorch(string label, JsonElement testCase, Func<IOptimizer> make, ITestOutputHelper output)
+    {
+        float[][] expected = Steps(testCase);
+        double worst = WorstScaledError(make(), expected);
+        output.WriteLine($"{label}: max relative error {MaxRelativeError(make(), expected):E2}, bit-exact: {BitExact(make(), expected)}");
+        Assert.True(worst <= 1.0, $"{label} differs from torch {TorchVersion} by {worst:F2}× the tolerance");
+    }
+
+    /// <summary>
+    /// Asserts that <paramref name="wrong"/>, an optimizer set up with one deliberate <paramref name="mistake"/>, misses
+    /// PyTorch's steps of <paramref name="testCase"/>: the comparison is tight enough to fail.
+    /// </summary>
+    public void AssertNoticed(IOptimizer wrong, JsonElement testCase, string mistake)
+    {
+        double worst = WorstScaledError(wrong, Steps(testCase));
+        Assert.True(worst > 1.0, $"{mistake} went unnoticed ({worst:F2}× the tolerance)");
     }
 
     /// <summary>Whether every step's parameters equal PyTorch's bit for bit.</summary>

@@ -28,37 +28,26 @@ public class RmsPropTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void MatchesPyTorch(string name)
-    {
-        JsonElement c = F.RmsProp[name];
-        float[][] expected = OptimizerFixture.Steps(c);
-        double worst = F.WorstScaledError(Make(c), expected);
-        _output.WriteLine($"RmsProp '{name}': max relative error {F.MaxRelativeError(Make(c), expected):E2}, bit-exact: {F.BitExact(Make(c), expected)}");
-        Assert.True(worst <= 1.0, $"RmsProp '{name}' differs from torch {F.TorchVersion} by {worst:F2}× the tolerance");
-    }
+    public void MatchesPyTorch(string name) => F.AssertMatchesPyTorch($"RmsProp '{name}'", F.RmsProp[name], () => Make(F.RmsProp[name]), _output);
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void WrongLearningRate_FailsTheComparison(string name)
-    {
-        JsonElement c = F.RmsProp[name];
-        double worst = F.WorstScaledError(Make(c, lrScale: 1.001f), OptimizerFixture.Steps(c));
-        Assert.True(worst > 1.0, $"a 0.1% learning-rate error went unnoticed ({worst:F2}× the tolerance)");
-    }
+    public void WrongLearningRate_FailsTheComparison(string name) =>
+        F.AssertNoticed(Make(F.RmsProp[name], lrScale: 1.001f), F.RmsProp[name], "a 0.1% learning-rate error");
 
     [Fact]
     public void KerasRhoInsteadOfTorchAlpha_FailsTheComparison()
     {
         JsonElement c = F.RmsProp["default"];
-        Assert.True(F.WorstScaledError(Make(c, alpha: 0.9f), OptimizerFixture.Steps(c)) > 1.0, "alpha 0.9 instead of 0.99 went unnoticed");
+        F.AssertNoticed(Make(c, alpha: 0.9f), c, "alpha 0.9 instead of 0.99");
     }
 
     [Fact]
     public void MissingCenteringOrMomentum_FailsTheComparison()
     {
         JsonElement c = F.RmsProp["centered_momentum_wd"];
-        Assert.True(F.WorstScaledError(Make(c, centered: false), OptimizerFixture.Steps(c)) > 1.0, "centered off went unnoticed");
-        Assert.True(F.WorstScaledError(Make(c, momentum: 0.7f), OptimizerFixture.Steps(c)) > 1.0, "momentum 0.7 instead of 0.8 went unnoticed");
+        F.AssertNoticed(Make(c, centered: false), c, "centered off");
+        F.AssertNoticed(Make(c, momentum: 0.7f), c, "momentum 0.7 instead of 0.8");
     }
 
     [Fact]

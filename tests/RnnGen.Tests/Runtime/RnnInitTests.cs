@@ -1,4 +1,7 @@
 using System;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Xunit;
 
 namespace RnnGen.Tests.Runtime;
@@ -12,6 +15,11 @@ public class RnnInitTests
     [InlineData(32, 96)]    // wide: orthonormal rows
     [InlineData(1, 5)]
     [InlineData(5, 1)]
+    [InlineData(1, 1)]
+    [InlineData(65, 65)]    // one reflector past the first block of 64
+    [InlineData(130, 70)]   // tall, two blocks
+    [InlineData(70, 130)]   // wide, two blocks
+    [InlineData(400, 400)]  // seven blocks; big enough to spread the strips over threads
     public void Orthogonal_IsOrthonormal(int rows, int cols)
     {
         var rng = new RnnRandom(11);
@@ -35,50 +43,178 @@ public class RnnInitTests
     [InlineData(20, 8)]
     [InlineData(8, 20)]
     [InlineData(16, 16)]
-    public void Orthogonal_IsTheSignFixedQOfTheGaussianMatrix(int rows, int cols)
+    [InlineData(150, 70)]   // the blocked product across two blocks of 64 reflectors
+    [InlineData(70, 150)]
+    [InlineData(130, 130)]
+    public void Orthogonal_IsTheProductOfTheReflectorsOfTheDraws(int rows, int cols)
     {
-        // orthogonal_: A (rows×cols, row-major normal draws; transposed when wide) = QR with diag(R) > 0.
-        // So R = QᵀA is upper triangular with a positive diagonal.
+        // What the XML doc promises, rebuilt naively in double: for k = 0…n−1, x_k = m − k Gaussian draws,
+        // H_k = I − τ·v·vᵀ with v = (1, x_k[1…]/(α − β)), β = −sign(α)·‖x_k‖ (LAPACK's Householder vector),
+        // and Q = H_0·H_1⋯H_{n−1}·[D; 0] with D = diag(sign β_k): the Q·sign(diag R) of Householder QR.
         var rng = new RnnRandom(99);
         RnnRandom replay = rng;
         float[] w = new float[rows * cols];
         RnnInit.Orthogonal(w, rows, cols, ref rng);
 
-        double[,] a = new double[rows, cols];
-        for (int r = 0; r < rows; r++)
+        bool wide = rows < cols;
+        int m = wide ? cols : rows, n = wide ? rows : cols;
+        var vectors = new double[n][];
+        var taus = new double[n];
+        var q = new double[m, n];
+        for (int k = 0; k < n; k++)
         {
-            for (int c = 0; c < cols; c++)
+            double[] x = new double[m - k];
+            for (int i = 0; i < x.Length; i++)
             {
-                a[r, c] = replay.NextGaussian();
+                x[i] = replay.NextGaussian();
+            }
+
+            double tail = 0;
+            for (int i = 1; i < x.Length; i++)
+            {
+                tail += x[i] * x[i];
+            }
+
+            if (tail == 0)
+            {
+                q[k, k] = x[0] >= 0 ? 1 : -1; // H_k = I (the 1×1 last reflector of a square matrix)
+                continue;
+            }
+
+            double beta = -Math.Sign(x[0]) * Math.Sqrt(x[0] * x[0] + tail);
+            q[k, k] = Math.Sign(beta);
+            double[] v = x.Select(value => value / (x[0] - beta)).ToArray();
+            v[0] = 1;
+            vectors[k] = v;
+            taus[k] = 2 / v.Sum(value => value * value);
+        }
+
+        Assert.Equal(replay.NextUInt64(), rng.NextUInt64()); // consumed exactly Σ_k (m − k) Gaussians, in this order
+
+        for (int k = n - 1; k >= 0; k--)
+        {
+            double[]? v = vectors[k];
+            if (v is null)
+            {
+                continue;
+            }
+
+            for (int c = 0; c < n; c++)
+            {
+                double dot = 0;
+                for (int i = 0; i < v.Length; i++)
+                {
+                    dot += v[i] * q[k + i, c];
+                }
+
+                for (int i = 0; i < v.Length; i++)
+                {
+                    q[k + i, c] -= taus[k] * dot * v[i];
+                }
             }
         }
 
-        Assert.Equal(rng.NextUInt64(), replay.NextUInt64()); // consumed exactly rows·cols Gaussians
-
-        bool wide = rows < cols;
-        int m = wide ? cols : rows, n = wide ? rows : cols;
-        double Q(int i, int j) => wide ? w[j * cols + i] : w[i * cols + j];       // m×n, orthonormal columns
-        double T(int i, int j) => wide ? a[j, i] : a[i, j];                        // the tall matrix
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < m; i++)
         {
             for (int j = 0; j < n; j++)
             {
-                double rij = 0;
-                for (int k = 0; k < m; k++)
-                {
-                    rij += Q(k, i) * T(k, j);
-                }
-
-                if (i > j)
-                {
-                    Assert.True(Math.Abs(rij) < 1e-5, $"R[{i},{j}] = {rij:E2} below the diagonal");
-                }
-                else if (i == j)
-                {
-                    Assert.True(rij > 0.05, $"R[{i},{i}] = {rij} is not positive");
-                }
+                float actual = wide ? w[j * cols + i] : w[i * cols + j];
+                Assert.True(Math.Abs(actual - q[i, j]) < 2e-6, $"Q[{i},{j}] = {actual}, the reflectors give {q[i, j]}");
             }
         }
+    }
+
+    [Theory]
+    [InlineData(16, 16, "49C9CC01FCCDF075", 0xC1F8C3F086E389D3UL)]
+    [InlineData(130, 70, "04E9C58A06BC3B58", 0x331BB96DC401124BUL)]
+    [InlineData(70, 130, "8E786C20C0C5BA01", 0x331BB96DC401124BUL)]
+    [InlineData(400, 400, "C535D7E9EC9482AD", 0x81AACC73172DD0C5UL)]
+    public void Orthogonal_GivesThePinnedBitsOnEverySimdPath(int rows, int cols, string sha256Prefix, ulong nextDraw)
+    {
+        // .ci/run reruns the tests with DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0 and DOTNET_EnableHWIntrinsic=0;
+        // the same pinned hash on each run proves the bits do not depend on the vector width (nor, at 400×400,
+        // on how many threads shared the strips). Changing the algorithm changes these on purpose.
+        var rng = new RnnRandom(2024);
+        float[] w = new float[rows * cols];
+        RnnInit.Orthogonal(w, rows, cols, ref rng);
+        string hash = Convert.ToHexString(SHA256.HashData(MemoryMarshal.AsBytes(w.AsSpan())));
+        Assert.Equal(sha256Prefix, hash[..16]);
+        Assert.Equal(nextDraw, rng.NextUInt64());
+    }
+
+    [Fact]
+    public void Orthogonal_ColumnsAndRowsAreUniformOnTheSphere()
+    {
+        // Haar measure makes every column (and row) of a square Q uniform on the unit sphere; in R³ each coordinate
+        // of a uniform point is uniform on [−1, 1] (Archimedes). Without the sign fix Q[0,0] = −|α|/‖x‖ ≤ 0 always.
+        const int samples = 3000;
+        var first = new double[samples];
+        var inner = new double[samples];
+        var lastRow = new double[samples];
+        float[] w = new float[9];
+        for (int s = 0; s < samples; s++)
+        {
+            var rng = new RnnRandom((ulong)s);
+            RnnInit.Orthogonal(w, 3, 3, ref rng);
+            first[s] = w[0];          // Q[0, 0]
+            inner[s] = w[2 * 3 + 1];  // Q[2, 1]
+            lastRow[s] = w[2 * 3 + 2]; // Q[2, 2]
+        }
+
+        static double Uniform(double t) => (t + 1) / 2;
+        AssertKolmogorovSmirnov(first, Uniform, "Q[0,0] of 3×3");
+        AssertKolmogorovSmirnov(inner, Uniform, "Q[2,1] of 3×3");
+        AssertKolmogorovSmirnov(lastRow, Uniform, "Q[2,2] of 3×3");
+    }
+
+    [Theory]
+    [InlineData(5, 3)]
+    [InlineData(3, 5)]
+    public void Orthogonal_NonSquareVectorsAreUniformOnTheSphere(int rows, int cols)
+    {
+        // The orthonormal vectors of a 5×3 (columns) or 3×5 (rows) matrix are uniform on S⁴: a coordinate t has
+        // density ∝ (1 − t²), so P(T ≤ t) = (2 + 3t − t³)/4.
+        const int samples = 3000;
+        var a = new double[samples];
+        var b = new double[samples];
+        float[] w = new float[rows * cols];
+        for (int s = 0; s < samples; s++)
+        {
+            var rng = new RnnRandom(10_000 + (ulong)s);
+            RnnInit.Orthogonal(w, rows, cols, ref rng);
+            a[s] = w[0];                       // first coordinate of the first vector
+            b[s] = w[rows * cols - 1];         // last coordinate of the last vector
+        }
+
+        static double Cdf(double t) => (2 + 3 * t - t * t * t) / 4;
+        AssertKolmogorovSmirnov(a, Cdf, $"W[0,0] of {rows}×{cols}");
+        AssertKolmogorovSmirnov(b, Cdf, $"W[{rows - 1},{cols - 1}] of {rows}×{cols}");
+    }
+
+    [Fact]
+    public void Orthogonal_TraceHasTheHaarMoments()
+    {
+        // For Haar-distributed Q in O(n), n ≥ 2: E[tr Q] = 0 and E[(tr Q)²] = 1 (Diaconis & Shahshahani). A biased
+        // sign rule or a non-uniform first reflector moves both.
+        const int samples = 4000, n = 6;
+        float[] w = new float[n * n];
+        double sum = 0, sum2 = 0;
+        for (int s = 0; s < samples; s++)
+        {
+            var rng = new RnnRandom(50_000 + (ulong)s);
+            RnnInit.Orthogonal(w, n, n, ref rng);
+            double trace = 0;
+            for (int i = 0; i < n; i++)
+            {
+                trace += w[i * n + i];
+            }
+
+            sum += trace;
+            sum2 += trace * trace;
+        }
+
+        Assert.InRange(sum / samples, -0.07, 0.07);      // ±4.4σ, σ = 1/√4000
+        Assert.InRange(sum2 / samples, 0.88, 1.12);      // ±5σ, Var (tr Q)² ≤ 2 (E (tr Q)⁴ = 3 for n ≥ 4)
     }
 
     [Fact]
@@ -176,6 +312,22 @@ public class RnnInitTests
         Assert.Throws<ArgumentOutOfRangeException>(() => RnnInit.Orthogonal(w, 3, 4, ref rng, gain: float.NaN));
         Assert.Throws<ArgumentOutOfRangeException>(() => RnnInit.Uniform(w, 1f, 1f, ref rng));
         Assert.Throws<ArgumentOutOfRangeException>(() => RnnInit.Uniform(w, float.NegativeInfinity, 1f, ref rng));
+    }
+
+    /// <summary>Fails unless the one-sample Kolmogorov–Smirnov statistic is below its 0.1 % critical value.</summary>
+    private static void AssertKolmogorovSmirnov(double[] samples, Func<double, double> cdf, string what)
+    {
+        double[] sorted = (double[])samples.Clone();
+        Array.Sort(sorted);
+        double d = 0;
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            double f = cdf(sorted[i]);
+            d = Math.Max(d, Math.Max(f - (double)i / sorted.Length, (i + 1.0) / sorted.Length - f));
+        }
+
+        double critical = 1.95 / Math.Sqrt(sorted.Length); // p = 0.001
+        Assert.True(d < critical, $"{what}: Kolmogorov–Smirnov D = {d:F4}, above the 0.1 % critical value {critical:F4}");
     }
 
     /// <summary>max |G − s·I| where G = WᵀW (rows ≥ cols) or WWᵀ (rows &lt; cols), in double.</summary>

@@ -188,6 +188,43 @@ public class RnnRandomTests
         Assert.InRange(sum4 / n, 2.9, 3.1);           // kurtosis of a normal: 3
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]       // shorter than a vector on every path: the scalar tail only
+    [InlineData(1_000)]
+    [InlineData(100_003)] // several chunks and a tail
+    public void NextGaussians_AreTheBitsOfRepeatedNextGaussian(int count)
+    {
+        // The bulk transform runs on Vector<double> lanes; it must return NextGaussian's exact bits on every
+        // SIMD path (.ci/run reruns this test with narrower vectors and with none) and leave the same state.
+        var bulk = new RnnRandom(2024);
+        var single = new RnnRandom(2024);
+        double[] values = new double[count];
+        bulk.NextGaussians(values);
+        for (int i = 0; i < count; i++)
+        {
+            double expected = single.NextGaussian();
+            if (BitConverter.DoubleToUInt64Bits(expected) != BitConverter.DoubleToUInt64Bits(values[i]))
+            {
+                Assert.Fail($"value {i}: NextGaussians gave {values[i]:R}, NextGaussian {expected:R}");
+            }
+        }
+
+        Assert.Equal(single.NextUInt64(), bulk.NextUInt64());
+    }
+
+    [Fact]
+    public void NextGaussians_MatchThePinnedBits()
+    {
+        var rng = new RnnRandom(42);
+        double[] values = new double[6];
+        rng.NextGaussians(values);
+        for (int i = 0; i < values.Length; i++)
+        {
+            Assert.Equal(PinnedGaussianBits[i], BitConverter.DoubleToUInt64Bits(values[i]));
+        }
+    }
+
     [Fact]
     public void NextInt_IsUniform()
     {

@@ -24,7 +24,7 @@ public class TransposeTests
         var destination = new float[columns * destinationStride];
         Array.Fill(destination, float.NaN);
 
-        GeneratedCodeHelpers.Transpose(ref source[0], sourceStride, rows, columns, ref destination[0], destinationStride);
+        KernelHelpers.Transpose(ref source[0], sourceStride, rows, columns, ref destination[0], destinationStride);
 
         for (int c = 0; c < columns; c++)
             for (int r = 0; r < destinationStride; r++)

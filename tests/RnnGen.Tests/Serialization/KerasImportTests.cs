@@ -147,7 +147,7 @@ public class KerasImportTests
         KerasImport.Load(imported, new MemoryStream(Write(keras)));
 
         Assert.Equal(InternalBits(pytorch), InternalBits(imported));
-        Assert.Equal(Generated.TestData.Bits(Forward(pytorch, 7, seed: 3)), Generated.TestData.Bits(Forward(imported, 7, seed: 3)));
+        Assert.Equal(Generated.TestData.Bits(Generated.TestData.Forward(pytorch, 7, seed: 3)), Generated.TestData.Bits(Generated.TestData.Forward(imported, 7, seed: 3)));
     }
 
     [Fact]
@@ -169,6 +169,55 @@ public class KerasImportTests
     }
 
     [Fact]
+    public void TensorFlowJsLayerNamesStackByTheirWholeTrailingNumber()
+    {
+        // TensorFlow.js names layers <class>_<Class><counter>: lstm_LSTM9 was created before lstm_LSTM10, but sorts after
+        // it character by character ('1' < '9'); the stack must follow the numbers.
+        var p = KerasRepresentable<Lstm3Layer_2_17_1>(seed: 21);
+        string[] layers = { "lstm_LSTM2", "lstm_LSTM9", "lstm_LSTM10" };
+        var keras = ToKeras<Lstm3Layer_2_17_1>(p, k => layers[k], "dense_Dense11")
+            .OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+        Assert.StartsWith("lstm_LSTM10/", keras.First(t => t.Name.StartsWith("lstm", StringComparison.Ordinal)).Name); // the file lists layer 2 first
+        var model = new Lstm3Layer_2_17_1();
+        KerasImport.Load(model, new MemoryStream(Write(keras)));
+        Assert.Equal(p, Canonical(model));
+
+        Assert.True(KerasImport.ComparePaths("lstm_LSTM9", "lstm_LSTM10") < 0);
+        Assert.True(KerasImport.ComparePaths("sequential/gru_GRU99/kernel", "sequential/gru_GRU100/kernel") < 0);
+        Assert.True(KerasImport.ComparePaths("rnn2layer9", "rnn10layer1") < 0);
+        Assert.Equal(0, KerasImport.ComparePaths("lstm_LSTM3", "lstm_LSTM3"));
+    }
+
+    [Theory]
+    [InlineData("hard_sigmoid", true)]
+    [InlineData("sigmoid", false)]
+    public void HardSigmoidGatesInTheMetadataAreRefused(string gates, bool refused)
+    {
+        // tools/export_keras.py records recurrent_activation='hard_sigmoid' (Keras 2, TensorFlow.js) as gate_activation:
+        // every tensor has the right shape, so only the metadata can stop a model with sigmoid gates from loading it.
+        var p = KerasRepresentable<Gru5x3x2>(seed: 22);
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = "rnngen", ["layout"] = "keras", ["cell"] = "gru", ["input"] = "3", ["hidden"] = "5", ["output"] = "2",
+            ["layers"] = "1", ["gate_activation"] = gates,
+        };
+        using var stream = new MemoryStream();
+        SafeTensorsFile.Write(stream, Tensors(ToKeras<Gru5x3x2>(p, k => $"layer_{k}", "dense").ToArray()), metadata);
+        byte[] file = stream.ToArray();
+        if (refused)
+        {
+            AssertKerasRejected<Gru5x3x2>(file, null, "gate_activation 'hard_sigmoid' ≠ sigmoid", "max(0, min(1, 0.2·x + 0.5))",
+                "GateActivation = RnnGateActivation.HardSigmoid");
+        }
+        else
+        {
+            var model = new Gru5x3x2();
+            KerasImport.Load(model, new MemoryStream(file));
+            Assert.Equal(p, Canonical(model));
+        }
+    }
+
+    [Fact]
     public void SeparateRecurrentBiasIsSummedIntoKerasSingleBias()
     {
         var p = Canonical(RandomModel<Lstm2Layer5x3x2>(seed: 12)); // b_hh ≠ 0
@@ -179,8 +228,8 @@ public class KerasImportTests
 
         var bhh = Lstm2Layer5x3x2.ParameterLayout["rnn.bias_hh_l1"];
         Assert.All(Canonical(imported).AsSpan(bhh.Offset, bhh.Length).ToArray(), v => Assert.Equal(0f, v));
-        var a = Forward(pytorch, 6, seed: 1);
-        var b = Forward(imported, 6, seed: 1);
+        var a = Generated.TestData.Forward(pytorch, 6, seed: 1);
+        var b = Generated.TestData.Forward(imported, 6, seed: 1);
         for (int i = 0; i < a.Length; i++) Assert.True(Math.Abs(a[i] - b[i]) <= 1e-6, $"{i}: {a[i]} vs {b[i]}");
     }
 

@@ -38,16 +38,6 @@ internal static class SerializationTestKit
         return stream.ToArray();
     }
 
-    public static float[] Forward<TModel>(TModel model, int steps, int seed) where TModel : IRnnModel
-    {
-        model.ResetState();
-        var inputs = TestData.Uniform(seed, steps * TModel.InputSize, 1.0);
-        var outputs = new float[steps * TModel.OutputSize];
-        model.Forward(inputs, outputs);
-        model.ResetState();
-        return outputs;
-    }
-
     /// <summary>The header text and the data bytes of a safetensors file.</summary>
     public static (string Header, byte[] Data) Split(byte[] file)
     {

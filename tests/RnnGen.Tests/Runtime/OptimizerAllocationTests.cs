@@ -4,31 +4,13 @@ using Xunit;
 namespace RnnGen.Tests.Runtime;
 
 /// <summary>Optimizers and clipping run every training step: after construction they must not allocate.</summary>
-public class AllocationTests
+public class OptimizerAllocationTests
 {
     private const int Count = 1000 + 13; // vector body plus a tail on every width
 
-    public static TheoryData<string> Optimizers => new()
-    {
-        "sgd", "sgd-momentum", "sgd-nesterov-wd", "adam", "adam-amsgrad-wd", "adamw", "adamw-amsgrad",
-        "rmsprop", "rmsprop-centered-momentum-wd", "adagrad", "adagrad-everything",
-    };
+    public static TheoryData<string> Optimizers => OptimizerTestData.Configurations;
 
-    private static IOptimizer Make(string name) => name switch
-    {
-        "sgd" => new Sgd(Count, 0.01f),
-        "sgd-momentum" => new Sgd(Count, 0.01f, momentum: 0.9f, dampening: 0.1f),
-        "sgd-nesterov-wd" => new Sgd(Count, 0.01f, momentum: 0.9f, nesterov: true, weightDecay: 1e-4f),
-        "adam" => new Adam(Count),
-        "adam-amsgrad-wd" => new Adam(Count, weightDecay: 1e-4f, amsgrad: true),
-        "adamw" => new AdamW(Count),
-        "adamw-amsgrad" => new AdamW(Count, weightDecay: 0.1f, amsgrad: true),
-        "rmsprop" => new RmsProp(Count),
-        "rmsprop-centered-momentum-wd" => new RmsProp(Count, alpha: 0.9f, weightDecay: 1e-4f, momentum: 0.9f, centered: true),
-        "adagrad" => new Adagrad(Count),
-        "adagrad-everything" => new Adagrad(Count, learningRateDecay: 0.01f, weightDecay: 1e-4f, initialAccumulatorValue: 0.1f),
-        _ => throw new ArgumentOutOfRangeException(nameof(name)),
-    };
+    private static IOptimizer Make(string name) => OptimizerTestData.Create(name, Count);
 
     [Theory]
     [MemberData(nameof(Optimizers))]

@@ -18,7 +18,7 @@ namespace RnnGen.Tests.Serialization;
 /// <see cref="RnnFormatException"/> naming the tensor (when there is one) and the problem, and leaves the model
 /// bit-identical.
 /// </summary>
-public class BadInputTests
+public class LoadBadInputTests
 {
     // rnn.weight_ih_l0 [20,3] @0..240, rnn.weight_hh_l0 [20,5] @240..640, rnn.bias_ih_l0 [20] @640..720,
     // rnn.bias_hh_l0 [20] @720..800, head.weight [2,5] @800..840, head.bias [2] @840..848

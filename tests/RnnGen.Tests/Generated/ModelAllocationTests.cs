@@ -5,7 +5,7 @@ using Xunit;
 namespace RnnGen.Tests.Generated;
 
 /// <summary>Generated hot paths allocate nothing after construction.</summary>
-public class GeneratedAllocationTests
+public class ModelAllocationTests
 {
     [Fact]
     public void StepForwardAndTrainStepAllocateNothing()

@@ -1,0 +1,51 @@
+using System.Runtime.Intrinsics;
+
+namespace RnnGen;
+
+/// <summary>
+/// Floats at one width — a <see cref="Vector512{T}"/>, <see cref="Vector256{T}"/> or <see cref="Vector128{T}"/> of
+/// <see cref="float"/>, or a single float — with the operations the optimizers' updates are made of, so that each
+/// update is written once (an <see cref="IUpdateOperator"/> generic over its width) and <see cref="UpdateLoop"/>
+/// runs it at every width.
+/// The implementations are in <see cref="Lanes"/>; every member inlines to one instruction (or the scalar statement).
+/// </summary>
+/// <typeparam name="TSelf">The implementing type.</typeparam>
+internal interface ILanes<TSelf>
+    where TSelf : struct, ILanes<TSelf>
+{
+    /// <summary>Number of floats: 16, 8, 4 or 1.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>Every lane set to <paramref name="value"/>.</summary>
+    static abstract TSelf Create(float value);
+
+    /// <summary>The <see cref="Count"/> floats from <paramref name="source"/>[<paramref name="index"/>] on.</summary>
+    static abstract TSelf Load(ref float source, nuint index);
+
+    /// <summary>Writes the lanes to <paramref name="destination"/>[<paramref name="index"/>] on.</summary>
+    void Store(ref float destination, nuint index);
+
+    /// <summary>
+    /// a·b + c. Vector512 and Vector256 fuse it (they only run on hardware with FMA); Vector128 and the scalar lane
+    /// fuse it where FMA is a hardware instruction and multiply then add elsewhere (<see cref="OptimizerMath.MulAdd(float, float, float)"/>).
+    /// </summary>
+    static abstract TSelf MulAdd(TSelf a, TSelf b, TSelf c);
+
+    /// <summary>√x per lane.</summary>
+    static abstract TSelf Sqrt(TSelf x);
+
+    /// <summary>The larger of a and b per lane.</summary>
+    static abstract TSelf Max(TSelf a, TSelf b);
+
+    /// <summary>a + b per lane.</summary>
+    static abstract TSelf operator +(TSelf a, TSelf b);
+
+    /// <summary>a·b per lane, rounded: a product followed by + is two roundings; only <see cref="MulAdd"/> fuses.</summary>
+    static abstract TSelf operator *(TSelf a, TSelf b);
+
+    /// <summary>a / b per lane.</summary>
+    static abstract TSelf operator /(TSelf a, TSelf b);
+
+    /// <summary>−a per lane.</summary>
+    static abstract TSelf operator -(TSelf a);
+}
