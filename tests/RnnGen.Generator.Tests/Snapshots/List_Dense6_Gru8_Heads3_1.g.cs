@@ -189,7 +189,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
     public void CopyParametersTo(global::System.Span<float> destination)
     {
         if (destination.Length != TrainableParameterCount)
-            global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+            global::RnnGen.Internal.ThrowHelper.ThrowLength(
                 nameof(destination), TrainableParameterCount, destination.Length, "TrainableParameterCount");
         var buffer = Parameters;
         for (int i = 0; i < TrainableParameterCount; i++)
@@ -203,7 +203,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
     public void CopyGradientsTo(global::System.Span<float> destination)
     {
         if (destination.Length != TrainableParameterCount)
-            global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+            global::RnnGen.Internal.ThrowHelper.ThrowLength(
                 nameof(destination), TrainableParameterCount, destination.Length, "TrainableParameterCount");
         var buffer = Gradients;
         for (int i = 0; i < TrainableParameterCount; i++)
@@ -217,8 +217,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
     public void CopyParametersFrom(global::System.ReadOnlySpan<float> source)
     {
         if (source.Length != TrainableParameterCount)
-            global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
-                nameof(source), TrainableParameterCount, source.Length, "TrainableParameterCount");
+            global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(source), TrainableParameterCount, source.Length, "TrainableParameterCount");
         var buffer = Parameters;
         for (int i = 0; i < TrainableParameterCount; i++)
             buffer[ParameterIndex(i)] = source[i];
@@ -226,7 +225,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
 
     // One pinned, 64-byte-aligned buffer: parameters | gradients | BPTT caches | scratch.
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
-    private readonly (float[] Array, int Offset) __memory = global::RnnGen.Internal.GeneratedCodeHelpers.AllocateAligned(__BufferLength);
+    private readonly (float[] Array, int Offset) __memory = global::RnnGen.Internal.ModelMemory.AllocateAligned(__BufferLength);
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     private State __state;
 
@@ -243,6 +242,23 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
     /// <param name="seed">Seed of the initialization; the same seed gives bit-identical weights.</param>
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     public List_Dense6_Gru8_Heads3_1(int seed) => InitializeParameters(seed);
+
+    /// <summary>
+    /// Creates the model without initializing it: every parameter, gradient and state value is zero and nothing is drawn,
+    /// so it costs the allocation of the buffer only (the constructors' initialization grows with the cube of
+    /// HiddenSize). For weights that come from a file or another model:
+    /// <c>var model = List_Dense6_Gru8_Heads3_1.CreateUninitialized(); model.Load(path);</c>. Until then every output is computed from
+    /// zero weights; <see cref="InitializeParameters(int)"/> initializes it later.
+    /// </summary>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    public static List_Dense6_Gru8_Heads3_1 CreateUninitialized() => new List_Dense6_Gru8_Heads3_1(default(global::RnnGen.Internal.WorkerToken));
+
+    /// <summary>Allocates the buffer (zeros) and nothing else: CreateUninitialized and TrainBatch's worker models.</summary>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    // CS8618: this constructor sets none of the user's own non-nullable members (CreateUninitialized says so; a worker only runs __Accumulate).
+    #pragma warning disable CS8618
+    private List_Dense6_Gru8_Heads3_1(global::RnnGen.Internal.WorkerToken token) { }
+    #pragma warning restore CS8618
 
     /// <summary>
     /// Re-initializes every parameter from <paramref name="seed"/> as Keras does: W_ih Glorot-uniform (over the whole
@@ -287,7 +303,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     public void CopyStateTo(global::System.Span<float> destination)
     {
-        if (destination.Length != StateSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+        if (destination.Length != StateSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(
             nameof(destination), StateSize, destination.Length, "StateSize");
         __state.Hidden(0).CopyTo(destination.Slice(0, 8));
     }
@@ -297,8 +313,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     public void CopyStateFrom(global::System.ReadOnlySpan<float> source)
     {
-        if (source.Length != StateSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
-            nameof(source), StateSize, source.Length, "StateSize");
+        if (source.Length != StateSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(source), StateSize, source.Length, "StateSize");
         __state = default;
         source.Slice(0, 8).CopyTo(__state.Hidden(0));
     }
@@ -358,9 +373,8 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
-        if (input.Length != InputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(nameof(input), InputSize, input.Length, "InputSize");
-        if (output.Length != OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
-            nameof(output), OutputSize, output.Length, "OutputSize");
+        if (input.Length != InputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(input), InputSize, input.Length, "InputSize");
+        if (output.Length != OutputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(nameof(output), OutputSize, output.Length, "OutputSize");
         __StepCore(ref state, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(output));
         __Activate0(output.Slice(0, 3));
     }
@@ -396,7 +410,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
         int steps = __Steps(inputs, nameof(inputs));
-        if (outputs.Length != steps * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+        if (outputs.Length != steps * OutputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(
             nameof(outputs), steps * OutputSize, outputs.Length, steps + " steps × OutputSize");
         ref float p = ref __Base;
         ref float x0 = ref MemoryMarshal.GetReference(inputs);
@@ -415,7 +429,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
     public float Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
         int steps = __Steps(inputs, nameof(inputs));
-        if (steps == 0) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowWindow(nameof(inputs), 0, int.MaxValue);
+        if (steps == 0) global::RnnGen.Internal.ThrowHelper.ThrowWindow(nameof(inputs), 0, int.MaxValue);
         __CheckTargets(targets, steps);
         return __Evaluate(inputs, targets, default, steps);
     }
@@ -423,15 +437,14 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     private static int __Steps(global::System.ReadOnlySpan<float> inputs, string name)
     {
-        if (inputs.Length % InputSize != 0) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNotWholeSteps(
-            name, inputs.Length, InputSize, "InputSize");
+        if (inputs.Length % InputSize != 0) global::RnnGen.Internal.ThrowHelper.ThrowNotWholeSteps(name, inputs.Length, InputSize, "InputSize");
         return inputs.Length / InputSize;
     }
 
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     private static void __CheckTargets(global::System.ReadOnlySpan<float> targets, int steps)
     {
-        if (targets.Length != steps * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+        if (targets.Length != steps * OutputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(
             nameof(targets), steps * OutputSize, targets.Length, steps + " steps × OutputSize");
     }
 
@@ -462,7 +475,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
     {
         int steps = __WindowSteps(__Steps(inputs, nameof(inputs)), nameof(inputs), initialStateGradient);
         __CheckTargets(targets, steps);
-        __dropoutStream = global::RnnGen.Internal.GeneratedCodeHelpers.DropoutStream(__dropoutSeed, __dropoutCalls++, 0);
+        __dropoutStream = global::RnnGen.Internal.KernelHelpers.DropoutStream(__dropoutSeed, __dropoutCalls++, 0);
         return __Accumulate(inputs, targets, default, initialStateGradient, steps);
     }
 
@@ -492,9 +505,9 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     private static int __WindowSteps(int steps, string name, global::System.Span<float> initialStateGradient)
     {
-        if (steps == 0 || steps > Window) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowWindow(name, steps, Window);
+        if (steps == 0 || steps > Window) global::RnnGen.Internal.ThrowHelper.ThrowWindow(name, steps, Window);
         if (!initialStateGradient.IsEmpty && initialStateGradient.Length != StateSize)
-            global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+            global::RnnGen.Internal.ThrowHelper.ThrowLength(
                 nameof(initialStateGradient), StateSize, initialStateGradient.Length, "StateSize, or empty");
         return steps;
     }
@@ -502,9 +515,9 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     private static int __TrainChecks(int steps, string name, global::RnnGen.IOptimizer optimizer)
     {
-        if (optimizer is null) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNull(nameof(optimizer));
-        if (optimizer.ParameterCount != ParameterCount) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowOptimizerSize(ParameterCount, optimizer.ParameterCount);
-        if (steps == 0 || steps > Window) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowWindow(name, steps, Window);
+        if (optimizer is null) global::RnnGen.Internal.ThrowHelper.ThrowNull(nameof(optimizer));
+        if (optimizer.ParameterCount != ParameterCount) global::RnnGen.Internal.ThrowHelper.ThrowOptimizerSize(ParameterCount, optimizer.ParameterCount);
+        if (steps == 0 || steps > Window) global::RnnGen.Internal.ThrowHelper.ThrowWindow(name, steps, Window);
         return steps;
     }
 
@@ -516,7 +529,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
         State saved = __state;
         if (!options.Stateful) this.ResetState();
         ZeroGradients();
-        __dropoutStream = global::RnnGen.Internal.GeneratedCodeHelpers.DropoutStream(__dropoutSeed, __dropoutCalls++, 0);
+        __dropoutStream = global::RnnGen.Internal.KernelHelpers.DropoutStream(__dropoutSeed, __dropoutCalls++, 0);
         float loss = __Accumulate(inputs, targets, classes, default, steps);
         var gradients = Gradients;
         float norm = float.IsPositiveInfinity(options.MaxGradientNorm)
@@ -528,7 +541,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
             __state = saved;
             gradients.Clear();
             SkippedSteps++;
-            if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNonFinite(loss, norm);
+            if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) global::RnnGen.Internal.ThrowHelper.ThrowNonFinite(loss, norm);
             return loss;
         }
         optimizer.Step(Parameters, gradients);
@@ -548,13 +561,6 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
     private readonly double[] __chunkLoss = new double[8];
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     private ulong __batchCall;   // the training call whose dropout masks this batch draws
-
-    /// <summary>A worker shares nothing with the model but its class: parameters are copied in before each batch.</summary>
-    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
-    // CS8618: the user's own non-nullable members stay unset in a worker, which only ever runs __Accumulate.
-    #pragma warning disable CS8618
-    private List_Dense6_Gru8_Heads3_1(global::RnnGen.Internal.WorkerToken token) { }
-    #pragma warning restore CS8618
 
     /// <summary>
     /// One optimization step over a minibatch of <paramref name="sequences"/> sequences of equal length T (1..Window),
@@ -582,10 +588,10 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
             throw new global::System.ArgumentException(
                 "TrainBatch starts every sequence from the zero state; use TrainStep with Stateful = true for stateful training.", nameof(options));
         int perSequence = inputs.Length / sequences;
-        if (perSequence * sequences != inputs.Length) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNotWholeSteps(
+        if (perSequence * sequences != inputs.Length) global::RnnGen.Internal.ThrowHelper.ThrowNotWholeSteps(
             nameof(inputs), inputs.Length, sequences, "sequences of equal length");
         int steps = __TrainChecks(__Steps(inputs.Slice(0, perSequence), nameof(inputs)), nameof(inputs), optimizer);
-        if (targets.Length != sequences * steps * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+        if (targets.Length != sequences * steps * OutputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(
             nameof(targets), sequences * steps * OutputSize, targets.Length, sequences + " sequences");
         // The parallel loop cannot capture spans: copy the batch into arrays that grow only when needed.
         __batchFloats = __Fill(__batchFloats, inputs);
@@ -609,7 +615,8 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
         if (__workers is null)
         {
             __workers = new List_Dense6_Gru8_Heads3_1[7];
-            for (int i = 0; i < __workers.Length; i++) __workers[i] = new List_Dense6_Gru8_Heads3_1(default(global::RnnGen.Internal.WorkerToken));
+            // A worker shares nothing with the model but its class: parameters are copied in before each batch.
+            for (int i = 0; i < __workers.Length; i++) __workers[i] = CreateUninitialized();
         }
         State saved = __state;
         __batchCall = __dropoutCalls++;
@@ -622,7 +629,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
         var gradients = Gradients;
         double loss = __chunkLoss[0];
         for (int c = 1; c < chunks; c++) loss += __chunkLoss[c];
-        global::RnnGen.Internal.GeneratedCodeHelpers.ScaleInPlace(gradients, 1f / sequences);
+        global::RnnGen.Internal.KernelHelpers.ScaleInPlace(gradients, 1f / sequences);
         float mean = (float)(loss / sequences);
         __state = saved;
         float norm = float.IsPositiveInfinity(options.MaxGradientNorm)
@@ -632,7 +639,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
         {
             gradients.Clear();
             SkippedSteps++;
-            if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowNonFinite(mean, norm);
+            if (options.OnNonFinite == global::RnnGen.NonFiniteBehavior.Throw) global::RnnGen.Internal.ThrowHelper.ThrowNonFinite(mean, norm);
             return mean;
         }
         optimizer.Step(parameters, gradients);
@@ -647,7 +654,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
         int end = part == parts - 1 ? ParameterCount : (int)((long)(part + 1) * ParameterCount / parts) & ~15;
         var total = Gradients.Slice(start, end - start);
         for (int c = 1; c < chunks; c++)
-            global::RnnGen.Internal.GeneratedCodeHelpers.AddInPlace(total, __workers![c - 1].Gradients.Slice(start, end - start));
+            global::RnnGen.Internal.KernelHelpers.AddInPlace(total, __workers![c - 1].Gradients.Slice(start, end - start));
     }
 
     /// <summary>Chunk c: its sequences, in order, summed into its worker's gradients (chunk 0 uses this model).</summary>
@@ -662,7 +669,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
         for (int q = first; q < end; q++)
         {
             worker.ResetState();
-            worker.__dropoutStream = global::RnnGen.Internal.GeneratedCodeHelpers.DropoutStream(
+            worker.__dropoutStream = global::RnnGen.Internal.KernelHelpers.DropoutStream(
                 __dropoutSeed, __batchCall, (ulong)q + 1);   // sequence q's masks, whichever core runs it
             var floats = new global::System.ReadOnlySpan<float>(__batchFloats, q * steps * InputSize, steps * InputSize);
             var targets = classes ? default : new global::System.ReadOnlySpan<float>(__batchTargets, q * steps * OutputSize, steps * OutputSize);
@@ -720,6 +727,14 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
                 throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "layer must be in [0, " + Layers + ").");
             return MemoryMarshal.CreateSpan(ref Unsafe.Add(ref __Current, 8), 8);
         }
+
+        /// <summary>
+        /// True when every value of the state (h of every recurrent layer) is finite. A NaN or ±∞ in an input makes the
+        /// state NaN at that step, and every later step of this state NaN too, without an exception: check this after a
+        /// suspicious input or every few steps, and <see cref="Reset"/> the state (or restore a saved copy) when it is false.
+        /// One vectorized pass over 16 floats; allocates nothing.
+        /// </summary>
+        public bool IsFinite => global::RnnGen.Internal.KernelHelpers.AllFinite(MemoryMarshal.CreateReadOnlySpan(ref __Current, 16));
 
         /// <summary>Sets the state back to zeros.</summary>
         public void Reset() => this = default;
@@ -1244,7 +1259,7 @@ partial class List_Dense6_Gru8_Heads3_1
 
     // ── output activation: p = softmax(y), applied by Step and Forward
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
-    private static void __Activate0(global::System.Span<float> y) => global::RnnGen.Internal.GeneratedCodeHelpers.SoftmaxInPlace(y);
+    private static void __Activate0(global::System.Span<float> y) => global::RnnGen.Internal.KernelHelpers.SoftmaxInPlace(y);
 
     // ── head 1 · forward: y = W·h + b + x[0..1)   (W [1×8] at __Head1Offset, rows padded to 8; b at __Head1BiasOffset)
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -1360,9 +1375,9 @@ partial class List_Dense6_Gru8_Heads3_1
             __Layer1ForwardTrain(
                 ref p, ref Unsafe.Add(ref hs0, (t + 1) * 8), ref Unsafe.Add(ref hs1, t * 8), ref Unsafe.Add(ref hs1, (t + 1) * 8),
                 ref Unsafe.Add(ref gates1, t * 32));
-            global::RnnGen.Internal.GeneratedCodeHelpers.DropoutMask(
+            global::RnnGen.Internal.KernelHelpers.DropoutMask(
                 MemoryMarshal.CreateSpan(ref Unsafe.Add(ref mask1, t * 8), 8), 0.1f, __dropoutStream, 1, t);   // 0 with probability p, else 1/(1 − p)
-            global::RnnGen.Internal.GeneratedCodeHelpers.Multiply(
+            global::RnnGen.Internal.KernelHelpers.Multiply(
                 MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref hs1, (t + 1) * 8), 8),
                 MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref mask1, t * 8), 8),
                 MemoryMarshal.CreateSpan(ref Unsafe.Add(ref xd1, (t + 1) * 8), 8));
@@ -1399,7 +1414,7 @@ partial class List_Dense6_Gru8_Heads3_1
                 MemoryMarshal.CreateSpan(ref dg1, 8).Clear();
                 __Head0Backward(ref p, ref g, ref Unsafe.Add(ref xd1, (t + 1) * 8), ref dy, ref dg1);   // dW, db; dh_t += Wᵀ·dy
                 __Head1Backward(ref p, ref g, ref Unsafe.Add(ref xd1, (t + 1) * 8), ref Unsafe.Add(ref dy, 3), ref dg1);   // dW, db; dh_t += Wᵀ·dy
-                global::RnnGen.Internal.GeneratedCodeHelpers.MultiplyAdd(
+                global::RnnGen.Internal.KernelHelpers.MultiplyAdd(
                     MemoryMarshal.CreateReadOnlySpan(ref dg1, 8), MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref mask1, t * 8), 8),
                     MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dh1, cur * 8), 8));
             }
@@ -1429,7 +1444,7 @@ partial class List_Dense6_Gru8_Heads3_1
         if (fresh)
         {
             // the learned initial state's gradient: dL/dh_0 (and dL/dc_0) added to the gradients of h0 (c0)
-            global::RnnGen.Internal.GeneratedCodeHelpers.AddInPlace(
+            global::RnnGen.Internal.KernelHelpers.AddInPlace(
                 MemoryMarshal.CreateSpan(ref Unsafe.Add(ref g, 416), 8), MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref dh1, cur * 8), 8));
         }
 
@@ -2647,9 +2662,9 @@ partial class List_Dense6_Gru8_Heads3_1
     {
         ref float wT = ref Unsafe.Add(ref p, __Layer1Offset);
         // W_hhᵀ[t·24 + r, k] = column k of tile t, row r
-        global::RnnGen.Internal.GeneratedCodeHelpers.Transpose(ref Unsafe.Add(ref wT, 192), 24, 8, 24, ref whhT, 8);
+        global::RnnGen.Internal.KernelHelpers.Transpose(ref Unsafe.Add(ref wT, 192), 24, 8, 24, ref whhT, 8);
         // W_ihᵀ likewise, rows of 8
-        global::RnnGen.Internal.GeneratedCodeHelpers.Transpose(ref Unsafe.Add(ref wT, 48), 24, 6, 24, ref wihT, 8);
+        global::RnnGen.Internal.KernelHelpers.Transpose(ref Unsafe.Add(ref wT, 48), 24, 6, 24, ref wihT, 8);
     }
 
     // ── layer 1 · GRU · weight gradients, once per window: db += Σ_t δ_t; dW_ih += Σ_t δ_t·y(l0)_tᵀ; dW_hh += Σ_t δ_t·h_{t−1}ᵀ
@@ -3278,9 +3293,9 @@ partial class List_Dense6_Gru8_Heads3_1
     public void Step(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
         int n = states.Length;
-        if (inputs.Length != (long)n * InputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+        if (inputs.Length != (long)n * InputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(
             nameof(inputs), n * InputSize, inputs.Length, n + " agents × InputSize");
-        if (outputs.Length != (long)n * OutputSize) global::RnnGen.Internal.GeneratedCodeHelpers.ThrowLength(
+        if (outputs.Length != (long)n * OutputSize) global::RnnGen.Internal.ThrowHelper.ThrowLength(
             nameof(outputs), n * OutputSize, outputs.Length, n + " agents × OutputSize");
         if (n == 0) return;
         __StepAgents(ref MemoryMarshal.GetReference(states), n, ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(outputs));

@@ -667,7 +667,7 @@ partial class Lstm_H8_I3_O1 : global::RnnGen.IRnnModel
         }
 
         /// <summary>
-        /// True when every value of the state (h and c of every layer) is finite. A NaN or ±∞ in an input makes the
+        /// True when every value of the state (h and c of every recurrent layer) is finite. A NaN or ±∞ in an input makes the
         /// state NaN at that step, and every later step of this state NaN too, without an exception: check this after a
         /// suspicious input or every few steps, and <see cref="Reset"/> the state (or restore a saved copy) when it is false.
         /// One vectorized pass over 16 floats; allocates nothing.
