@@ -46,6 +46,11 @@ internal static class InferenceApiEmitter
             w.Line(GeneratedCode);
             w.Line("public void ResetState() => __state = default;");
             w.Line();
+            w.Line("/// <summary>Sets <paramref name=\"state\"/> to the initial state, zeros (as <c>state.Reset()</c>; models with a learned");
+            w.Line("/// initial state have the same method, so code that resets agents reads the same for every model).</summary>");
+            w.Line(GeneratedCode);
+            w.Line("public void ResetState(ref State state) => state = default;");
+            w.Line();
         }
 
         foreach (var input in ApiOverloads.Inputs(plan))

@@ -151,7 +151,8 @@ internal static class ModelShellEmitter
             Member(w, "Advances many agents by one token each.", $"public void Step(global::System.Span<State> states, {IntSpan} tokens, {Span} outputs)");
         }
 
-        Member(w, "Sets the model's own state to zeros.", "public void ResetState()");
+        Member(w, "Sets the model's own state to the initial state.", "public void ResetState()");
+        Member(w, "Sets a state to the initial state.", "public void ResetState(ref State state)");
         foreach (var input in Inputs(s))
         {
             Member(w, "Runs a sequence from the model's own state and advances it.", $"public void Forward({input}, {Span} outputs)");
@@ -164,6 +165,13 @@ internal static class ModelShellEmitter
     {
         string options = "global::RnnGen.TrainOptions" + (s.NullableAnnotations ? "?" : "") + " options = null";
         Member(w, "Sets every gradient to zero.", "public void ZeroGradients()");
+        if (s.HasDropout)
+        {
+            w.Line("/// <summary>The seed of the dropout masks. Throws in this placeholder.</summary>");
+            w.Line(GeneratedCode);
+            w.Line("public ulong DropoutSeed { get => throw __Invalid(); set => throw __Invalid(); }");
+            w.Line();
+        }
         foreach (var input in Inputs(s))
             foreach (var target in Targets(s))
             {

@@ -35,7 +35,8 @@ internal sealed record ModelShellSpec(
     CellKind Cell,
     ActivationKind Activation,
     PrecisionKind WeightPrecision,
-    bool ClassTargets)
+    bool ClassTargets,
+    bool HasDropout = false)
 {
     /// <summary>As <see cref="ModelSpec.FullName"/>.</summary>
     public string FullName => HintNames.TypeKey(Namespace, ContainingTypes, TypeName);

@@ -317,7 +317,8 @@ internal static class ModelSpecParser
                 shellCell,
                 InRange(activation, 0, 1) ? (ActivationKind)activation : ActivationKind.Tanh,
                 InRange(precision, 0, 1) ? (PrecisionKind)precision : PrecisionKind.Float32,
-                ClassTargets: loss == (int)LossKind.CrossEntropy);
+                ClassTargets: loss == (int)LossKind.CrossEntropy,
+                HasDropout: isList && layerList.Any(static l => l.Kind == LayerKind.Dropout));
             return new ParseResult(null, all, shell);
         }
 
