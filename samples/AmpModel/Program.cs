@@ -19,7 +19,7 @@ var trainer = new Trainer(model, data.Training, options.Epochs, options.Learning
 Console.WriteLine($"RnnGen AmpModel: [dry sample, gain knob] → LSTM({AmpNet.HiddenSize}) → Linear(h) + dry sample; {AmpNet.TrainableParameterCount:N0} trainable parameters");
 Console.WriteLine($"data: synthetic guitar at {GuitarSignal.SampleRate} Hz through ReferenceAmp; training {AmpDataSet.TrainingSeconds:F1} s at knob {Knobs(AmpDataSet.TrainingKnobs)}; " +
                   $"held out: another {AmpDataSet.HeldOutSeconds:F1} s at knob {Knobs(AmpDataSet.HeldOutKnobs)}");
-Console.WriteLine($"training: {options.Epochs} epochs × {trainer.WindowsPerEpoch} windows of ≤ {AmpNet.Window} samples over {trainer.Streams} stateful streams; " +
+Console.WriteLine($"training: {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")} × {trainer.WindowsPerEpoch} windows of ≤ {AmpNet.Window} samples over {trainer.Streams} stateful streams; " +
                   $"Adam lr {options.LearningRate:G3} → {options.LearningRate / 10:G3} (cosine)");
 
 // The baselines, on the same held-out audio: the dry signal itself (what the skip connection alone would output) and

@@ -16,7 +16,7 @@ public static class Report
         double ns = stats.NanosecondsPerSample;
         Console.WriteLine($"inference: {stats.Samples:N0} Step calls in {stats.Elapsed.TotalMilliseconds:F0} ms, about {ns:F0} ns per sample " +
                           $"({100 * ns / SampleNanoseconds:F1} % of the {SampleNanoseconds:F0} ns a sample lasts at {GuitarSignal.SampleRate} Hz)");
-        Console.WriteLine("           (a rough Stopwatch figure from one pass on a shared machine, not a benchmark)");
+        Console.WriteLine($"           (a rough Stopwatch figure from one pass, {Simd()} path, {Environment.ProcessorCount} cores: not a benchmark)");
         if (stats.AllocatedBytes != 0)
         {
             Console.Error.WriteLine($"FAIL: Step allocated {stats.AllocatedBytes} bytes over {stats.Samples:N0} calls; it must allocate nothing");
@@ -26,6 +26,12 @@ public static class Report
         Console.WriteLine($"allocations: 0 bytes in those {stats.Samples:N0} Step calls (GC.GetAllocatedBytesForCurrentThread)");
         return 0;
     }
+
+    /// <summary>The widest vectors the JIT uses on this machine, which the generated kernels follow.</summary>
+    private static string Simd() =>
+        System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512" :
+        System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" :
+        System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128" : "scalar";
 
     /// <summary>Runs <paramref name="save"/>, which writes <paramref name="path"/>, and says what happened.</summary>
     public static bool TrySave(Action save, string path)
