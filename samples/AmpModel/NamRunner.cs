@@ -78,8 +78,8 @@ public static class NamRunner
 
         Console.WriteLine();
         Console.WriteLine($"held-out dry take, {dry.Length:N0} samples ({(double)dry.Length / GuitarSignal.SampleRate:F1} s at {GuitarSignal.SampleRate} Hz), after 0.5 s of silence (NAM's prewarm):");
-        Console.WriteLine($"  in:  RMS {Dbfs(Rms(dry)),6:F1} dBFS, peak {Dbfs(Peak(dry)),6:F1} dBFS");
-        Console.WriteLine($"  out: RMS {Dbfs(Rms(wet)),6:F1} dBFS, peak {Dbfs(Peak(wet)),6:F1} dBFS");
+        Console.WriteLine($"  in:  RMS {Dbfs(Rms(dry)),6:F1} dBFS, peak {Dbfs(Peak(dry)),6:F1} dBFS, mean (DC) {Mean(dry),7:+0.0000;-0.0000}");
+        Console.WriteLine($"  out: RMS {Dbfs(Rms(wet)),6:F1} dBFS, peak {Dbfs(Peak(wet)),6:F1} dBFS, mean (DC) {Mean(wet),7:+0.0000;-0.0000}");
         Console.WriteLine($"  ESR of a straight wire against this capture (how much it changes the sound): {Esr.Of(dry, wet):F4}");
         int allocationCode = Report.Inference(stats);
 
@@ -97,6 +97,13 @@ public static class NamRunner
         double sum = 0;
         foreach (float v in x) sum += (double)v * v;
         return Math.Sqrt(sum / x.Length);
+    }
+
+    private static double Mean(ReadOnlySpan<float> x)
+    {
+        double sum = 0;
+        foreach (float v in x) sum += v;
+        return sum / x.Length;
     }
 
     private static double Peak(ReadOnlySpan<float> x)
