@@ -5,21 +5,24 @@ using RnnGen;
 namespace AmpModel;
 
 /// <summary>
-/// Stateful truncated BPTT, the way amp-modelling trainers (GuitarML's, NAM's LSTM) train a recurrent model on long
-/// audio. Each training clip is cut into one-second segments, the streams. At the start of an epoch every stream
-/// starts from the zero state and runs <see cref="WarmUpSamples"/> samples without gradient, so that the state has
-/// settled into the signal before anything is scored. Then each stream is walked in consecutive windows of
-/// <see cref="AmpNet.Window"/> samples; each window is one <c>TrainStep</c> with <c>Stateful = true</c>, which starts
-/// from the state the stream's previous window ended in and backpropagates only through the window. The streams take
-/// turns, in a new random order every round, so that consecutive updates see different knob settings. Each stream
-/// keeps its own <see cref="AmpNet.State"/>, swapped in and out through <see cref="AmpNet.CurrentState"/>.
+/// Stateful truncated BPTT, the way amp-modelling trainers (Automated-GuitarAmpModelling, NAM's LSTM) train a recurrent
+/// model on long audio. Each training clip is cut into one-second segments, the streams. At the start of an epoch every
+/// stream starts from the zero state and runs <see cref="WarmUpSamples"/> samples without gradient, so that the state
+/// has settled into the signal before anything is scored. Then each stream is walked in consecutive windows of
+/// <see cref="AmpNet.Window"/> samples; each window is one <c>TrainStep</c> with <c>Stateful = true</c>, which starts from
+/// the state the stream's previous window ended in and backpropagates only through the window. The streams take turns,
+/// in a new random order every round, so that consecutive updates see different knob settings. Each stream keeps its
+/// own <see cref="AmpNet.State"/>, swapped in and out through <see cref="AmpNet.CurrentState"/>.
 /// </summary>
 public sealed class Trainer
 {
     /// <summary>Samples per stream: one second.</summary>
     public const int SegmentSamples = GuitarSignal.SampleRate;
 
-    /// <summary>Samples each stream runs before its first scored window (GuitarML's init_len is 200).</summary>
+    /// <summary>
+    /// Samples each stream runs before its first scored window: init_len in Automated-GuitarAmpModelling, the trainer
+    /// behind GuitarML's Proteus.
+    /// </summary>
     public const int WarmUpSamples = 200;
 
     private readonly AmpNet _model;
