@@ -340,6 +340,11 @@ partial class Gru_H8_I3_O1 : global::RnnGen.IRnnModel
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     public void ResetState() => __state = default;
 
+    /// <summary>Sets <paramref name="state"/> to the initial state, zeros (as <c>state.Reset()</c>; models with a learned
+    /// initial state have the same method, so code that resets agents reads the same for every model).</summary>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    public void ResetState(ref State state) => state = default;
+
     /// <summary>Runs a sequence from the model's own state and advances it: T×InputSize floats → T×OutputSize outputs (every step).</summary>
     /// <exception cref="global::System.ArgumentException">The inputs are not whole steps or the outputs have the wrong length.</exception>
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
