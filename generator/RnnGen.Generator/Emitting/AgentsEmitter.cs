@@ -33,8 +33,8 @@ internal static class AgentsEmitter
             w.Comment($"── layer {layer.Layer} · {kind.Name} · forward, many agents: for agents [first, end) in blocks, the same tile walk as {ForwardKernelEmitter.Name(layer, false)},",
                       "   each weight vector loaded once per column and multiplied into the accumulators of every agent of the block");
             foreach (var line in kind.ForwardEquations(ForwardKernelEmitter.InputName(layer))) w.Comment("   " + line);
-            foreach (var wp in layer.Widths)
-                if (plan.Widths.Contains(wp.Width)) EmitKernel(w, plan, layer, kind, wp.Agents);
+            foreach (var wp in layer.Widths)   // every width of the layer is the one some driver runs it at
+                EmitKernel(w, plan, layer, kind, wp.Agents);
         }
     }
 
@@ -111,13 +111,11 @@ internal static class AgentsEmitter
         }
     }
 
-    /// <summary>The agent plan of <paramref name="layer"/> at <paramref name="width"/>.</summary>
-    private static AgentPlan AgentsAt(TiledLayerPlan layer, VectorWidth width)
-    {
-        foreach (var wp in layer.Widths)
-            if (wp.Width == width) return wp.Agents;
-        throw new System.ArgumentException($"layer {layer.Layer} has no {width.TypeName} kernels", nameof(width));
-    }
+    /// <summary>
+    /// The agent plan <paramref name="layer"/> runs in the driver of <paramref name="width"/>: that of the kernel its
+    /// single-agent dispatcher picks on the same hardware, so each agent's sums are the single step's.
+    /// </summary>
+    private static AgentPlan AgentsAt(TiledLayerPlan layer, VectorWidth width) => layer.WidthAtMost(width).Agents;
 
     /// <summary>
     /// One width's driver: chunks of agents through every layer's agent kernel, then the heads per agent; the agents that do
@@ -131,7 +129,7 @@ internal static class AgentsEmitter
         int A = 1;
         foreach (var layer in layers) A = System.Math.Max(A, AgentsAt(layer, width).Agents);
         int chunk = (ap.AgentsPerChunk + A - 1) / A * A;
-        w.Comment($"{ap.Width.TypeName}: blocks of {A} agent(s), chunks of {chunk} agents; each chunk goes through layer 0..{layers.Count - 1} " +
+        w.Comment($"{width.TypeName}: blocks of {A} agent(s), chunks of {chunk} agents; each chunk goes through layer 0..{layers.Count - 1} " +
                   "(tiles outer, blocks inner), then the heads");
         w.Line(Hot);
         using (w.Block($"private void {DriverName}{width.Suffix}({signature.Declaration})"))
@@ -142,7 +140,11 @@ internal static class AgentsEmitter
             {
                 w.Line($"int end = first + global::System.Math.Min({I(chunk)}, whole - first);");
                 foreach (var layer in layers)
-                    w.Line($"{KernelName(layer)}{width.Suffix}(ref p, ref s, first, end{(layer.Layer == 0 ? ", ref x" + (plan.HasEmbedding ? ", tokens" : "") : "")});   // layer {layer.Layer}");
+                {
+                    var own = AgentsAt(layer, width).Width;
+                    w.Line($"{KernelName(layer)}{own.Suffix}(ref p, ref s, first, end{(layer.Layer == 0 ? ", ref x" + (plan.HasEmbedding ? ", tokens" : "") : "")});   // layer {layer.Layer}" +
+                           (own == width ? "" : $" ({own.TypeName}: its tile is narrower)"));
+                }
                 using (w.Block("for (int a = first; a < end; a++)"))
                 {
                     w.Line("ref State state = ref Unsafe.Add(ref s, a);");
