@@ -46,7 +46,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     public const int TrainableParameterCount = 369;
 
-    /// <summary>Floats of a state in CopyStateTo form (and of the initial-state gradient): h of every layer (Layers × HiddenSize).</summary>
+    /// <summary>Floats of a state in CopyStateTo form (and of the initial-state gradient): h of every recurrent layer.</summary>
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     public const int StateSize = 16;
 
@@ -63,7 +63,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
         __DyOffset = 1360,   // dL/dy of one step
         __ScratchYOffset = 1376,   // outputs of one step (Evaluate)
         __DxOffset = 1392,   // dL/dx of one step (embedding gradient)
-        __Layer0DeltaOffset = 1408,   // layer 0: δ of every step (16 floats each)
+        __Layer0DeltaOffset = 1408,   // layer 0: δ of every step
         __Layer0WhhTOffset = 1920,   // layer 0: W_hhᵀ, rebuilt at every BPTT call
         __BufferLength = 2176;   // the whole buffer; every section above starts on a 64-byte boundary
 
@@ -598,7 +598,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
     }
 
     /// <summary>
-    /// The recurrent state of one sequence: the hidden vector h of each of the 1 layer(s). The default value is
+    /// The recurrent state of one sequence: the hidden vector h of each of the 1 recurrent layer(s). The default value is
     /// the zero state. A model can step any number of states (one per agent or stream) with <see cref="Step(ref State,
     /// global::System.ReadOnlySpan{float}, global::System.Span{float})"/>.
     /// </summary>
@@ -615,7 +615,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
         private __Buffer __b;
         private int __parity;
 
-        /// <summary>The current state: h of every layer, each padded to 16 floats.</summary>
+        /// <summary>The current state: every layer's output (h of a recurrent layer), each padded to its tile.</summary>
         [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
         internal ref float __Current => ref (__parity == 0 ? ref __a[0] : ref __b[0]);
 
@@ -636,7 +636,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel
         {
             if ((uint)layer >= (uint)Layers)
                 throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "layer must be in [0, " + Layers + ").");
-            return MemoryMarshal.CreateSpan(ref __Current, HiddenSize);
+            return MemoryMarshal.CreateSpan(ref __Current, 16);
         }
 
         /// <summary>Sets the state back to zeros.</summary>
@@ -673,7 +673,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         ref float h = ref state.__Current;
         ref float hNext = ref state.__Next;
         __Layer0Forward(ref p, ref x, ref h, ref hNext);   // layer 0
-        __HeadForward(ref p, ref hNext, ref y);   // y = W_hy·h' + b_y
+        __HeadForward(ref p, ref hNext, ref y);   // y = W·h' + b
         state.__Advance();
     }
 
@@ -682,20 +682,21 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> classes, int steps)
     {
         int first = steps - 1;
+        int count = (steps - first) * 1;
+        double sum = 0;
         ref float p = ref __Base;
         ref float x0 = ref MemoryMarshal.GetReference(inputs);
         ref float tg = ref MemoryMarshal.GetReference(targets);
         ref float y = ref Unsafe.Add(ref p, __ScratchYOffset);
         ref float dz = ref Unsafe.Add(ref p, __DyOffset);
-        double sum = 0;
         for (int t = 0; t < steps; t++)
         {
             __StepCore(ref __state, ref Unsafe.Add(ref x0, t * InputSize), ref y);
             if (t < first) continue;
-            ref float target = ref targets.IsEmpty ? ref y : ref Unsafe.Add(ref tg, (t - first) * OutputSize);
+            ref float target = ref targets.IsEmpty ? ref dz : ref Unsafe.Add(ref tg, (t - first) * OutputSize);
             sum += __StepLoss(ref y, ref target, classes.IsEmpty ? -1 : classes[t - first], ref dz, 0f);
         }
-        return (float)(sum / ((steps - first) * OutputSize));   // MSE = mean over the scored steps × outputs of (y − target)²
+        return (float)(sum / count);   // MSE = mean over the scored steps × outputs of (y − target)²
     }
 
     // ── layer 0 · Elman · forward
@@ -989,8 +990,8 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         for (int b = 0; b < 16; b++)
         {
             ref float wB = ref Unsafe.Add(ref wT, b);
-            ref float hB = ref Unsafe.Add(ref h, b);
             ref float hnB = ref Unsafe.Add(ref hNext, b);
+            ref float hB = ref Unsafe.Add(ref h, b);
             // [a] = b_ih + b_hh
             var a0_0 = wB + Unsafe.Add(ref wB, 16);
             float xk;
@@ -1022,7 +1023,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         }
     }
 
-    // ── head · forward: y = W_hy·h + b_y   (W_hy [1×16] at __HeadOffset, rows padded to 16; b_y at __HeadBiasOffset)
+    // ── head · forward: y = W·h + b   (W [1×16] at __HeadOffset, rows padded to 16; b at __HeadBiasOffset)
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void __HeadForward(ref float p, ref float h, ref float y)
     {
@@ -1043,9 +1044,9 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         {
             ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 16);
             var acc = F512.Zero;
-            for (int j = 0; j < 16; j += 16)   // y_o = Σ_j W_hy[o, j]·h_j
+            for (int j = 0; j < 16; j += 16)   // y_o = Σ_j W[o, j]·h_j
                 acc = V512.FusedMultiplyAdd(V512.LoadUnsafe(ref wo, (nuint)j), V512.LoadUnsafe(ref h, (nuint)j), acc);
-            Unsafe.Add(ref y, o) = V512.Sum(acc) + Unsafe.Add(ref p, __HeadBiasOffset + o);   // y_o += b_y[o]
+            Unsafe.Add(ref y, o) = V512.Sum(acc) + Unsafe.Add(ref p, __HeadBiasOffset + o);   // y_o += b[o]
         }
     }
 
@@ -1056,9 +1057,9 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         {
             ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 16);
             var acc = F256.Zero;
-            for (int j = 0; j < 16; j += 8)   // y_o = Σ_j W_hy[o, j]·h_j
+            for (int j = 0; j < 16; j += 8)   // y_o = Σ_j W[o, j]·h_j
                 acc = V256.FusedMultiplyAdd(V256.LoadUnsafe(ref wo, (nuint)j), V256.LoadUnsafe(ref h, (nuint)j), acc);
-            Unsafe.Add(ref y, o) = V256.Sum(acc) + Unsafe.Add(ref p, __HeadBiasOffset + o);   // y_o += b_y[o]
+            Unsafe.Add(ref y, o) = V256.Sum(acc) + Unsafe.Add(ref p, __HeadBiasOffset + o);   // y_o += b[o]
         }
     }
 
@@ -1069,9 +1070,9 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         {
             ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 16);
             var acc = F128.Zero;
-            for (int j = 0; j < 16; j += 4)   // y_o = Σ_j W_hy[o, j]·h_j
+            for (int j = 0; j < 16; j += 4)   // y_o = Σ_j W[o, j]·h_j
                 acc = V128.MultiplyAddEstimate(V128.LoadUnsafe(ref wo, (nuint)j), V128.LoadUnsafe(ref h, (nuint)j), acc);
-            Unsafe.Add(ref y, o) = V128.Sum(acc) + Unsafe.Add(ref p, __HeadBiasOffset + o);   // y_o += b_y[o]
+            Unsafe.Add(ref y, o) = V128.Sum(acc) + Unsafe.Add(ref p, __HeadBiasOffset + o);   // y_o += b[o]
         }
     }
 
@@ -1083,8 +1084,8 @@ partial class Elman_H16_I4_O1_LastStep_Relu
             ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 16);
             float acc = 0f;
             for (int j = 0; j < 16; j++)
-                acc += Unsafe.Add(ref wo, j) * Unsafe.Add(ref h, j);   // y_o += W_hy[o, j]·h_j
-            Unsafe.Add(ref y, o) = acc + Unsafe.Add(ref p, __HeadBiasOffset + o);   // y_o += b_y[o]
+                acc += Unsafe.Add(ref wo, j) * Unsafe.Add(ref h, j);   // y_o += W[o, j]·h_j
+            Unsafe.Add(ref y, o) = acc + Unsafe.Add(ref p, __HeadBiasOffset + o);   // y_o += b[o]
         }
     }
 
@@ -1128,38 +1129,39 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         ref float dh0 = ref Unsafe.Add(ref p, __Layer0DhOffset);   // dL/dh: [cur] of step t, [cur ^ 1] of t − 1
         ref float delta0 = ref Unsafe.Add(ref p, __Layer0DeltaOffset);   // δ_t
 
-        // h_0 of every layer ← the current state
+        // h_0 of every recurrent layer ← the current state
         MemoryMarshal.CreateReadOnlySpan(ref state, 16).CopyTo(MemoryMarshal.CreateSpan(ref hs0, 16));
 
         // W_hhᵀ (and W_ihᵀ) of every layer ← the parameters, for the backward pass's per-step products
         __Layer0Transpose(ref p, ref Unsafe.Add(ref p, __Layer0WhhTOffset));
 
-        // forward over the window, caching every h_t, y_t
+        // forward over the window, caching every layer's output, y_t
         for (int t = 0; t < steps; t++)
         {
             __Layer0Forward(ref p, ref Unsafe.Add(ref x0, t * InputSize), ref Unsafe.Add(ref hs0, t * 16), ref Unsafe.Add(ref hs0, (t + 1) * 16));
             __HeadForward(ref p, ref Unsafe.Add(ref hs0, (t + 1) * 16), ref Unsafe.Add(ref ys, t * OutputSize));
         }
 
-        // loss: MSE = mean over the scored steps × outputs of (y − target)²; each scored step adds its loss and dL/dy_t (scaled by 1/normalizer) in
+        // loss: MSE = mean over the scored steps × outputs of (y − target)²; each scored step adds its loss and dL/dy_t (scaled by weight/count) in
         //    the backward loop
         int first = steps - 1;
-        int count = (steps - first) * OutputSize;
+        int count = (steps - first) * 1;
         float scale = 1f / count;
         double sum = 0;
 
-        // backward through time: dh{l}[cur] holds dL/dh_t of layer l, dh{l}[cur ^ 1] receives dL/dh_{t−1}
+        // backward through time: a recurrent layer's dh{l}[cur] holds dL/dh_t, dh{l}[cur ^ 1] receives dL/dh_{t−1}; a Dense layer's dh{l} holds
+        //    dL/dy_t
         MemoryMarshal.CreateSpan(ref dh0, 32).Clear();
         int cur = 0;
         for (int t = steps - 1; t >= 0; t--)
         {
             if (t >= first)
             {
+                ref float yt = ref Unsafe.Add(ref ys, t * OutputSize);
                 ref float target = ref targets.IsEmpty ? ref dy : ref Unsafe.Add(ref tg, (t - first) * OutputSize);
-                sum += __StepLoss(
-                    ref Unsafe.Add(ref ys, t * OutputSize), ref target, classes.IsEmpty ? -1 : classes[t - first], ref dy, scale);   // loss_t, dL/dy_t
+                sum += __StepLoss(ref yt, ref target, classes.IsEmpty ? -1 : classes[t - first], ref dy, scale);
                 __HeadBackward(
-                    ref p, ref g, ref Unsafe.Add(ref hs0, (t + 1) * 16), ref dy, ref Unsafe.Add(ref dh0, cur * 16));   // dW_hy, db_y; dh_t += W_hyᵀ·dy
+                    ref p, ref g, ref Unsafe.Add(ref hs0, (t + 1) * 16), ref dy, ref Unsafe.Add(ref dh0, cur * 16));   // dW, db; dh_t += Wᵀ·dy
             }
             MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dh0, (cur ^ 1) * 16), 16).Clear();
             __Layer0Backward(
@@ -1173,10 +1175,10 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         // the weight gradients of the whole window, layer by layer: one blocked product each
         __Layer0WeightGradients(ref g, ref delta0, ref x0, ref hs0, steps);
 
-        // dL/dh_0 (and dL/dc_0) of every layer is now in dh{l}[cur]
+        // dL/dh_0 (and dL/dc_0) of every recurrent layer is now in dh{l}[cur] (and dc{l}[cur])
         if (!initialStateGradient.IsEmpty)
         {
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref dh0, cur * 16), HiddenSize).CopyTo(initialStateGradient.Slice(0, HiddenSize));
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref dh0, cur * 16), 16).CopyTo(initialStateGradient.Slice(0, 16));
         }
 
         // the state advances to the window's last step
@@ -1248,8 +1250,8 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         for (int b = 0; b < 16; b++)
         {
             ref float hB = ref Unsafe.Add(ref h, b);
-            ref float hpB = ref Unsafe.Add(ref hPrev, b);
             ref float dhB = ref Unsafe.Add(ref dh, b);
+            ref float hpB = ref Unsafe.Add(ref hPrev, b);
             ref float dhpB = ref Unsafe.Add(ref dhPrev, b);
             ref float dB = ref Unsafe.Add(ref delta, b);
             // δ: the gradient of every pre-activation
@@ -1977,7 +1979,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         }
     }
 
-    // ── head · backward: db_y += dy; dW_hy += dy·hᵀ; dh += W_hyᵀ·dy
+    // ── head · backward: db += dy; dW += dy·hᵀ; dh += Wᵀ·dy
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void __HeadBackward(ref float p, ref float g, ref float h, ref float dy, ref float dh)
     {
@@ -1997,16 +1999,16 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         for (int o = 0; o < 1; o++)
         {
             float dyo = Unsafe.Add(ref dy, o);
-            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db_y[o] += dy_o
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
             ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 16);
             ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 16);
             var c = V512.Create(dyo);
             for (int j = 0; j < 16; j += 16)
             {
                 V512.StoreUnsafe(
-                    V512.FusedMultiplyAdd(c, V512.LoadUnsafe(ref h, (nuint)j), V512.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW_hy[o, :] += dy_o·h
+                    V512.FusedMultiplyAdd(c, V512.LoadUnsafe(ref h, (nuint)j), V512.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
                 V512.StoreUnsafe(
-                    V512.FusedMultiplyAdd(c, V512.LoadUnsafe(ref wo, (nuint)j), V512.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W_hy[o, :]·dy_o
+                    V512.FusedMultiplyAdd(c, V512.LoadUnsafe(ref wo, (nuint)j), V512.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
             }
         }
     }
@@ -2017,16 +2019,16 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         for (int o = 0; o < 1; o++)
         {
             float dyo = Unsafe.Add(ref dy, o);
-            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db_y[o] += dy_o
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
             ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 16);
             ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 16);
             var c = V256.Create(dyo);
             for (int j = 0; j < 16; j += 8)
             {
                 V256.StoreUnsafe(
-                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref h, (nuint)j), V256.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW_hy[o, :] += dy_o·h
+                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref h, (nuint)j), V256.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
                 V256.StoreUnsafe(
-                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref wo, (nuint)j), V256.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W_hy[o, :]·dy_o
+                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref wo, (nuint)j), V256.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
             }
         }
     }
@@ -2037,16 +2039,16 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         for (int o = 0; o < 1; o++)
         {
             float dyo = Unsafe.Add(ref dy, o);
-            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db_y[o] += dy_o
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
             ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 16);
             ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 16);
             var c = V128.Create(dyo);
             for (int j = 0; j < 16; j += 4)
             {
                 V128.StoreUnsafe(
-                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref h, (nuint)j), V128.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW_hy[o, :] += dy_o·h
+                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref h, (nuint)j), V128.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
                 V128.StoreUnsafe(
-                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref wo, (nuint)j), V128.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W_hy[o, :]·dy_o
+                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref wo, (nuint)j), V128.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
             }
         }
     }
@@ -2057,13 +2059,13 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         for (int o = 0; o < 1; o++)
         {
             float dyo = Unsafe.Add(ref dy, o);
-            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db_y[o] += dy_o
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
             ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 16);
             ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 16);
             for (int j = 0; j < 16; j++)
             {
-                Unsafe.Add(ref go, j) += dyo * Unsafe.Add(ref h, j);   // dW_hy[o, j] += dy_o·h_j
-                Unsafe.Add(ref dh, j) += Unsafe.Add(ref wo, j) * dyo;   // dh_j += W_hy[o, j]·dy_o
+                Unsafe.Add(ref go, j) += dyo * Unsafe.Add(ref h, j);   // dW[o, j] += dy_o·h_j
+                Unsafe.Add(ref dh, j) += Unsafe.Add(ref wo, j) * dyo;   // dh_j += W[o, j]·dy_o
             }
         }
     }
@@ -2073,7 +2075,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu
     private static double __StepLoss(ref float y, ref float target, int cls, ref float dy, float scale)
     {
         double loss = 0;
-        for (int o = 0; o < OutputSize; o++)
+        for (int o = 0; o < 1; o++)
         {
             float e = Unsafe.Add(ref y, o) - Unsafe.Add(ref target, o);
             // loss += (y − t)²; dy = 2(y − t)
@@ -2145,7 +2147,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu
             __StepAgentsScalar(ref s, n, ref x, ref y);
     }
 
-    // Vector512: blocks of 8 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+    // Vector512: blocks of 8 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void __StepAgents512(ref State s, int n, ref float x, ref float y)
     {
@@ -2158,7 +2160,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu
             for (int a = first; a < end; a++)
             {
                 ref State state = ref Unsafe.Add(ref s, a);
-                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W·h' + b
                 state.__Advance();
             }
         }
@@ -2167,7 +2169,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu
             __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));
     }
 
-    // Vector256: blocks of 4 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+    // Vector256: blocks of 4 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void __StepAgents256(ref State s, int n, ref float x, ref float y)
     {
@@ -2180,7 +2182,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu
             for (int a = first; a < end; a++)
             {
                 ref State state = ref Unsafe.Add(ref s, a);
-                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W·h' + b
                 state.__Advance();
             }
         }
@@ -2189,7 +2191,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu
             __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));
     }
 
-    // Vector128: blocks of 4 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+    // Vector128: blocks of 4 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void __StepAgents128(ref State s, int n, ref float x, ref float y)
     {
@@ -2202,7 +2204,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu
             for (int a = first; a < end; a++)
             {
                 ref State state = ref Unsafe.Add(ref s, a);
-                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W·h' + b
                 state.__Advance();
             }
         }
@@ -2211,7 +2213,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu
             __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));
     }
 
-    // float: blocks of 4 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+    // float: blocks of 4 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void __StepAgentsScalar(ref State s, int n, ref float x, ref float y)
     {
@@ -2224,7 +2226,7 @@ partial class Elman_H16_I4_O1_LastStep_Relu
             for (int a = first; a < end; a++)
             {
                 ref State state = ref Unsafe.Add(ref s, a);
-                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W·h' + b
                 state.__Advance();
             }
         }

@@ -46,8 +46,8 @@ partial class Lstm_H8_I3_O1_BFloat16 : global::RnnGen.IRnnModel
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     public const int TrainableParameterCount = 425;
 
-    /// <summary>Floats of a state in CopyStateTo form (and of the initial-state gradient): h of every layer, then c of every layer (2 × Layers ×
-    /// HiddenSize).</summary>
+    /// <summary>Floats of a state in CopyStateTo form (and of the initial-state gradient): h of every recurrent layer, then c of every LSTM
+    /// layer.</summary>
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     public const int StateSize = 16;
 
@@ -67,9 +67,9 @@ partial class Lstm_H8_I3_O1_BFloat16 : global::RnnGen.IRnnModel
         __DyOffset = 2752,   // dL/dy of one step
         __ScratchYOffset = 2768,   // outputs of one step (Evaluate)
         __DxOffset = 2784,   // dL/dx of one step (embedding gradient)
-        __Layer0DeltaOffset = 2800,   // layer 0: δ of every step (32 floats each)
+        __Layer0DeltaOffset = 2800,   // layer 0: δ of every step
         __Layer0WhhTOffset = 3824,   // layer 0: W_hhᵀ, rebuilt at every BPTT call
-        __InferenceWeightsOffset = 4080,   // the bfloat16 copy of W_ih and W_hh (column pairs) and the summed biases
+        __InferenceWeightsOffset = 4080,   // the bfloat16 copy of the layers' weights (column pairs) and the summed biases
         __BufferLength = 4304;   // the whole buffer; every section above starts on a 64-byte boundary
 
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
@@ -607,7 +607,7 @@ partial class Lstm_H8_I3_O1_BFloat16 : global::RnnGen.IRnnModel
     }
 
     /// <summary>
-    /// The recurrent state of one sequence: the hidden vector h and the cell state c of each of the 1 layer(s). The default value is
+    /// The recurrent state of one sequence: the hidden vector h and the cell state c of each of the 1 recurrent layer(s). The default value is
     /// the zero state. A model can step any number of states (one per agent or stream) with <see cref="Step(ref State,
     /// global::System.ReadOnlySpan{float}, global::System.Span{float})"/>.
     /// </summary>
@@ -624,7 +624,7 @@ partial class Lstm_H8_I3_O1_BFloat16 : global::RnnGen.IRnnModel
         private __Buffer __b;
         private int __parity;
 
-        /// <summary>The current state: h of every layer, then c of every layer, each padded to 8 floats.</summary>
+        /// <summary>The current state: every layer's output (h of a recurrent layer), then c of every LSTM layer, each padded to its tile.</summary>
         [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
         internal ref float __Current => ref (__parity == 0 ? ref __a[0] : ref __b[0]);
 
@@ -645,7 +645,7 @@ partial class Lstm_H8_I3_O1_BFloat16 : global::RnnGen.IRnnModel
         {
             if ((uint)layer >= (uint)Layers)
                 throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "layer must be in [0, " + Layers + ").");
-            return MemoryMarshal.CreateSpan(ref __Current, HiddenSize);
+            return MemoryMarshal.CreateSpan(ref __Current, 8);
         }
 
         /// <summary>The cell state c of <paramref name="layer"/> (8 floats): read it, or write it to set an initial state.</summary>
@@ -655,7 +655,7 @@ partial class Lstm_H8_I3_O1_BFloat16 : global::RnnGen.IRnnModel
         {
             if ((uint)layer >= (uint)Layers)
                 throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "layer must be in [0, " + Layers + ").");
-            return MemoryMarshal.CreateSpan(ref Unsafe.Add(ref __Current, 8), HiddenSize);
+            return MemoryMarshal.CreateSpan(ref Unsafe.Add(ref __Current, 8), 8);
         }
 
         /// <summary>Sets the state back to zeros.</summary>
@@ -692,7 +692,7 @@ partial class Lstm_H8_I3_O1_BFloat16
         ref float h = ref state.__Current;
         ref float hNext = ref state.__Next;
         __Layer0Bf16Forward(ref q, ref x, ref h, ref hNext, ref Unsafe.Add(ref h, 8), ref Unsafe.Add(ref hNext, 8));   // layer 0
-        __HeadForward(ref p, ref hNext, ref y);   // y = W_hy·h' + b_y
+        __HeadForward(ref p, ref hNext, ref y);   // y = W·h' + b
         state.__Advance();
     }
 
@@ -701,20 +701,21 @@ partial class Lstm_H8_I3_O1_BFloat16
         global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> classes, int steps)
     {
         int first = 0;
+        int count = (steps - first) * 1;
+        double sum = 0;
         ref float p = ref __Base;
         ref float x0 = ref MemoryMarshal.GetReference(inputs);
         ref float tg = ref MemoryMarshal.GetReference(targets);
         ref float y = ref Unsafe.Add(ref p, __ScratchYOffset);
         ref float dz = ref Unsafe.Add(ref p, __DyOffset);
-        double sum = 0;
         for (int t = 0; t < steps; t++)
         {
             __StepCore(ref __state, ref Unsafe.Add(ref x0, t * InputSize), ref y);
             if (t < first) continue;
-            ref float target = ref targets.IsEmpty ? ref y : ref Unsafe.Add(ref tg, (t - first) * OutputSize);
+            ref float target = ref targets.IsEmpty ? ref dz : ref Unsafe.Add(ref tg, (t - first) * OutputSize);
             sum += __StepLoss(ref y, ref target, classes.IsEmpty ? -1 : classes[t - first], ref dz, 0f);
         }
-        return (float)(sum / ((steps - first) * OutputSize));   // MSE = mean over the scored steps × outputs of (y − target)²
+        return (float)(sum / count);   // MSE = mean over the scored steps × outputs of (y − target)²
     }
 
     // ── layer 0 · LSTM · forward
@@ -968,8 +969,8 @@ partial class Lstm_H8_I3_O1_BFloat16
         for (int b = 0; b < 8; b++)
         {
             ref float wB = ref Unsafe.Add(ref wT, b);
-            ref float hB = ref Unsafe.Add(ref h, b);
             ref float hnB = ref Unsafe.Add(ref hNext, b);
+            ref float hB = ref Unsafe.Add(ref h, b);
             ref float cB = ref Unsafe.Add(ref c, b);
             ref float cnB = ref Unsafe.Add(ref cNext, b);
             // [i f g o] = b_ih + b_hh
@@ -1035,7 +1036,7 @@ partial class Lstm_H8_I3_O1_BFloat16
         }
     }
 
-    // ── head · forward: y = W_hy·h + b_y   (W_hy [1×8] at __HeadOffset, rows padded to 8; b_y at __HeadBiasOffset)
+    // ── head · forward: y = W·h + b   (W [1×8] at __HeadOffset, rows padded to 8; b at __HeadBiasOffset)
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void __HeadForward(ref float p, ref float h, ref float y)
     {
@@ -1054,9 +1055,9 @@ partial class Lstm_H8_I3_O1_BFloat16
         {
             ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 8);
             var acc = F256.Zero;
-            for (int j = 0; j < 8; j += 8)   // y_o = Σ_j W_hy[o, j]·h_j
+            for (int j = 0; j < 8; j += 8)   // y_o = Σ_j W[o, j]·h_j
                 acc = V256.FusedMultiplyAdd(V256.LoadUnsafe(ref wo, (nuint)j), V256.LoadUnsafe(ref h, (nuint)j), acc);
-            Unsafe.Add(ref y, o) = V256.Sum(acc) + Unsafe.Add(ref p, __HeadBiasOffset + o);   // y_o += b_y[o]
+            Unsafe.Add(ref y, o) = V256.Sum(acc) + Unsafe.Add(ref p, __HeadBiasOffset + o);   // y_o += b[o]
         }
     }
 
@@ -1067,9 +1068,9 @@ partial class Lstm_H8_I3_O1_BFloat16
         {
             ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 8);
             var acc = F128.Zero;
-            for (int j = 0; j < 8; j += 4)   // y_o = Σ_j W_hy[o, j]·h_j
+            for (int j = 0; j < 8; j += 4)   // y_o = Σ_j W[o, j]·h_j
                 acc = V128.MultiplyAddEstimate(V128.LoadUnsafe(ref wo, (nuint)j), V128.LoadUnsafe(ref h, (nuint)j), acc);
-            Unsafe.Add(ref y, o) = V128.Sum(acc) + Unsafe.Add(ref p, __HeadBiasOffset + o);   // y_o += b_y[o]
+            Unsafe.Add(ref y, o) = V128.Sum(acc) + Unsafe.Add(ref p, __HeadBiasOffset + o);   // y_o += b[o]
         }
     }
 
@@ -1081,8 +1082,8 @@ partial class Lstm_H8_I3_O1_BFloat16
             ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 8);
             float acc = 0f;
             for (int j = 0; j < 8; j++)
-                acc += Unsafe.Add(ref wo, j) * Unsafe.Add(ref h, j);   // y_o += W_hy[o, j]·h_j
-            Unsafe.Add(ref y, o) = acc + Unsafe.Add(ref p, __HeadBiasOffset + o);   // y_o += b_y[o]
+                acc += Unsafe.Add(ref wo, j) * Unsafe.Add(ref h, j);   // y_o += W[o, j]·h_j
+            Unsafe.Add(ref y, o) = acc + Unsafe.Add(ref p, __HeadBiasOffset + o);   // y_o += b[o]
         }
     }
 
@@ -1128,14 +1129,14 @@ partial class Lstm_H8_I3_O1_BFloat16
         ref float dc0 = ref Unsafe.Add(ref p, __Layer0DcOffset);
         ref float delta0 = ref Unsafe.Add(ref p, __Layer0DeltaOffset);   // δ_t
 
-        // h_0 and c_0 of every layer ← the current state
+        // h_0 and c_0 of every recurrent layer ← the current state
         MemoryMarshal.CreateReadOnlySpan(ref state, 8).CopyTo(MemoryMarshal.CreateSpan(ref hs0, 8));
         MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref state, 8), 8).CopyTo(MemoryMarshal.CreateSpan(ref cs0, 8));
 
         // W_hhᵀ (and W_ihᵀ) of every layer ← the parameters, for the backward pass's per-step products
         __Layer0Transpose(ref p, ref Unsafe.Add(ref p, __Layer0WhhTOffset));
 
-        // forward over the window, caching every h_t, c_t, the gate values, y_t
+        // forward over the window, caching every layer's output, c_t, the gate values, y_t
         for (int t = 0; t < steps; t++)
         {
             __Layer0ForwardTrain(
@@ -1144,14 +1145,15 @@ partial class Lstm_H8_I3_O1_BFloat16
             __HeadForward(ref p, ref Unsafe.Add(ref hs0, (t + 1) * 8), ref Unsafe.Add(ref ys, t * OutputSize));
         }
 
-        // loss: MSE = mean over the scored steps × outputs of (y − target)²; each scored step adds its loss and dL/dy_t (scaled by 1/normalizer) in
+        // loss: MSE = mean over the scored steps × outputs of (y − target)²; each scored step adds its loss and dL/dy_t (scaled by weight/count) in
         //    the backward loop
         int first = 0;
-        int count = (steps - first) * OutputSize;
+        int count = (steps - first) * 1;
         float scale = 1f / count;
         double sum = 0;
 
-        // backward through time: dh{l}[cur] holds dL/dh_t of layer l, dh{l}[cur ^ 1] receives dL/dh_{t−1}; dc likewise
+        // backward through time: a recurrent layer's dh{l}[cur] holds dL/dh_t, dh{l}[cur ^ 1] receives dL/dh_{t−1}; a Dense layer's dh{l} holds
+        //    dL/dy_t
         MemoryMarshal.CreateSpan(ref dh0, 16).Clear();
         MemoryMarshal.CreateSpan(ref dc0, 16).Clear();
         int cur = 0;
@@ -1159,11 +1161,11 @@ partial class Lstm_H8_I3_O1_BFloat16
         {
             if (t >= first)
             {
+                ref float yt = ref Unsafe.Add(ref ys, t * OutputSize);
                 ref float target = ref targets.IsEmpty ? ref dy : ref Unsafe.Add(ref tg, (t - first) * OutputSize);
-                sum += __StepLoss(
-                    ref Unsafe.Add(ref ys, t * OutputSize), ref target, classes.IsEmpty ? -1 : classes[t - first], ref dy, scale);   // loss_t, dL/dy_t
+                sum += __StepLoss(ref yt, ref target, classes.IsEmpty ? -1 : classes[t - first], ref dy, scale);
                 __HeadBackward(
-                    ref p, ref g, ref Unsafe.Add(ref hs0, (t + 1) * 8), ref dy, ref Unsafe.Add(ref dh0, cur * 8));   // dW_hy, db_y; dh_t += W_hyᵀ·dy
+                    ref p, ref g, ref Unsafe.Add(ref hs0, (t + 1) * 8), ref dy, ref Unsafe.Add(ref dh0, cur * 8));   // dW, db; dh_t += Wᵀ·dy
             }
             MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dh0, (cur ^ 1) * 8), 8).Clear();
             __Layer0Backward(
@@ -1178,11 +1180,11 @@ partial class Lstm_H8_I3_O1_BFloat16
         // the weight gradients of the whole window, layer by layer: one blocked product each
         __Layer0WeightGradients(ref g, ref delta0, ref x0, ref hs0, steps);
 
-        // dL/dh_0 (and dL/dc_0) of every layer is now in dh{l}[cur] and dc{l}[cur]
+        // dL/dh_0 (and dL/dc_0) of every recurrent layer is now in dh{l}[cur] (and dc{l}[cur])
         if (!initialStateGradient.IsEmpty)
         {
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref dh0, cur * 8), HiddenSize).CopyTo(initialStateGradient.Slice(0, HiddenSize));
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref dc0, cur * 8), HiddenSize).CopyTo(initialStateGradient.Slice(8, HiddenSize));
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref dh0, cur * 8), 8).CopyTo(initialStateGradient.Slice(0, 8));
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref dc0, cur * 8), 8).CopyTo(initialStateGradient.Slice(8, 8));
         }
 
         // the state advances to the window's last step
@@ -1467,8 +1469,8 @@ partial class Lstm_H8_I3_O1_BFloat16
         for (int b = 0; b < 8; b++)
         {
             ref float wB = ref Unsafe.Add(ref wT, b);
-            ref float hB = ref Unsafe.Add(ref h, b);
             ref float hnB = ref Unsafe.Add(ref hNext, b);
+            ref float hB = ref Unsafe.Add(ref h, b);
             ref float cB = ref Unsafe.Add(ref c, b);
             ref float cnB = ref Unsafe.Add(ref cNext, b);
             ref float iC = ref Unsafe.Add(ref cache, b);
@@ -1647,8 +1649,8 @@ partial class Lstm_H8_I3_O1_BFloat16
         for (int b = 0; b < 8; b++)
         {
             ref float hB = ref Unsafe.Add(ref h, b);
-            ref float hpB = ref Unsafe.Add(ref hPrev, b);
             ref float dhB = ref Unsafe.Add(ref dh, b);
+            ref float hpB = ref Unsafe.Add(ref hPrev, b);
             ref float dhpB = ref Unsafe.Add(ref dhPrev, b);
             ref float cpB = ref Unsafe.Add(ref cPrev, b);
             ref float dcB = ref Unsafe.Add(ref dc, b);
@@ -2360,7 +2362,7 @@ partial class Lstm_H8_I3_O1_BFloat16
         }
     }
 
-    // ── head · backward: db_y += dy; dW_hy += dy·hᵀ; dh += W_hyᵀ·dy
+    // ── head · backward: db += dy; dW += dy·hᵀ; dh += Wᵀ·dy
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void __HeadBackward(ref float p, ref float g, ref float h, ref float dy, ref float dh)
     {
@@ -2378,16 +2380,16 @@ partial class Lstm_H8_I3_O1_BFloat16
         for (int o = 0; o < 1; o++)
         {
             float dyo = Unsafe.Add(ref dy, o);
-            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db_y[o] += dy_o
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
             ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 8);
             ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 8);
             var c = V256.Create(dyo);
             for (int j = 0; j < 8; j += 8)
             {
                 V256.StoreUnsafe(
-                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref h, (nuint)j), V256.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW_hy[o, :] += dy_o·h
+                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref h, (nuint)j), V256.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
                 V256.StoreUnsafe(
-                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref wo, (nuint)j), V256.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W_hy[o, :]·dy_o
+                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref wo, (nuint)j), V256.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
             }
         }
     }
@@ -2398,16 +2400,16 @@ partial class Lstm_H8_I3_O1_BFloat16
         for (int o = 0; o < 1; o++)
         {
             float dyo = Unsafe.Add(ref dy, o);
-            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db_y[o] += dy_o
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
             ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 8);
             ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 8);
             var c = V128.Create(dyo);
             for (int j = 0; j < 8; j += 4)
             {
                 V128.StoreUnsafe(
-                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref h, (nuint)j), V128.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW_hy[o, :] += dy_o·h
+                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref h, (nuint)j), V128.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
                 V128.StoreUnsafe(
-                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref wo, (nuint)j), V128.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W_hy[o, :]·dy_o
+                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref wo, (nuint)j), V128.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
             }
         }
     }
@@ -2418,13 +2420,13 @@ partial class Lstm_H8_I3_O1_BFloat16
         for (int o = 0; o < 1; o++)
         {
             float dyo = Unsafe.Add(ref dy, o);
-            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db_y[o] += dy_o
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
             ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 8);
             ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 8);
             for (int j = 0; j < 8; j++)
             {
-                Unsafe.Add(ref go, j) += dyo * Unsafe.Add(ref h, j);   // dW_hy[o, j] += dy_o·h_j
-                Unsafe.Add(ref dh, j) += Unsafe.Add(ref wo, j) * dyo;   // dh_j += W_hy[o, j]·dy_o
+                Unsafe.Add(ref go, j) += dyo * Unsafe.Add(ref h, j);   // dW[o, j] += dy_o·h_j
+                Unsafe.Add(ref dh, j) += Unsafe.Add(ref wo, j) * dyo;   // dh_j += W[o, j]·dy_o
             }
         }
     }
@@ -2434,7 +2436,7 @@ partial class Lstm_H8_I3_O1_BFloat16
     private static double __StepLoss(ref float y, ref float target, int cls, ref float dy, float scale)
     {
         double loss = 0;
-        for (int o = 0; o < OutputSize; o++)
+        for (int o = 0; o < 1; o++)
         {
             float e = Unsafe.Add(ref y, o) - Unsafe.Add(ref target, o);
             // loss += (y − t)²; dy = 2(y − t)
@@ -2503,7 +2505,7 @@ partial class Lstm_H8_I3_O1_BFloat16
             __StepAgentsScalar(ref s, n, ref x, ref y);
     }
 
-    // Vector256: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+    // Vector256: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void __StepAgents256(ref State s, int n, ref float x, ref float y)
     {
@@ -2516,7 +2518,7 @@ partial class Lstm_H8_I3_O1_BFloat16
             for (int a = first; a < end; a++)
             {
                 ref State state = ref Unsafe.Add(ref s, a);
-                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W·h' + b
                 state.__Advance();
             }
         }
@@ -2525,7 +2527,7 @@ partial class Lstm_H8_I3_O1_BFloat16
             __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));
     }
 
-    // Vector128: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+    // Vector128: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void __StepAgents128(ref State s, int n, ref float x, ref float y)
     {
@@ -2538,7 +2540,7 @@ partial class Lstm_H8_I3_O1_BFloat16
             for (int a = first; a < end; a++)
             {
                 ref State state = ref Unsafe.Add(ref s, a);
-                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W·h' + b
                 state.__Advance();
             }
         }
@@ -2547,7 +2549,7 @@ partial class Lstm_H8_I3_O1_BFloat16
             __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));
     }
 
-    // float: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the head
+    // float: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void __StepAgentsScalar(ref State s, int n, ref float x, ref float y)
     {
@@ -2560,7 +2562,7 @@ partial class Lstm_H8_I3_O1_BFloat16
             for (int a = first; a < end; a++)
             {
                 ref State state = ref Unsafe.Add(ref s, a);
-                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W_hy·h' + b_y
+                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W·h' + b
                 state.__Advance();
             }
         }
@@ -3269,7 +3271,7 @@ partial class Lstm_H8_I3_O1_BFloat16
     {
         ref float p = ref __Base;
         ref float q = ref Unsafe.Add(ref p, __InferenceWeightsOffset);
-        // layer 0: per tile, the bias of each group [i f g o] (float32), then W_ih and W_hh as bfloat16 column pairs
+        // layer 0: per tile, the bias of each group [i f g o] (float32), then the weight columns as bfloat16 column pairs
         ref float w0T = ref Unsafe.Add(ref p, __Layer0Offset);
         ref float q0T = ref Unsafe.Add(ref q, __Layer0Bf16Offset);
         for (int r = 0; r < 8; r++)
@@ -3611,8 +3613,8 @@ partial class Lstm_H8_I3_O1_BFloat16
         for (int b = 0; b < 8; b++)
         {
             ref float wB = ref Unsafe.Add(ref wT, b);
-            ref float hB = ref Unsafe.Add(ref h, b);
             ref float hnB = ref Unsafe.Add(ref hNext, b);
+            ref float hB = ref Unsafe.Add(ref h, b);
             ref float cB = ref Unsafe.Add(ref c, b);
             ref float cnB = ref Unsafe.Add(ref cNext, b);
             // [i f g o] = the summed biases (float32)
