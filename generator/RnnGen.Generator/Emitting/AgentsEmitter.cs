@@ -12,7 +12,8 @@ namespace RnnGen.Generator.Emitting;
 /// forward kernel does, but for a block of agents at once: for every column it loads each weight vector once and
 /// multiplies it into every agent's accumulators (a matrix–matrix product per step). Each agent's accumulation order
 /// is the single-agent one (same bias start, same k-split partial sums added in the same order, same fused epilogue),
-/// so the results are bit-identical to N single steps. Agents that do not fill a last block take the single step.
+/// so the results are bit-identical to N single steps. Agents that do not fill a last block take the single step, and
+/// so do all the agents of a bfloat16 model (its single step streams the 16-bit copy; the agent kernels read float32).
 /// </summary>
 internal static class AgentsEmitter
 {
@@ -24,6 +25,12 @@ internal static class AgentsEmitter
     {
         EmitApi(w, plan);
         var driver = DriverSignature(plan);
+        if (plan.IsBFloat16)
+        {
+            EmitSingleStepDriver(w, plan, driver);
+            return;
+        }
+
         Dispatcher.Emit(w, DriverName, driver, plan.Widths, isStatic: false);
         foreach (var width in plan.Widths)
             EmitDriver(w, plan, width, driver);
@@ -72,10 +79,19 @@ internal static class AgentsEmitter
             w.Line("/// Advances many agents that share this model's weights by one step each: agent a's state is");
             w.Line($"/// <paramref name=\"states\"/>[a], its input {(tokens ? "the embedding of <paramref name=\"tokens\"/>[a]" : "<paramref name=\"inputs\"/>[a·InputSize ..]")} and its outputs");
             w.Line($"/// <paramref name=\"outputs\"/>[a·OutputSize ..]{(activation ? " (probabilities)" : "")}. The result is bit-identical to calling");
-            w.Line($"/// <see cref=\"Step(ref State, {(tokens ? "int" : "global::System.ReadOnlySpan{float}")}, global::System.Span{{float}})\"/> for each agent in turn, but the");
-            w.Line("/// weights are read once per block of agents instead of once per agent, so a step of many agents runs at");
-            w.Line("/// the speed of the multiply-adds rather than of the memory. Reads the weights only: several threads may step");
-            w.Line("/// disjoint sets of states with one model. No allocation; an empty <paramref name=\"states\"/> does nothing.");
+            if (plan.IsBFloat16)
+            {
+                w.Line($"/// <see cref=\"Step(ref State, {(tokens ? "int" : "global::System.ReadOnlySpan{float}")}, global::System.Span{{float}})\"/> for each agent in turn: with");
+                w.Line("/// bfloat16 weights it steps the agents one by one through the bfloat16 copy. Reads the weights only: several");
+                w.Line("/// threads may step disjoint sets of states with one model. No allocation; an empty <paramref name=\"states\"/> does nothing.");
+            }
+            else
+            {
+                w.Line($"/// <see cref=\"Step(ref State, {(tokens ? "int" : "global::System.ReadOnlySpan{float}")}, global::System.Span{{float}})\"/> for each agent in turn, but the");
+                w.Line("/// weights are read once per block of agents instead of once per agent, so a step of many agents runs at");
+                w.Line("/// the speed of the multiply-adds rather than of the memory. Reads the weights only: several threads may step");
+                w.Line("/// disjoint sets of states with one model. No allocation; an empty <paramref name=\"states\"/> does nothing.");
+            }
             w.Line("/// </summary>");
             w.Line("/// <param name=\"states\">The agents' states (N = states.Length); each is advanced in place.</param>");
             w.Line(tokens
@@ -164,6 +180,24 @@ internal static class AgentsEmitter
                 w.Line("for (int a = whole; a < n; a++)");
                 w.Line($"    __StepCore(ref Unsafe.Add(ref s, a), {InputOf(plan, "a")}, {At("y", "a * OutputSize")});");
             }
+        }
+
+        w.Line();
+    }
+
+    /// <summary>
+    /// A bfloat16 model's driver: every agent through the single-agent step, which streams the bfloat16 copy. (The agent
+    /// kernels read the float32 weights, so their sums would not be those of Step(ref State, …).)
+    /// </summary>
+    private static void EmitSingleStepDriver(CodeWriter w, ModelPlan plan, Signature signature)
+    {
+        w.Comment("bfloat16 weights: each agent through the single-agent step, which reads the bfloat16 copy as Step(ref State, …) does");
+        w.Line(Hot);
+        using (w.Block($"private void {DriverName}({signature.Declaration})"))
+        {
+            if (plan.HasEmbedding) w.Line("ref float p = ref __Base;");
+            w.Line("for (int a = 0; a < n; a++)");
+            w.Line($"    __StepCore(ref Unsafe.Add(ref s, a), {InputOf(plan, "a")}, {At("y", "a * OutputSize")});");
         }
 
         w.Line();
