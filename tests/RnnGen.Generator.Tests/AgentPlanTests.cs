@@ -107,6 +107,42 @@ public sealed class AgentPlanTests
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    /// <summary>
+    /// A list whose layers have different widths (GRU 16: Vector512 up; LSTM 8 and Dense 3: Vector256 down): the agents
+    /// driver has a path for every width some layer has, and on each runs every layer at the width its own single-agent
+    /// dispatcher picks, so the agents sum what single steps sum on any hardware.
+    /// </summary>
+    [Fact]
+    public void Agents_run_each_layer_at_the_width_its_single_step_runs()
+    {
+        var text = GeneratorHarness.Run(GeneratorHarness.Usings +
+            "namespace P;\n[RnnModel(input: 4)]\n[Gru(16)]\n[Lstm(8)]\n[Dense(3, Activation = RnnActivation.Tanh)]\npublic partial class Mixed;\n").Text;
+        string Driver(string suffix)
+        {
+            int start = text.IndexOf($"private void __StepAgents{suffix}(", System.StringComparison.Ordinal);
+            Assert.True(start >= 0, $"no __StepAgents{suffix}");
+            return text.Substring(start, text.IndexOf("\n    }", start, System.StringComparison.Ordinal) - start);
+        }
+
+        var widest = Driver("512");
+        Assert.Contains("__Layer0ForwardAgents512(", widest);
+        Assert.Contains("__Layer1ForwardAgents256(", widest);
+        Assert.Contains("__Layer2ForwardAgents256(", widest);
+        Assert.Contains("if (V512.IsHardwareAccelerated)\n            __Layer0Forward512(", text);   // the GRU's single step at Vector512 too
+        Assert.Contains("__Layer0ForwardAgents256(", Driver("256"));
+        Assert.Contains("__Layer0ForwardAgentsScalar(", Driver("Scalar"));
+    }
+
+    /// <summary>A bfloat16 model's agents go through the single step (which streams the 16-bit copy): no float32 agent kernels.</summary>
+    [Fact]
+    public void Bfloat16_agents_take_the_single_step()
+    {
+        var text = GeneratorHarness.Run(GeneratorHarness.Usings +
+            "namespace P;\n[RnnModel(hidden: 16, input: 3, Output = 1, Cell = RnnCell.Lstm, WeightPrecision = RnnPrecision.BFloat16)]\npublic partial class B;\n").Text;
+        Assert.DoesNotContain("ForwardAgents", text);
+        Assert.Contains("__StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));", text);
+    }
+
     [Fact]
     public void Create_is_pure()
     {

@@ -12,7 +12,8 @@ namespace RnnGen.Generator.Emitting;
 /// forward kernel does, but for a block of agents at once: for every column it loads each weight vector once and
 /// multiplies it into every agent's accumulators (a matrix–matrix product per step). Each agent's accumulation order
 /// is the single-agent one (same bias start, same k-split partial sums added in the same order, same fused epilogue),
-/// so the results are bit-identical to N single steps. Agents that do not fill a last block take the single step.
+/// so the results are bit-identical to N single steps. Agents that do not fill a last block take the single step, and
+/// so do all the agents of a bfloat16 model (its single step streams the 16-bit copy; the agent kernels read float32).
 /// </summary>
 internal static class AgentsEmitter
 {
@@ -24,6 +25,12 @@ internal static class AgentsEmitter
     {
         EmitApi(w, plan);
         var driver = DriverSignature(plan);
+        if (plan.IsBFloat16)
+        {
+            EmitSingleStepDriver(w, plan, driver);
+            return;
+        }
+
         Dispatcher.Emit(w, DriverName, driver, plan.Widths, isStatic: false);
         foreach (var width in plan.Widths)
             EmitDriver(w, plan, width, driver);
@@ -33,8 +40,8 @@ internal static class AgentsEmitter
             w.Comment($"── layer {layer.Layer} · {kind.Name} · forward, many agents: for agents [first, end) in blocks, the same tile walk as {ForwardKernelEmitter.Name(layer, false)},",
                       "   each weight vector loaded once per column and multiplied into the accumulators of every agent of the block");
             foreach (var line in kind.ForwardEquations(ForwardKernelEmitter.InputName(layer))) w.Comment("   " + line);
-            foreach (var wp in layer.Widths)
-                if (plan.Widths.Contains(wp.Width)) EmitKernel(w, plan, layer, kind, wp.Agents);
+            foreach (var wp in layer.Widths)   // every width of the layer is the one some driver runs it at
+                EmitKernel(w, plan, layer, kind, wp.Agents);
         }
     }
 
@@ -72,10 +79,19 @@ internal static class AgentsEmitter
             w.Line("/// Advances many agents that share this model's weights by one step each: agent a's state is");
             w.Line($"/// <paramref name=\"states\"/>[a], its input {(tokens ? "the embedding of <paramref name=\"tokens\"/>[a]" : "<paramref name=\"inputs\"/>[a·InputSize ..]")} and its outputs");
             w.Line($"/// <paramref name=\"outputs\"/>[a·OutputSize ..]{(activation ? " (probabilities)" : "")}. The result is bit-identical to calling");
-            w.Line($"/// <see cref=\"Step(ref State, {(tokens ? "int" : "global::System.ReadOnlySpan{float}")}, global::System.Span{{float}})\"/> for each agent in turn, but the");
-            w.Line("/// weights are read once per block of agents instead of once per agent, so a step of many agents runs at");
-            w.Line("/// the speed of the multiply-adds rather than of the memory. Reads the weights only: several threads may step");
-            w.Line("/// disjoint sets of states with one model. No allocation; an empty <paramref name=\"states\"/> does nothing.");
+            if (plan.IsBFloat16)
+            {
+                w.Line($"/// <see cref=\"Step(ref State, {(tokens ? "int" : "global::System.ReadOnlySpan{float}")}, global::System.Span{{float}})\"/> for each agent in turn: with");
+                w.Line("/// bfloat16 weights it steps the agents one by one through the bfloat16 copy. Reads the weights only: several");
+                w.Line("/// threads may step disjoint sets of states with one model. No allocation; an empty <paramref name=\"states\"/> does nothing.");
+            }
+            else
+            {
+                w.Line($"/// <see cref=\"Step(ref State, {(tokens ? "int" : "global::System.ReadOnlySpan{float}")}, global::System.Span{{float}})\"/> for each agent in turn, but the");
+                w.Line("/// weights are read once per block of agents instead of once per agent, so a step of many agents runs at");
+                w.Line("/// the speed of the multiply-adds rather than of the memory. Reads the weights only: several threads may step");
+                w.Line("/// disjoint sets of states with one model. No allocation; an empty <paramref name=\"states\"/> does nothing.");
+            }
             w.Line("/// </summary>");
             w.Line("/// <param name=\"states\">The agents' states (N = states.Length); each is advanced in place.</param>");
             w.Line(tokens
@@ -111,13 +127,11 @@ internal static class AgentsEmitter
         }
     }
 
-    /// <summary>The agent plan of <paramref name="layer"/> at <paramref name="width"/>.</summary>
-    private static AgentPlan AgentsAt(TiledLayerPlan layer, VectorWidth width)
-    {
-        foreach (var wp in layer.Widths)
-            if (wp.Width == width) return wp.Agents;
-        throw new System.ArgumentException($"layer {layer.Layer} has no {width.TypeName} kernels", nameof(width));
-    }
+    /// <summary>
+    /// The agent plan <paramref name="layer"/> runs in the driver of <paramref name="width"/>: that of the kernel its
+    /// single-agent dispatcher picks on the same hardware, so each agent's sums are the single step's.
+    /// </summary>
+    private static AgentPlan AgentsAt(TiledLayerPlan layer, VectorWidth width) => layer.WidthAtMost(width).Agents;
 
     /// <summary>
     /// One width's driver: chunks of agents through every layer's agent kernel, then the heads per agent; the agents that do
@@ -131,7 +145,7 @@ internal static class AgentsEmitter
         int A = 1;
         foreach (var layer in layers) A = System.Math.Max(A, AgentsAt(layer, width).Agents);
         int chunk = (ap.AgentsPerChunk + A - 1) / A * A;
-        w.Comment($"{ap.Width.TypeName}: blocks of {A} agent(s), chunks of {chunk} agents; each chunk goes through layer 0..{layers.Count - 1} " +
+        w.Comment($"{width.TypeName}: blocks of {A} agent(s), chunks of {chunk} agents; each chunk goes through layer 0..{layers.Count - 1} " +
                   "(tiles outer, blocks inner), then the heads");
         w.Line(Hot);
         using (w.Block($"private void {DriverName}{width.Suffix}({signature.Declaration})"))
@@ -142,7 +156,11 @@ internal static class AgentsEmitter
             {
                 w.Line($"int end = first + global::System.Math.Min({I(chunk)}, whole - first);");
                 foreach (var layer in layers)
-                    w.Line($"{KernelName(layer)}{width.Suffix}(ref p, ref s, first, end{(layer.Layer == 0 ? ", ref x" + (plan.HasEmbedding ? ", tokens" : "") : "")});   // layer {layer.Layer}");
+                {
+                    var own = AgentsAt(layer, width).Width;
+                    w.Line($"{KernelName(layer)}{own.Suffix}(ref p, ref s, first, end{(layer.Layer == 0 ? ", ref x" + (plan.HasEmbedding ? ", tokens" : "") : "")});   // layer {layer.Layer}" +
+                           (own == width ? "" : $" ({own.TypeName}: its tile is narrower)"));
+                }
                 using (w.Block("for (int a = first; a < end; a++)"))
                 {
                     w.Line("ref State state = ref Unsafe.Add(ref s, a);");
@@ -162,6 +180,24 @@ internal static class AgentsEmitter
                 w.Line("for (int a = whole; a < n; a++)");
                 w.Line($"    __StepCore(ref Unsafe.Add(ref s, a), {InputOf(plan, "a")}, {At("y", "a * OutputSize")});");
             }
+        }
+
+        w.Line();
+    }
+
+    /// <summary>
+    /// A bfloat16 model's driver: every agent through the single-agent step, which streams the bfloat16 copy. (The agent
+    /// kernels read the float32 weights, so their sums would not be those of Step(ref State, …).)
+    /// </summary>
+    private static void EmitSingleStepDriver(CodeWriter w, ModelPlan plan, Signature signature)
+    {
+        w.Comment("bfloat16 weights: each agent through the single-agent step, which reads the bfloat16 copy as Step(ref State, …) does");
+        w.Line(Hot);
+        using (w.Block($"private void {DriverName}({signature.Declaration})"))
+        {
+            if (plan.HasEmbedding) w.Line("ref float p = ref __Base;");
+            w.Line("for (int a = 0; a < n; a++)");
+            w.Line($"    __StepCore(ref Unsafe.Add(ref s, a), {InputOf(plan, "a")}, {At("y", "a * OutputSize")});");
         }
 
         w.Line();

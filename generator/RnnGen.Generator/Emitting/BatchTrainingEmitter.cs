@@ -1,3 +1,4 @@
+using System.Linq;
 using RnnGen.Generator.Model;
 using RnnGen.Generator.Planning;
 using static RnnGen.Generator.Emitting.Syntax;
@@ -16,6 +17,8 @@ internal static class BatchTrainingEmitter
     {
         var s = plan.Spec;
         bool lastStep = s.LossOn == LossOnKind.LastStep;
+        bool learned = plan.Recurrent.Any(static r => r.HasLearnedInitialState);
+        string start = learned ? "the initial state (ResetState: the learned h₀/c₀, zeros elsewhere)" : "the zero state";
         string perTarget = lastStep ? "OutputSize" : "steps * OutputSize";
         int heads = System.Math.Max(1, plan.Heads.Count);
         string perClass = lastStep ? I(heads) : Times("steps", heads);
@@ -44,7 +47,7 @@ internal static class BatchTrainingEmitter
                 string inputName = input.Tokens ? "tokens" : "inputs";
                 w.Line("/// <summary>");
                 w.Line("/// One optimization step over a minibatch of <paramref name=\"sequences\"/> sequences of equal length T (1..Window),");
-                w.Line("/// each from the zero state: the loss and gradient are the means over the sequences (PyTorch's batched mean),");
+                w.Line($"/// each from {start}: the loss and gradient are the means over the sequences (PyTorch's batched mean),");
                 w.Line("/// computed on all cores. The batch is cut into fixed chunks whose gradients are added in order, so the result");
                 w.Line("/// does not depend on the core count. Clipping, the non-finite guard and the optimizer step are as in TrainStep.");
                 w.Line("/// The first call allocates the worker models; later calls allocate only the parallel loop's small bookkeeping.");
@@ -53,7 +56,7 @@ internal static class BatchTrainingEmitter
                 w.Line($"/// <param name=\"targets\">sequences × {(target.Classes ? (lastStep ? "1 class id" : "T class ids") : (lastStep ? "OutputSize floats" : "T × OutputSize floats"))}.</param>");
                 w.Line("/// <param name=\"sequences\">How many sequences the batch holds.</param>");
                 w.Line("/// <param name=\"optimizer\">An optimizer created for ParameterCount parameters.</param>");
-                w.Line("/// <param name=\"options\">Clipping and the non-finite policy (<c>Stateful</c> must be false: every sequence starts from zero).</param>");
+                w.Line($"/// <param name=\"options\">Clipping and the non-finite policy (<c>Stateful</c> must be false: every sequence starts from {(learned ? "the initial state" : "zero")}).</param>");
                 w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not split into the sequences, T is 0 or above Window, options.Stateful is true, or the optimizer was made for another size.</exception>");
                 if (input.Tokens || target.Classes) w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A token or class id is out of range.</exception>");
                 w.Line(GeneratedCode);
@@ -62,7 +65,7 @@ internal static class BatchTrainingEmitter
                     w.Line("options ??= global::RnnGen.TrainOptions.Default;");
                     w.Line("if (sequences <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(sequences), sequences, \"A batch needs at least one sequence.\");");
                     w.Line("if (options.Stateful)");
-                    w.Line("    throw new global::System.ArgumentException(\"TrainBatch starts every sequence from the zero state; use TrainStep with Stateful = true for stateful training.\", nameof(options));");
+                    w.Line($"    throw new global::System.ArgumentException(\"TrainBatch starts every sequence from {(learned ? "the initial state" : "the zero state")}; use TrainStep with Stateful = true for stateful training.\", nameof(options));");
                     w.Line($"int perSequence = {inputName}.Length / sequences;");
                     w.Line($"if (perSequence * sequences != {inputName}.Length) {Throw}.ThrowNotWholeSteps(nameof({inputName}), {inputName}.Length, sequences, \"sequences of equal length\");");
                     w.Line($"int steps = __TrainChecks({(input.Tokens ? "perSequence" : "__Steps(inputs.Slice(0, perSequence), nameof(inputs))")}, nameof({inputName}), optimizer);");

@@ -60,7 +60,7 @@ internal static class TrainingApiEmitter
 
                 w.Line();
                 w.Line("/// <summary>");
-                w.Line("/// One optimization step over one window: zero the gradients, run the window (from the zero state, or from the");
+                w.Line($"/// One optimization step over one window: zero the gradients, run the window (from {(plan.Recurrent.Any(static r => r.HasLearnedInitialState) ? "the initial state of ResetState" : "the zero state")}, or from the");
                 w.Line("/// current state when <see cref=\"global::RnnGen.TrainOptions.Stateful\"/>), BPTT, clip the gradient's global norm");
                 w.Line("/// (<see cref=\"global::RnnGen.TrainOptions.MaxGradientNorm\"/>), then <paramref name=\"optimizer\"/>.Step. Returns the loss.");
                 w.Line("/// A non-finite loss or gradient never reaches the weights: the step is skipped, the state restored, and");

@@ -27,7 +27,10 @@ internal sealed record ModelPlan
 
     public int TrainableParameterCount { get; init; }
 
-    /// <summary>The code paths of every kernel, widest first, scalar last (the widths that divide every tile).</summary>
+    /// <summary>
+    /// The code paths of the many-agent driver, widest first, scalar last: every width at which some layer has kernels. At
+    /// each, a layer runs its kernel of <see cref="TiledLayerPlan.WidthAtMost"/> that width, as its single-agent dispatcher does.
+    /// </summary>
     public EquatableArray<VectorWidth> Widths { get; init; }
 
     public StatePlan State { get; init; } = null!;

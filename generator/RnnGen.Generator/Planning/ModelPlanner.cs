@@ -348,10 +348,12 @@ internal static class ModelPlanner
                 Tensor(prefix + ".bias", h.Outputs, 0);
             }
 
-            // The code paths every layer has (the many-agent driver dispatches once for all of them).
-            var common = new List<VectorWidth>();
-            foreach (var width in widthSets[0])
-                if (widthSets.TrueForAll(set => set.Contains(width))) common.Add(width);
+            // The many-agent driver's code paths: every width some layer has. At each, every layer runs the kernel its own
+            // dispatcher picks on that hardware (TiledLayerPlan.WidthAtMost), so the agents sum as single steps do.
+            var union = new List<VectorWidth>();
+            foreach (var width in VectorWidth.Vectors)
+                if (widthSets.Exists(set => set.Contains(width))) union.Add(width);
+            union.Add(VectorWidth.Scalar);
 
             var sections = ImmutableArray.CreateBuilder<BufferSection>();
             foreach (var (name, sectionOffset, length, description) in _sections)
@@ -364,7 +366,7 @@ internal static class ModelPlanner
                 Tensors = new EquatableArray<TensorPlan>(tensors.ToImmutable()),
                 ParameterCount = checked((int)ParameterCount),
                 TrainableParameterCount = canonical,
-                Widths = new EquatableArray<VectorWidth>(common.ToImmutableArray()),
+                Widths = new EquatableArray<VectorWidth>(union.ToImmutableArray()),
                 State = state,
                 Buffer = new BufferPlan(new EquatableArray<BufferSection>(sections.ToImmutable()), checked((int)Length)),
                 GradientsOffset = At("Gradients"),

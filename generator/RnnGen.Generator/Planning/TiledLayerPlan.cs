@@ -80,6 +80,18 @@ internal sealed record TiledLayerPlan(int Index, LayerKind Kind) : LayerPlan(Ind
     /// <summary>The kernel shape at each vector width, widest first, scalar last.</summary>
     public EquatableArray<WidthPlan> Widths { get; init; }
 
+    /// <summary>
+    /// The kernel shape this layer runs where <paramref name="width"/> is the widest accelerated path: the widest of
+    /// <see cref="Widths"/> not wider than it, which is what the layer's own dispatchers pick on such hardware. A layer
+    /// whose tile is narrower than a vector (a Dense layer of 3 units beside a GRU of 16) has fewer widths than the model.
+    /// </summary>
+    public WidthPlan WidthAtMost(VectorWidth width)
+    {
+        foreach (var wp in Widths)
+            if (wp.Width.Lanes <= width.Lanes) return wp;
+        return Widths[Widths.Count - 1];
+    }
+
     /// <summary>Where the layer's bfloat16 inference copy lives; null for Float32 models.</summary>
     public BFloat16LayerPlan? BFloat16 { get; init; }
 

@@ -56,7 +56,9 @@ public class GoldenRunTests
         ["Agents.Lstm64x10"] = new[] { "7214C05FF2728634", "EB5C3848E3F5619A", "19944A75FAF9DE6B", "3960713349BF88C2" },
         ["Agents.Gru128x10"] = new[] { "AC050D1964722161", "B4AB04F4792B2CE1", "CB4D2BCA5AFC19ED", "37FDED1A379481E7" },
         ["Agents.Elman3Layers"] = new[] { "22594F9E3E9FBDA5", "88CB43452F9DD924", "ECC9CA8AB1F180A3", "620060C7F28BA310" },
-        ["Agents.Bf16.Lstm40x7"] = new[] { "71416A42BC0A71F9", "D2F70831D765DD3D", "AD03524455C12F42", "0BBF376AAD5D75BF" },
+        // Since the many-agent Step of a bfloat16 model steps each agent through the bfloat16 single step (before, its agent
+        // kernels read the float32 weights and differed from Step(ref State, …)).
+        ["Agents.Bf16.Lstm40x7"] = new[] { "B7ECD72621E0D1C6", "CCB9AA60BBD48C5E", "D04D3B0CBBC373DB", "662844E3CA2C5C23" },
         ["Tokens.LstmEmbed_7_4_6_7"] = new[] { "16C2F7CC115297C1", "16C2F7CC115297C1", "3DE42FDBBF0FEC64", "D4EF897650EA2222" },
         ["Batch.Lstm64x10"] = new[] { "ED81852BB07F7E97", "4AF8396957D98E75", "7B2F12DE8C7089BC", "5CC891DC3992397F" },
         ["Batch.Gru2Layer5x3x2"] = new[] { "FFDF992B521801F6", "FFDF992B521801F6", "447C004B2C90AF7A", "A2755ABA1A44172D" },

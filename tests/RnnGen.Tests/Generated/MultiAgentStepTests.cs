@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using RnnGen.Tests.Models;
 using RnnGen.Tests.Models.Serialization;
+using Bf16 = RnnGen.Tests.Models.Bf16;
 using Xunit;
 
 namespace RnnGen.Tests.Generated;
@@ -11,8 +12,8 @@ namespace RnnGen.Tests.Generated;
 /// "Many agents, one weight set": <c>Step(Span&lt;State&gt;, inputs, outputs)</c> must give, bit for bit, what N
 /// single <c>Step(ref State, …)</c> calls give: every agent's outputs and its whole state (both ping-pong buffers
 /// and which one is current), over several consecutive steps, for every cell, stacks, heads, embeddings and odd
-/// sizes. The CI reruns these tests with the wider SIMD paths disabled, so every width's kernel is compared with the
-/// single-agent kernel of the same width.
+/// sizes, and bfloat16 models (whose agents go through the bfloat16 single step). The CI reruns these tests with the
+/// wider SIMD paths disabled, so every width's kernel is compared with the single-agent kernel of the same width.
 /// </summary>
 public class MultiAgentStepTests
 {
@@ -76,6 +77,13 @@ public class MultiAgentStepTests
             MultiTokens = (m, s, t, y) => m.Step(s, t, y), SingleToken = (m, s, t, y) => m.Step(ref s[0], t, y),
         }),
         ["Gru2Embed_7_4_6_7"] = ns => Run(ns, new Api<Gru2Embed_7_4_6_7, Gru2Embed_7_4_6_7.State>
+        {
+            Multi = (m, s, x, y) => m.Step(s, x, y), Single = (m, s, x, y) => m.Step(ref s[0], x, y), Own = m => ref m.CurrentState,
+            MultiTokens = (m, s, t, y) => m.Step(s, t, y), SingleToken = (m, s, t, y) => m.Step(ref s[0], t, y),
+        }),
+        ["Bf16.Lstm40x7"] = ns => Run(ns, Floats<Bf16.Lstm40x7, Bf16.Lstm40x7.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.Elman33Relu"] = ns => Run(ns, Floats<Bf16.Elman33Relu, Bf16.Elman33Relu.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.LstmEmbed_7_4_6_7"] = ns => Run(ns, new Api<Bf16.LstmEmbed_7_4_6_7, Bf16.LstmEmbed_7_4_6_7.State>
         {
             Multi = (m, s, x, y) => m.Step(s, x, y), Single = (m, s, x, y) => m.Step(ref s[0], x, y), Own = m => ref m.CurrentState,
             MultiTokens = (m, s, t, y) => m.Step(s, t, y), SingleToken = (m, s, t, y) => m.Step(ref s[0], t, y),

@@ -58,3 +58,63 @@ public partial class TokenStack;
 [Lstm(24)]
 [Head(2)]
 public partial class Bf16Stack;
+
+// ── small list models for the behaviour tests (tests/RnnGen.Tests/Generated/ListModel*Tests.cs)
+
+/// <summary>Every Dense activation: Identity, Tanh, Sigmoid and Swish before an Elman layer, Relu after it.</summary>
+[RnnModel(input: 3, Window = 8)]
+[Dense(5)]
+[Dense(6, Activation = RnnActivation.Tanh)]
+[Dense(5, Activation = RnnActivation.Sigmoid)]
+[Dense(4, Activation = RnnActivation.Swish)]
+[Elman(5)]
+[Dense(4, Activation = RnnActivation.Relu)]
+[Head(2)]
+public partial class DenseActivations;
+
+/// <summary>
+/// Dense → GRU → Elman → Dense(Relu) → three heads with different loss weights: sigmoid + BCE, linear MSE with an input
+/// skip, sigmoid + MSE with another skip; both recurrent layers learn their initial state.
+/// </summary>
+[RnnModel(input: 5, Window = 10)]
+[Dense(6, Activation = RnnActivation.Swish)]
+[Gru(5, LearnedInitialState = true)]
+[Elman(4, LearnedInitialState = true)]
+[Dense(6, Activation = RnnActivation.Relu)]
+[Head(3, OutputActivation = RnnOutputActivation.Sigmoid, Loss = RnnLoss.BinaryCrossEntropy, LossWeight = 0.7f)]
+[Head(2, LossWeight = 1.5f, AddInput = 1)]
+[Head(2, OutputActivation = RnnOutputActivation.Sigmoid, LossWeight = 0.3f, AddInput = 3)]
+public partial class GruElmanHeads;
+
+/// <summary>Two LSTM layers with learned h₀ and c₀, the loss on the last step, a cross-entropy head beside a weighted MSE head.</summary>
+[RnnModel(input: 2, Window = 8, LossOn = RnnLossOn.LastStep)]
+[Lstm(5, LearnedInitialState = true)]
+[Lstm(3, LearnedInitialState = true)]
+[Dense(4, Activation = RnnActivation.Tanh)]
+[Head(3, OutputActivation = RnnOutputActivation.Softmax, Loss = RnnLoss.CrossEntropy)]
+[Head(1, LossWeight = 0.25f)]
+public partial class LearnedLstmLast;
+
+/// <summary>HallwayPolicy in small: a Swish encoder, an LSTM, a policy (softmax, cross-entropy) and a value (MSE × 0.5) head.</summary>
+[RnnModel(input: 6, Window = 16)]
+[Dense(16, Activation = RnnActivation.Swish)]
+[Dense(16, Activation = RnnActivation.Swish)]
+[Lstm(12)]
+[Head(4, OutputActivation = RnnOutputActivation.Softmax, Loss = RnnLoss.CrossEntropy)]
+[Head(1, Loss = RnnLoss.Mse, LossWeight = 0.5f)]
+public partial class MiniPolicy;
+
+/// <summary>DropoutStack without its Dropout layers: the same tensors in the same order, so inference must agree bit for bit.</summary>
+[RnnModel(input: 3, Window = 12)]
+[Dense(10, Activation = RnnActivation.Relu)]
+[Gru(7, LearnedInitialState = true)]
+[Head(2, OutputActivation = RnnOutputActivation.Sigmoid, Loss = RnnLoss.BinaryCrossEntropy)]
+[Head(3, LossWeight = 2f)]
+public partial class DropoutStackWithoutDropout;
+
+/// <summary>Bf16Stack's float32 twin.</summary>
+[RnnModel(input: 6)]
+[Dense(32, Activation = RnnActivation.Sigmoid)]
+[Lstm(24)]
+[Head(2)]
+public partial class Bf16StackFloat32;
