@@ -47,7 +47,10 @@ public static class BenchmarkConfig
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddColumn(WorkColumns.StepFlops, WorkColumns.WeightBytes, WorkColumns.CallFlops)
             .WithArtifactsPath(defaults.ArtifactsPath)
-            .WithOptions(defaults.Options);
+            .WithOptions(defaults.Options)
+            // BenchmarkDotNet builds this project again for its runs; with every matrix and list model in it, that build
+            // took more than BenchmarkDotNet's default two minutes on a loaded 2-core machine and the run measured nothing.
+            .WithBuildTimeout(System.TimeSpan.FromMinutes(15));
         if (matrixJob)
         {
             config.AddJob(MatrixJob);
