@@ -67,6 +67,41 @@ internal static class RnnModelMetadata
 
     public const string DataHashKey = "data_sha256";
 
+    /// <summary>
+    /// Key of a list model's layers as inference sees them, one entry per layer separated by <c>|</c>:
+    /// <c>dense:128:swish</c>, <c>lstm:64:tanh:h0</c> (<c>zero</c> without a learned initial state), <c>dropout</c>,
+    /// <c>head:4:softmax:add=-1</c>. Two list models whose tensors have the same names and shapes can still compute different
+    /// functions (another activation, head activation or skip), so a file whose list differs is refused. Training-only
+    /// settings (dropout rates, losses, loss weights) are left out: weights trained with one load into the other.
+    /// </summary>
+    public const string LayerListKey = "layer_list";
+
+    /// <summary>
+    /// The <see cref="LayerListKey"/> value of a model, from its layout fingerprint (which lists the layers with their tiling);
+    /// null for one-attribute models, whose cell, activation and sizes the other keys already describe.
+    /// </summary>
+    public static string? LayerList(string fingerprint)
+    {
+        const string marker = ";layers=";
+        int at = fingerprint.IndexOf(marker, StringComparison.Ordinal);
+        if (!fingerprint.Contains(";list;", StringComparison.Ordinal) || at < 0) return null;
+        var entries = new List<string>();
+        foreach (var layer in fingerprint.Substring(at + marker.Length).Split('|'))
+        {
+            var f = layer.Split(':');
+            entries.Add(f[0] switch
+            {
+                "dropout" => "dropout",
+                "head" when f.Length >= 5 => $"head:{f[1]}:{f[2]}:{f[4]}",
+                "dense" when f.Length >= 3 => $"dense:{f[1]}:{f[2]}",
+                _ when f.Length >= 4 => $"{f[0]}:{f[1]}:{f[2]}:{f[3]}",
+                _ => layer,
+            });
+        }
+
+        return string.Join("|", entries);
+    }
+
     /// <summary>Lower-case hex SHA-256 of the data region: the canonical parameters as little-endian F32 (what Save writes).</summary>
     public static string DataHash(ReadOnlySpan<float> canonical)
     {
@@ -81,7 +116,7 @@ internal static class RnnModelMetadata
     public static List<KeyValuePair<string, string>> Create<TModel>(string dataHash) where TModel : IRnnModel
     {
         static string S(int v) => v.ToString(CultureInfo.InvariantCulture);
-        return new List<KeyValuePair<string, string>>
+        var entries = new List<KeyValuePair<string, string>>
         {
             new(FormatKey, FormatValue),
             new("model", typeof(TModel).FullName ?? typeof(TModel).Name),
@@ -98,6 +133,9 @@ internal static class RnnModelMetadata
             new("layout_fingerprint", TModel.ParameterLayout.Fingerprint),
             new(DataHashKey, dataHash),
         };
+        if (LayerList(TModel.ParameterLayout.Fingerprint) is { } layers)
+            entries.Insert(entries.Count - 2, new(LayerListKey, layers));
+        return entries;
     }
 
     /// <summary>
@@ -132,6 +170,19 @@ internal static class RnnModelMetadata
                 ? $" (the file's gates are Keras 2 / TensorFlow.js hard_sigmoid, max(0, min(1, 0.2·x + 0.5)): the model needs GateActivation = RnnGateActivation.HardSigmoid on its [RnnModel] attribute)"
                 : "";
             problems.Add($"gate_activation '{SafeTensorsHeader.Truncate(gates)}' ≠ {GateActivationName(ModelGates)}{hint}");
+        }
+
+        // A list model's layers: the same tensors can belong to another function (an activation, a head's output
+        // activation or skip differs). Files of one-attribute models and files saved before this key have none.
+        if (metadata.TryGetValue(LayerListKey, out var fileLayers) && LayerList(TModel.ParameterLayout.Fingerprint) is { } modelLayers
+            && fileLayers != modelLayers)
+        {
+            string[] a = fileLayers.Split('|'), b = modelLayers.Split('|');
+            int k = 0;
+            while (k < a.Length && k < b.Length && a[k] == b[k]) k++;
+            problems.Add(k < a.Length && k < b.Length
+                ? $"layer {k.ToString(CultureInfo.InvariantCulture)} of the list is '{SafeTensorsHeader.Truncate(a[k])}' in the file ≠ '{b[k]}' in the model ({LayerListKey})"
+                : $"the file's list has {a.Length.ToString(CultureInfo.InvariantCulture)} entries ≠ the model's {b.Length.ToString(CultureInfo.InvariantCulture)} ({LayerListKey})");
         }
 
         Size("input", TModel.InputSize);

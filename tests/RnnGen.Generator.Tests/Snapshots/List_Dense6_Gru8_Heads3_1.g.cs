@@ -480,7 +480,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
     }
 
     /// <summary>
-    /// One optimization step over one window: zero the gradients, run the window (from the zero state, or from the
+    /// One optimization step over one window: zero the gradients, run the window (from the initial state of ResetState, or from the
     /// current state when <see cref="global::RnnGen.TrainOptions.Stateful"/>), BPTT, clip the gradient's global norm
     /// (<see cref="global::RnnGen.TrainOptions.MaxGradientNorm"/>), then <paramref name="optimizer"/>.Step. Returns the loss.
     /// A non-finite loss or gradient never reaches the weights: the step is skipped, the state restored, and
@@ -564,7 +564,8 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
 
     /// <summary>
     /// One optimization step over a minibatch of <paramref name="sequences"/> sequences of equal length T (1..Window),
-    /// each from the zero state: the loss and gradient are the means over the sequences (PyTorch's batched mean),
+    /// each from the initial state (ResetState: the learned h₀/c₀, zeros elsewhere): the loss and gradient are the means over the sequences
+    /// (PyTorch's batched mean),
     /// computed on all cores. The batch is cut into fixed chunks whose gradients are added in order, so the result
     /// does not depend on the core count. Clipping, the non-finite guard and the optimizer step are as in TrainStep.
     /// The first call allocates the worker models; later calls allocate only the parallel loop's small bookkeeping.
@@ -573,7 +574,8 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
     /// <param name="targets">sequences × T × OutputSize floats.</param>
     /// <param name="sequences">How many sequences the batch holds.</param>
     /// <param name="optimizer">An optimizer created for ParameterCount parameters.</param>
-    /// <param name="options">Clipping and the non-finite policy (<c>Stateful</c> must be false: every sequence starts from zero).</param>
+    /// <param name="options">Clipping and the non-finite policy (<c>Stateful</c> must be false: every sequence starts from the initial
+    /// state).</param>
     /// <exception cref="global::System.ArgumentException">A length does not split into the sequences, T is 0 or above Window, options.Stateful is
     /// true, or the optimizer was made for another size.</exception>
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
@@ -586,7 +588,7 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
             nameof(sequences), sequences, "A batch needs at least one sequence.");
         if (options.Stateful)
             throw new global::System.ArgumentException(
-                "TrainBatch starts every sequence from the zero state; use TrainStep with Stateful = true for stateful training.", nameof(options));
+                "TrainBatch starts every sequence from the initial state; use TrainStep with Stateful = true for stateful training.", nameof(options));
         int perSequence = inputs.Length / sequences;
         if (perSequence * sequences != inputs.Length) global::RnnGen.Internal.ThrowHelper.ThrowNotWholeSteps(
             nameof(inputs), inputs.Length, sequences, "sequences of equal length");

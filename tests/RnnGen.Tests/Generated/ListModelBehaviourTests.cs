@@ -501,8 +501,8 @@ public class ListModelBehaviourTests
             for (int q = first; q < end; q++)
             {
                 reference.ResetState();
-                var source = dropoutP is null ? null : Masks(dropoutP, GeneratedCodeHelpers.DropoutStream(123, 0, (ulong)q + 1));
-                GeneratedCodeHelpers.MaskSource = source;
+                var source = dropoutP is null ? null : Masks(dropoutP, KernelHelpers.DropoutStream(123, 0, (ulong)q + 1));
+                KernelHelpers.MaskSource = source;
                 try
                 {
                     chunkLoss += reference.AccumulateGradients(
@@ -510,7 +510,7 @@ public class ListModelBehaviourTests
                 }
                 finally
                 {
-                    GeneratedCodeHelpers.MaskSource = null;
+                    KernelHelpers.MaskSource = null;
                 }
             }
 
@@ -529,10 +529,10 @@ public class ListModelBehaviourTests
     /// <summary>The generator's masks of one stream, handed in through the test-only MaskSource.</summary>
     private static DropoutMaskSource Masks(float[] p, ulong stream) => (mask, layer, step) =>
     {
-        var saved = GeneratedCodeHelpers.MaskSource;
-        GeneratedCodeHelpers.MaskSource = null;
-        GeneratedCodeHelpers.DropoutMask(mask, p[layer], stream, layer, step);
-        GeneratedCodeHelpers.MaskSource = saved;
+        var saved = KernelHelpers.MaskSource;
+        KernelHelpers.MaskSource = null;
+        KernelHelpers.DropoutMask(mask, p[layer], stream, layer, step);
+        KernelHelpers.MaskSource = saved;
     };
 
     [Fact] public void TrainBatch_is_the_chunk_ordered_mean_with_learned_states() => AssertBatchIsTheChunkOrderedMean<GruElmanHeads>(ListSpecs.GruElmanHeads, 51);

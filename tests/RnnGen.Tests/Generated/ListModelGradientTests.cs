@@ -80,7 +80,7 @@ public class ListModelGradientTests
         if (dropoutSeed is { } d)
         {
             ((DropoutStack)(object)model).DropoutSeed = d;   // restarts the masks: the next training call is call 0
-            stream = GeneratedCodeHelpers.DropoutStream(d, 0, 0);
+            stream = KernelHelpers.DropoutStream(d, 0, 0);
         }
 
         model.ZeroGradients();

@@ -118,3 +118,24 @@ public partial class DropoutStackWithoutDropout;
 [Lstm(24)]
 [Head(2)]
 public partial class Bf16StackFloat32;
+
+/// <summary>A Dense(Tanh) encoder and a GRU: the twin of <see cref="ReluEncoderGru"/> with the same tensors and another function.</summary>
+[RnnModel(input: 3)]
+[Dense(5, Activation = RnnActivation.Tanh)]
+[Gru(4)]
+[Head(2)]
+public partial class TanhEncoderGru;
+
+/// <summary><see cref="TanhEncoderGru"/> with a Relu encoder and a skip on its head: same tensor names and shapes.</summary>
+[RnnModel(input: 3)]
+[Dense(5, Activation = RnnActivation.Relu)]
+[Gru(4)]
+[Head(2, AddInput = 1)]
+public partial class ReluEncoderGru;
+
+/// <summary><see cref="TanhEncoderGru"/> with another loss weight on its head: a training setting, the same function for inference.</summary>
+[RnnModel(input: 3)]
+[Dense(5, Activation = RnnActivation.Tanh)]
+[Gru(4)]
+[Head(2, LossWeight = 3f)]
+public partial class TanhEncoderGruWeighted;

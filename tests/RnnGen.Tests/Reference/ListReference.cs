@@ -129,7 +129,7 @@ internal sealed record ListSpec(int Input, ListLayer[] Layers, ListHead[] Heads,
 /// A scalar float64 list model written from docs/layers.md and docs/generated-code.md (PyTorch's equations), over the
 /// canonical parameters found by name through a model's ParameterLayout: forward, outputs and loss, for finite
 /// differences. Dropout is the identity unless a dropout stream is given; then each Dropout layer multiplies by the
-/// generator's own mask (<see cref="GeneratedCodeHelpers.DropoutMask"/> of the tiled layer before it), as training does.
+/// generator's own mask (<see cref="KernelHelpers.DropoutMask"/> of the tiled layer before it), as training does.
 /// </summary>
 internal sealed class ListReference
 {
@@ -204,7 +204,7 @@ internal sealed class ListReference
                     var mask = new float[width];
                     for (int t = 0; t < steps; t++)
                     {
-                        GeneratedCodeHelpers.DropoutMask(mask, l.P, stream, tiled, t);
+                        KernelHelpers.DropoutMask(mask, l.P, stream, tiled, t);
                         for (int k = 0; k < width; k++) x[t * width + k] *= mask[k];
                     }
                 }

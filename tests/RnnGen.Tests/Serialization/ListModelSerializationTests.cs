@@ -97,7 +97,7 @@ public class ListModelSerializationTests
         RnnModelSerializer.Load(loaded, new MemoryStream(file));
         Assert.Equal(TestData.Bits(canonical), TestData.Bits(Canonical(loaded)));
         Assert.Equal(InternalBits(original), InternalBits(loaded));
-        Assert.Equal(TestData.Bits(Forward(original, 6, seed: 5)), TestData.Bits(Forward(loaded, 6, seed: 5)));
+        Assert.Equal(TestData.Bits(TestData.Forward(original, 6, seed: 5)), TestData.Bits(TestData.Forward(loaded, 6, seed: 5)));
         Assert.Equal(file, SaveToBytes(loaded));
 
         // CopyParametersFrom of the wrong length changes nothing.
@@ -185,12 +185,31 @@ public class ListModelSerializationTests
         // Different sizes: the metadata names them.
         AssertRejected<HallwayPolicy>(SaveToBytes(RandomModel<MiniPolicy>(1)), null, "different model than HallwayPolicy", "input 6 ≠ 30", "hidden 12 ≠ 64");
 
-        // The same metadata (input 3, GRU of 7, outputs 5, one recurrent layer) and shapes, but Dropout shifts the layer numbers.
-        AssertRejected<DropoutStackWithoutDropout>(SaveToBytes(RandomModel<DropoutStack>(2)), "layers.1.weight_ih_l0", "the file does not have it");
-        AssertRejected<DropoutStack>(SaveToBytes(RandomModel<DropoutStackWithoutDropout>(2)), "layers.2.weight_ih_l0", "the file does not have it");
+        // The same sizes (input 3, GRU of 7, outputs 5, one recurrent layer) and shapes, but Dropout shifts the layer numbers:
+        // the recorded layer list names the first difference.
+        AssertRejected<DropoutStackWithoutDropout>(SaveToBytes(RandomModel<DropoutStack>(2)), null, "layer 1 of the list is 'dropout' in the file ≠ 'gru:7:tanh:h0' in the model");
+        AssertRejected<DropoutStack>(SaveToBytes(RandomModel<DropoutStackWithoutDropout>(2)), null, "layer 1 of the list is 'gru:7:tanh:h0' in the file ≠ 'dropout' in the model");
+        // Without that metadata entry (a file written by another tool with these names) the tensor names still refuse it.
+        AssertRejected<DropoutStackWithoutDropout>(WithoutMetadata(SaveToBytes(RandomModel<DropoutStack>(2)), RnnModelMetadata.LayerListKey), "layers.1.weight_ih_l0", "the file does not have it");
 
         // A one-attribute model's file (rnn.*, head.*) is not a list's.
         AssertRejected<GruElmanHeads>(SaveToBytes(RandomModel<Gru5x3x2>(3)), null, "different model than GruElmanHeads");
+    }
+
+    [Fact]
+    public void A_file_of_a_list_with_the_same_tensors_but_another_function_is_refused()
+    {
+        // Same names and shapes, so only the recorded layer list tells them apart: the Dense activation differs, and the
+        // head of ReluEncoderGru adds input features.
+        AssertRejected<ReluEncoderGru>(SaveToBytes(RandomModel<TanhEncoderGru>(5)), null,
+            "different model than ReluEncoderGru", "layer 0 of the list is 'dense:5:tanh' in the file ≠ 'dense:5:relu' in the model");
+        AssertRejected<TanhEncoderGru>(SaveToBytes(RandomModel<ReluEncoderGru>(5)), null, "'dense:5:relu' in the file ≠ 'dense:5:tanh'");
+
+        // A training-only difference (the head's loss weight) is not one: the weights load and compute the same outputs.
+        var source = RandomModel<TanhEncoderGru>(6);
+        var target = new TanhEncoderGruWeighted();
+        RnnModelSerializer.Load(target, new MemoryStream(SaveToBytes(source)));
+        Assert.Equal(TestData.Bits(TestData.Forward(source, 5, seed: 1)), TestData.Bits(TestData.Forward(target, 5, seed: 1)));
     }
 
     [Fact]
@@ -212,5 +231,16 @@ public class ListModelSerializationTests
         using var stream2 = new MemoryStream();
         SafeTensorsFile.Write(stream2, Tensors(withoutH0));
         AssertRejected<GruElmanHeads>(stream2.ToArray(), "layers.1.h0", "the file does not have it");
+    }
+
+    /// <summary>The same file without one metadata entry (tensors and other entries unchanged).</summary>
+    private static byte[] WithoutMetadata(byte[] bytes, string key)
+    {
+        var file = SafeTensorsFile.Read(new MemoryStream(bytes));
+        var tensors = file.Tensors.Select(t => new KeyValuePair<string, FloatTensor>(t.Name,
+            new FloatTensor(file.ReadFloats(t.Name), t.Shape.Select(static d => (int)d).ToArray()))).ToList();
+        using var stream = new MemoryStream();
+        SafeTensorsFile.Write(stream, tensors, file.Metadata.Where(m => m.Key != key));
+        return stream.ToArray();
     }
 }
