@@ -34,6 +34,12 @@ public static class BenchmarkConfig
     public static CsvExporter PlainCsv { get; } = new(CsvSeparator.Comma, new SummaryStyle(
         CultureInfo.InvariantCulture, printUnitsInHeader: true, sizeUnit: SizeUnit.B, timeUnit: TimeUnit.Nanosecond, printUnitsInContent: false));
 
+    /// <summary>
+    /// The category of construction benchmarks (<c>OrthogonalInitBenchmarks</c>), which <c>--matrix</c> runs leave out. Here,
+    /// not in that class, because the peers project shares this file without the construction benchmarks.
+    /// </summary>
+    public const string ConstructionCategory = "Construction";
+
     /// <summary>The configuration; with <paramref name="matrixJob"/> every benchmark runs with <see cref="MatrixJob"/>.</summary>
     public static IConfig Create(bool matrixJob)
     {
@@ -57,7 +63,7 @@ public static class BenchmarkConfig
 
             // Construction costs (OrthogonalInitBenchmarks) take minutes per call for the old baseline and have their own job.
             config.AddFilter(new BenchmarkDotNet.Filters.SimpleFilter(b =>
-                !b.Descriptor.Categories.Contains(OrthogonalInitBenchmarks.Category)));
+                !b.Descriptor.Categories.Contains(ConstructionCategory)));
         }
 
         // Variant matrices (e.g. LstmBf16Matrix) time only Step, its baseline and the bound.

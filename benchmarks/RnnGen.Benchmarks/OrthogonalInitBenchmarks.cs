@@ -16,7 +16,7 @@ namespace RnnGen.Benchmarks;
 public class OrthogonalInitBenchmarks
 {
     /// <summary>The category <see cref="BenchmarkConfig"/> keeps out of <c>--matrix</c> runs.</summary>
-    public const string Category = "Construction";
+    public const string Category = BenchmarkConfig.ConstructionCategory;
 
     private float[] _weights = [];
 
