@@ -429,10 +429,19 @@ public class SamplingTests
             sum += Sampling.ArgMax(softmax);
         }
 
-        for (int i = 0; i < 10; i++) Round(); // warm-up (JIT, tiering, the sort's helpers)
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++) Round();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // Warm-up past the tiering thresholds (30 calls), so the JIT's work is done before the measurement. The runtime's
+        // own tier-up can still charge a few hundred bytes to this thread once (808 B seen once on the scalar path in CI),
+        // so a measured pass that allocated is repeated, at most twice: steady-state sampling must allocate nothing.
+        for (int i = 0; i < 100; i++) Round();
+        long allocated = 0;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++) Round();
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (allocated == 0) break;
+        }
+
         Assert.Equal(0, allocated);
         Assert.True(sum > 0);
     }
