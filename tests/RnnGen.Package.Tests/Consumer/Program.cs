@@ -40,12 +40,21 @@ var states = new Tracker.State[8];
 Span<float> x = stackalloc float[I];
 Span<float> y = stackalloc float[O];
 x.Fill(0.25f);
-model.Step(ref states[0], x, y); // first call outside the measurement
-long before = GC.GetAllocatedBytesForCurrentThread();
-for (int frame = 0; frame < 100; frame++)
-    for (int agent = 0; agent < states.Length; agent++)
-        model.Step(ref states[agent], x, y);
-long allocated = GC.GetAllocatedBytesForCurrentThread() - before;   // read before formatting: formatting allocates
+// Steady state: warm up past tiered compilation's thresholds, pause so that the runtime's one-off promotion work happens
+// outside the measurement, and keep the least of three rounds (a real per-call allocation shows in every round).
+for (int i = 0; i < 300; i++) model.Step(ref states[0], x, y);
+System.Threading.Thread.Sleep(250);
+model.Step(ref states[0], x, y);
+long allocated = long.MaxValue;
+for (int round = 0; round < 3 && allocated != 0; round++)
+{
+    if (round > 0) System.Threading.Thread.Sleep(200);
+    long before = GC.GetAllocatedBytesForCurrentThread();
+    for (int frame = 0; frame < 100; frame++)
+        for (int agent = 0; agent < states.Length; agent++)
+            model.Step(ref states[agent], x, y);
+    allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);   // read before formatting: formatting allocates
+}
 Console.WriteLine($"alloc {allocated}");
 
 // Weights round-trip through safetensors.

@@ -436,19 +436,6 @@ public class BFloat16ModelTests
             for (int i = 0; i < trains; i++) model.TrainStep(x, y, adam);
         }
 
-        Run(10, 2);   // warm-up: JIT, tiering, statics
-
-        // Steady state: a per-call allocation shows in every round; the runtime's own one-off work while tiering up
-        // (seen once in a CI run on a loaded machine: 7,104 bytes in one round) does not repeat, so one clean round of
-        // three is required.
-        long allocated = -1;
-        for (int round = 0; round < 3 && allocated != 0; round++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            Run(500, 5);
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, SteadyStateAllocation.Measure(() => Run(200, 4)));
     }
 }

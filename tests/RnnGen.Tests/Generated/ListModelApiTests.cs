@@ -109,19 +109,7 @@ public class ListModelApiTests
             tokens.AccumulateGradients(ids, next);
         }
 
-        Run(20, 2);   // warm-up: JIT, tiering, statics
-
-        // Steady state: a per-call allocation shows in every round; the runtime's one-off work while tiering up does not
-        // repeat, so one clean round of three is required (as the other allocation tests).
-        long allocated = -1;
-        for (int round = 0; round < 3 && allocated != 0; round++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            Run(200, 4);
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, SteadyStateAllocation.Measure(() => Run(200, 4)));
     }
 
     /// <summary>A non-finite training step never reaches a list model: weights, learned h0, optimizer and state unchanged.</summary>

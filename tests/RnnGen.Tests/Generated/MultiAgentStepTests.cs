@@ -267,18 +267,6 @@ public class MultiAgentStepTests
             }
         }
 
-        Run(300);   // warm-up: JIT, tiering, statics
-
-        // Steady state: a per-call allocation shows in every round (200 calls each); the runtime's own one-off work
-        // while tiering up (seen once in CI: 3.8 KB in one round) does not repeat, so one clean round of three is required.
-        long allocated = -1;
-        for (int round = 0; round < 3 && allocated != 0; round++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            Run(200);
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, SteadyStateAllocation.Measure(() => Run(200)));
     }
 }

@@ -429,18 +429,10 @@ public class SamplingTests
             sum += Sampling.ArgMax(softmax);
         }
 
-        // Warm-up past the tiering thresholds (30 calls), so the JIT's work is done before the measurement. The runtime's
-        // own tier-up can still charge a few hundred bytes to this thread once (808 B seen once on the scalar path in CI),
-        // so a measured pass that allocated is repeated, at most twice: steady-state sampling must allocate nothing.
-        for (int i = 0; i < 100; i++) Round();
-        long allocated = 0;
-        for (int attempt = 0; attempt < 3; attempt++)
+        long allocated = SteadyStateAllocation.Measure(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 1000; i++) Round();
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (allocated == 0) break;
-        }
+        });
 
         Assert.Equal(0, allocated);
         Assert.True(sum > 0);
