@@ -184,7 +184,7 @@ public sealed class DiagnosticTests
     [Fact]
     public void RNNG014_model_too_large_for_one_buffer() => AssertDiagnostic("RNNG014",
         "[[|RnnModel(hidden: 4096, input: 4096, Cell = RnnCell.Lstm, Layers = 8, Window = 64)|]]\npublic partial class Model;",
-        "A model of this size (3,177,918,464 floats of parameters, gradients and training caches) is not supported by this version of RnnGen; one model's buffer holds at most 2,147,483,647 floats; lower hidden, Layers, Window or Vocabulary");
+        "A model of this size (3,177,918,464 floats of parameters, gradients and training caches) is not supported by this version of RnnGen; one model's buffer holds at most 2,147,483,575 floats; lower hidden, Layers, Window or Vocabulary");
 
     [Theory]
     [InlineData("static", "public static partial class [|Model|] { }")]

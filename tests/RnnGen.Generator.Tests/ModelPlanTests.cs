@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using RnnGen.Generator.Layers;
@@ -50,6 +51,11 @@ public sealed class ModelPlanTests
                 $"hidden {hidden}: padded {padded}, tile {tile}");
         }
     }
+
+    /// <summary>RNNG014's limit is what the runtime can allocate: the largest float array less the 16 floats of alignment slack.</summary>
+    [Fact]
+    public void MaxBufferFloats_is_the_largest_float_array_less_the_alignment_slack() =>
+        Assert.Equal(ModelPlanner.MaxBufferFloats, Array.MaxLength - 16L);
 
     [Fact]
     public void Create_64x10x1_counts_parameters_like_PyTorch()
@@ -199,7 +205,7 @@ public sealed class ModelPlanTests
                 foreach (int input in new[] { 1, 3, 10, 127, 300, 65536 })
                 {
                     var spec = Spec(hidden, input, cell: cell);
-                    if (ModelPlanner.BufferFloats(spec) > int.MaxValue) continue;   // the parser refuses it (RNNG014)
+                    if (ModelPlanner.BufferFloats(spec) > ModelPlanner.MaxBufferFloats) continue;   // the parser refuses it (RNNG014)
                     var plan = ModelPlanner.Create(spec);
                     foreach (var w in plan.Top.Widths)
                     {

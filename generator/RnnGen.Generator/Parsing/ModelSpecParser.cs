@@ -271,8 +271,8 @@ internal static class ModelSpecParser
             CheckHeadLoss(diagnostics, head, lossKind, output > 0, Arg("Loss", -1), Arg("OutputActivation", -1));
         }
 
-        // Each size is in range, but together they may not fit one buffer of 2^31 − 1 floats (parameters,
-        // gradients and the BPTT caches of a whole window).
+        // Each size is in range, but together they may not fit one buffer (parameters, gradients and the BPTT caches of
+        // a whole window): at most ModelPlanner.MaxBufferFloats, a float array's largest length less the alignment slack.
         if (!diagnostics.Any(static d => d.Severity == DiagnosticSeverity.Error))
         {
             // The planner's own layout, in 64-bit arithmetic: exactly the buffer the model would allocate.
@@ -280,10 +280,10 @@ internal static class ModelSpecParser
                 (CellKind)cell, (ActivationKind)activation, (OutputActivationKind)outputActivation, (LossKind)loss, (LossOnKind)lossOn, (PrecisionKind)precision,
                 "", isList, layerList, headList);
             long floats = Planning.ModelPlanner.BufferFloats(sized);
-            if (floats > int.MaxValue)
+            if (floats > Planning.ModelPlanner.MaxBufferFloats)
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotYetSupported, attributeLocation,
                     $"A model of this size ({floats.ToString("N0", CultureInfo.InvariantCulture)} floats of parameters, gradients and training caches)",
-                    $"one model's buffer holds at most {int.MaxValue.ToString("N0", CultureInfo.InvariantCulture)} floats; " +
+                    $"one model's buffer holds at most {Planning.ModelPlanner.MaxBufferFloats.ToString("N0", CultureInfo.InvariantCulture)} floats; " +
                     (isList ? "use fewer or narrower layers, or lower Window or Vocabulary" : "lower hidden, Layers, Window or Vocabulary")));
         }
 

@@ -21,10 +21,17 @@ internal static class ModelPlanner
     /// <summary>See <see cref="ModelPlan.BatchChunks"/>.</summary>
     public const int BatchChunks = 8;
 
+    /// <summary>
+    /// Most floats one model's buffer may hold: the runtime's <c>ModelMemory.AllocateAligned</c> allocates 16 floats more
+    /// (to start the buffer on a 64-byte boundary), and a float array holds at most 0x7FFFFFC7 elements
+    /// (<c>Array.MaxLength</c>).
+    /// </summary>
+    public const long MaxBufferFloats = 0x7FFFFFC7 - 16;
+
     public static ModelPlan Create(ModelSpec spec)
     {
         var layout = new Layout(spec);
-        if (layout.Length > int.MaxValue)
+        if (layout.Length > MaxBufferFloats)
             throw new ArgumentException($"the model needs {layout.Length} floats, more than one buffer holds; the parser refuses such models", nameof(spec));
         return layout.ToPlan();
     }
