@@ -64,12 +64,16 @@ public static class OptimizerStateSerializer
     /// <param name="destination">A writable stream.</param>
     /// <exception cref="ArgumentException">The optimizer was made for another number of parameters.</exception>
     /// <exception cref="InvalidOperationException">A state value is NaN or infinite (the file would not load), or the optimizer describes itself inconsistently; nothing was written.</exception>
-    public static void Save<TModel>(IOptimizer optimizer, Stream destination) where TModel : IRnnModel
+    public static void Save<TModel>(IOptimizer optimizer, Stream destination) where TModel : IRnnModel =>
+        Save<TModel>(optimizer, destination, FloatChunks.DefaultChunkBytes);
+
+    /// <summary>Save to a stream, hashing and writing the data in chunks of <paramref name="chunkBytes"/> (tests use small ones).</summary>
+    internal static void Save<TModel>(IOptimizer optimizer, Stream destination, int chunkBytes) where TModel : IRnnModel
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(destination);
-        var (tensors, metadata) = Snapshot<TModel>(optimizer);
-        SafeTensorsFile.Write(destination, tensors, metadata);
+        var (tensors, metadata) = Snapshot<TModel>(optimizer, chunkBytes);
+        SafeTensorsFile.Write(destination, tensors, metadata, chunkBytes);
     }
 
     /// <summary>Writes <paramref name="optimizer"/>'s state for a <typeparamref name="TModel"/> to <paramref name="path"/>, atomically (temporary file, flush to disk, rename).</summary>
@@ -86,7 +90,7 @@ public static class OptimizerStateSerializer
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var (tensors, metadata) = Snapshot<TModel>(optimizer);
+        var (tensors, metadata) = Snapshot<TModel>(optimizer, FloatChunks.DefaultChunkBytes);
         AtomicFile.Write(path, stream => SafeTensorsFile.Write(stream, tensors, metadata), wrap);
     }
 
@@ -97,12 +101,16 @@ public static class OptimizerStateSerializer
     /// <exception cref="ArgumentException">The optimizer was made for another number of parameters.</exception>
     /// <exception cref="RnnFormatException">The file is malformed or does not fit the optimizer or the model; the message says what and where.</exception>
     /// <exception cref="IOException">The stream failed.</exception>
-    public static void Load<TModel>(IOptimizer optimizer, Stream source) where TModel : IRnnModel
+    public static void Load<TModel>(IOptimizer optimizer, Stream source) where TModel : IRnnModel =>
+        Load<TModel>(optimizer, source, FloatChunks.DefaultChunkBytes);
+
+    /// <summary>Load from a stream, holding the file's data in chunks of <paramref name="chunkBytes"/> (tests use small ones).</summary>
+    internal static void Load<TModel>(IOptimizer optimizer, Stream source, int chunkBytes) where TModel : IRnnModel
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(source);
         CheckParameterCount<TModel>(optimizer);
-        Load<TModel>(optimizer, SafeTensorsFile.Read(source));
+        Load<TModel>(optimizer, SafeTensorsFile.Read(source, chunkBytes));
     }
 
     /// <summary>Restores state from the file at <paramref name="path"/> into <paramref name="optimizer"/>.</summary>
@@ -169,23 +177,22 @@ public static class OptimizerStateSerializer
         }
 
         int[] map = InternalIndices<TModel>();
-        var states = new float[stateNames.Count][];
+
+        // Everything was validated: only now change the optimizer, scattering straight from the staged canonical
+        // arrays (no second copy of every state in the internal layout).
         for (int s = 0; s < stateNames.Count; s++)
         {
-            states[s] = new float[optimizer.ParameterCount];
-            states[s].AsSpan().Fill(PaddingValue(optimizer, stateNames[s]));
+            Span<float> state = optimizer.GetState(s);
+            state.Fill(PaddingValue(optimizer, stateNames[s]));
+            float[] staged = canonical[s];
             for (int c = 0; c < count; c++)
-                states[s][map[c]] = canonical[s][c];
+                state[map[c]] = staged[c];
         }
-
-        // Everything was validated: only now change the optimizer.
-        for (int s = 0; s < stateNames.Count; s++)
-            states[s].CopyTo(optimizer.GetState(s));
         optimizer.RestoreStepCount(step);
         if (learningRate is float lr) optimizer.LearningRate = lr;
     }
 
-    private static (List<KeyValuePair<string, FloatTensor>> Tensors, List<KeyValuePair<string, string>> Metadata) Snapshot<TModel>(IOptimizer optimizer)
+    private static (List<KeyValuePair<string, FloatTensor>> Tensors, List<KeyValuePair<string, string>> Metadata) Snapshot<TModel>(IOptimizer optimizer, int chunkBytes)
         where TModel : IRnnModel
     {
         CheckParameterCount<TModel>(optimizer);
@@ -203,15 +210,17 @@ public static class OptimizerStateSerializer
                 throw new InvalidOperationException($"{optimizer.GetType().Name}.StateNames has an empty, repeated or comma-containing name ('{state}').");
         }
 
+        // One array per state: together they may hold more floats than one array can (3 × 2^30 for AMSGrad on the largest model).
         int count = layout.Count;
         int[] map = InternalIndices<TModel>();
-        var values = new float[checked(stateNames.Count * count)];
+        var values = new float[stateNames.Count][];
         for (int s = 0; s < stateNames.Count; s++)
         {
             Span<float> state = optimizer.GetState(s);
             if (state.Length != optimizer.ParameterCount)
                 throw new InvalidOperationException($"{optimizer.GetType().Name}.GetState({s}) has {state.Length} floats; expected ParameterCount = {optimizer.ParameterCount}.");
-            var destination = values.AsSpan(s * count, count);
+            values[s] = new float[count];
+            var destination = values[s].AsSpan();
             for (int c = 0; c < count; c++)
                 destination[c] = state[map[c]];
             foreach (var t in layout.Tensors)
@@ -232,7 +241,7 @@ public static class OptimizerStateSerializer
             foreach (var t in layout.Tensors)
             {
                 var shape = t.Columns == 0 ? new[] { t.Rows } : new[] { t.Rows, t.Columns };
-                tensors.Add(new(TensorName(t, stateNames[s]), new FloatTensor(values.AsMemory(s * count + t.Offset, t.Length), shape)));
+                tensors.Add(new(TensorName(t, stateNames[s]), new FloatTensor(values[s].AsMemory(t.Offset, t.Length), shape)));
             }
         }
 
@@ -257,8 +266,10 @@ public static class OptimizerStateSerializer
         metadata.Add(new(ModelKey, typeof(TModel).FullName ?? typeof(TModel).Name));
         metadata.Add(new(FingerprintKey, layout.Fingerprint));
         metadata.Add(new(VersionKey, LibraryVersion));
-        // The tensors tile `values` in order, so the file's data region is exactly these bytes.
-        metadata.Add(new(RnnModelMetadata.DataHashKey, RnnModelMetadata.DataHash(values)));
+        // The tensors tile the state arrays in order, so the file's data region is exactly their bytes, one after the other.
+        var parts = new ReadOnlyMemory<float>[values.Length];
+        for (int s = 0; s < values.Length; s++) parts[s] = values[s];
+        metadata.Add(new(RnnModelMetadata.DataHashKey, FloatChunks.Sha256(parts, chunkBytes)));
         return (tensors, metadata);
     }
 
@@ -326,7 +337,7 @@ public static class OptimizerStateSerializer
             throw new RnnFormatException(null, $"the step count '{SafeTensorsHeader.Truncate(stepText)}' is not a non-negative integer");
 
         if (metadata.TryGetValue(RnnModelMetadata.DataHashKey, out var hash)
-            && !string.Equals(hash, Convert.ToHexStringLower(SHA256.HashData(file.Data)), StringComparison.OrdinalIgnoreCase))
+            && !string.Equals(hash, file.DataSha256(), StringComparison.OrdinalIgnoreCase))
             throw new RnnFormatException(null,
                 $"the tensor data does not match the SHA-256 recorded in the metadata ('{RnnModelMetadata.DataHashKey}'): the file is corrupt, or its tensors were edited without updating or removing that entry");
 

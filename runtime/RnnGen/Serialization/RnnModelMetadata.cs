@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Reflection;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace RnnGen.Serialization;
@@ -102,15 +101,19 @@ internal static class RnnModelMetadata
         return string.Join("|", entries);
     }
 
-    /// <summary>Lower-case hex SHA-256 of the data region: the canonical parameters as little-endian F32 (what Save writes).</summary>
-    public static string DataHash(ReadOnlySpan<float> canonical)
+    /// <summary>
+    /// Lower-case hex SHA-256 of the data region: the canonical parameters as little-endian F32 (what Save writes),
+    /// hashed in chunks of <see cref="FloatChunks.DefaultChunkBytes"/> (the same digest as hashing the bytes at once;
+    /// the bytes of more than 536,870,911 floats do not fit one span).
+    /// </summary>
+    public static string DataHash(ReadOnlySpan<float> canonical) => DataHash(canonical, FloatChunks.DefaultChunkBytes);
+
+    /// <summary><see cref="DataHash(ReadOnlySpan{float})"/> in chunks of <paramref name="chunkBytes"/> (tests use small ones).</summary>
+    internal static string DataHash(ReadOnlySpan<float> canonical, int chunkBytes)
     {
-        if (BitConverter.IsLittleEndian)
-            return Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(canonical)));
-        var bytes = new byte[canonical.Length * 4];
-        for (int i = 0; i < canonical.Length; i++)
-            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), canonical[i]);
-        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        FloatChunks.ForEachChunk(canonical, chunkBytes, hash.AppendData);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     public static List<KeyValuePair<string, string>> Create<TModel>(string dataHash) where TModel : IRnnModel
@@ -197,7 +200,7 @@ internal static class RnnModelMetadata
 
         // Files written by Save carry a hash of their data: a damaged file is refused rather than loaded as other weights.
         if (metadata.TryGetValue(DataHashKey, out var hash)
-            && !string.Equals(hash, Convert.ToHexStringLower(SHA256.HashData(file.Data)), StringComparison.OrdinalIgnoreCase))
+            && !string.Equals(hash, file.DataSha256(), StringComparison.OrdinalIgnoreCase))
             throw new RnnFormatException(null,
                 $"the tensor data does not match the SHA-256 recorded in the metadata ('{DataHashKey}'): the file is corrupt, or its tensors were edited without updating or removing that entry");
 

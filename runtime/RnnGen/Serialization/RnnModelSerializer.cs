@@ -31,12 +31,16 @@ public static class RnnModelSerializer
     /// <param name="model">The model to save.</param>
     /// <param name="destination">A writable stream.</param>
     /// <exception cref="InvalidOperationException">A parameter is NaN or infinite (the file would not load); nothing was written.</exception>
-    public static void Save<TModel>(TModel model, Stream destination) where TModel : IRnnModel
+    public static void Save<TModel>(TModel model, Stream destination) where TModel : IRnnModel =>
+        Save(model, destination, FloatChunks.DefaultChunkBytes);
+
+    /// <summary>Save to a stream, hashing and writing the data in chunks of <paramref name="chunkBytes"/> (tests use small ones).</summary>
+    internal static void Save<TModel>(TModel model, Stream destination, int chunkBytes) where TModel : IRnnModel
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(destination);
-        var (tensors, hash) = Snapshot(model);
-        SafeTensorsFile.Write(destination, tensors, RnnModelMetadata.Create<TModel>(hash));
+        var (tensors, hash) = Snapshot(model, chunkBytes);
+        SafeTensorsFile.Write(destination, tensors, RnnModelMetadata.Create<TModel>(hash), chunkBytes);
     }
 
     /// <summary>Writes the model's parameters as safetensors to <paramref name="path"/>, atomically (temporary file, flush to disk, rename).</summary>
@@ -52,7 +56,7 @@ public static class RnnModelSerializer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var (tensors, hash) = Snapshot(model);
+        var (tensors, hash) = Snapshot(model, FloatChunks.DefaultChunkBytes);
         var metadata = RnnModelMetadata.Create<TModel>(hash);
         AtomicFile.Write(path, stream => SafeTensorsFile.Write(stream, tensors, metadata), wrap);
     }
@@ -64,11 +68,15 @@ public static class RnnModelSerializer
     /// <param name="strict">When true (default) a tensor the model does not have is an error; when false it is ignored.</param>
     /// <exception cref="RnnFormatException">The file is malformed or does not fit the model; the message names the tensor and the problem.</exception>
     /// <exception cref="IOException">The stream failed.</exception>
-    public static void Load<TModel>(TModel model, Stream source, bool strict = true) where TModel : IRnnModel
+    public static void Load<TModel>(TModel model, Stream source, bool strict = true) where TModel : IRnnModel =>
+        Load(model, source, strict, FloatChunks.DefaultChunkBytes);
+
+    /// <summary>Load from a stream, holding the file's data in chunks of <paramref name="chunkBytes"/> (tests use small ones).</summary>
+    internal static void Load<TModel>(TModel model, Stream source, bool strict, int chunkBytes) where TModel : IRnnModel
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(source);
-        Load(model, SafeTensorsFile.Read(source), strict);
+        Load(model, SafeTensorsFile.Read(source, chunkBytes), strict);
     }
 
     /// <summary>Loads parameters from the safetensors file at <paramref name="path"/>.</summary>
@@ -162,7 +170,7 @@ public static class RnnModelSerializer
         }
     }
 
-    private static (List<KeyValuePair<string, FloatTensor>> Tensors, string DataHash) Snapshot<TModel>(TModel model) where TModel : IRnnModel
+    private static (List<KeyValuePair<string, FloatTensor>> Tensors, string DataHash) Snapshot<TModel>(TModel model, int chunkBytes) where TModel : IRnnModel
     {
         var layout = TModel.ParameterLayout;
         var values = new float[layout.Count];
@@ -183,7 +191,7 @@ public static class RnnModelSerializer
         }
 
         // The tensors tile the canonical vector in order, so the file's data region is exactly these bytes.
-        return (tensors, RnnModelMetadata.DataHash(values));
+        return (tensors, RnnModelMetadata.DataHash(values, chunkBytes));
     }
 
     private static bool HasTensor(RnnParameterLayout layout, string name)

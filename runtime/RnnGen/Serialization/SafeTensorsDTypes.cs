@@ -47,6 +47,9 @@ internal static class SafeTensorsDTypes
     {
         switch (dtype)
         {
+            case SafeTensorsDType.Float32 when BitConverter.IsLittleEndian:
+                source.Slice(0, destination.Length * 4).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination));
+                break;
             case SafeTensorsDType.Float32:
                 for (int i = 0; i < destination.Length; i++)
                     destination[i] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice(i * 4, 4));

@@ -4,7 +4,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -23,25 +23,33 @@ namespace RnnGen.Serialization;
 /// non-overlapping and cover the data region exactly (no gap, no trailing bytes). Any violation throws
 /// <see cref="RnnFormatException"/>, never another exception type, and a file that claims a huge header or
 /// tensor does not make it allocate more than the stream actually holds.
+/// <para>The data region is held in chunks of 1 MiB, not in one array, so files above 2 GiB (models of more than
+/// 536,870,911 float parameters) are read and written like small ones.</para>
 /// </remarks>
 public sealed class SafeTensorsFile
 {
     /// <summary>The largest header accepted, in bytes (the limit of the reference implementation).</summary>
     public const int MaxHeaderLength = 100_000_000;
 
-    private const int ChunkSize = 1 << 20;
+    private const int ChunkSize = FloatChunks.DefaultChunkBytes;
 
     private readonly SafeTensorInfo[] _tensors;
     private readonly Dictionary<string, SafeTensorInfo> _byName;
-    private readonly byte[] _data;
 
-    private SafeTensorsFile(SafeTensorInfo[] tensors, Dictionary<string, string> metadata, byte[] data, int headerLength)
+    /// <summary>The data region in order: every chunk holds <see cref="_chunkBytes"/> bytes but the last (fewer).</summary>
+    private readonly byte[][] _chunks;
+    private readonly int _chunkBytes;
+    private readonly long _dataLength;
+
+    private SafeTensorsFile(SafeTensorInfo[] tensors, Dictionary<string, string> metadata, byte[][] chunks, int chunkBytes, long dataLength, int headerLength)
     {
         _tensors = tensors;
         _byName = new Dictionary<string, SafeTensorInfo>(tensors.Length, StringComparer.Ordinal);
         foreach (var t in tensors) _byName.Add(t.Name, t);
         Metadata = metadata;
-        _data = data;
+        _chunks = chunks;
+        _chunkBytes = chunkBytes;
+        _dataLength = dataLength;
         HeaderLength = headerLength;
     }
 
@@ -55,16 +63,20 @@ public sealed class SafeTensorsFile
     public int HeaderLength { get; }
 
     /// <summary>The length of the data region in bytes.</summary>
-    public long DataLength => _data.LongLength;
+    public long DataLength => _dataLength;
 
     /// <summary>Reads and validates a whole safetensors file from the current position of <paramref name="stream"/> to its end.</summary>
     /// <param name="stream">A readable stream; it is read to the end and not closed.</param>
     /// <returns>The validated file.</returns>
     /// <exception cref="RnnFormatException">The bytes are not a valid safetensors file; the message names the tensor (if any) and the problem.</exception>
     /// <exception cref="IOException">The stream itself failed.</exception>
-    public static SafeTensorsFile Read(Stream stream)
+    public static SafeTensorsFile Read(Stream stream) => Read(stream, ChunkSize);
+
+    /// <summary><see cref="Read(Stream)"/> holding the data in chunks of <paramref name="chunkBytes"/> (tests use small ones).</summary>
+    internal static SafeTensorsFile Read(Stream stream, int chunkBytes)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        FloatChunks.CheckChunkSize(chunkBytes);
         if (!stream.CanRead) throw new ArgumentException("The stream is not readable.", nameof(stream));
 
         long available = stream.CanSeek ? Math.Max(0, stream.Length - stream.Position) : -1;
@@ -103,14 +115,11 @@ public sealed class SafeTensorsFile
                 throw new RnnFormatException(null, $"{present - dataLength} bytes follow the last tensor's data (the header describes {dataLength}); tensors must cover the data exactly");
         }
 
-        if (dataLength > Array.MaxLength)
-            throw new RnnFormatException(null, $"the header describes {dataLength} bytes of tensor data, more than this reader holds in memory ({Array.MaxLength})");
-
-        byte[] data = ReadExactly(stream, (int)dataLength, "the tensor data", lengthKnown);
+        byte[][] chunks = ReadChunks(stream, dataLength, chunkBytes);
         if (available < 0 && stream.ReadByte() >= 0)
             throw new RnnFormatException(null, $"bytes follow the last tensor's data (the header describes {dataLength}); tensors must cover the data exactly");
 
-        return new SafeTensorsFile(tensors, metadata, data, headerLength);
+        return new SafeTensorsFile(tensors, metadata, chunks, chunkBytes, dataLength, headerLength);
     }
 
     /// <summary>Reads and validates the safetensors file at <paramref name="path"/>.</summary>
@@ -145,11 +154,21 @@ public sealed class SafeTensorsFile
     }
 
     /// <summary>The raw little-endian bytes of a tensor, whatever its dtype.</summary>
+    /// <remarks>The data is held in chunks of 1 MiB: a tensor that spans chunks is copied into a new array.</remarks>
     /// <exception cref="KeyNotFoundException">The file has no tensor of that name.</exception>
+    /// <exception cref="NotSupportedException">The tensor has more bytes than one array holds (<see cref="Array.MaxLength"/>); read it with <see cref="ReadFloats(string, Span{float})"/>.</exception>
     public ReadOnlySpan<byte> GetBytes(string name)
     {
         var t = GetTensor(name);
-        return _data.AsSpan((int)t.Begin, (int)t.ByteLength);
+        if (t.ByteLength == 0) return ReadOnlySpan<byte>.Empty;
+        var (chunk, at) = Locate(t.Begin);
+        if (at + t.ByteLength <= _chunks[chunk].Length)
+            return _chunks[chunk].AsSpan(at, (int)t.ByteLength);
+        if (t.ByteLength > Array.MaxLength)
+            throw new NotSupportedException($"Tensor '{name}' has {t.ByteLength} bytes, more than one array holds ({Array.MaxLength}); read it with ReadFloats.");
+        var copy = new byte[t.ByteLength];
+        CopyData(t.Begin, copy);
+        return copy;
     }
 
     /// <summary>Reads a floating-point tensor (F32, F16, BF16 or F64) as floats, row-major.</summary>
@@ -162,7 +181,9 @@ public sealed class SafeTensorsFile
         var t = GetTensor(name);
         if (!t.IsFloatingPoint)
             throw new RnnFormatException(name, $"dtype {t.DTypeName} cannot be read as float (F32, F16, BF16 and F64 can)");
-        var values = new float[t.ElementCount]; // ≤ data length ≤ Array.MaxLength
+        if (t.ElementCount > Array.MaxLength)
+            throw new RnnFormatException(name, $"{t.ElementCount} elements are more than one float array holds ({Array.MaxLength})");
+        var values = new float[t.ElementCount];
         ReadFloats(name, values);
         return values;
     }
@@ -180,7 +201,30 @@ public sealed class SafeTensorsFile
             throw new ArgumentException($"Tensor '{name}' has {t.ElementCount} elements; the destination holds {destination.Length}.", nameof(destination));
         if (!t.IsFloatingPoint)
             throw new RnnFormatException(name, $"dtype {t.DTypeName} cannot be read as float (F32, F16, BF16 and F64 can)");
-        SafeTensorsDTypes.ToFloats(t.DType, _data.AsSpan((int)t.Begin, (int)t.ByteLength), destination);
+        // Whole elements straight from each chunk; an element split by a chunk boundary goes through a small buffer.
+        int size = SafeTensorsDTypes.SizeOf(t.DType);
+        Span<byte> split = stackalloc byte[8];
+        long position = t.Begin;
+        int done = 0;
+        while (done < destination.Length)
+        {
+            var (chunk, at) = Locate(position);
+            var available = _chunks[chunk].AsSpan(at);
+            int n = Math.Min(available.Length / size, destination.Length - done);
+            if (n > 0)
+            {
+                SafeTensorsDTypes.ToFloats(t.DType, available.Slice(0, n * size), destination.Slice(done, n));
+            }
+            else
+            {
+                n = 1;
+                CopyData(position, split.Slice(0, size));
+                SafeTensorsDTypes.ToFloats(t.DType, split.Slice(0, size), destination.Slice(done, 1));
+            }
+
+            done += n;
+            position += (long)n * size;
+        }
     }
 
     /// <summary>
@@ -192,9 +236,14 @@ public sealed class SafeTensorsFile
     /// <param name="tensors">Name → tensor, in the order to write (a dictionary works).</param>
     /// <param name="metadata">Entries of <c>__metadata__</c>, or null for none.</param>
     /// <exception cref="ArgumentException">A name is empty, repeated, or <c>__metadata__</c>; a metadata key is repeated.</exception>
-    public static void Write(Stream destination, IEnumerable<KeyValuePair<string, FloatTensor>> tensors, IEnumerable<KeyValuePair<string, string>>? metadata = null)
+    public static void Write(Stream destination, IEnumerable<KeyValuePair<string, FloatTensor>> tensors, IEnumerable<KeyValuePair<string, string>>? metadata = null) =>
+        Write(destination, tensors, metadata, ChunkSize);
+
+    /// <summary><see cref="Write(Stream, IEnumerable{KeyValuePair{string, FloatTensor}}, IEnumerable{KeyValuePair{string, string}}?)"/> writing the data in chunks of <paramref name="chunkBytes"/> (tests use small ones).</summary>
+    internal static void Write(Stream destination, IEnumerable<KeyValuePair<string, FloatTensor>> tensors, IEnumerable<KeyValuePair<string, string>>? metadata, int chunkBytes)
     {
         ArgumentNullException.ThrowIfNull(destination);
+        FloatChunks.CheckChunkSize(chunkBytes);
         ArgumentNullException.ThrowIfNull(tensors);
         if (!destination.CanWrite) throw new ArgumentException("The stream is not writable.", nameof(destination));
 
@@ -214,34 +263,9 @@ public sealed class SafeTensorsFile
         destination.Write(prefix);
         destination.Write(header);
 
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        try
-        {
-            foreach (var (_, tensor) in list)
-            {
-                ReadOnlySpan<float> values = tensor.Values.Span;
-                int perChunk = buffer.Length / 4;
-                for (int start = 0; start < values.Length; start += perChunk)
-                {
-                    var chunk = values.Slice(start, Math.Min(perChunk, values.Length - start));
-                    if (BitConverter.IsLittleEndian)
-                    {
-                        MemoryMarshal.AsBytes(chunk).CopyTo(buffer);
-                    }
-                    else
-                    {
-                        for (int i = 0; i < chunk.Length; i++)
-                            BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(i * 4, 4), chunk[i]);
-                    }
-
-                    destination.Write(buffer, 0, chunk.Length * 4);
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        // In bounded chunks (views of the floats on little-endian machines): the data may exceed 2 GiB.
+        foreach (var (_, tensor) in list)
+            FloatChunks.ForEachChunk(tensor.Values.Span, chunkBytes, destination.Write);
 
         destination.Flush();
     }
@@ -360,8 +384,52 @@ public sealed class SafeTensorsFile
         return string.Join(", ", names) + (_tensors.Length > Max ? $", … ({_tensors.Length} in all)" : "");
     }
 
-    /// <summary>The whole data region (every tensor's bytes, in file order).</summary>
-    internal ReadOnlySpan<byte> Data => _data;
+    /// <summary>
+    /// Reads the <paramref name="length"/> bytes of the data region into chunks of <paramref name="chunkBytes"/>. A chunk
+    /// is allocated only when the previous one is full, so a length claimed by a corrupt header costs at most one chunk
+    /// more than the stream really holds (the length was checked against a seekable stream before).
+    /// </summary>
+    private static byte[][] ReadChunks(Stream stream, long length, int chunkBytes)
+    {
+        var chunks = new List<byte[]>();
+        long total = 0;
+        while (total < length)
+        {
+            var chunk = new byte[(int)Math.Min(chunkBytes, length - total)];
+            int filled = ReadAtMost(stream, chunk);
+            total += filled;
+            if (filled < chunk.Length)
+                throw new RnnFormatException(null, $"the file ends after {total} of the {length} bytes of the tensor data (truncated)");
+            chunks.Add(chunk);
+        }
+
+        return chunks.ToArray();
+    }
+
+    /// <summary>The chunk holding data offset <paramref name="position"/> and the offset within it.</summary>
+    private (int Chunk, int At) Locate(long position) => ((int)(position / _chunkBytes), (int)(position % _chunkBytes));
+
+    /// <summary>Copies the data bytes from <paramref name="position"/> on into <paramref name="destination"/>, across chunks.</summary>
+    private void CopyData(long position, Span<byte> destination)
+    {
+        while (!destination.IsEmpty)
+        {
+            var (chunk, at) = Locate(position);
+            var source = _chunks[chunk].AsSpan(at);
+            int n = Math.Min(source.Length, destination.Length);
+            source.Slice(0, n).CopyTo(destination);
+            destination = destination.Slice(n);
+            position += n;
+        }
+    }
+
+    /// <summary>Lower-case hex SHA-256 of the whole data region (every tensor's bytes, in file order), hashed chunk by chunk.</summary>
+    internal string DataSha256()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var chunk in _chunks) hash.AppendData(chunk);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 
     /// <summary>A short list of the file's tensor names for messages.</summary>
     internal string DescribeTensorNames() => DescribeNames();
