@@ -217,11 +217,14 @@ internal static class AgentsEmitter
                       (K > 1 ? $"; columns in {K} passes (k ≡ 0..{K - 1} mod {K}) whose partial sums add up in the single-agent order" : ""));
             w.Line($"{o.Type} wv;");
             w.Line($"{o.Type} {string.Join(", ", Names("xk", A))};");
-            if (K > 1)
+            if (K > 1 || ap.EpilogueCall)
             {
-                // The running sums wait on the stack while a later pass accumulates: kept in registers they would
-                // double the live accumulators and the JIT would spill inside the column loops instead.
-                w.Comment("running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)");
+                // The running sums wait on the stack while a later pass accumulates: kept in registers they would double the
+                // live accumulators and the JIT would spill inside the column loops instead. With the epilogue out of the
+                // kernel the block's final sums go there too, for the epilogue method.
+                w.Comment(K == 1 ? "the block's pre-activations per group × vector × agent, for the epilogue"
+                    : ap.EpilogueCall ? "sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the block's pre-activations"
+                    : "running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)");
                 w.Line($"global::System.Span<float> sumsSpan = stackalloc float[{I(acc.Length * S * A * Lanes)}];");
                 w.Line("ref float sums = ref MemoryMarshal.GetReference(sumsSpan);");
             }
@@ -270,8 +273,13 @@ internal static class AgentsEmitter
 
                         EmitPass(w, o, layer, kind, ap, j, wB, Names("in", A), false, ForwardKernelEmitter.InputName(layer));
                         if (kind.IsRecurrent) EmitPass(w, o, layer, kind, ap, j, wB, Names("hs", A), true, "h");
-                        if (K == 1) continue;
-                        w.Comment(j == 0 ? "sums = pass 0" : j < K - 1 ? $"sums = sums + pass {j}" : $"[{string.Join(" ", acc)}] = sums + pass {j}: the single-agent order of the partial sums");
+                        if (K == 1 && !ap.EpilogueCall) continue;
+                        bool last = j == K - 1;
+                        w.Comment(K == 1 ? "sums = the pass, for the epilogue"
+                            : j == 0 ? "sums = pass 0"
+                            : !last ? $"sums = sums + pass {j}"
+                            : ap.EpilogueCall ? $"sums = sums + pass {j}: the single-agent order of the partial sums, for the epilogue"
+                            : $"[{string.Join(" ", acc)}] = sums + pass {j}: the single-agent order of the partial sums");
                         for (int n = 0; n < acc.Length; n++)
                             for (int v = 0; v < S; v++)
                                 for (int a = 0; a < A; a++)
@@ -279,13 +287,16 @@ internal static class AgentsEmitter
                                     string name = $"{acc[n]}{v}_{a}";
                                     int at = SumAt(n, v, a);
                                     if (j == 0) w.Line(o.Store(name, "sums", at));
-                                    else if (j < K - 1) w.Line(o.Store($"{o.Load("sums", at)} + {name}", "sums", at));
+                                    else if (!last || ap.EpilogueCall) w.Line(o.Store($"{o.Load("sums", at)} + {name}", "sums", at));
                                     else w.Line($"{name} = {o.Load("sums", at)} + {name};");
                                 }
                     }
 
+                    if (ap.EpilogueCall)
+                        w.Line($"{EpilogueName(layer, ap)}(ref sums, ref s, q, row);   // every agent's epilogue on its sums");
+
                     // Each agent's epilogue on its own names (vector v of agent a is number a·S + v), so no two agents share a local.
-                    for (int a = 0; a < A; a++)
+                    for (int a = 0; a < (ap.EpilogueCall ? 0 : A); a++)
                     {
                         w.Comment($"agent {Agent(a)}: the epilogue on its sums");
                         var rows = new Dictionary<string, string> { ["h"] = $"hB{a}", ["hn"] = $"hnB{a}" };
@@ -306,6 +317,50 @@ internal static class AgentsEmitter
                             kind.EmitForwardEpilogue(block, a * S + v, v * Lanes, train: false);
                     }
                 }
+            }
+        }
+
+        w.Line();
+        if (ap.EpilogueCall) EmitEpilogue(w, layer, kind, ap);
+    }
+
+    private static string EpilogueName(TiledLayerPlan layer, AgentPlan ap) => $"__Layer{layer.Layer}EpilogueAgents{ap.Width.Suffix}";
+
+    /// <summary>
+    /// The epilogue of one sub-block for the agents q .. q + A − 1, out of the kernel: the activations (RnnMath.Sigmoid,
+    /// Tanh, …) are inlined here, in a small method. In the kernel (hundreds of vector locals and temporaries) the JIT gave
+    /// up inlining them once its local-variable limit was reached, and every activation became a call passing vectors
+    /// through memory, dearer than the FMAs of a small tile. One call per block of agents costs little.
+    /// </summary>
+    private static void EmitEpilogue(CodeWriter w, TiledLayerPlan layer, RecurrentKind kind, AgentPlan ap)
+    {
+        var o = new VectorOps(ap.Width);
+        int A = ap.Agents, S = ap.VectorsPerBlock, Lanes = ap.Width.Lanes;
+        var acc = kind.Accumulators;
+        w.Line($"[GeneratedCode(\"RnnGen.Generator\", \"{Version}\"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
+        using (w.Block($"private static void {EpilogueName(layer, ap)}(ref float sums, ref State s, int q, int row)"))
+        {
+            w.Comment($"sums[((n·{S} + v)·{A} + a)·{Lanes} + lane]: group n, vector v, agent q + a");
+            using (w.Block($"for (int a = 0; a < {I(A)}; a++)"))
+            {
+                w.Line("ref State sa = ref Unsafe.Add(ref s, q + a);");
+                w.Line($"ref float sumsA = ref Unsafe.Add(ref sums, a * {I(Lanes)});");
+                var rows = new Dictionary<string, string> { ["h"] = "hB", ["hn"] = "hnB" };
+                if (kind.IsRecurrent) w.Line($"ref float hB = {At("sa.__Current", Plus(I(layer.StateH), "row"))};");
+                w.Line($"ref float hnB = {At("sa.__Next", Plus(I(layer.StateH), "row"))};");
+                if (kind.HasCellState)
+                {
+                    w.Line($"ref float cB = {At("sa.__Current", Plus(I(layer.StateC), "row"))};");
+                    w.Line($"ref float cnB = {At("sa.__Next", Plus(I(layer.StateC), "row"))};");
+                    (rows["c"], rows["cn"]) = ("cB", "cnB");
+                }
+
+                for (int n = 0; n < acc.Length; n++)
+                    for (int v = 0; v < S; v++)
+                        w.Line($"var {acc[n]}{v} = {o.Load("sumsA", (n * S + v) * A * Lanes)};");
+                var block = new KernelBlock(w, o, rows);
+                for (int v = 0; v < S; v++)
+                    kind.EmitForwardEpilogue(block, v, v * Lanes, train: false);
             }
         }
 

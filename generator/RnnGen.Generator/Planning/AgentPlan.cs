@@ -17,8 +17,14 @@ namespace RnnGen.Generator.Planning;
 /// of <see cref="ColumnUnroll"/> unrolled columns (a power of two, about <see cref="FmasPerChunk"/> multiply-adds). Agents are taken <see cref="AgentsPerChunk"/> at a time: every layer runs over a chunk
 /// (tiles outer, blocks of agents inner, so a tile's weights stay in L1 across the chunk) before the next chunk.
 /// </para>
+/// <para>
+/// With <see cref="EpilogueCall"/> the block's epilogue (the activations and the state update of every agent of the
+/// block) runs in a small method of its own, called once per block, instead of inline in the kernel. See
+/// <see cref="NeedsEpilogueCall"/>.
+/// </para>
 /// </summary>
-internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBlock, int BlocksPerTile, int KSplit, int ColumnUnroll, int AgentsPerChunk)
+internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBlock, int BlocksPerTile, int KSplit, int ColumnUnroll, int AgentsPerChunk,
+    bool EpilogueCall)
 {
     /// <summary>Accumulator vectors of one pass (groups × vectors per block × agents) at Vector512: 16 of the 32 registers, leaving room for the broadcasts and a weight vector.</summary>
     public const int Vector512Accumulators = 16;
@@ -40,6 +46,17 @@ internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBl
 
     /// <summary>Fewest agents in one chunk (rounded up to whole blocks): every chunk reads all the weights once, so for models whose weights spill from L2 a chunk must be big enough to amortize that read.</summary>
     public const int MinChunkAgents = 32;
+
+    /// <summary>
+    /// Whether the epilogue must leave the kernel: when the columns are walked in several passes (k-split &gt; 1). A multi-pass
+    /// kernel holds K copies of the column walks and K sets of agent accumulators, and the JIT (on every CPU: this is a limit on
+    /// the method's local variables and temporaries, not on registers) stops inlining before it reaches the epilogue: every
+    /// RnnMath.Sigmoid / Tanh of every agent became a call that passes its vectors through memory, at Vector512 (k-split 2
+    /// for every matrix model) costing more than the tile's multiply-adds up to LSTM 64 (LSTM 32: agents 1.8× slower than
+    /// single steps on Zen 4). In its own method the epilogue is inlined; the one call per block costs little next to a
+    /// multi-pass block. Single-pass kernels (half the size or less) inline their epilogues and keep them.
+    /// </summary>
+    internal static bool NeedsEpilogueCall(int kSplit) => kSplit > 1;
 
     /// <summary>Hidden units covered by one sub-block.</summary>
     public int BlockRows => VectorsPerBlock * Width.Lanes;
@@ -78,6 +95,6 @@ internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBl
         int unroll = 1;
         while (unroll * 2 * fmasPerColumn <= FmasPerChunk && (!width.IsScalar || unroll * 2 <= TilePlanner.ScalarUnroll)) unroll *= 2;   // a power of two, so it divides the usual sizes; short on the scalar path
         int chunkBlocks = Math.Max((MinChunkAgents + bestA - 1) / bestA, Math.Min(MaxChunkAgents / bestA, ChunkStateBytes / Math.Max(1, stateBytes * bestA)));
-        return new AgentPlan(width, bestA, bestS, vectorsPerTile / bestS, singleKSplit, unroll, chunkBlocks * bestA);
+        return new AgentPlan(width, bestA, bestS, vectorsPerTile / bestS, singleKSplit, unroll, chunkBlocks * bestA, NeedsEpilogueCall(singleKSplit));
     }
 }

@@ -2265,7 +2265,8 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         //    partial sums add up in the single-agent order
         F512 wv;
         F512 xk0, xk1, xk2, xk3, xk4, xk5, xk6, xk7;
-        // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
         global::System.Span<float> sumsSpan = stackalloc float[128];
         ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
         ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
@@ -2724,55 +2725,31 @@ partial class Elman_H16_I4_O1_LastStep_Relu
             a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
             a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
             a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
-            // [a] = sums + pass 3: the single-agent order of the partial sums
-            a0_0 = V512.LoadUnsafe(ref sums) + a0_0;
-            a0_1 = V512.LoadUnsafe(ref sums, 16) + a0_1;
-            a0_2 = V512.LoadUnsafe(ref sums, 32) + a0_2;
-            a0_3 = V512.LoadUnsafe(ref sums, 48) + a0_3;
-            a0_4 = V512.LoadUnsafe(ref sums, 64) + a0_4;
-            a0_5 = V512.LoadUnsafe(ref sums, 80) + a0_5;
-            a0_6 = V512.LoadUnsafe(ref sums, 96) + a0_6;
-            a0_7 = V512.LoadUnsafe(ref sums, 112) + a0_7;
-            // agent q: the epilogue on its sums
-            ref float hB0 = ref Unsafe.Add(ref cur0, row);
-            ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
-            var a0 = a0_0;
-            V512.StoreUnsafe(V512.Max(a0, F512.Zero), ref hnB0);   // h' = max(a, 0)
-            // agent q + 1: the epilogue on its sums
-            ref float hB1 = ref Unsafe.Add(ref cur1, row);
-            ref float hnB1 = ref Unsafe.Add(ref nxt1, row);
-            var a1 = a0_1;
-            V512.StoreUnsafe(V512.Max(a1, F512.Zero), ref hnB1);   // h' = max(a, 0)
-            // agent q + 2: the epilogue on its sums
-            ref float hB2 = ref Unsafe.Add(ref cur2, row);
-            ref float hnB2 = ref Unsafe.Add(ref nxt2, row);
-            var a2 = a0_2;
-            V512.StoreUnsafe(V512.Max(a2, F512.Zero), ref hnB2);   // h' = max(a, 0)
-            // agent q + 3: the epilogue on its sums
-            ref float hB3 = ref Unsafe.Add(ref cur3, row);
-            ref float hnB3 = ref Unsafe.Add(ref nxt3, row);
-            var a3 = a0_3;
-            V512.StoreUnsafe(V512.Max(a3, F512.Zero), ref hnB3);   // h' = max(a, 0)
-            // agent q + 4: the epilogue on its sums
-            ref float hB4 = ref Unsafe.Add(ref cur4, row);
-            ref float hnB4 = ref Unsafe.Add(ref nxt4, row);
-            var a4 = a0_4;
-            V512.StoreUnsafe(V512.Max(a4, F512.Zero), ref hnB4);   // h' = max(a, 0)
-            // agent q + 5: the epilogue on its sums
-            ref float hB5 = ref Unsafe.Add(ref cur5, row);
-            ref float hnB5 = ref Unsafe.Add(ref nxt5, row);
-            var a5 = a0_5;
-            V512.StoreUnsafe(V512.Max(a5, F512.Zero), ref hnB5);   // h' = max(a, 0)
-            // agent q + 6: the epilogue on its sums
-            ref float hB6 = ref Unsafe.Add(ref cur6, row);
-            ref float hnB6 = ref Unsafe.Add(ref nxt6, row);
-            var a6 = a0_6;
-            V512.StoreUnsafe(V512.Max(a6, F512.Zero), ref hnB6);   // h' = max(a, 0)
-            // agent q + 7: the epilogue on its sums
-            ref float hB7 = ref Unsafe.Add(ref cur7, row);
-            ref float hnB7 = ref Unsafe.Add(ref nxt7, row);
-            var a7 = a0_7;
-            V512.StoreUnsafe(V512.Max(a7, F512.Zero), ref hnB7);   // h' = max(a, 0)
+            // sums = sums + pass 3: the single-agent order of the partial sums, for the epilogue
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 16) + a0_1, ref sums, 16);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 32) + a0_2, ref sums, 32);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 48) + a0_3, ref sums, 48);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 64) + a0_4, ref sums, 64);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 80) + a0_5, ref sums, 80);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 96) + a0_6, ref sums, 96);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 112) + a0_7, ref sums, 112);
+            __Layer0EpilogueAgents512(ref sums, ref s, q, row);   // every agent's epilogue on its sums
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueAgents512(ref float sums, ref State s, int q, int row)
+    {
+        // sums[((n·1 + v)·8 + a)·16 + lane]: group n, vector v, agent q + a
+        for (int a = 0; a < 8; a++)
+        {
+            ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 16);
+            ref float hB = ref Unsafe.Add(ref sa.__Current, row);
+            ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
+            var a0 = V512.LoadUnsafe(ref sumsA);
+            V512.StoreUnsafe(V512.Max(a0, F512.Zero), ref hnB);   // h' = max(a, 0)
         }
     }
 
@@ -2783,7 +2760,8 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         //    partial sums add up in the single-agent order
         F256 wv;
         F256 xk0, xk1, xk2, xk3;
-        // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
         global::System.Span<float> sumsSpan = stackalloc float[64];
         ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
         ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
@@ -3162,43 +3140,33 @@ partial class Elman_H16_I4_O1_LastStep_Relu
             a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
             a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
             a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
-            // [a] = sums + pass 3: the single-agent order of the partial sums
-            a0_0 = V256.LoadUnsafe(ref sums) + a0_0;
-            a0_1 = V256.LoadUnsafe(ref sums, 8) + a0_1;
-            a0_2 = V256.LoadUnsafe(ref sums, 16) + a0_2;
-            a0_3 = V256.LoadUnsafe(ref sums, 24) + a0_3;
-            a1_0 = V256.LoadUnsafe(ref sums, 32) + a1_0;
-            a1_1 = V256.LoadUnsafe(ref sums, 40) + a1_1;
-            a1_2 = V256.LoadUnsafe(ref sums, 48) + a1_2;
-            a1_3 = V256.LoadUnsafe(ref sums, 56) + a1_3;
-            // agent q: the epilogue on its sums
-            ref float hB0 = ref Unsafe.Add(ref cur0, row);
-            ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
-            var a0 = a0_0;
-            var a1 = a1_0;
-            V256.StoreUnsafe(V256.Max(a0, F256.Zero), ref hnB0);   // h' = max(a, 0)
-            V256.StoreUnsafe(V256.Max(a1, F256.Zero), ref hnB0, 8);   // h' = max(a, 0)
-            // agent q + 1: the epilogue on its sums
-            ref float hB1 = ref Unsafe.Add(ref cur1, row);
-            ref float hnB1 = ref Unsafe.Add(ref nxt1, row);
-            var a2 = a0_1;
-            var a3 = a1_1;
-            V256.StoreUnsafe(V256.Max(a2, F256.Zero), ref hnB1);   // h' = max(a, 0)
-            V256.StoreUnsafe(V256.Max(a3, F256.Zero), ref hnB1, 8);   // h' = max(a, 0)
-            // agent q + 2: the epilogue on its sums
-            ref float hB2 = ref Unsafe.Add(ref cur2, row);
-            ref float hnB2 = ref Unsafe.Add(ref nxt2, row);
-            var a4 = a0_2;
-            var a5 = a1_2;
-            V256.StoreUnsafe(V256.Max(a4, F256.Zero), ref hnB2);   // h' = max(a, 0)
-            V256.StoreUnsafe(V256.Max(a5, F256.Zero), ref hnB2, 8);   // h' = max(a, 0)
-            // agent q + 3: the epilogue on its sums
-            ref float hB3 = ref Unsafe.Add(ref cur3, row);
-            ref float hnB3 = ref Unsafe.Add(ref nxt3, row);
-            var a6 = a0_3;
-            var a7 = a1_3;
-            V256.StoreUnsafe(V256.Max(a6, F256.Zero), ref hnB3);   // h' = max(a, 0)
-            V256.StoreUnsafe(V256.Max(a7, F256.Zero), ref hnB3, 8);   // h' = max(a, 0)
+            // sums = sums + pass 3: the single-agent order of the partial sums, for the epilogue
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + a0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + a0_2, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + a0_3, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + a1_0, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + a1_1, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + a1_2, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + a1_3, ref sums, 56);
+            __Layer0EpilogueAgents256(ref sums, ref s, q, row);   // every agent's epilogue on its sums
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueAgents256(ref float sums, ref State s, int q, int row)
+    {
+        // sums[((n·2 + v)·4 + a)·8 + lane]: group n, vector v, agent q + a
+        for (int a = 0; a < 4; a++)
+        {
+            ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref float hB = ref Unsafe.Add(ref sa.__Current, row);
+            ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
+            var a0 = V256.LoadUnsafe(ref sumsA);
+            var a1 = V256.LoadUnsafe(ref sumsA, 32);
+            V256.StoreUnsafe(V256.Max(a0, F256.Zero), ref hnB);   // h' = max(a, 0)
+            V256.StoreUnsafe(V256.Max(a1, F256.Zero), ref hnB, 8);   // h' = max(a, 0)
         }
     }
 
@@ -3209,7 +3177,8 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         //    partial sums add up in the single-agent order
         F128 wv;
         F128 xk0, xk1, xk2, xk3;
-        // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
         global::System.Span<float> sumsSpan = stackalloc float[32];
         ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
         ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
@@ -3551,44 +3520,34 @@ partial class Elman_H16_I4_O1_LastStep_Relu
                 a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
                 a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
                 a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
-                // [a] = sums + pass 1: the single-agent order of the partial sums
-                a0_0 = V128.LoadUnsafe(ref sums) + a0_0;
-                a0_1 = V128.LoadUnsafe(ref sums, 4) + a0_1;
-                a0_2 = V128.LoadUnsafe(ref sums, 8) + a0_2;
-                a0_3 = V128.LoadUnsafe(ref sums, 12) + a0_3;
-                a1_0 = V128.LoadUnsafe(ref sums, 16) + a1_0;
-                a1_1 = V128.LoadUnsafe(ref sums, 20) + a1_1;
-                a1_2 = V128.LoadUnsafe(ref sums, 24) + a1_2;
-                a1_3 = V128.LoadUnsafe(ref sums, 28) + a1_3;
-                // agent q: the epilogue on its sums
-                ref float hB0 = ref Unsafe.Add(ref cur0, row);
-                ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
-                var a0 = a0_0;
-                var a1 = a1_0;
-                V128.StoreUnsafe(V128.Max(a0, F128.Zero), ref hnB0);   // h' = max(a, 0)
-                V128.StoreUnsafe(V128.Max(a1, F128.Zero), ref hnB0, 4);   // h' = max(a, 0)
-                // agent q + 1: the epilogue on its sums
-                ref float hB1 = ref Unsafe.Add(ref cur1, row);
-                ref float hnB1 = ref Unsafe.Add(ref nxt1, row);
-                var a2 = a0_1;
-                var a3 = a1_1;
-                V128.StoreUnsafe(V128.Max(a2, F128.Zero), ref hnB1);   // h' = max(a, 0)
-                V128.StoreUnsafe(V128.Max(a3, F128.Zero), ref hnB1, 4);   // h' = max(a, 0)
-                // agent q + 2: the epilogue on its sums
-                ref float hB2 = ref Unsafe.Add(ref cur2, row);
-                ref float hnB2 = ref Unsafe.Add(ref nxt2, row);
-                var a4 = a0_2;
-                var a5 = a1_2;
-                V128.StoreUnsafe(V128.Max(a4, F128.Zero), ref hnB2);   // h' = max(a, 0)
-                V128.StoreUnsafe(V128.Max(a5, F128.Zero), ref hnB2, 4);   // h' = max(a, 0)
-                // agent q + 3: the epilogue on its sums
-                ref float hB3 = ref Unsafe.Add(ref cur3, row);
-                ref float hnB3 = ref Unsafe.Add(ref nxt3, row);
-                var a6 = a0_3;
-                var a7 = a1_3;
-                V128.StoreUnsafe(V128.Max(a6, F128.Zero), ref hnB3);   // h' = max(a, 0)
-                V128.StoreUnsafe(V128.Max(a7, F128.Zero), ref hnB3, 4);   // h' = max(a, 0)
+                // sums = sums + pass 1: the single-agent order of the partial sums, for the epilogue
+                V128.StoreUnsafe(V128.LoadUnsafe(ref sums) + a0_0, ref sums);
+                V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 4) + a0_1, ref sums, 4);
+                V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 8) + a0_2, ref sums, 8);
+                V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 12) + a0_3, ref sums, 12);
+                V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 16) + a1_0, ref sums, 16);
+                V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 20) + a1_1, ref sums, 20);
+                V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 24) + a1_2, ref sums, 24);
+                V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 28) + a1_3, ref sums, 28);
+                __Layer0EpilogueAgents128(ref sums, ref s, q, row);   // every agent's epilogue on its sums
             }
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueAgents128(ref float sums, ref State s, int q, int row)
+    {
+        // sums[((n·2 + v)·4 + a)·4 + lane]: group n, vector v, agent q + a
+        for (int a = 0; a < 4; a++)
+        {
+            ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 4);
+            ref float hB = ref Unsafe.Add(ref sa.__Current, row);
+            ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
+            var a0 = V128.LoadUnsafe(ref sumsA);
+            var a1 = V128.LoadUnsafe(ref sumsA, 16);
+            V128.StoreUnsafe(V128.Max(a0, F128.Zero), ref hnB);   // h' = max(a, 0)
+            V128.StoreUnsafe(V128.Max(a1, F128.Zero), ref hnB, 4);   // h' = max(a, 0)
         }
     }
 

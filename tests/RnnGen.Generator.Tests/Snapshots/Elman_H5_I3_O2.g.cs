@@ -1659,7 +1659,8 @@ partial class Elman_H5_I3_O2
         //    partial sums add up in the single-agent order
         F256 wv;
         F256 xk0, xk1, xk2, xk3, xk4, xk5, xk6, xk7;
-        // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
         global::System.Span<float> sumsSpan = stackalloc float[64];
         ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
         ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
@@ -1913,55 +1914,31 @@ partial class Elman_H5_I3_O2
             a0_5 = V256.FusedMultiplyAdd(wv, xk5, a0_5);
             a0_6 = V256.FusedMultiplyAdd(wv, xk6, a0_6);
             a0_7 = V256.FusedMultiplyAdd(wv, xk7, a0_7);
-            // [a] = sums + pass 3: the single-agent order of the partial sums
-            a0_0 = V256.LoadUnsafe(ref sums) + a0_0;
-            a0_1 = V256.LoadUnsafe(ref sums, 8) + a0_1;
-            a0_2 = V256.LoadUnsafe(ref sums, 16) + a0_2;
-            a0_3 = V256.LoadUnsafe(ref sums, 24) + a0_3;
-            a0_4 = V256.LoadUnsafe(ref sums, 32) + a0_4;
-            a0_5 = V256.LoadUnsafe(ref sums, 40) + a0_5;
-            a0_6 = V256.LoadUnsafe(ref sums, 48) + a0_6;
-            a0_7 = V256.LoadUnsafe(ref sums, 56) + a0_7;
-            // agent q: the epilogue on its sums
-            ref float hB0 = ref Unsafe.Add(ref cur0, row);
-            ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
-            var a0 = a0_0;
-            V256.StoreUnsafe(RnnMath.Tanh(a0), ref hnB0);   // h' = tanh(a)
-            // agent q + 1: the epilogue on its sums
-            ref float hB1 = ref Unsafe.Add(ref cur1, row);
-            ref float hnB1 = ref Unsafe.Add(ref nxt1, row);
-            var a1 = a0_1;
-            V256.StoreUnsafe(RnnMath.Tanh(a1), ref hnB1);   // h' = tanh(a)
-            // agent q + 2: the epilogue on its sums
-            ref float hB2 = ref Unsafe.Add(ref cur2, row);
-            ref float hnB2 = ref Unsafe.Add(ref nxt2, row);
-            var a2 = a0_2;
-            V256.StoreUnsafe(RnnMath.Tanh(a2), ref hnB2);   // h' = tanh(a)
-            // agent q + 3: the epilogue on its sums
-            ref float hB3 = ref Unsafe.Add(ref cur3, row);
-            ref float hnB3 = ref Unsafe.Add(ref nxt3, row);
-            var a3 = a0_3;
-            V256.StoreUnsafe(RnnMath.Tanh(a3), ref hnB3);   // h' = tanh(a)
-            // agent q + 4: the epilogue on its sums
-            ref float hB4 = ref Unsafe.Add(ref cur4, row);
-            ref float hnB4 = ref Unsafe.Add(ref nxt4, row);
-            var a4 = a0_4;
-            V256.StoreUnsafe(RnnMath.Tanh(a4), ref hnB4);   // h' = tanh(a)
-            // agent q + 5: the epilogue on its sums
-            ref float hB5 = ref Unsafe.Add(ref cur5, row);
-            ref float hnB5 = ref Unsafe.Add(ref nxt5, row);
-            var a5 = a0_5;
-            V256.StoreUnsafe(RnnMath.Tanh(a5), ref hnB5);   // h' = tanh(a)
-            // agent q + 6: the epilogue on its sums
-            ref float hB6 = ref Unsafe.Add(ref cur6, row);
-            ref float hnB6 = ref Unsafe.Add(ref nxt6, row);
-            var a6 = a0_6;
-            V256.StoreUnsafe(RnnMath.Tanh(a6), ref hnB6);   // h' = tanh(a)
-            // agent q + 7: the epilogue on its sums
-            ref float hB7 = ref Unsafe.Add(ref cur7, row);
-            ref float hnB7 = ref Unsafe.Add(ref nxt7, row);
-            var a7 = a0_7;
-            V256.StoreUnsafe(RnnMath.Tanh(a7), ref hnB7);   // h' = tanh(a)
+            // sums = sums + pass 3: the single-agent order of the partial sums, for the epilogue
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + a0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + a0_2, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + a0_3, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + a0_4, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + a0_5, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + a0_6, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + a0_7, ref sums, 56);
+            __Layer0EpilogueAgents256(ref sums, ref s, q, row);   // every agent's epilogue on its sums
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueAgents256(ref float sums, ref State s, int q, int row)
+    {
+        // sums[((n·1 + v)·8 + a)·8 + lane]: group n, vector v, agent q + a
+        for (int a = 0; a < 8; a++)
+        {
+            ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref float hB = ref Unsafe.Add(ref sa.__Current, row);
+            ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
+            var a0 = V256.LoadUnsafe(ref sumsA);
+            V256.StoreUnsafe(RnnMath.Tanh(a0), ref hnB);   // h' = tanh(a)
         }
     }
 
@@ -1972,7 +1949,8 @@ partial class Elman_H5_I3_O2
         //    partial sums add up in the single-agent order
         F128 wv;
         F128 xk0, xk1, xk2, xk3;
-        // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
         global::System.Span<float> sumsSpan = stackalloc float[32];
         ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
         ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
@@ -2182,43 +2160,33 @@ partial class Elman_H5_I3_O2
             a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
             a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
             a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
-            // [a] = sums + pass 3: the single-agent order of the partial sums
-            a0_0 = V128.LoadUnsafe(ref sums) + a0_0;
-            a0_1 = V128.LoadUnsafe(ref sums, 4) + a0_1;
-            a0_2 = V128.LoadUnsafe(ref sums, 8) + a0_2;
-            a0_3 = V128.LoadUnsafe(ref sums, 12) + a0_3;
-            a1_0 = V128.LoadUnsafe(ref sums, 16) + a1_0;
-            a1_1 = V128.LoadUnsafe(ref sums, 20) + a1_1;
-            a1_2 = V128.LoadUnsafe(ref sums, 24) + a1_2;
-            a1_3 = V128.LoadUnsafe(ref sums, 28) + a1_3;
-            // agent q: the epilogue on its sums
-            ref float hB0 = ref Unsafe.Add(ref cur0, row);
-            ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
-            var a0 = a0_0;
-            var a1 = a1_0;
-            V128.StoreUnsafe(RnnMath.Tanh(a0), ref hnB0);   // h' = tanh(a)
-            V128.StoreUnsafe(RnnMath.Tanh(a1), ref hnB0, 4);   // h' = tanh(a)
-            // agent q + 1: the epilogue on its sums
-            ref float hB1 = ref Unsafe.Add(ref cur1, row);
-            ref float hnB1 = ref Unsafe.Add(ref nxt1, row);
-            var a2 = a0_1;
-            var a3 = a1_1;
-            V128.StoreUnsafe(RnnMath.Tanh(a2), ref hnB1);   // h' = tanh(a)
-            V128.StoreUnsafe(RnnMath.Tanh(a3), ref hnB1, 4);   // h' = tanh(a)
-            // agent q + 2: the epilogue on its sums
-            ref float hB2 = ref Unsafe.Add(ref cur2, row);
-            ref float hnB2 = ref Unsafe.Add(ref nxt2, row);
-            var a4 = a0_2;
-            var a5 = a1_2;
-            V128.StoreUnsafe(RnnMath.Tanh(a4), ref hnB2);   // h' = tanh(a)
-            V128.StoreUnsafe(RnnMath.Tanh(a5), ref hnB2, 4);   // h' = tanh(a)
-            // agent q + 3: the epilogue on its sums
-            ref float hB3 = ref Unsafe.Add(ref cur3, row);
-            ref float hnB3 = ref Unsafe.Add(ref nxt3, row);
-            var a6 = a0_3;
-            var a7 = a1_3;
-            V128.StoreUnsafe(RnnMath.Tanh(a6), ref hnB3);   // h' = tanh(a)
-            V128.StoreUnsafe(RnnMath.Tanh(a7), ref hnB3, 4);   // h' = tanh(a)
+            // sums = sums + pass 3: the single-agent order of the partial sums, for the epilogue
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 4) + a0_1, ref sums, 4);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 8) + a0_2, ref sums, 8);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 12) + a0_3, ref sums, 12);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 16) + a1_0, ref sums, 16);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 20) + a1_1, ref sums, 20);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 24) + a1_2, ref sums, 24);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 28) + a1_3, ref sums, 28);
+            __Layer0EpilogueAgents128(ref sums, ref s, q, row);   // every agent's epilogue on its sums
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueAgents128(ref float sums, ref State s, int q, int row)
+    {
+        // sums[((n·2 + v)·4 + a)·4 + lane]: group n, vector v, agent q + a
+        for (int a = 0; a < 4; a++)
+        {
+            ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 4);
+            ref float hB = ref Unsafe.Add(ref sa.__Current, row);
+            ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
+            var a0 = V128.LoadUnsafe(ref sumsA);
+            var a1 = V128.LoadUnsafe(ref sumsA, 16);
+            V128.StoreUnsafe(RnnMath.Tanh(a0), ref hnB);   // h' = tanh(a)
+            V128.StoreUnsafe(RnnMath.Tanh(a1), ref hnB, 4);   // h' = tanh(a)
         }
     }
 

@@ -2404,7 +2404,8 @@ partial class Gru_H8_I3_O1
         //    whose partial sums add up in the single-agent order
         F256 wv;
         F256 xk0, xk1;
-        // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
         global::System.Span<float> sumsSpan = stackalloc float[64];
         ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
         ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
@@ -2574,37 +2575,37 @@ partial class Gru_H8_I3_O1
             wv = V256.LoadUnsafe(ref wT, 304);
             nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
             nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
-            // [r z nx nh] = sums + pass 1: the single-agent order of the partial sums
-            r0_0 = V256.LoadUnsafe(ref sums) + r0_0;
-            r0_1 = V256.LoadUnsafe(ref sums, 8) + r0_1;
-            z0_0 = V256.LoadUnsafe(ref sums, 16) + z0_0;
-            z0_1 = V256.LoadUnsafe(ref sums, 24) + z0_1;
-            nx0_0 = V256.LoadUnsafe(ref sums, 32) + nx0_0;
-            nx0_1 = V256.LoadUnsafe(ref sums, 40) + nx0_1;
-            nh0_0 = V256.LoadUnsafe(ref sums, 48) + nh0_0;
-            nh0_1 = V256.LoadUnsafe(ref sums, 56) + nh0_1;
-            // agent q: the epilogue on its sums
-            ref float hB0 = ref Unsafe.Add(ref cur0, row);
-            ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
-            var r0 = r0_0;
-            var z0 = z0_0;
-            var nx0 = nx0_0;
-            var nh0 = nh0_0;
+            // sums = sums + pass 1: the single-agent order of the partial sums, for the epilogue
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + r0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + r0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + z0_0, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + z0_1, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + nx0_0, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + nx0_1, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + nh0_0, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + nh0_1, ref sums, 56);
+            __Layer0EpilogueAgents256(ref sums, ref s, q, row);   // every agent's epilogue on its sums
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueAgents256(ref float sums, ref State s, int q, int row)
+    {
+        // sums[((n·1 + v)·2 + a)·8 + lane]: group n, vector v, agent q + a
+        for (int a = 0; a < 2; a++)
+        {
+            ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref float hB = ref Unsafe.Add(ref sa.__Current, row);
+            ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
+            var r0 = V256.LoadUnsafe(ref sumsA);
+            var z0 = V256.LoadUnsafe(ref sumsA, 16);
+            var nx0 = V256.LoadUnsafe(ref sumsA, 32);
+            var nh0 = V256.LoadUnsafe(ref sumsA, 48);
             r0 = RnnMath.Sigmoid(r0);   // r = σ(r)
             z0 = RnnMath.Sigmoid(z0);   // z = σ(z)
             var n0 = RnnMath.Tanh(V256.FusedMultiplyAdd(r0, nh0, nx0));   // n = tanh(nx + r⊙nh)
-            V256.StoreUnsafe(V256.FusedMultiplyAdd(z0, V256.LoadUnsafe(ref hB0) - n0, n0), ref hnB0);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
-            // agent q + 1: the epilogue on its sums
-            ref float hB1 = ref Unsafe.Add(ref cur1, row);
-            ref float hnB1 = ref Unsafe.Add(ref nxt1, row);
-            var r1 = r0_1;
-            var z1 = z0_1;
-            var nx1 = nx0_1;
-            var nh1 = nh0_1;
-            r1 = RnnMath.Sigmoid(r1);   // r = σ(r)
-            z1 = RnnMath.Sigmoid(z1);   // z = σ(z)
-            var n1 = RnnMath.Tanh(V256.FusedMultiplyAdd(r1, nh1, nx1));   // n = tanh(nx + r⊙nh)
-            V256.StoreUnsafe(V256.FusedMultiplyAdd(z1, V256.LoadUnsafe(ref hB1) - n1, n1), ref hnB1);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+            V256.StoreUnsafe(V256.FusedMultiplyAdd(z0, V256.LoadUnsafe(ref hB) - n0, n0), ref hnB);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
         }
     }
 

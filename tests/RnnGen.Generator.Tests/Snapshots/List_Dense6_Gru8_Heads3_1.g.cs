@@ -3403,7 +3403,8 @@ partial class List_Dense6_Gru8_Heads3_1
         //    partial sums add up in the single-agent order
         F256 wv;
         F256 xk0, xk1, xk2, xk3, xk4, xk5, xk6, xk7;
-        // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
         global::System.Span<float> sumsSpan = stackalloc float[64];
         ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
         ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
@@ -3560,55 +3561,31 @@ partial class List_Dense6_Gru8_Heads3_1
             a0_5 = F256.Zero;
             a0_6 = F256.Zero;
             a0_7 = F256.Zero;
-            // [a] = sums + pass 3: the single-agent order of the partial sums
-            a0_0 = V256.LoadUnsafe(ref sums) + a0_0;
-            a0_1 = V256.LoadUnsafe(ref sums, 8) + a0_1;
-            a0_2 = V256.LoadUnsafe(ref sums, 16) + a0_2;
-            a0_3 = V256.LoadUnsafe(ref sums, 24) + a0_3;
-            a0_4 = V256.LoadUnsafe(ref sums, 32) + a0_4;
-            a0_5 = V256.LoadUnsafe(ref sums, 40) + a0_5;
-            a0_6 = V256.LoadUnsafe(ref sums, 48) + a0_6;
-            a0_7 = V256.LoadUnsafe(ref sums, 56) + a0_7;
-            // agent q: the epilogue on its sums
-            ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
-            var a0 = a0_0;
+            // sums = sums + pass 3: the single-agent order of the partial sums, for the epilogue
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + a0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + a0_2, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + a0_3, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + a0_4, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + a0_5, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + a0_6, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + a0_7, ref sums, 56);
+            __Layer0EpilogueAgents256(ref sums, ref s, q, row);   // every agent's epilogue on its sums
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueAgents256(ref float sums, ref State s, int q, int row)
+    {
+        // sums[((n·1 + v)·8 + a)·8 + lane]: group n, vector v, agent q + a
+        for (int a = 0; a < 8; a++)
+        {
+            ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
+            var a0 = V256.LoadUnsafe(ref sumsA);
             var sg0 = RnnMath.Sigmoid(a0);   // σ(a)
-            V256.StoreUnsafe(a0 * sg0, ref hnB0);   // y = a·σ(a)
-            // agent q + 1: the epilogue on its sums
-            ref float hnB1 = ref Unsafe.Add(ref nxt1, row);
-            var a1 = a0_1;
-            var sg1 = RnnMath.Sigmoid(a1);   // σ(a)
-            V256.StoreUnsafe(a1 * sg1, ref hnB1);   // y = a·σ(a)
-            // agent q + 2: the epilogue on its sums
-            ref float hnB2 = ref Unsafe.Add(ref nxt2, row);
-            var a2 = a0_2;
-            var sg2 = RnnMath.Sigmoid(a2);   // σ(a)
-            V256.StoreUnsafe(a2 * sg2, ref hnB2);   // y = a·σ(a)
-            // agent q + 3: the epilogue on its sums
-            ref float hnB3 = ref Unsafe.Add(ref nxt3, row);
-            var a3 = a0_3;
-            var sg3 = RnnMath.Sigmoid(a3);   // σ(a)
-            V256.StoreUnsafe(a3 * sg3, ref hnB3);   // y = a·σ(a)
-            // agent q + 4: the epilogue on its sums
-            ref float hnB4 = ref Unsafe.Add(ref nxt4, row);
-            var a4 = a0_4;
-            var sg4 = RnnMath.Sigmoid(a4);   // σ(a)
-            V256.StoreUnsafe(a4 * sg4, ref hnB4);   // y = a·σ(a)
-            // agent q + 5: the epilogue on its sums
-            ref float hnB5 = ref Unsafe.Add(ref nxt5, row);
-            var a5 = a0_5;
-            var sg5 = RnnMath.Sigmoid(a5);   // σ(a)
-            V256.StoreUnsafe(a5 * sg5, ref hnB5);   // y = a·σ(a)
-            // agent q + 6: the epilogue on its sums
-            ref float hnB6 = ref Unsafe.Add(ref nxt6, row);
-            var a6 = a0_6;
-            var sg6 = RnnMath.Sigmoid(a6);   // σ(a)
-            V256.StoreUnsafe(a6 * sg6, ref hnB6);   // y = a·σ(a)
-            // agent q + 7: the epilogue on its sums
-            ref float hnB7 = ref Unsafe.Add(ref nxt7, row);
-            var a7 = a0_7;
-            var sg7 = RnnMath.Sigmoid(a7);   // σ(a)
-            V256.StoreUnsafe(a7 * sg7, ref hnB7);   // y = a·σ(a)
+            V256.StoreUnsafe(a0 * sg0, ref hnB);   // y = a·σ(a)
         }
     }
 
@@ -3619,7 +3596,8 @@ partial class List_Dense6_Gru8_Heads3_1
         //    partial sums add up in the single-agent order
         F128 wv;
         F128 xk0, xk1, xk2, xk3;
-        // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
         global::System.Span<float> sumsSpan = stackalloc float[32];
         ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
         ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
@@ -3751,47 +3729,34 @@ partial class List_Dense6_Gru8_Heads3_1
             a1_1 = F128.Zero;
             a1_2 = F128.Zero;
             a1_3 = F128.Zero;
-            // [a] = sums + pass 3: the single-agent order of the partial sums
-            a0_0 = V128.LoadUnsafe(ref sums) + a0_0;
-            a0_1 = V128.LoadUnsafe(ref sums, 4) + a0_1;
-            a0_2 = V128.LoadUnsafe(ref sums, 8) + a0_2;
-            a0_3 = V128.LoadUnsafe(ref sums, 12) + a0_3;
-            a1_0 = V128.LoadUnsafe(ref sums, 16) + a1_0;
-            a1_1 = V128.LoadUnsafe(ref sums, 20) + a1_1;
-            a1_2 = V128.LoadUnsafe(ref sums, 24) + a1_2;
-            a1_3 = V128.LoadUnsafe(ref sums, 28) + a1_3;
-            // agent q: the epilogue on its sums
-            ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
-            var a0 = a0_0;
-            var a1 = a1_0;
+            // sums = sums + pass 3: the single-agent order of the partial sums, for the epilogue
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 4) + a0_1, ref sums, 4);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 8) + a0_2, ref sums, 8);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 12) + a0_3, ref sums, 12);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 16) + a1_0, ref sums, 16);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 20) + a1_1, ref sums, 20);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 24) + a1_2, ref sums, 24);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 28) + a1_3, ref sums, 28);
+            __Layer0EpilogueAgents128(ref sums, ref s, q, row);   // every agent's epilogue on its sums
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueAgents128(ref float sums, ref State s, int q, int row)
+    {
+        // sums[((n·2 + v)·4 + a)·4 + lane]: group n, vector v, agent q + a
+        for (int a = 0; a < 4; a++)
+        {
+            ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 4);
+            ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
+            var a0 = V128.LoadUnsafe(ref sumsA);
+            var a1 = V128.LoadUnsafe(ref sumsA, 16);
             var sg0 = RnnMath.Sigmoid(a0);   // σ(a)
-            V128.StoreUnsafe(a0 * sg0, ref hnB0);   // y = a·σ(a)
+            V128.StoreUnsafe(a0 * sg0, ref hnB);   // y = a·σ(a)
             var sg1 = RnnMath.Sigmoid(a1);   // σ(a)
-            V128.StoreUnsafe(a1 * sg1, ref hnB0, 4);   // y = a·σ(a)
-            // agent q + 1: the epilogue on its sums
-            ref float hnB1 = ref Unsafe.Add(ref nxt1, row);
-            var a2 = a0_1;
-            var a3 = a1_1;
-            var sg2 = RnnMath.Sigmoid(a2);   // σ(a)
-            V128.StoreUnsafe(a2 * sg2, ref hnB1);   // y = a·σ(a)
-            var sg3 = RnnMath.Sigmoid(a3);   // σ(a)
-            V128.StoreUnsafe(a3 * sg3, ref hnB1, 4);   // y = a·σ(a)
-            // agent q + 2: the epilogue on its sums
-            ref float hnB2 = ref Unsafe.Add(ref nxt2, row);
-            var a4 = a0_2;
-            var a5 = a1_2;
-            var sg4 = RnnMath.Sigmoid(a4);   // σ(a)
-            V128.StoreUnsafe(a4 * sg4, ref hnB2);   // y = a·σ(a)
-            var sg5 = RnnMath.Sigmoid(a5);   // σ(a)
-            V128.StoreUnsafe(a5 * sg5, ref hnB2, 4);   // y = a·σ(a)
-            // agent q + 3: the epilogue on its sums
-            ref float hnB3 = ref Unsafe.Add(ref nxt3, row);
-            var a6 = a0_3;
-            var a7 = a1_3;
-            var sg6 = RnnMath.Sigmoid(a6);   // σ(a)
-            V128.StoreUnsafe(a6 * sg6, ref hnB3);   // y = a·σ(a)
-            var sg7 = RnnMath.Sigmoid(a7);   // σ(a)
-            V128.StoreUnsafe(a7 * sg7, ref hnB3, 4);   // y = a·σ(a)
+            V128.StoreUnsafe(a1 * sg1, ref hnB, 4);   // y = a·σ(a)
         }
     }
 
@@ -3923,7 +3888,8 @@ partial class List_Dense6_Gru8_Heads3_1
         //    whose partial sums add up in the single-agent order
         F256 wv;
         F256 xk0, xk1;
-        // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
         global::System.Span<float> sumsSpan = stackalloc float[64];
         ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
         ref float wT = ref Unsafe.Add(ref p, __Layer1Offset);
@@ -4126,37 +4092,37 @@ partial class List_Dense6_Gru8_Heads3_1
             wv = V256.LoadUnsafe(ref wT, 376);
             nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
             nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
-            // [r z nx nh] = sums + pass 1: the single-agent order of the partial sums
-            r0_0 = V256.LoadUnsafe(ref sums) + r0_0;
-            r0_1 = V256.LoadUnsafe(ref sums, 8) + r0_1;
-            z0_0 = V256.LoadUnsafe(ref sums, 16) + z0_0;
-            z0_1 = V256.LoadUnsafe(ref sums, 24) + z0_1;
-            nx0_0 = V256.LoadUnsafe(ref sums, 32) + nx0_0;
-            nx0_1 = V256.LoadUnsafe(ref sums, 40) + nx0_1;
-            nh0_0 = V256.LoadUnsafe(ref sums, 48) + nh0_0;
-            nh0_1 = V256.LoadUnsafe(ref sums, 56) + nh0_1;
-            // agent q: the epilogue on its sums
-            ref float hB0 = ref Unsafe.Add(ref cur0, 8 + row);
-            ref float hnB0 = ref Unsafe.Add(ref nxt0, 8 + row);
-            var r0 = r0_0;
-            var z0 = z0_0;
-            var nx0 = nx0_0;
-            var nh0 = nh0_0;
+            // sums = sums + pass 1: the single-agent order of the partial sums, for the epilogue
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + r0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + r0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + z0_0, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + z0_1, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + nx0_0, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + nx0_1, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + nh0_0, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + nh0_1, ref sums, 56);
+            __Layer1EpilogueAgents256(ref sums, ref s, q, row);   // every agent's epilogue on its sums
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer1EpilogueAgents256(ref float sums, ref State s, int q, int row)
+    {
+        // sums[((n·1 + v)·2 + a)·8 + lane]: group n, vector v, agent q + a
+        for (int a = 0; a < 2; a++)
+        {
+            ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref float hB = ref Unsafe.Add(ref sa.__Current, 8 + row);
+            ref float hnB = ref Unsafe.Add(ref sa.__Next, 8 + row);
+            var r0 = V256.LoadUnsafe(ref sumsA);
+            var z0 = V256.LoadUnsafe(ref sumsA, 16);
+            var nx0 = V256.LoadUnsafe(ref sumsA, 32);
+            var nh0 = V256.LoadUnsafe(ref sumsA, 48);
             r0 = RnnMath.Sigmoid(r0);   // r = σ(r)
             z0 = RnnMath.Sigmoid(z0);   // z = σ(z)
             var n0 = RnnMath.Tanh(V256.FusedMultiplyAdd(r0, nh0, nx0));   // n = tanh(nx + r⊙nh)
-            V256.StoreUnsafe(V256.FusedMultiplyAdd(z0, V256.LoadUnsafe(ref hB0) - n0, n0), ref hnB0);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
-            // agent q + 1: the epilogue on its sums
-            ref float hB1 = ref Unsafe.Add(ref cur1, 8 + row);
-            ref float hnB1 = ref Unsafe.Add(ref nxt1, 8 + row);
-            var r1 = r0_1;
-            var z1 = z0_1;
-            var nx1 = nx0_1;
-            var nh1 = nh0_1;
-            r1 = RnnMath.Sigmoid(r1);   // r = σ(r)
-            z1 = RnnMath.Sigmoid(z1);   // z = σ(z)
-            var n1 = RnnMath.Tanh(V256.FusedMultiplyAdd(r1, nh1, nx1));   // n = tanh(nx + r⊙nh)
-            V256.StoreUnsafe(V256.FusedMultiplyAdd(z1, V256.LoadUnsafe(ref hB1) - n1, n1), ref hnB1);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+            V256.StoreUnsafe(V256.FusedMultiplyAdd(z0, V256.LoadUnsafe(ref hB) - n0, n0), ref hnB);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
         }
     }
 

@@ -2599,7 +2599,8 @@ partial class Lstm_H8_I3_O1
         //    whose partial sums add up in the single-agent order
         F256 wv;
         F256 xk0, xk1;
-        // running sums of the passes before, per group × vector × agent (the later passes' accumulators take their registers)
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
         global::System.Span<float> sumsSpan = stackalloc float[64];
         ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
         ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
@@ -2802,49 +2803,43 @@ partial class Lstm_H8_I3_O1
             wv = V256.LoadUnsafe(ref wT, 408);
             o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
             o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
-            // [i f g o] = sums + pass 1: the single-agent order of the partial sums
-            i0_0 = V256.LoadUnsafe(ref sums) + i0_0;
-            i0_1 = V256.LoadUnsafe(ref sums, 8) + i0_1;
-            f0_0 = V256.LoadUnsafe(ref sums, 16) + f0_0;
-            f0_1 = V256.LoadUnsafe(ref sums, 24) + f0_1;
-            g0_0 = V256.LoadUnsafe(ref sums, 32) + g0_0;
-            g0_1 = V256.LoadUnsafe(ref sums, 40) + g0_1;
-            o0_0 = V256.LoadUnsafe(ref sums, 48) + o0_0;
-            o0_1 = V256.LoadUnsafe(ref sums, 56) + o0_1;
-            // agent q: the epilogue on its sums
-            ref float hB0 = ref Unsafe.Add(ref cur0, row);
-            ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
-            ref float cB0 = ref Unsafe.Add(ref cur0, 8 + row);
-            ref float cnB0 = ref Unsafe.Add(ref nxt0, 8 + row);
-            var i0 = i0_0;
-            var f0 = f0_0;
-            var g0 = g0_0;
-            var o0 = o0_0;
+            // sums = sums + pass 1: the single-agent order of the partial sums, for the epilogue
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + i0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + i0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + f0_0, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + f0_1, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + g0_0, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + g0_1, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + o0_0, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + o0_1, ref sums, 56);
+            __Layer0EpilogueAgents256(ref sums, ref s, q, row);   // every agent's epilogue on its sums
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueAgents256(ref float sums, ref State s, int q, int row)
+    {
+        // sums[((n·1 + v)·2 + a)·8 + lane]: group n, vector v, agent q + a
+        for (int a = 0; a < 2; a++)
+        {
+            ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref float hB = ref Unsafe.Add(ref sa.__Current, row);
+            ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
+            ref float cB = ref Unsafe.Add(ref sa.__Current, 8 + row);
+            ref float cnB = ref Unsafe.Add(ref sa.__Next, 8 + row);
+            var i0 = V256.LoadUnsafe(ref sumsA);
+            var f0 = V256.LoadUnsafe(ref sumsA, 16);
+            var g0 = V256.LoadUnsafe(ref sumsA, 32);
+            var o0 = V256.LoadUnsafe(ref sumsA, 48);
             i0 = RnnMath.Sigmoid(i0);   // i = σ(i)
             f0 = RnnMath.Sigmoid(f0);   // f = σ(f)
             g0 = RnnMath.Tanh(g0);   // g = tanh(g)
             o0 = RnnMath.Sigmoid(o0);   // o = σ(o)
-            var cn0 = V256.FusedMultiplyAdd(f0, V256.LoadUnsafe(ref cB0), i0 * g0);   // c' = f⊙c + i⊙g
+            var cn0 = V256.FusedMultiplyAdd(f0, V256.LoadUnsafe(ref cB), i0 * g0);   // c' = f⊙c + i⊙g
             var tc0 = RnnMath.Tanh(cn0);
-            V256.StoreUnsafe(cn0, ref cnB0);
-            V256.StoreUnsafe(o0 * tc0, ref hnB0);   // h' = o⊙tanh(c')
-            // agent q + 1: the epilogue on its sums
-            ref float hB1 = ref Unsafe.Add(ref cur1, row);
-            ref float hnB1 = ref Unsafe.Add(ref nxt1, row);
-            ref float cB1 = ref Unsafe.Add(ref cur1, 8 + row);
-            ref float cnB1 = ref Unsafe.Add(ref nxt1, 8 + row);
-            var i1 = i0_1;
-            var f1 = f0_1;
-            var g1 = g0_1;
-            var o1 = o0_1;
-            i1 = RnnMath.Sigmoid(i1);   // i = σ(i)
-            f1 = RnnMath.Sigmoid(f1);   // f = σ(f)
-            g1 = RnnMath.Tanh(g1);   // g = tanh(g)
-            o1 = RnnMath.Sigmoid(o1);   // o = σ(o)
-            var cn1 = V256.FusedMultiplyAdd(f1, V256.LoadUnsafe(ref cB1), i1 * g1);   // c' = f⊙c + i⊙g
-            var tc1 = RnnMath.Tanh(cn1);
-            V256.StoreUnsafe(cn1, ref cnB1);
-            V256.StoreUnsafe(o1 * tc1, ref hnB1);   // h' = o⊙tanh(c')
+            V256.StoreUnsafe(cn0, ref cnB);
+            V256.StoreUnsafe(o0 * tc0, ref hnB);   // h' = o⊙tanh(c')
         }
     }
 
