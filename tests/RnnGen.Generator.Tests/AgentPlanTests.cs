@@ -54,6 +54,28 @@ public sealed class AgentPlanTests
     }
 
     [Fact]
+    public void One_agent_per_block_when_more_agents_add_no_chains_and_the_weights_stay_in_L1()
+    {
+        // LSTM 16 (6.6 KB of weights): below Vector512 one agent's tile (4 groups × 2 vectors at Vector256) already fills the 8
+        // accumulators, so a second agent adds no chains and only shares L1 weight loads; 2 agents × 1 vector spilled in the
+        // inline epilogue and ran slower than single steps. Vector512 (16 accumulators, 4 groups × 1 vector) keeps 4 agents.
+        var lstm16 = Agents(Plan(16, 10, CellKind.Lstm));
+        Assert.Equal((4, 1, 1), (lstm16[0].Agents, lstm16[0].VectorsPerBlock, lstm16[0].BlocksPerTile));
+        Assert.Equal((1, 2, 1), (lstm16[1].Agents, lstm16[1].VectorsPerBlock, lstm16[1].BlocksPerTile));
+        Assert.Equal((1, 2, 2), (lstm16[2].Agents, lstm16[2].VectorsPerBlock, lstm16[2].BlocksPerTile));
+        Assert.Equal((1, 2, 8), (lstm16[3].Agents, lstm16[3].VectorsPerBlock, lstm16[3].BlocksPerTile));
+        Assert.Equal(1, Agents(Plan(16, 10, CellKind.Gru))[1].Agents);
+        // LSTM 32 (21.5 KB) does not stay in L1 next to the agents' states: blocks of 2 agents halve the weight reads.
+        Assert.Equal(2, Agents(Plan(32, 10, CellKind.Lstm))[1].Agents);
+        // Elman 16 at Vector256: one agent has only 2 chains (1 group × 2 vectors), agents fill the other 6: blocks of 4.
+        Assert.Equal((4, 2), (Agents(Plan(16, 10, CellKind.Elman))[1].Agents, Agents(Plan(16, 10, CellKind.Elman))[1].VectorsPerBlock));
+
+        Assert.True(AgentPlan.AgentsAddNothing(oneAgentChains: 8, bestChains: 8, weightBytes: AgentPlan.L1ResidentWeightBytes));
+        Assert.False(AgentPlan.AgentsAddNothing(oneAgentChains: 8, bestChains: 8, weightBytes: AgentPlan.L1ResidentWeightBytes + 1));
+        Assert.False(AgentPlan.AgentsAddNothing(oneAgentChains: 4, bestChains: 16, weightBytes: 1024));
+    }
+
+    [Fact]
     public void Elman_64_balances_rows_and_agents()
     {
         var agents = Agents(Plan(64, 10, CellKind.Elman));
@@ -111,7 +133,9 @@ public sealed class AgentPlanTests
                         if (ap.VectorsPerBlock * ap.BlocksPerTile * ap.Width.Lanes != plan.Top.TileRows) failures.Add($"{at}: blocks do not cover the tile");
                         if (accumulators > budget) failures.Add($"{at}: {accumulators} accumulators > {budget}");
                         if (accumulators < 8) failures.Add($"{at}: only {accumulators} FMA chains");
-                        if (ap.Agents < 2 || ap.Agents > AgentPlan.MaxAgents) failures.Add($"{at}: {ap.Agents} agents per block");
+                        long weightBytes = plan.Tiled[0].Tiles * (long)plan.Tiled[0].TileStride * sizeof(float);
+                        if (ap.Agents < 1 || ap.Agents > AgentPlan.MaxAgents) failures.Add($"{at}: {ap.Agents} agents per block");
+                        if (ap.Agents == 1 && weightBytes > AgentPlan.L1ResidentWeightBytes) failures.Add($"{at}: 1 agent per block with {weightBytes} B of weights");
                         if ((ap.ColumnUnroll & (ap.ColumnUnroll - 1)) != 0) failures.Add($"{at}: unroll {ap.ColumnUnroll} is not a power of two");
                         if (ap.ColumnUnroll > 1 && ap.ColumnUnroll * fmasPerColumn > AgentPlan.FmasPerChunk) failures.Add($"{at}: {ap.ColumnUnroll} × {fmasPerColumn} FMAs per chunk");
                         if (ap.AgentsPerChunk % ap.Agents != 0 || ap.AgentsPerChunk < AgentPlan.MinChunkAgents || ap.AgentsPerChunk > AgentPlan.MaxChunkAgents)

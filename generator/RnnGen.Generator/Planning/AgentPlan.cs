@@ -48,6 +48,12 @@ internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBl
     public const int MinChunkAgents = 32;
 
     /// <summary>
+    /// Layer weights (bytes) small enough to stay in L1 while every agent of a chunk re-reads them: half of 32 KB, the
+    /// smallest L1 data cache of the x86-64 and Arm64 cores that have the vector widths planned here, so this holds on every CPU.
+    /// </summary>
+    public const int L1ResidentWeightBytes = 16 * 1024;
+
+    /// <summary>
     /// Whether the epilogue must leave the kernel: when the columns are walked in several passes (k-split &gt; 1). A multi-pass
     /// kernel holds K copies of the column walks and K sets of agent accumulators, and the JIT (on every CPU: this is a limit on
     /// the method's local variables and temporaries, not on registers) stops inlining before it reaches the epilogue: every
@@ -58,6 +64,17 @@ internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBl
     /// </summary>
     internal static bool NeedsEpilogueCall(int kSplit) => kSplit > 1;
 
+    /// <summary>
+    /// Whether blocks of several agents cannot beat one agent at a time: the best one-agent block has as many FMA chains
+    /// (<paramref name="oneAgentChains"/>) as the best block of any size (<paramref name="bestChains"/>), and the weights fit
+    /// in L1. Then the only thing several agents share is a weight load from L1, which the load ports sustain anyway (a
+    /// weight vector per FMA or fewer), while the kernel keeps A agents' pointers and epilogues in the same 16 registers:
+    /// at Vector256 the LSTM 16 block of 2 agents × 1 vector spilled in its inline epilogue and ran slower than single steps.
+    /// Follows from register counts, chain counts and the L1 floor, not from one CPU's timings.
+    /// </summary>
+    internal static bool AgentsAddNothing(int oneAgentChains, int bestChains, long weightBytes) =>
+        oneAgentChains >= bestChains && weightBytes <= L1ResidentWeightBytes;
+
     /// <summary>Hidden units covered by one sub-block.</summary>
     public int BlockRows => VectorsPerBlock * Width.Lanes;
 
@@ -66,9 +83,15 @@ internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBl
     /// tile and blocks of 1..<see cref="MaxAgents"/> agents whose accumulators fit the width's register budget, the
     /// one with the most independent FMA chains, then the fewest loads (weight vectors + broadcasts) per FMA, then
     /// the most agents. The k-split is the single-agent one (<paramref name="singleKSplit"/>), so sums keep their order.
-    /// <paramref name="stateBytes"/> is the size of one State (both buffers).
+    /// <paramref name="stateBytes"/> is the size of one State (both buffers), <paramref name="weightBytes"/> that of the layer's weights.
+    /// <para>
+    /// One agent instead, when a block of agents buys nothing (<see cref="AgentsAddNothing"/>): one agent's sub-block
+    /// already fills the accumulator budget, so more agents add no FMA chains, and the layer's weights stay in L1
+    /// (<see cref="L1ResidentWeightBytes"/>), so sharing a weight load between agents saves no memory traffic. The block
+    /// is then the single-agent kernel's shape, without the single step's per-call work.
+    /// </para>
     /// </summary>
-    internal static AgentPlan Choose(VectorWidth width, int singleKSplit, int tileRows, int groups, int gates, int stateBytes)
+    internal static AgentPlan Choose(VectorWidth width, int singleKSplit, int tileRows, int groups, int gates, int stateBytes, long weightBytes)
     {
         int budget = width == VectorWidth.V512 ? Vector512Accumulators : NarrowAccumulators;
         int vectorsPerTile = tileRows / width.Lanes;
@@ -90,6 +113,11 @@ internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBl
                 (bestS, bestA, bestChains, bestLoads) = (s, a, chains, loads);
             }
         }
+
+        // The best one-agent block: the most chains, then the fewest loads (the most vectors).
+        int oneS = 1;
+        for (int s = 2; s <= vectorsPerTile && vectorsPerTile % s == 0 && groups * s <= budget; s *= 2) oneS = s;
+        if (AgentsAddNothing(groups * oneS, bestChains, weightBytes)) (bestS, bestA) = (oneS, 1);
 
         int fmasPerColumn = gates * bestS * bestA;
         int unroll = 1;

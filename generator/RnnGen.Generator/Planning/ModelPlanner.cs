@@ -424,7 +424,7 @@ internal static class ModelPlanner
                 GradientColumns: TilePlanner.ChooseGradientColumns(width, g.Gates, vectors),
                 HiddenProduct: TilePlanner.ChooseProduct(width, deltaStride, g.Padded),
                 InputProduct: hasDx ? TilePlanner.ChooseProduct(width, deltaStride, transposedInputRow) : null,
-                Agents: AgentPlan.Choose(width, kSplit, g.TileRows, groups, g.Gates, stateBytes));
+                Agents: AgentPlan.Choose(width, kSplit, g.TileRows, groups, g.Gates, stateBytes, g.Tiles * g.TileStride * sizeof(float)));
         }
     }
 }

@@ -1627,12 +1627,12 @@ partial class Elman_H5_I3_O2
             __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));
     }
 
-    // float: blocks of 4 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
+    // float: blocks of 1 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void __StepAgentsScalar(ref State s, int n, ref float x, ref float y)
     {
         ref float p = ref __Base;
-        int whole = n - n % 4;   // agents in whole blocks
+        int whole = n;
         for (int first = 0; first < whole; first += 256)
         {
             int end = first + global::System.Math.Min(256, whole - first);
@@ -1644,9 +1644,6 @@ partial class Elman_H5_I3_O2
                 state.__Advance();
             }
         }
-        // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
-        for (int a = whole; a < n; a++)
-            __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));
     }
 
     // ── layer 0 · Elman · forward, many agents: for agents [first, end) in blocks, the same tile walk as __Layer0Forward,
@@ -2193,196 +2190,189 @@ partial class Elman_H5_I3_O2
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void __Layer0ForwardAgentsScalar(ref float p, ref State s, int first, int end, ref float x)
     {
-        // 1 tile(s) × blocks of 4 agent(s) × 4 sub-block(s) of 2 row(s) per group × 1 group(s) [a]
+        // 1 tile(s) × blocks of 1 agent(s) × 1 sub-block(s) of 8 row(s) per group × 1 group(s) [a]
         float wv;
-        float xk0, xk1, xk2, xk3;
+        float xk0;
         ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
-        for (int q = first; q < end; q += 4)
+        for (int q = first; q < end; q += 1)
         {
             ref State s0 = ref Unsafe.Add(ref s, q);
             ref float cur0 = ref s0.__Current;
             ref float nxt0 = ref s0.__Next;
-            ref State s1 = ref Unsafe.Add(ref s, q + 1);
-            ref float cur1 = ref s1.__Current;
-            ref float nxt1 = ref s1.__Next;
-            ref State s2 = ref Unsafe.Add(ref s, q + 2);
-            ref float cur2 = ref s2.__Current;
-            ref float nxt2 = ref s2.__Next;
-            ref State s3 = ref Unsafe.Add(ref s, q + 3);
-            ref float cur3 = ref s3.__Current;
-            ref float nxt3 = ref s3.__Next;
             ref float in0 = ref Unsafe.Add(ref x, q * InputSize);
             ref float hs0 = ref cur0;
-            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * InputSize);
-            ref float hs1 = ref cur1;
-            ref float in2 = ref Unsafe.Add(ref x, (q + 2) * InputSize);
-            ref float hs2 = ref cur2;
-            ref float in3 = ref Unsafe.Add(ref x, (q + 3) * InputSize);
-            ref float hs3 = ref cur3;
-            for (int b = 0; b < 4; b++)
+            int row = 0;   // first unit of the sub-block
+            // [a] = b_ih + b_hh, for every agent
+            var a0_0 = wT + Unsafe.Add(ref wT, 8);
+            var a1_0 = Unsafe.Add(ref wT, 1) + Unsafe.Add(ref wT, 9);
+            var a2_0 = Unsafe.Add(ref wT, 2) + Unsafe.Add(ref wT, 10);
+            var a3_0 = Unsafe.Add(ref wT, 3) + Unsafe.Add(ref wT, 11);
+            var a4_0 = Unsafe.Add(ref wT, 4) + Unsafe.Add(ref wT, 12);
+            var a5_0 = Unsafe.Add(ref wT, 5) + Unsafe.Add(ref wT, 13);
+            var a6_0 = Unsafe.Add(ref wT, 6) + Unsafe.Add(ref wT, 14);
+            var a7_0 = Unsafe.Add(ref wT, 7) + Unsafe.Add(ref wT, 15);
+            // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
+            xk0 = in0;
+            wv = Unsafe.Add(ref wT, 16);
+            a0_0 = wv * xk0 + a0_0;
+            wv = Unsafe.Add(ref wT, 17);
+            a1_0 = wv * xk0 + a1_0;
+            wv = Unsafe.Add(ref wT, 18);
+            a2_0 = wv * xk0 + a2_0;
+            wv = Unsafe.Add(ref wT, 19);
+            a3_0 = wv * xk0 + a3_0;
+            wv = Unsafe.Add(ref wT, 20);
+            a4_0 = wv * xk0 + a4_0;
+            wv = Unsafe.Add(ref wT, 21);
+            a5_0 = wv * xk0 + a5_0;
+            wv = Unsafe.Add(ref wT, 22);
+            a6_0 = wv * xk0 + a6_0;
+            wv = Unsafe.Add(ref wT, 23);
+            a7_0 = wv * xk0 + a7_0;
+            xk0 = Unsafe.Add(ref in0, 1);
+            wv = Unsafe.Add(ref wT, 24);
+            a0_0 = wv * xk0 + a0_0;
+            wv = Unsafe.Add(ref wT, 25);
+            a1_0 = wv * xk0 + a1_0;
+            wv = Unsafe.Add(ref wT, 26);
+            a2_0 = wv * xk0 + a2_0;
+            wv = Unsafe.Add(ref wT, 27);
+            a3_0 = wv * xk0 + a3_0;
+            wv = Unsafe.Add(ref wT, 28);
+            a4_0 = wv * xk0 + a4_0;
+            wv = Unsafe.Add(ref wT, 29);
+            a5_0 = wv * xk0 + a5_0;
+            wv = Unsafe.Add(ref wT, 30);
+            a6_0 = wv * xk0 + a6_0;
+            wv = Unsafe.Add(ref wT, 31);
+            a7_0 = wv * xk0 + a7_0;
+            xk0 = Unsafe.Add(ref in0, 2);
+            wv = Unsafe.Add(ref wT, 32);
+            a0_0 = wv * xk0 + a0_0;
+            wv = Unsafe.Add(ref wT, 33);
+            a1_0 = wv * xk0 + a1_0;
+            wv = Unsafe.Add(ref wT, 34);
+            a2_0 = wv * xk0 + a2_0;
+            wv = Unsafe.Add(ref wT, 35);
+            a3_0 = wv * xk0 + a3_0;
+            wv = Unsafe.Add(ref wT, 36);
+            a4_0 = wv * xk0 + a4_0;
+            wv = Unsafe.Add(ref wT, 37);
+            a5_0 = wv * xk0 + a5_0;
+            wv = Unsafe.Add(ref wT, 38);
+            a6_0 = wv * xk0 + a6_0;
+            wv = Unsafe.Add(ref wT, 39);
+            a7_0 = wv * xk0 + a7_0;
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 4)
+            for (int k = 0; k < 4; k += 4)
             {
-                ref float wB = ref Unsafe.Add(ref wT, b * 2);
-                int row = b * 2;   // first unit of the sub-block
-                // [a] = b_ih + b_hh, for every agent
-                var a0_0 = wB + Unsafe.Add(ref wB, 8);
-                var a1_0 = Unsafe.Add(ref wB, 1) + Unsafe.Add(ref wB, 9);
-                var a0_1 = a0_0;
-                var a0_2 = a0_0;
-                var a0_3 = a0_0;
-                var a1_1 = a1_0;
-                var a1_2 = a1_0;
-                var a1_3 = a1_0;
-                // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
-                xk0 = in0;
-                xk1 = in1;
-                xk2 = in2;
-                xk3 = in3;
-                wv = Unsafe.Add(ref wB, 16);
+                ref float wK = ref Unsafe.Add(ref wT, 40 + k * 8);
+                ref float sK = ref Unsafe.Add(ref hs0, k);
+                xk0 = sK;
+                wv = wK;
                 a0_0 = wv * xk0 + a0_0;
-                a0_1 = wv * xk1 + a0_1;
-                a0_2 = wv * xk2 + a0_2;
-                a0_3 = wv * xk3 + a0_3;
-                wv = Unsafe.Add(ref wB, 17);
+                wv = Unsafe.Add(ref wK, 1);
                 a1_0 = wv * xk0 + a1_0;
-                a1_1 = wv * xk1 + a1_1;
-                a1_2 = wv * xk2 + a1_2;
-                a1_3 = wv * xk3 + a1_3;
-                xk0 = Unsafe.Add(ref in0, 1);
-                xk1 = Unsafe.Add(ref in1, 1);
-                xk2 = Unsafe.Add(ref in2, 1);
-                xk3 = Unsafe.Add(ref in3, 1);
-                wv = Unsafe.Add(ref wB, 24);
+                wv = Unsafe.Add(ref wK, 2);
+                a2_0 = wv * xk0 + a2_0;
+                wv = Unsafe.Add(ref wK, 3);
+                a3_0 = wv * xk0 + a3_0;
+                wv = Unsafe.Add(ref wK, 4);
+                a4_0 = wv * xk0 + a4_0;
+                wv = Unsafe.Add(ref wK, 5);
+                a5_0 = wv * xk0 + a5_0;
+                wv = Unsafe.Add(ref wK, 6);
+                a6_0 = wv * xk0 + a6_0;
+                wv = Unsafe.Add(ref wK, 7);
+                a7_0 = wv * xk0 + a7_0;
+                xk0 = Unsafe.Add(ref sK, 1);
+                wv = Unsafe.Add(ref wK, 8);
                 a0_0 = wv * xk0 + a0_0;
-                a0_1 = wv * xk1 + a0_1;
-                a0_2 = wv * xk2 + a0_2;
-                a0_3 = wv * xk3 + a0_3;
-                wv = Unsafe.Add(ref wB, 25);
+                wv = Unsafe.Add(ref wK, 9);
                 a1_0 = wv * xk0 + a1_0;
-                a1_1 = wv * xk1 + a1_1;
-                a1_2 = wv * xk2 + a1_2;
-                a1_3 = wv * xk3 + a1_3;
-                xk0 = Unsafe.Add(ref in0, 2);
-                xk1 = Unsafe.Add(ref in1, 2);
-                xk2 = Unsafe.Add(ref in2, 2);
-                xk3 = Unsafe.Add(ref in3, 2);
-                wv = Unsafe.Add(ref wB, 32);
+                wv = Unsafe.Add(ref wK, 10);
+                a2_0 = wv * xk0 + a2_0;
+                wv = Unsafe.Add(ref wK, 11);
+                a3_0 = wv * xk0 + a3_0;
+                wv = Unsafe.Add(ref wK, 12);
+                a4_0 = wv * xk0 + a4_0;
+                wv = Unsafe.Add(ref wK, 13);
+                a5_0 = wv * xk0 + a5_0;
+                wv = Unsafe.Add(ref wK, 14);
+                a6_0 = wv * xk0 + a6_0;
+                wv = Unsafe.Add(ref wK, 15);
+                a7_0 = wv * xk0 + a7_0;
+                xk0 = Unsafe.Add(ref sK, 2);
+                wv = Unsafe.Add(ref wK, 16);
                 a0_0 = wv * xk0 + a0_0;
-                a0_1 = wv * xk1 + a0_1;
-                a0_2 = wv * xk2 + a0_2;
-                a0_3 = wv * xk3 + a0_3;
-                wv = Unsafe.Add(ref wB, 33);
+                wv = Unsafe.Add(ref wK, 17);
                 a1_0 = wv * xk0 + a1_0;
-                a1_1 = wv * xk1 + a1_1;
-                a1_2 = wv * xk2 + a1_2;
-                a1_3 = wv * xk3 + a1_3;
-                // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 4)
-                for (int k = 0; k < 4; k += 4)
-                {
-                    ref float wK = ref Unsafe.Add(ref wB, 40 + k * 8);
-                    ref float sK0 = ref Unsafe.Add(ref hs0, k);
-                    ref float sK1 = ref Unsafe.Add(ref hs1, k);
-                    ref float sK2 = ref Unsafe.Add(ref hs2, k);
-                    ref float sK3 = ref Unsafe.Add(ref hs3, k);
-                    xk0 = sK0;
-                    xk1 = sK1;
-                    xk2 = sK2;
-                    xk3 = sK3;
-                    wv = wK;
-                    a0_0 = wv * xk0 + a0_0;
-                    a0_1 = wv * xk1 + a0_1;
-                    a0_2 = wv * xk2 + a0_2;
-                    a0_3 = wv * xk3 + a0_3;
-                    wv = Unsafe.Add(ref wK, 1);
-                    a1_0 = wv * xk0 + a1_0;
-                    a1_1 = wv * xk1 + a1_1;
-                    a1_2 = wv * xk2 + a1_2;
-                    a1_3 = wv * xk3 + a1_3;
-                    xk0 = Unsafe.Add(ref sK0, 1);
-                    xk1 = Unsafe.Add(ref sK1, 1);
-                    xk2 = Unsafe.Add(ref sK2, 1);
-                    xk3 = Unsafe.Add(ref sK3, 1);
-                    wv = Unsafe.Add(ref wK, 8);
-                    a0_0 = wv * xk0 + a0_0;
-                    a0_1 = wv * xk1 + a0_1;
-                    a0_2 = wv * xk2 + a0_2;
-                    a0_3 = wv * xk3 + a0_3;
-                    wv = Unsafe.Add(ref wK, 9);
-                    a1_0 = wv * xk0 + a1_0;
-                    a1_1 = wv * xk1 + a1_1;
-                    a1_2 = wv * xk2 + a1_2;
-                    a1_3 = wv * xk3 + a1_3;
-                    xk0 = Unsafe.Add(ref sK0, 2);
-                    xk1 = Unsafe.Add(ref sK1, 2);
-                    xk2 = Unsafe.Add(ref sK2, 2);
-                    xk3 = Unsafe.Add(ref sK3, 2);
-                    wv = Unsafe.Add(ref wK, 16);
-                    a0_0 = wv * xk0 + a0_0;
-                    a0_1 = wv * xk1 + a0_1;
-                    a0_2 = wv * xk2 + a0_2;
-                    a0_3 = wv * xk3 + a0_3;
-                    wv = Unsafe.Add(ref wK, 17);
-                    a1_0 = wv * xk0 + a1_0;
-                    a1_1 = wv * xk1 + a1_1;
-                    a1_2 = wv * xk2 + a1_2;
-                    a1_3 = wv * xk3 + a1_3;
-                    xk0 = Unsafe.Add(ref sK0, 3);
-                    xk1 = Unsafe.Add(ref sK1, 3);
-                    xk2 = Unsafe.Add(ref sK2, 3);
-                    xk3 = Unsafe.Add(ref sK3, 3);
-                    wv = Unsafe.Add(ref wK, 24);
-                    a0_0 = wv * xk0 + a0_0;
-                    a0_1 = wv * xk1 + a0_1;
-                    a0_2 = wv * xk2 + a0_2;
-                    a0_3 = wv * xk3 + a0_3;
-                    wv = Unsafe.Add(ref wK, 25);
-                    a1_0 = wv * xk0 + a1_0;
-                    a1_1 = wv * xk1 + a1_1;
-                    a1_2 = wv * xk2 + a1_2;
-                    a1_3 = wv * xk3 + a1_3;
-                }
-                xk0 = Unsafe.Add(ref hs0, 4);
-                xk1 = Unsafe.Add(ref hs1, 4);
-                xk2 = Unsafe.Add(ref hs2, 4);
-                xk3 = Unsafe.Add(ref hs3, 4);
-                wv = Unsafe.Add(ref wB, 72);
+                wv = Unsafe.Add(ref wK, 18);
+                a2_0 = wv * xk0 + a2_0;
+                wv = Unsafe.Add(ref wK, 19);
+                a3_0 = wv * xk0 + a3_0;
+                wv = Unsafe.Add(ref wK, 20);
+                a4_0 = wv * xk0 + a4_0;
+                wv = Unsafe.Add(ref wK, 21);
+                a5_0 = wv * xk0 + a5_0;
+                wv = Unsafe.Add(ref wK, 22);
+                a6_0 = wv * xk0 + a6_0;
+                wv = Unsafe.Add(ref wK, 23);
+                a7_0 = wv * xk0 + a7_0;
+                xk0 = Unsafe.Add(ref sK, 3);
+                wv = Unsafe.Add(ref wK, 24);
                 a0_0 = wv * xk0 + a0_0;
-                a0_1 = wv * xk1 + a0_1;
-                a0_2 = wv * xk2 + a0_2;
-                a0_3 = wv * xk3 + a0_3;
-                wv = Unsafe.Add(ref wB, 73);
+                wv = Unsafe.Add(ref wK, 25);
                 a1_0 = wv * xk0 + a1_0;
-                a1_1 = wv * xk1 + a1_1;
-                a1_2 = wv * xk2 + a1_2;
-                a1_3 = wv * xk3 + a1_3;
-                // agent q: the epilogue on its sums
-                ref float hB0 = ref Unsafe.Add(ref cur0, row);
-                ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
-                var a0 = a0_0;
-                var a1 = a1_0;
-                hnB0 = RnnMath.Tanh(a0);   // h' = tanh(a)
-                Unsafe.Add(ref hnB0, 1) = RnnMath.Tanh(a1);   // h' = tanh(a)
-                // agent q + 1: the epilogue on its sums
-                ref float hB1 = ref Unsafe.Add(ref cur1, row);
-                ref float hnB1 = ref Unsafe.Add(ref nxt1, row);
-                var a2 = a0_1;
-                var a3 = a1_1;
-                hnB1 = RnnMath.Tanh(a2);   // h' = tanh(a)
-                Unsafe.Add(ref hnB1, 1) = RnnMath.Tanh(a3);   // h' = tanh(a)
-                // agent q + 2: the epilogue on its sums
-                ref float hB2 = ref Unsafe.Add(ref cur2, row);
-                ref float hnB2 = ref Unsafe.Add(ref nxt2, row);
-                var a4 = a0_2;
-                var a5 = a1_2;
-                hnB2 = RnnMath.Tanh(a4);   // h' = tanh(a)
-                Unsafe.Add(ref hnB2, 1) = RnnMath.Tanh(a5);   // h' = tanh(a)
-                // agent q + 3: the epilogue on its sums
-                ref float hB3 = ref Unsafe.Add(ref cur3, row);
-                ref float hnB3 = ref Unsafe.Add(ref nxt3, row);
-                var a6 = a0_3;
-                var a7 = a1_3;
-                hnB3 = RnnMath.Tanh(a6);   // h' = tanh(a)
-                Unsafe.Add(ref hnB3, 1) = RnnMath.Tanh(a7);   // h' = tanh(a)
+                wv = Unsafe.Add(ref wK, 26);
+                a2_0 = wv * xk0 + a2_0;
+                wv = Unsafe.Add(ref wK, 27);
+                a3_0 = wv * xk0 + a3_0;
+                wv = Unsafe.Add(ref wK, 28);
+                a4_0 = wv * xk0 + a4_0;
+                wv = Unsafe.Add(ref wK, 29);
+                a5_0 = wv * xk0 + a5_0;
+                wv = Unsafe.Add(ref wK, 30);
+                a6_0 = wv * xk0 + a6_0;
+                wv = Unsafe.Add(ref wK, 31);
+                a7_0 = wv * xk0 + a7_0;
             }
+            xk0 = Unsafe.Add(ref hs0, 4);
+            wv = Unsafe.Add(ref wT, 72);
+            a0_0 = wv * xk0 + a0_0;
+            wv = Unsafe.Add(ref wT, 73);
+            a1_0 = wv * xk0 + a1_0;
+            wv = Unsafe.Add(ref wT, 74);
+            a2_0 = wv * xk0 + a2_0;
+            wv = Unsafe.Add(ref wT, 75);
+            a3_0 = wv * xk0 + a3_0;
+            wv = Unsafe.Add(ref wT, 76);
+            a4_0 = wv * xk0 + a4_0;
+            wv = Unsafe.Add(ref wT, 77);
+            a5_0 = wv * xk0 + a5_0;
+            wv = Unsafe.Add(ref wT, 78);
+            a6_0 = wv * xk0 + a6_0;
+            wv = Unsafe.Add(ref wT, 79);
+            a7_0 = wv * xk0 + a7_0;
+            // agent q: the epilogue on its sums
+            ref float hB0 = ref Unsafe.Add(ref cur0, row);
+            ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
+            var a0 = a0_0;
+            var a1 = a1_0;
+            var a2 = a2_0;
+            var a3 = a3_0;
+            var a4 = a4_0;
+            var a5 = a5_0;
+            var a6 = a6_0;
+            var a7 = a7_0;
+            hnB0 = RnnMath.Tanh(a0);   // h' = tanh(a)
+            Unsafe.Add(ref hnB0, 1) = RnnMath.Tanh(a1);   // h' = tanh(a)
+            Unsafe.Add(ref hnB0, 2) = RnnMath.Tanh(a2);   // h' = tanh(a)
+            Unsafe.Add(ref hnB0, 3) = RnnMath.Tanh(a3);   // h' = tanh(a)
+            Unsafe.Add(ref hnB0, 4) = RnnMath.Tanh(a4);   // h' = tanh(a)
+            Unsafe.Add(ref hnB0, 5) = RnnMath.Tanh(a5);   // h' = tanh(a)
+            Unsafe.Add(ref hnB0, 6) = RnnMath.Tanh(a6);   // h' = tanh(a)
+            Unsafe.Add(ref hnB0, 7) = RnnMath.Tanh(a7);   // h' = tanh(a)
         }
     }
 

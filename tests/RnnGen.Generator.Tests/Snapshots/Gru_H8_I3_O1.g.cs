@@ -2349,12 +2349,12 @@ partial class Gru_H8_I3_O1
             __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));
     }
 
-    // Vector128: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
+    // Vector128: blocks of 1 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void __StepAgents128(ref State s, int n, ref float x, ref float y)
     {
         ref float p = ref __Base;
-        int whole = n - n % 2;   // agents in whole blocks
+        int whole = n;
         for (int first = 0; first < whole; first += 256)
         {
             int end = first + global::System.Math.Min(256, whole - first);
@@ -2366,17 +2366,14 @@ partial class Gru_H8_I3_O1
                 state.__Advance();
             }
         }
-        // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
-        for (int a = whole; a < n; a++)
-            __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));
     }
 
-    // float: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
+    // float: blocks of 1 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void __StepAgentsScalar(ref State s, int n, ref float x, ref float y)
     {
         ref float p = ref __Base;
-        int whole = n - n % 2;   // agents in whole blocks
+        int whole = n;
         for (int first = 0; first < whole; first += 256)
         {
             int end = first + global::System.Math.Min(256, whole - first);
@@ -2388,9 +2385,6 @@ partial class Gru_H8_I3_O1
                 state.__Advance();
             }
         }
-        // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
-        for (int a = whole; a < n; a++)
-            __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));
     }
 
     // ── layer 0 · GRU · forward, many agents: for agents [first, end) in blocks, the same tile walk as __Layer0Forward,
@@ -2612,323 +2606,339 @@ partial class Gru_H8_I3_O1
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void __Layer0ForwardAgents128(ref float p, ref State s, int first, int end, ref float x)
     {
-        // 1 tile(s) × blocks of 2 agent(s) × 2 sub-block(s) of 1 Vector128 per group × 4 group(s) [r z nx nh]
+        // 1 tile(s) × blocks of 1 agent(s) × 1 sub-block(s) of 2 Vector128 per group × 4 group(s) [r z nx nh]
         F128 wv;
-        F128 xk0, xk1;
+        F128 xk0;
         ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
-        for (int q = first; q < end; q += 2)
+        for (int q = first; q < end; q += 1)
         {
             ref State s0 = ref Unsafe.Add(ref s, q);
             ref float cur0 = ref s0.__Current;
             ref float nxt0 = ref s0.__Next;
-            ref State s1 = ref Unsafe.Add(ref s, q + 1);
-            ref float cur1 = ref s1.__Current;
-            ref float nxt1 = ref s1.__Next;
             ref float in0 = ref Unsafe.Add(ref x, q * InputSize);
             ref float hs0 = ref cur0;
-            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * InputSize);
-            ref float hs1 = ref cur1;
-            for (int b = 0; b < 2; b++)
-            {
-                ref float wB = ref Unsafe.Add(ref wT, b * 4);
-                int row = b * 4;   // first unit of the sub-block
-                // [r z nx nh] = b_ih + b_hh, for every agent
-                var r0_0 = V128.LoadUnsafe(ref wB) + V128.LoadUnsafe(ref wB, 24);
-                var z0_0 = V128.LoadUnsafe(ref wB, 8) + V128.LoadUnsafe(ref wB, 32);
-                var nx0_0 = V128.LoadUnsafe(ref wB, 16);
-                var nh0_0 = V128.LoadUnsafe(ref wB, 40);
-                var r0_1 = r0_0;
-                var z0_1 = z0_0;
-                var nx0_1 = nx0_0;
-                var nh0_1 = nh0_0;
-                // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
-                xk0 = V128.Create(in0);
-                xk1 = V128.Create(in1);
-                wv = V128.LoadUnsafe(ref wB, 48);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 56);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 64);
-                nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
-                nx0_1 = V128.MultiplyAddEstimate(wv, xk1, nx0_1);
-                xk0 = V128.Create(Unsafe.Add(ref in0, 1));
-                xk1 = V128.Create(Unsafe.Add(ref in1, 1));
-                wv = V128.LoadUnsafe(ref wB, 72);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 80);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 88);
-                nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
-                nx0_1 = V128.MultiplyAddEstimate(wv, xk1, nx0_1);
-                xk0 = V128.Create(Unsafe.Add(ref in0, 2));
-                xk1 = V128.Create(Unsafe.Add(ref in1, 2));
-                wv = V128.LoadUnsafe(ref wB, 96);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 104);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 112);
-                nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
-                nx0_1 = V128.MultiplyAddEstimate(wv, xk1, nx0_1);
-                // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
-                xk0 = V128.Create(hs0);
-                xk1 = V128.Create(hs1);
-                wv = V128.LoadUnsafe(ref wB, 120);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 128);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 136);
-                nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
-                nh0_1 = V128.MultiplyAddEstimate(wv, xk1, nh0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 1));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 1));
-                wv = V128.LoadUnsafe(ref wB, 144);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 152);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 160);
-                nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
-                nh0_1 = V128.MultiplyAddEstimate(wv, xk1, nh0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 2));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 2));
-                wv = V128.LoadUnsafe(ref wB, 168);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 176);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 184);
-                nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
-                nh0_1 = V128.MultiplyAddEstimate(wv, xk1, nh0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 3));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 3));
-                wv = V128.LoadUnsafe(ref wB, 192);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 200);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 208);
-                nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
-                nh0_1 = V128.MultiplyAddEstimate(wv, xk1, nh0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 4));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 4));
-                wv = V128.LoadUnsafe(ref wB, 216);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 224);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 232);
-                nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
-                nh0_1 = V128.MultiplyAddEstimate(wv, xk1, nh0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 5));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 5));
-                wv = V128.LoadUnsafe(ref wB, 240);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 248);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 256);
-                nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
-                nh0_1 = V128.MultiplyAddEstimate(wv, xk1, nh0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 6));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 6));
-                wv = V128.LoadUnsafe(ref wB, 264);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 272);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 280);
-                nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
-                nh0_1 = V128.MultiplyAddEstimate(wv, xk1, nh0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 7));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 7));
-                wv = V128.LoadUnsafe(ref wB, 288);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 296);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 304);
-                nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
-                nh0_1 = V128.MultiplyAddEstimate(wv, xk1, nh0_1);
-                // agent q: the epilogue on its sums
-                ref float hB0 = ref Unsafe.Add(ref cur0, row);
-                ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
-                var r0 = r0_0;
-                var z0 = z0_0;
-                var nx0 = nx0_0;
-                var nh0 = nh0_0;
-                r0 = RnnMath.Sigmoid(r0);   // r = σ(r)
-                z0 = RnnMath.Sigmoid(z0);   // z = σ(z)
-                var n0 = RnnMath.Tanh(V128.MultiplyAddEstimate(r0, nh0, nx0));   // n = tanh(nx + r⊙nh)
-                V128.StoreUnsafe(V128.MultiplyAddEstimate(z0, V128.LoadUnsafe(ref hB0) - n0, n0), ref hnB0);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
-                // agent q + 1: the epilogue on its sums
-                ref float hB1 = ref Unsafe.Add(ref cur1, row);
-                ref float hnB1 = ref Unsafe.Add(ref nxt1, row);
-                var r1 = r0_1;
-                var z1 = z0_1;
-                var nx1 = nx0_1;
-                var nh1 = nh0_1;
-                r1 = RnnMath.Sigmoid(r1);   // r = σ(r)
-                z1 = RnnMath.Sigmoid(z1);   // z = σ(z)
-                var n1 = RnnMath.Tanh(V128.MultiplyAddEstimate(r1, nh1, nx1));   // n = tanh(nx + r⊙nh)
-                V128.StoreUnsafe(V128.MultiplyAddEstimate(z1, V128.LoadUnsafe(ref hB1) - n1, n1), ref hnB1);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
-            }
+            int row = 0;   // first unit of the sub-block
+            // [r z nx nh] = b_ih + b_hh, for every agent
+            var r0_0 = V128.LoadUnsafe(ref wT) + V128.LoadUnsafe(ref wT, 24);
+            var r1_0 = V128.LoadUnsafe(ref wT, 4) + V128.LoadUnsafe(ref wT, 28);
+            var z0_0 = V128.LoadUnsafe(ref wT, 8) + V128.LoadUnsafe(ref wT, 32);
+            var z1_0 = V128.LoadUnsafe(ref wT, 12) + V128.LoadUnsafe(ref wT, 36);
+            var nx0_0 = V128.LoadUnsafe(ref wT, 16);
+            var nx1_0 = V128.LoadUnsafe(ref wT, 20);
+            var nh0_0 = V128.LoadUnsafe(ref wT, 40);
+            var nh1_0 = V128.LoadUnsafe(ref wT, 44);
+            // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
+            xk0 = V128.Create(in0);
+            wv = V128.LoadUnsafe(ref wT, 48);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 52);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 56);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 60);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 64);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 68);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 1));
+            wv = V128.LoadUnsafe(ref wT, 72);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 76);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 80);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 84);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 88);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 92);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 2));
+            wv = V128.LoadUnsafe(ref wT, 96);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 100);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 104);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 108);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 112);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 116);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
+            xk0 = V128.Create(hs0);
+            wv = V128.LoadUnsafe(ref wT, 120);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 124);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 128);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 132);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 136);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 140);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 1));
+            wv = V128.LoadUnsafe(ref wT, 144);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 148);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 152);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 156);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 160);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 164);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 2));
+            wv = V128.LoadUnsafe(ref wT, 168);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 172);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 176);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 180);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 184);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 188);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 3));
+            wv = V128.LoadUnsafe(ref wT, 192);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 196);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 200);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 204);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 208);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 212);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 4));
+            wv = V128.LoadUnsafe(ref wT, 216);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 220);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 224);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 228);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 232);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 236);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 5));
+            wv = V128.LoadUnsafe(ref wT, 240);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 244);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 248);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 252);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 256);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 260);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 6));
+            wv = V128.LoadUnsafe(ref wT, 264);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 268);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 272);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 276);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 280);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 284);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 7));
+            wv = V128.LoadUnsafe(ref wT, 288);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 292);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 296);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 300);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 304);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 308);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            // agent q: the epilogue on its sums
+            ref float hB0 = ref Unsafe.Add(ref cur0, row);
+            ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
+            var r0 = r0_0;
+            var r1 = r1_0;
+            var z0 = z0_0;
+            var z1 = z1_0;
+            var nx0 = nx0_0;
+            var nx1 = nx1_0;
+            var nh0 = nh0_0;
+            var nh1 = nh1_0;
+            r0 = RnnMath.Sigmoid(r0);   // r = σ(r)
+            z0 = RnnMath.Sigmoid(z0);   // z = σ(z)
+            var n0 = RnnMath.Tanh(V128.MultiplyAddEstimate(r0, nh0, nx0));   // n = tanh(nx + r⊙nh)
+            V128.StoreUnsafe(V128.MultiplyAddEstimate(z0, V128.LoadUnsafe(ref hB0) - n0, n0), ref hnB0);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+            r1 = RnnMath.Sigmoid(r1);   // r = σ(r)
+            z1 = RnnMath.Sigmoid(z1);   // z = σ(z)
+            var n1 = RnnMath.Tanh(V128.MultiplyAddEstimate(r1, nh1, nx1));   // n = tanh(nx + r⊙nh)
+            V128.StoreUnsafe(
+                V128.MultiplyAddEstimate(z1, V128.LoadUnsafe(ref hB0, 4) - n1, n1), ref hnB0, 4);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
         }
     }
 
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void __Layer0ForwardAgentsScalar(ref float p, ref State s, int first, int end, ref float x)
     {
-        // 1 tile(s) × blocks of 2 agent(s) × 8 sub-block(s) of 1 row(s) per group × 4 group(s) [r z nx nh]
+        // 1 tile(s) × blocks of 1 agent(s) × 4 sub-block(s) of 2 row(s) per group × 4 group(s) [r z nx nh]
         float wv;
-        float xk0, xk1;
+        float xk0;
         ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
-        for (int q = first; q < end; q += 2)
+        for (int q = first; q < end; q += 1)
         {
             ref State s0 = ref Unsafe.Add(ref s, q);
             ref float cur0 = ref s0.__Current;
             ref float nxt0 = ref s0.__Next;
-            ref State s1 = ref Unsafe.Add(ref s, q + 1);
-            ref float cur1 = ref s1.__Current;
-            ref float nxt1 = ref s1.__Next;
             ref float in0 = ref Unsafe.Add(ref x, q * InputSize);
             ref float hs0 = ref cur0;
-            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * InputSize);
-            ref float hs1 = ref cur1;
-            for (int b = 0; b < 8; b++)
+            for (int b = 0; b < 4; b++)
             {
-                ref float wB = ref Unsafe.Add(ref wT, b);
-                int row = b;   // first unit of the sub-block
+                ref float wB = ref Unsafe.Add(ref wT, b * 2);
+                int row = b * 2;   // first unit of the sub-block
                 // [r z nx nh] = b_ih + b_hh, for every agent
                 var r0_0 = wB + Unsafe.Add(ref wB, 24);
+                var r1_0 = Unsafe.Add(ref wB, 1) + Unsafe.Add(ref wB, 25);
                 var z0_0 = Unsafe.Add(ref wB, 8) + Unsafe.Add(ref wB, 32);
+                var z1_0 = Unsafe.Add(ref wB, 9) + Unsafe.Add(ref wB, 33);
                 var nx0_0 = Unsafe.Add(ref wB, 16);
+                var nx1_0 = Unsafe.Add(ref wB, 17);
                 var nh0_0 = Unsafe.Add(ref wB, 40);
-                var r0_1 = r0_0;
-                var z0_1 = z0_0;
-                var nx0_1 = nx0_0;
-                var nh0_1 = nh0_0;
+                var nh1_0 = Unsafe.Add(ref wB, 41);
                 // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
                 xk0 = in0;
-                xk1 = in1;
                 wv = Unsafe.Add(ref wB, 48);
                 r0_0 = wv * xk0 + r0_0;
-                r0_1 = wv * xk1 + r0_1;
+                wv = Unsafe.Add(ref wB, 49);
+                r1_0 = wv * xk0 + r1_0;
                 wv = Unsafe.Add(ref wB, 56);
                 z0_0 = wv * xk0 + z0_0;
-                z0_1 = wv * xk1 + z0_1;
+                wv = Unsafe.Add(ref wB, 57);
+                z1_0 = wv * xk0 + z1_0;
                 wv = Unsafe.Add(ref wB, 64);
                 nx0_0 = wv * xk0 + nx0_0;
-                nx0_1 = wv * xk1 + nx0_1;
+                wv = Unsafe.Add(ref wB, 65);
+                nx1_0 = wv * xk0 + nx1_0;
                 xk0 = Unsafe.Add(ref in0, 1);
-                xk1 = Unsafe.Add(ref in1, 1);
                 wv = Unsafe.Add(ref wB, 72);
                 r0_0 = wv * xk0 + r0_0;
-                r0_1 = wv * xk1 + r0_1;
+                wv = Unsafe.Add(ref wB, 73);
+                r1_0 = wv * xk0 + r1_0;
                 wv = Unsafe.Add(ref wB, 80);
                 z0_0 = wv * xk0 + z0_0;
-                z0_1 = wv * xk1 + z0_1;
+                wv = Unsafe.Add(ref wB, 81);
+                z1_0 = wv * xk0 + z1_0;
                 wv = Unsafe.Add(ref wB, 88);
                 nx0_0 = wv * xk0 + nx0_0;
-                nx0_1 = wv * xk1 + nx0_1;
+                wv = Unsafe.Add(ref wB, 89);
+                nx1_0 = wv * xk0 + nx1_0;
                 xk0 = Unsafe.Add(ref in0, 2);
-                xk1 = Unsafe.Add(ref in1, 2);
                 wv = Unsafe.Add(ref wB, 96);
                 r0_0 = wv * xk0 + r0_0;
-                r0_1 = wv * xk1 + r0_1;
+                wv = Unsafe.Add(ref wB, 97);
+                r1_0 = wv * xk0 + r1_0;
                 wv = Unsafe.Add(ref wB, 104);
                 z0_0 = wv * xk0 + z0_0;
-                z0_1 = wv * xk1 + z0_1;
+                wv = Unsafe.Add(ref wB, 105);
+                z1_0 = wv * xk0 + z1_0;
                 wv = Unsafe.Add(ref wB, 112);
                 nx0_0 = wv * xk0 + nx0_0;
-                nx0_1 = wv * xk1 + nx0_1;
+                wv = Unsafe.Add(ref wB, 113);
+                nx1_0 = wv * xk0 + nx1_0;
                 // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
                 for (int k = 0; k < 8; k += 4)
                 {
                     ref float wK = ref Unsafe.Add(ref wB, 120 + k * 24);
-                    ref float sK0 = ref Unsafe.Add(ref hs0, k);
-                    ref float sK1 = ref Unsafe.Add(ref hs1, k);
-                    xk0 = sK0;
-                    xk1 = sK1;
+                    ref float sK = ref Unsafe.Add(ref hs0, k);
+                    xk0 = sK;
                     wv = wK;
                     r0_0 = wv * xk0 + r0_0;
-                    r0_1 = wv * xk1 + r0_1;
+                    wv = Unsafe.Add(ref wK, 1);
+                    r1_0 = wv * xk0 + r1_0;
                     wv = Unsafe.Add(ref wK, 8);
                     z0_0 = wv * xk0 + z0_0;
-                    z0_1 = wv * xk1 + z0_1;
+                    wv = Unsafe.Add(ref wK, 9);
+                    z1_0 = wv * xk0 + z1_0;
                     wv = Unsafe.Add(ref wK, 16);
                     nh0_0 = wv * xk0 + nh0_0;
-                    nh0_1 = wv * xk1 + nh0_1;
-                    xk0 = Unsafe.Add(ref sK0, 1);
-                    xk1 = Unsafe.Add(ref sK1, 1);
+                    wv = Unsafe.Add(ref wK, 17);
+                    nh1_0 = wv * xk0 + nh1_0;
+                    xk0 = Unsafe.Add(ref sK, 1);
                     wv = Unsafe.Add(ref wK, 24);
                     r0_0 = wv * xk0 + r0_0;
-                    r0_1 = wv * xk1 + r0_1;
+                    wv = Unsafe.Add(ref wK, 25);
+                    r1_0 = wv * xk0 + r1_0;
                     wv = Unsafe.Add(ref wK, 32);
                     z0_0 = wv * xk0 + z0_0;
-                    z0_1 = wv * xk1 + z0_1;
+                    wv = Unsafe.Add(ref wK, 33);
+                    z1_0 = wv * xk0 + z1_0;
                     wv = Unsafe.Add(ref wK, 40);
                     nh0_0 = wv * xk0 + nh0_0;
-                    nh0_1 = wv * xk1 + nh0_1;
-                    xk0 = Unsafe.Add(ref sK0, 2);
-                    xk1 = Unsafe.Add(ref sK1, 2);
+                    wv = Unsafe.Add(ref wK, 41);
+                    nh1_0 = wv * xk0 + nh1_0;
+                    xk0 = Unsafe.Add(ref sK, 2);
                     wv = Unsafe.Add(ref wK, 48);
                     r0_0 = wv * xk0 + r0_0;
-                    r0_1 = wv * xk1 + r0_1;
+                    wv = Unsafe.Add(ref wK, 49);
+                    r1_0 = wv * xk0 + r1_0;
                     wv = Unsafe.Add(ref wK, 56);
                     z0_0 = wv * xk0 + z0_0;
-                    z0_1 = wv * xk1 + z0_1;
+                    wv = Unsafe.Add(ref wK, 57);
+                    z1_0 = wv * xk0 + z1_0;
                     wv = Unsafe.Add(ref wK, 64);
                     nh0_0 = wv * xk0 + nh0_0;
-                    nh0_1 = wv * xk1 + nh0_1;
-                    xk0 = Unsafe.Add(ref sK0, 3);
-                    xk1 = Unsafe.Add(ref sK1, 3);
+                    wv = Unsafe.Add(ref wK, 65);
+                    nh1_0 = wv * xk0 + nh1_0;
+                    xk0 = Unsafe.Add(ref sK, 3);
                     wv = Unsafe.Add(ref wK, 72);
                     r0_0 = wv * xk0 + r0_0;
-                    r0_1 = wv * xk1 + r0_1;
+                    wv = Unsafe.Add(ref wK, 73);
+                    r1_0 = wv * xk0 + r1_0;
                     wv = Unsafe.Add(ref wK, 80);
                     z0_0 = wv * xk0 + z0_0;
-                    z0_1 = wv * xk1 + z0_1;
+                    wv = Unsafe.Add(ref wK, 81);
+                    z1_0 = wv * xk0 + z1_0;
                     wv = Unsafe.Add(ref wK, 88);
                     nh0_0 = wv * xk0 + nh0_0;
-                    nh0_1 = wv * xk1 + nh0_1;
+                    wv = Unsafe.Add(ref wK, 89);
+                    nh1_0 = wv * xk0 + nh1_0;
                 }
                 // agent q: the epilogue on its sums
                 ref float hB0 = ref Unsafe.Add(ref cur0, row);
                 ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
                 var r0 = r0_0;
+                var r1 = r1_0;
                 var z0 = z0_0;
+                var z1 = z1_0;
                 var nx0 = nx0_0;
+                var nx1 = nx1_0;
                 var nh0 = nh0_0;
+                var nh1 = nh1_0;
                 r0 = RnnMath.Sigmoid(r0);   // r = σ(r)
                 z0 = RnnMath.Sigmoid(z0);   // z = σ(z)
                 var n0 = RnnMath.Tanh(r0 * nh0 + nx0);   // n = tanh(nx + r⊙nh)
                 hnB0 = z0 * (hB0 - n0) + n0;   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
-                // agent q + 1: the epilogue on its sums
-                ref float hB1 = ref Unsafe.Add(ref cur1, row);
-                ref float hnB1 = ref Unsafe.Add(ref nxt1, row);
-                var r1 = r0_1;
-                var z1 = z0_1;
-                var nx1 = nx0_1;
-                var nh1 = nh0_1;
                 r1 = RnnMath.Sigmoid(r1);   // r = σ(r)
                 z1 = RnnMath.Sigmoid(z1);   // z = σ(z)
                 var n1 = RnnMath.Tanh(r1 * nh1 + nx1);   // n = tanh(nx + r⊙nh)
-                hnB1 = z1 * (hB1 - n1) + n1;   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+                Unsafe.Add(ref hnB0, 1) = z1 * (Unsafe.Add(ref hB0, 1) - n1) + n1;   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
             }
         }
     }

@@ -3368,12 +3368,12 @@ partial class List_Dense6_Gru8_Heads3_1
             __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));
     }
 
-    // float: blocks of 4 agent(s), chunks of 256 agents; each chunk goes through layer 0..1 (tiles outer, blocks inner), then the heads
+    // float: blocks of 1 agent(s), chunks of 256 agents; each chunk goes through layer 0..1 (tiles outer, blocks inner), then the heads
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void __StepAgentsScalar(ref State s, int n, ref float x, ref float y)
     {
         ref float p = ref __Base;
-        int whole = n - n % 4;   // agents in whole blocks
+        int whole = n;
         for (int first = 0; first < whole; first += 256)
         {
             int end = first + global::System.Math.Min(256, whole - first);
@@ -3388,9 +3388,6 @@ partial class List_Dense6_Gru8_Heads3_1
                 state.__Advance();
             }
         }
-        // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
-        for (int a = whole; a < n; a++)
-            __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));
     }
 
     // ── layer 0 · Dense · forward, many agents: for agents [first, end) in blocks, the same tile walk as __Layer0Forward,
@@ -3763,117 +3760,104 @@ partial class List_Dense6_Gru8_Heads3_1
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void __Layer0ForwardAgentsScalar(ref float p, ref State s, int first, int end, ref float x)
     {
-        // 1 tile(s) × blocks of 4 agent(s) × 4 sub-block(s) of 2 row(s) per group × 1 group(s) [a]
+        // 1 tile(s) × blocks of 1 agent(s) × 1 sub-block(s) of 8 row(s) per group × 1 group(s) [a]
         float wv;
-        float xk0, xk1, xk2, xk3;
+        float xk0;
         ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
-        for (int q = first; q < end; q += 4)
+        for (int q = first; q < end; q += 1)
         {
             ref State s0 = ref Unsafe.Add(ref s, q);
             ref float cur0 = ref s0.__Current;
             ref float nxt0 = ref s0.__Next;
-            ref State s1 = ref Unsafe.Add(ref s, q + 1);
-            ref float cur1 = ref s1.__Current;
-            ref float nxt1 = ref s1.__Next;
-            ref State s2 = ref Unsafe.Add(ref s, q + 2);
-            ref float cur2 = ref s2.__Current;
-            ref float nxt2 = ref s2.__Next;
-            ref State s3 = ref Unsafe.Add(ref s, q + 3);
-            ref float cur3 = ref s3.__Current;
-            ref float nxt3 = ref s3.__Next;
             ref float in0 = ref Unsafe.Add(ref x, q * InputSize);
-            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * InputSize);
-            ref float in2 = ref Unsafe.Add(ref x, (q + 2) * InputSize);
-            ref float in3 = ref Unsafe.Add(ref x, (q + 3) * InputSize);
-            for (int b = 0; b < 4; b++)
-            {
-                ref float wB = ref Unsafe.Add(ref wT, b * 2);
-                int row = b * 2;   // first unit of the sub-block
-                // [a] = b, for every agent
-                var a0_0 = wB;
-                var a1_0 = Unsafe.Add(ref wB, 1);
-                var a0_1 = a0_0;
-                var a0_2 = a0_0;
-                var a0_3 = a0_0;
-                var a1_1 = a1_0;
-                var a1_2 = a1_0;
-                var a1_3 = a1_0;
-                // [a] += W[:, k]·x_k   (k = 0, 1, … ≤ 2)
-                xk0 = in0;
-                xk1 = in1;
-                xk2 = in2;
-                xk3 = in3;
-                wv = Unsafe.Add(ref wB, 8);
-                a0_0 = wv * xk0 + a0_0;
-                a0_1 = wv * xk1 + a0_1;
-                a0_2 = wv * xk2 + a0_2;
-                a0_3 = wv * xk3 + a0_3;
-                wv = Unsafe.Add(ref wB, 9);
-                a1_0 = wv * xk0 + a1_0;
-                a1_1 = wv * xk1 + a1_1;
-                a1_2 = wv * xk2 + a1_2;
-                a1_3 = wv * xk3 + a1_3;
-                xk0 = Unsafe.Add(ref in0, 1);
-                xk1 = Unsafe.Add(ref in1, 1);
-                xk2 = Unsafe.Add(ref in2, 1);
-                xk3 = Unsafe.Add(ref in3, 1);
-                wv = Unsafe.Add(ref wB, 16);
-                a0_0 = wv * xk0 + a0_0;
-                a0_1 = wv * xk1 + a0_1;
-                a0_2 = wv * xk2 + a0_2;
-                a0_3 = wv * xk3 + a0_3;
-                wv = Unsafe.Add(ref wB, 17);
-                a1_0 = wv * xk0 + a1_0;
-                a1_1 = wv * xk1 + a1_1;
-                a1_2 = wv * xk2 + a1_2;
-                a1_3 = wv * xk3 + a1_3;
-                xk0 = Unsafe.Add(ref in0, 2);
-                xk1 = Unsafe.Add(ref in1, 2);
-                xk2 = Unsafe.Add(ref in2, 2);
-                xk3 = Unsafe.Add(ref in3, 2);
-                wv = Unsafe.Add(ref wB, 24);
-                a0_0 = wv * xk0 + a0_0;
-                a0_1 = wv * xk1 + a0_1;
-                a0_2 = wv * xk2 + a0_2;
-                a0_3 = wv * xk3 + a0_3;
-                wv = Unsafe.Add(ref wB, 25);
-                a1_0 = wv * xk0 + a1_0;
-                a1_1 = wv * xk1 + a1_1;
-                a1_2 = wv * xk2 + a1_2;
-                a1_3 = wv * xk3 + a1_3;
-                // agent q: the epilogue on its sums
-                ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
-                var a0 = a0_0;
-                var a1 = a1_0;
-                var sg0 = RnnMath.Sigmoid(a0);   // σ(a)
-                hnB0 = a0 * sg0;   // y = a·σ(a)
-                var sg1 = RnnMath.Sigmoid(a1);   // σ(a)
-                Unsafe.Add(ref hnB0, 1) = a1 * sg1;   // y = a·σ(a)
-                // agent q + 1: the epilogue on its sums
-                ref float hnB1 = ref Unsafe.Add(ref nxt1, row);
-                var a2 = a0_1;
-                var a3 = a1_1;
-                var sg2 = RnnMath.Sigmoid(a2);   // σ(a)
-                hnB1 = a2 * sg2;   // y = a·σ(a)
-                var sg3 = RnnMath.Sigmoid(a3);   // σ(a)
-                Unsafe.Add(ref hnB1, 1) = a3 * sg3;   // y = a·σ(a)
-                // agent q + 2: the epilogue on its sums
-                ref float hnB2 = ref Unsafe.Add(ref nxt2, row);
-                var a4 = a0_2;
-                var a5 = a1_2;
-                var sg4 = RnnMath.Sigmoid(a4);   // σ(a)
-                hnB2 = a4 * sg4;   // y = a·σ(a)
-                var sg5 = RnnMath.Sigmoid(a5);   // σ(a)
-                Unsafe.Add(ref hnB2, 1) = a5 * sg5;   // y = a·σ(a)
-                // agent q + 3: the epilogue on its sums
-                ref float hnB3 = ref Unsafe.Add(ref nxt3, row);
-                var a6 = a0_3;
-                var a7 = a1_3;
-                var sg6 = RnnMath.Sigmoid(a6);   // σ(a)
-                hnB3 = a6 * sg6;   // y = a·σ(a)
-                var sg7 = RnnMath.Sigmoid(a7);   // σ(a)
-                Unsafe.Add(ref hnB3, 1) = a7 * sg7;   // y = a·σ(a)
-            }
+            int row = 0;   // first unit of the sub-block
+            // [a] = b, for every agent
+            var a0_0 = wT;
+            var a1_0 = Unsafe.Add(ref wT, 1);
+            var a2_0 = Unsafe.Add(ref wT, 2);
+            var a3_0 = Unsafe.Add(ref wT, 3);
+            var a4_0 = Unsafe.Add(ref wT, 4);
+            var a5_0 = Unsafe.Add(ref wT, 5);
+            var a6_0 = Unsafe.Add(ref wT, 6);
+            var a7_0 = Unsafe.Add(ref wT, 7);
+            // [a] += W[:, k]·x_k   (k = 0, 1, … ≤ 2)
+            xk0 = in0;
+            wv = Unsafe.Add(ref wT, 8);
+            a0_0 = wv * xk0 + a0_0;
+            wv = Unsafe.Add(ref wT, 9);
+            a1_0 = wv * xk0 + a1_0;
+            wv = Unsafe.Add(ref wT, 10);
+            a2_0 = wv * xk0 + a2_0;
+            wv = Unsafe.Add(ref wT, 11);
+            a3_0 = wv * xk0 + a3_0;
+            wv = Unsafe.Add(ref wT, 12);
+            a4_0 = wv * xk0 + a4_0;
+            wv = Unsafe.Add(ref wT, 13);
+            a5_0 = wv * xk0 + a5_0;
+            wv = Unsafe.Add(ref wT, 14);
+            a6_0 = wv * xk0 + a6_0;
+            wv = Unsafe.Add(ref wT, 15);
+            a7_0 = wv * xk0 + a7_0;
+            xk0 = Unsafe.Add(ref in0, 1);
+            wv = Unsafe.Add(ref wT, 16);
+            a0_0 = wv * xk0 + a0_0;
+            wv = Unsafe.Add(ref wT, 17);
+            a1_0 = wv * xk0 + a1_0;
+            wv = Unsafe.Add(ref wT, 18);
+            a2_0 = wv * xk0 + a2_0;
+            wv = Unsafe.Add(ref wT, 19);
+            a3_0 = wv * xk0 + a3_0;
+            wv = Unsafe.Add(ref wT, 20);
+            a4_0 = wv * xk0 + a4_0;
+            wv = Unsafe.Add(ref wT, 21);
+            a5_0 = wv * xk0 + a5_0;
+            wv = Unsafe.Add(ref wT, 22);
+            a6_0 = wv * xk0 + a6_0;
+            wv = Unsafe.Add(ref wT, 23);
+            a7_0 = wv * xk0 + a7_0;
+            xk0 = Unsafe.Add(ref in0, 2);
+            wv = Unsafe.Add(ref wT, 24);
+            a0_0 = wv * xk0 + a0_0;
+            wv = Unsafe.Add(ref wT, 25);
+            a1_0 = wv * xk0 + a1_0;
+            wv = Unsafe.Add(ref wT, 26);
+            a2_0 = wv * xk0 + a2_0;
+            wv = Unsafe.Add(ref wT, 27);
+            a3_0 = wv * xk0 + a3_0;
+            wv = Unsafe.Add(ref wT, 28);
+            a4_0 = wv * xk0 + a4_0;
+            wv = Unsafe.Add(ref wT, 29);
+            a5_0 = wv * xk0 + a5_0;
+            wv = Unsafe.Add(ref wT, 30);
+            a6_0 = wv * xk0 + a6_0;
+            wv = Unsafe.Add(ref wT, 31);
+            a7_0 = wv * xk0 + a7_0;
+            // agent q: the epilogue on its sums
+            ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
+            var a0 = a0_0;
+            var a1 = a1_0;
+            var a2 = a2_0;
+            var a3 = a3_0;
+            var a4 = a4_0;
+            var a5 = a5_0;
+            var a6 = a6_0;
+            var a7 = a7_0;
+            var sg0 = RnnMath.Sigmoid(a0);   // σ(a)
+            hnB0 = a0 * sg0;   // y = a·σ(a)
+            var sg1 = RnnMath.Sigmoid(a1);   // σ(a)
+            Unsafe.Add(ref hnB0, 1) = a1 * sg1;   // y = a·σ(a)
+            var sg2 = RnnMath.Sigmoid(a2);   // σ(a)
+            Unsafe.Add(ref hnB0, 2) = a2 * sg2;   // y = a·σ(a)
+            var sg3 = RnnMath.Sigmoid(a3);   // σ(a)
+            Unsafe.Add(ref hnB0, 3) = a3 * sg3;   // y = a·σ(a)
+            var sg4 = RnnMath.Sigmoid(a4);   // σ(a)
+            Unsafe.Add(ref hnB0, 4) = a4 * sg4;   // y = a·σ(a)
+            var sg5 = RnnMath.Sigmoid(a5);   // σ(a)
+            Unsafe.Add(ref hnB0, 5) = a5 * sg5;   // y = a·σ(a)
+            var sg6 = RnnMath.Sigmoid(a6);   // σ(a)
+            Unsafe.Add(ref hnB0, 6) = a6 * sg6;   // y = a·σ(a)
+            var sg7 = RnnMath.Sigmoid(a7);   // σ(a)
+            Unsafe.Add(ref hnB0, 7) = a7 * sg7;   // y = a·σ(a)
         }
     }
 
@@ -4129,390 +4113,414 @@ partial class List_Dense6_Gru8_Heads3_1
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void __Layer1ForwardAgents128(ref float p, ref State s, int first, int end)
     {
-        // 1 tile(s) × blocks of 2 agent(s) × 2 sub-block(s) of 1 Vector128 per group × 4 group(s) [r z nx nh]
+        // 1 tile(s) × blocks of 1 agent(s) × 1 sub-block(s) of 2 Vector128 per group × 4 group(s) [r z nx nh]
         F128 wv;
-        F128 xk0, xk1;
+        F128 xk0;
         ref float wT = ref Unsafe.Add(ref p, __Layer1Offset);
-        for (int q = first; q < end; q += 2)
+        for (int q = first; q < end; q += 1)
         {
             ref State s0 = ref Unsafe.Add(ref s, q);
             ref float cur0 = ref s0.__Current;
             ref float nxt0 = ref s0.__Next;
-            ref State s1 = ref Unsafe.Add(ref s, q + 1);
-            ref float cur1 = ref s1.__Current;
-            ref float nxt1 = ref s1.__Next;
             ref float in0 = ref nxt0;   // h'(l0) of agent q
             ref float hs0 = ref Unsafe.Add(ref cur0, 8);
-            ref float in1 = ref nxt1;   // h'(l0) of agent q + 1
-            ref float hs1 = ref Unsafe.Add(ref cur1, 8);
-            for (int b = 0; b < 2; b++)
-            {
-                ref float wB = ref Unsafe.Add(ref wT, b * 4);
-                int row = b * 4;   // first unit of the sub-block
-                // [r z nx nh] = b_ih + b_hh, for every agent
-                var r0_0 = V128.LoadUnsafe(ref wB) + V128.LoadUnsafe(ref wB, 24);
-                var z0_0 = V128.LoadUnsafe(ref wB, 8) + V128.LoadUnsafe(ref wB, 32);
-                var nx0_0 = V128.LoadUnsafe(ref wB, 16);
-                var nh0_0 = V128.LoadUnsafe(ref wB, 40);
-                var r0_1 = r0_0;
-                var z0_1 = z0_0;
-                var nx0_1 = nx0_0;
-                var nh0_1 = nh0_0;
-                // [gates] += W_ih[:, k]·y(l0)_k   (k = 0, 1, … ≤ 5)
-                xk0 = V128.Create(in0);
-                xk1 = V128.Create(in1);
-                wv = V128.LoadUnsafe(ref wB, 48);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 56);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 64);
-                nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
-                nx0_1 = V128.MultiplyAddEstimate(wv, xk1, nx0_1);
-                xk0 = V128.Create(Unsafe.Add(ref in0, 1));
-                xk1 = V128.Create(Unsafe.Add(ref in1, 1));
-                wv = V128.LoadUnsafe(ref wB, 72);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 80);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 88);
-                nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
-                nx0_1 = V128.MultiplyAddEstimate(wv, xk1, nx0_1);
-                xk0 = V128.Create(Unsafe.Add(ref in0, 2));
-                xk1 = V128.Create(Unsafe.Add(ref in1, 2));
-                wv = V128.LoadUnsafe(ref wB, 96);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 104);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 112);
-                nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
-                nx0_1 = V128.MultiplyAddEstimate(wv, xk1, nx0_1);
-                xk0 = V128.Create(Unsafe.Add(ref in0, 3));
-                xk1 = V128.Create(Unsafe.Add(ref in1, 3));
-                wv = V128.LoadUnsafe(ref wB, 120);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 128);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 136);
-                nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
-                nx0_1 = V128.MultiplyAddEstimate(wv, xk1, nx0_1);
-                xk0 = V128.Create(Unsafe.Add(ref in0, 4));
-                xk1 = V128.Create(Unsafe.Add(ref in1, 4));
-                wv = V128.LoadUnsafe(ref wB, 144);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 152);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 160);
-                nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
-                nx0_1 = V128.MultiplyAddEstimate(wv, xk1, nx0_1);
-                xk0 = V128.Create(Unsafe.Add(ref in0, 5));
-                xk1 = V128.Create(Unsafe.Add(ref in1, 5));
-                wv = V128.LoadUnsafe(ref wB, 168);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 176);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 184);
-                nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
-                nx0_1 = V128.MultiplyAddEstimate(wv, xk1, nx0_1);
-                // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
-                xk0 = V128.Create(hs0);
-                xk1 = V128.Create(hs1);
-                wv = V128.LoadUnsafe(ref wB, 192);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 200);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 208);
-                nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
-                nh0_1 = V128.MultiplyAddEstimate(wv, xk1, nh0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 1));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 1));
-                wv = V128.LoadUnsafe(ref wB, 216);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 224);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 232);
-                nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
-                nh0_1 = V128.MultiplyAddEstimate(wv, xk1, nh0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 2));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 2));
-                wv = V128.LoadUnsafe(ref wB, 240);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 248);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 256);
-                nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
-                nh0_1 = V128.MultiplyAddEstimate(wv, xk1, nh0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 3));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 3));
-                wv = V128.LoadUnsafe(ref wB, 264);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 272);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 280);
-                nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
-                nh0_1 = V128.MultiplyAddEstimate(wv, xk1, nh0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 4));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 4));
-                wv = V128.LoadUnsafe(ref wB, 288);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 296);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 304);
-                nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
-                nh0_1 = V128.MultiplyAddEstimate(wv, xk1, nh0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 5));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 5));
-                wv = V128.LoadUnsafe(ref wB, 312);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 320);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 328);
-                nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
-                nh0_1 = V128.MultiplyAddEstimate(wv, xk1, nh0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 6));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 6));
-                wv = V128.LoadUnsafe(ref wB, 336);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 344);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 352);
-                nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
-                nh0_1 = V128.MultiplyAddEstimate(wv, xk1, nh0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 7));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 7));
-                wv = V128.LoadUnsafe(ref wB, 360);
-                r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
-                r0_1 = V128.MultiplyAddEstimate(wv, xk1, r0_1);
-                wv = V128.LoadUnsafe(ref wB, 368);
-                z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
-                z0_1 = V128.MultiplyAddEstimate(wv, xk1, z0_1);
-                wv = V128.LoadUnsafe(ref wB, 376);
-                nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
-                nh0_1 = V128.MultiplyAddEstimate(wv, xk1, nh0_1);
-                // agent q: the epilogue on its sums
-                ref float hB0 = ref Unsafe.Add(ref cur0, 8 + row);
-                ref float hnB0 = ref Unsafe.Add(ref nxt0, 8 + row);
-                var r0 = r0_0;
-                var z0 = z0_0;
-                var nx0 = nx0_0;
-                var nh0 = nh0_0;
-                r0 = RnnMath.Sigmoid(r0);   // r = σ(r)
-                z0 = RnnMath.Sigmoid(z0);   // z = σ(z)
-                var n0 = RnnMath.Tanh(V128.MultiplyAddEstimate(r0, nh0, nx0));   // n = tanh(nx + r⊙nh)
-                V128.StoreUnsafe(V128.MultiplyAddEstimate(z0, V128.LoadUnsafe(ref hB0) - n0, n0), ref hnB0);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
-                // agent q + 1: the epilogue on its sums
-                ref float hB1 = ref Unsafe.Add(ref cur1, 8 + row);
-                ref float hnB1 = ref Unsafe.Add(ref nxt1, 8 + row);
-                var r1 = r0_1;
-                var z1 = z0_1;
-                var nx1 = nx0_1;
-                var nh1 = nh0_1;
-                r1 = RnnMath.Sigmoid(r1);   // r = σ(r)
-                z1 = RnnMath.Sigmoid(z1);   // z = σ(z)
-                var n1 = RnnMath.Tanh(V128.MultiplyAddEstimate(r1, nh1, nx1));   // n = tanh(nx + r⊙nh)
-                V128.StoreUnsafe(V128.MultiplyAddEstimate(z1, V128.LoadUnsafe(ref hB1) - n1, n1), ref hnB1);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
-            }
+            int row = 0;   // first unit of the sub-block
+            // [r z nx nh] = b_ih + b_hh, for every agent
+            var r0_0 = V128.LoadUnsafe(ref wT) + V128.LoadUnsafe(ref wT, 24);
+            var r1_0 = V128.LoadUnsafe(ref wT, 4) + V128.LoadUnsafe(ref wT, 28);
+            var z0_0 = V128.LoadUnsafe(ref wT, 8) + V128.LoadUnsafe(ref wT, 32);
+            var z1_0 = V128.LoadUnsafe(ref wT, 12) + V128.LoadUnsafe(ref wT, 36);
+            var nx0_0 = V128.LoadUnsafe(ref wT, 16);
+            var nx1_0 = V128.LoadUnsafe(ref wT, 20);
+            var nh0_0 = V128.LoadUnsafe(ref wT, 40);
+            var nh1_0 = V128.LoadUnsafe(ref wT, 44);
+            // [gates] += W_ih[:, k]·y(l0)_k   (k = 0, 1, … ≤ 5)
+            xk0 = V128.Create(in0);
+            wv = V128.LoadUnsafe(ref wT, 48);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 52);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 56);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 60);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 64);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 68);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 1));
+            wv = V128.LoadUnsafe(ref wT, 72);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 76);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 80);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 84);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 88);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 92);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 2));
+            wv = V128.LoadUnsafe(ref wT, 96);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 100);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 104);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 108);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 112);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 116);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 3));
+            wv = V128.LoadUnsafe(ref wT, 120);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 124);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 128);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 132);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 136);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 140);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 4));
+            wv = V128.LoadUnsafe(ref wT, 144);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 148);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 152);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 156);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 160);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 164);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 5));
+            wv = V128.LoadUnsafe(ref wT, 168);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 172);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 176);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 180);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 184);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 188);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
+            xk0 = V128.Create(hs0);
+            wv = V128.LoadUnsafe(ref wT, 192);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 196);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 200);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 204);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 208);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 212);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 1));
+            wv = V128.LoadUnsafe(ref wT, 216);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 220);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 224);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 228);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 232);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 236);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 2));
+            wv = V128.LoadUnsafe(ref wT, 240);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 244);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 248);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 252);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 256);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 260);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 3));
+            wv = V128.LoadUnsafe(ref wT, 264);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 268);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 272);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 276);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 280);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 284);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 4));
+            wv = V128.LoadUnsafe(ref wT, 288);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 292);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 296);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 300);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 304);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 308);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 5));
+            wv = V128.LoadUnsafe(ref wT, 312);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 316);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 320);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 324);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 328);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 332);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 6));
+            wv = V128.LoadUnsafe(ref wT, 336);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 340);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 344);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 348);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 352);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 356);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 7));
+            wv = V128.LoadUnsafe(ref wT, 360);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 364);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 368);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 372);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 376);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 380);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            // agent q: the epilogue on its sums
+            ref float hB0 = ref Unsafe.Add(ref cur0, 8 + row);
+            ref float hnB0 = ref Unsafe.Add(ref nxt0, 8 + row);
+            var r0 = r0_0;
+            var r1 = r1_0;
+            var z0 = z0_0;
+            var z1 = z1_0;
+            var nx0 = nx0_0;
+            var nx1 = nx1_0;
+            var nh0 = nh0_0;
+            var nh1 = nh1_0;
+            r0 = RnnMath.Sigmoid(r0);   // r = σ(r)
+            z0 = RnnMath.Sigmoid(z0);   // z = σ(z)
+            var n0 = RnnMath.Tanh(V128.MultiplyAddEstimate(r0, nh0, nx0));   // n = tanh(nx + r⊙nh)
+            V128.StoreUnsafe(V128.MultiplyAddEstimate(z0, V128.LoadUnsafe(ref hB0) - n0, n0), ref hnB0);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+            r1 = RnnMath.Sigmoid(r1);   // r = σ(r)
+            z1 = RnnMath.Sigmoid(z1);   // z = σ(z)
+            var n1 = RnnMath.Tanh(V128.MultiplyAddEstimate(r1, nh1, nx1));   // n = tanh(nx + r⊙nh)
+            V128.StoreUnsafe(
+                V128.MultiplyAddEstimate(z1, V128.LoadUnsafe(ref hB0, 4) - n1, n1), ref hnB0, 4);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
         }
     }
 
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void __Layer1ForwardAgentsScalar(ref float p, ref State s, int first, int end)
     {
-        // 1 tile(s) × blocks of 2 agent(s) × 8 sub-block(s) of 1 row(s) per group × 4 group(s) [r z nx nh]
+        // 1 tile(s) × blocks of 1 agent(s) × 4 sub-block(s) of 2 row(s) per group × 4 group(s) [r z nx nh]
         float wv;
-        float xk0, xk1;
+        float xk0;
         ref float wT = ref Unsafe.Add(ref p, __Layer1Offset);
-        for (int q = first; q < end; q += 2)
+        for (int q = first; q < end; q += 1)
         {
             ref State s0 = ref Unsafe.Add(ref s, q);
             ref float cur0 = ref s0.__Current;
             ref float nxt0 = ref s0.__Next;
-            ref State s1 = ref Unsafe.Add(ref s, q + 1);
-            ref float cur1 = ref s1.__Current;
-            ref float nxt1 = ref s1.__Next;
             ref float in0 = ref nxt0;   // h'(l0) of agent q
             ref float hs0 = ref Unsafe.Add(ref cur0, 8);
-            ref float in1 = ref nxt1;   // h'(l0) of agent q + 1
-            ref float hs1 = ref Unsafe.Add(ref cur1, 8);
-            for (int b = 0; b < 8; b++)
+            for (int b = 0; b < 4; b++)
             {
-                ref float wB = ref Unsafe.Add(ref wT, b);
-                int row = b;   // first unit of the sub-block
+                ref float wB = ref Unsafe.Add(ref wT, b * 2);
+                int row = b * 2;   // first unit of the sub-block
                 // [r z nx nh] = b_ih + b_hh, for every agent
                 var r0_0 = wB + Unsafe.Add(ref wB, 24);
+                var r1_0 = Unsafe.Add(ref wB, 1) + Unsafe.Add(ref wB, 25);
                 var z0_0 = Unsafe.Add(ref wB, 8) + Unsafe.Add(ref wB, 32);
+                var z1_0 = Unsafe.Add(ref wB, 9) + Unsafe.Add(ref wB, 33);
                 var nx0_0 = Unsafe.Add(ref wB, 16);
+                var nx1_0 = Unsafe.Add(ref wB, 17);
                 var nh0_0 = Unsafe.Add(ref wB, 40);
-                var r0_1 = r0_0;
-                var z0_1 = z0_0;
-                var nx0_1 = nx0_0;
-                var nh0_1 = nh0_0;
+                var nh1_0 = Unsafe.Add(ref wB, 41);
                 // [gates] += W_ih[:, k]·y(l0)_k   (k = 0, 1, … ≤ 5)
                 for (int k = 0; k < 4; k += 4)
                 {
                     ref float wK = ref Unsafe.Add(ref wB, 48 + k * 24);
-                    ref float sK0 = ref Unsafe.Add(ref in0, k);
-                    ref float sK1 = ref Unsafe.Add(ref in1, k);
-                    xk0 = sK0;
-                    xk1 = sK1;
+                    ref float sK = ref Unsafe.Add(ref in0, k);
+                    xk0 = sK;
                     wv = wK;
                     r0_0 = wv * xk0 + r0_0;
-                    r0_1 = wv * xk1 + r0_1;
+                    wv = Unsafe.Add(ref wK, 1);
+                    r1_0 = wv * xk0 + r1_0;
                     wv = Unsafe.Add(ref wK, 8);
                     z0_0 = wv * xk0 + z0_0;
-                    z0_1 = wv * xk1 + z0_1;
+                    wv = Unsafe.Add(ref wK, 9);
+                    z1_0 = wv * xk0 + z1_0;
                     wv = Unsafe.Add(ref wK, 16);
                     nx0_0 = wv * xk0 + nx0_0;
-                    nx0_1 = wv * xk1 + nx0_1;
-                    xk0 = Unsafe.Add(ref sK0, 1);
-                    xk1 = Unsafe.Add(ref sK1, 1);
+                    wv = Unsafe.Add(ref wK, 17);
+                    nx1_0 = wv * xk0 + nx1_0;
+                    xk0 = Unsafe.Add(ref sK, 1);
                     wv = Unsafe.Add(ref wK, 24);
                     r0_0 = wv * xk0 + r0_0;
-                    r0_1 = wv * xk1 + r0_1;
+                    wv = Unsafe.Add(ref wK, 25);
+                    r1_0 = wv * xk0 + r1_0;
                     wv = Unsafe.Add(ref wK, 32);
                     z0_0 = wv * xk0 + z0_0;
-                    z0_1 = wv * xk1 + z0_1;
+                    wv = Unsafe.Add(ref wK, 33);
+                    z1_0 = wv * xk0 + z1_0;
                     wv = Unsafe.Add(ref wK, 40);
                     nx0_0 = wv * xk0 + nx0_0;
-                    nx0_1 = wv * xk1 + nx0_1;
-                    xk0 = Unsafe.Add(ref sK0, 2);
-                    xk1 = Unsafe.Add(ref sK1, 2);
+                    wv = Unsafe.Add(ref wK, 41);
+                    nx1_0 = wv * xk0 + nx1_0;
+                    xk0 = Unsafe.Add(ref sK, 2);
                     wv = Unsafe.Add(ref wK, 48);
                     r0_0 = wv * xk0 + r0_0;
-                    r0_1 = wv * xk1 + r0_1;
+                    wv = Unsafe.Add(ref wK, 49);
+                    r1_0 = wv * xk0 + r1_0;
                     wv = Unsafe.Add(ref wK, 56);
                     z0_0 = wv * xk0 + z0_0;
-                    z0_1 = wv * xk1 + z0_1;
+                    wv = Unsafe.Add(ref wK, 57);
+                    z1_0 = wv * xk0 + z1_0;
                     wv = Unsafe.Add(ref wK, 64);
                     nx0_0 = wv * xk0 + nx0_0;
-                    nx0_1 = wv * xk1 + nx0_1;
-                    xk0 = Unsafe.Add(ref sK0, 3);
-                    xk1 = Unsafe.Add(ref sK1, 3);
+                    wv = Unsafe.Add(ref wK, 65);
+                    nx1_0 = wv * xk0 + nx1_0;
+                    xk0 = Unsafe.Add(ref sK, 3);
                     wv = Unsafe.Add(ref wK, 72);
                     r0_0 = wv * xk0 + r0_0;
-                    r0_1 = wv * xk1 + r0_1;
+                    wv = Unsafe.Add(ref wK, 73);
+                    r1_0 = wv * xk0 + r1_0;
                     wv = Unsafe.Add(ref wK, 80);
                     z0_0 = wv * xk0 + z0_0;
-                    z0_1 = wv * xk1 + z0_1;
+                    wv = Unsafe.Add(ref wK, 81);
+                    z1_0 = wv * xk0 + z1_0;
                     wv = Unsafe.Add(ref wK, 88);
                     nx0_0 = wv * xk0 + nx0_0;
-                    nx0_1 = wv * xk1 + nx0_1;
+                    wv = Unsafe.Add(ref wK, 89);
+                    nx1_0 = wv * xk0 + nx1_0;
                 }
                 for (int k = 4; k < 6; k += 1)
                 {
                     ref float wK = ref Unsafe.Add(ref wB, 48 + k * 24);
-                    ref float sK0 = ref Unsafe.Add(ref in0, k);
-                    ref float sK1 = ref Unsafe.Add(ref in1, k);
-                    xk0 = sK0;
-                    xk1 = sK1;
+                    ref float sK = ref Unsafe.Add(ref in0, k);
+                    xk0 = sK;
                     wv = wK;
                     r0_0 = wv * xk0 + r0_0;
-                    r0_1 = wv * xk1 + r0_1;
+                    wv = Unsafe.Add(ref wK, 1);
+                    r1_0 = wv * xk0 + r1_0;
                     wv = Unsafe.Add(ref wK, 8);
                     z0_0 = wv * xk0 + z0_0;
-                    z0_1 = wv * xk1 + z0_1;
+                    wv = Unsafe.Add(ref wK, 9);
+                    z1_0 = wv * xk0 + z1_0;
                     wv = Unsafe.Add(ref wK, 16);
                     nx0_0 = wv * xk0 + nx0_0;
-                    nx0_1 = wv * xk1 + nx0_1;
+                    wv = Unsafe.Add(ref wK, 17);
+                    nx1_0 = wv * xk0 + nx1_0;
                 }
                 // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
                 for (int k = 0; k < 8; k += 4)
                 {
                     ref float wK = ref Unsafe.Add(ref wB, 192 + k * 24);
-                    ref float sK0 = ref Unsafe.Add(ref hs0, k);
-                    ref float sK1 = ref Unsafe.Add(ref hs1, k);
-                    xk0 = sK0;
-                    xk1 = sK1;
+                    ref float sK = ref Unsafe.Add(ref hs0, k);
+                    xk0 = sK;
                     wv = wK;
                     r0_0 = wv * xk0 + r0_0;
-                    r0_1 = wv * xk1 + r0_1;
+                    wv = Unsafe.Add(ref wK, 1);
+                    r1_0 = wv * xk0 + r1_0;
                     wv = Unsafe.Add(ref wK, 8);
                     z0_0 = wv * xk0 + z0_0;
-                    z0_1 = wv * xk1 + z0_1;
+                    wv = Unsafe.Add(ref wK, 9);
+                    z1_0 = wv * xk0 + z1_0;
                     wv = Unsafe.Add(ref wK, 16);
                     nh0_0 = wv * xk0 + nh0_0;
-                    nh0_1 = wv * xk1 + nh0_1;
-                    xk0 = Unsafe.Add(ref sK0, 1);
-                    xk1 = Unsafe.Add(ref sK1, 1);
+                    wv = Unsafe.Add(ref wK, 17);
+                    nh1_0 = wv * xk0 + nh1_0;
+                    xk0 = Unsafe.Add(ref sK, 1);
                     wv = Unsafe.Add(ref wK, 24);
                     r0_0 = wv * xk0 + r0_0;
-                    r0_1 = wv * xk1 + r0_1;
+                    wv = Unsafe.Add(ref wK, 25);
+                    r1_0 = wv * xk0 + r1_0;
                     wv = Unsafe.Add(ref wK, 32);
                     z0_0 = wv * xk0 + z0_0;
-                    z0_1 = wv * xk1 + z0_1;
+                    wv = Unsafe.Add(ref wK, 33);
+                    z1_0 = wv * xk0 + z1_0;
                     wv = Unsafe.Add(ref wK, 40);
                     nh0_0 = wv * xk0 + nh0_0;
-                    nh0_1 = wv * xk1 + nh0_1;
-                    xk0 = Unsafe.Add(ref sK0, 2);
-                    xk1 = Unsafe.Add(ref sK1, 2);
+                    wv = Unsafe.Add(ref wK, 41);
+                    nh1_0 = wv * xk0 + nh1_0;
+                    xk0 = Unsafe.Add(ref sK, 2);
                     wv = Unsafe.Add(ref wK, 48);
                     r0_0 = wv * xk0 + r0_0;
-                    r0_1 = wv * xk1 + r0_1;
+                    wv = Unsafe.Add(ref wK, 49);
+                    r1_0 = wv * xk0 + r1_0;
                     wv = Unsafe.Add(ref wK, 56);
                     z0_0 = wv * xk0 + z0_0;
-                    z0_1 = wv * xk1 + z0_1;
+                    wv = Unsafe.Add(ref wK, 57);
+                    z1_0 = wv * xk0 + z1_0;
                     wv = Unsafe.Add(ref wK, 64);
                     nh0_0 = wv * xk0 + nh0_0;
-                    nh0_1 = wv * xk1 + nh0_1;
-                    xk0 = Unsafe.Add(ref sK0, 3);
-                    xk1 = Unsafe.Add(ref sK1, 3);
+                    wv = Unsafe.Add(ref wK, 65);
+                    nh1_0 = wv * xk0 + nh1_0;
+                    xk0 = Unsafe.Add(ref sK, 3);
                     wv = Unsafe.Add(ref wK, 72);
                     r0_0 = wv * xk0 + r0_0;
-                    r0_1 = wv * xk1 + r0_1;
+                    wv = Unsafe.Add(ref wK, 73);
+                    r1_0 = wv * xk0 + r1_0;
                     wv = Unsafe.Add(ref wK, 80);
                     z0_0 = wv * xk0 + z0_0;
-                    z0_1 = wv * xk1 + z0_1;
+                    wv = Unsafe.Add(ref wK, 81);
+                    z1_0 = wv * xk0 + z1_0;
                     wv = Unsafe.Add(ref wK, 88);
                     nh0_0 = wv * xk0 + nh0_0;
-                    nh0_1 = wv * xk1 + nh0_1;
+                    wv = Unsafe.Add(ref wK, 89);
+                    nh1_0 = wv * xk0 + nh1_0;
                 }
                 // agent q: the epilogue on its sums
                 ref float hB0 = ref Unsafe.Add(ref cur0, 8 + row);
                 ref float hnB0 = ref Unsafe.Add(ref nxt0, 8 + row);
                 var r0 = r0_0;
+                var r1 = r1_0;
                 var z0 = z0_0;
+                var z1 = z1_0;
                 var nx0 = nx0_0;
+                var nx1 = nx1_0;
                 var nh0 = nh0_0;
+                var nh1 = nh1_0;
                 r0 = RnnMath.Sigmoid(r0);   // r = σ(r)
                 z0 = RnnMath.Sigmoid(z0);   // z = σ(z)
                 var n0 = RnnMath.Tanh(r0 * nh0 + nx0);   // n = tanh(nx + r⊙nh)
                 hnB0 = z0 * (hB0 - n0) + n0;   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
-                // agent q + 1: the epilogue on its sums
-                ref float hB1 = ref Unsafe.Add(ref cur1, 8 + row);
-                ref float hnB1 = ref Unsafe.Add(ref nxt1, 8 + row);
-                var r1 = r0_1;
-                var z1 = z0_1;
-                var nx1 = nx0_1;
-                var nh1 = nh0_1;
                 r1 = RnnMath.Sigmoid(r1);   // r = σ(r)
                 z1 = RnnMath.Sigmoid(z1);   // z = σ(z)
                 var n1 = RnnMath.Tanh(r1 * nh1 + nx1);   // n = tanh(nx + r⊙nh)
-                hnB1 = z1 * (hB1 - n1) + n1;   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+                Unsafe.Add(ref hnB0, 1) = z1 * (Unsafe.Add(ref hB0, 1) - n1) + n1;   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
             }
         }
     }

@@ -2544,12 +2544,12 @@ partial class Lstm_H8_I3_O1
             __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));
     }
 
-    // Vector128: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
+    // Vector128: blocks of 1 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void __StepAgents128(ref State s, int n, ref float x, ref float y)
     {
         ref float p = ref __Base;
-        int whole = n - n % 2;   // agents in whole blocks
+        int whole = n;
         for (int first = 0; first < whole; first += 256)
         {
             int end = first + global::System.Math.Min(256, whole - first);
@@ -2561,17 +2561,14 @@ partial class Lstm_H8_I3_O1
                 state.__Advance();
             }
         }
-        // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
-        for (int a = whole; a < n; a++)
-            __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));
     }
 
-    // float: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
+    // float: blocks of 1 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void __StepAgentsScalar(ref State s, int n, ref float x, ref float y)
     {
         ref float p = ref __Base;
-        int whole = n - n % 2;   // agents in whole blocks
+        int whole = n;
         for (int first = 0; first < whole; first += 256)
         {
             int end = first + global::System.Math.Min(256, whole - first);
@@ -2583,9 +2580,6 @@ partial class Lstm_H8_I3_O1
                 state.__Advance();
             }
         }
-        // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
-        for (int a = whole; a < n; a++)
-            __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));
     }
 
     // ── layer 0 · LSTM · forward, many agents: for agents [first, end) in blocks, the same tile walk as __Layer0Forward,
@@ -2846,366 +2840,400 @@ partial class Lstm_H8_I3_O1
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void __Layer0ForwardAgents128(ref float p, ref State s, int first, int end, ref float x)
     {
-        // 1 tile(s) × blocks of 2 agent(s) × 2 sub-block(s) of 1 Vector128 per group × 4 group(s) [i f g o]
+        // 1 tile(s) × blocks of 1 agent(s) × 1 sub-block(s) of 2 Vector128 per group × 4 group(s) [i f g o]
         F128 wv;
-        F128 xk0, xk1;
+        F128 xk0;
         ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
-        for (int q = first; q < end; q += 2)
+        for (int q = first; q < end; q += 1)
         {
             ref State s0 = ref Unsafe.Add(ref s, q);
             ref float cur0 = ref s0.__Current;
             ref float nxt0 = ref s0.__Next;
-            ref State s1 = ref Unsafe.Add(ref s, q + 1);
-            ref float cur1 = ref s1.__Current;
-            ref float nxt1 = ref s1.__Next;
             ref float in0 = ref Unsafe.Add(ref x, q * InputSize);
             ref float hs0 = ref cur0;
-            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * InputSize);
-            ref float hs1 = ref cur1;
-            for (int b = 0; b < 2; b++)
-            {
-                ref float wB = ref Unsafe.Add(ref wT, b * 4);
-                int row = b * 4;   // first unit of the sub-block
-                // [i f g o] = b_ih + b_hh, for every agent
-                var i0_0 = V128.LoadUnsafe(ref wB) + V128.LoadUnsafe(ref wB, 32);
-                var f0_0 = V128.LoadUnsafe(ref wB, 8) + V128.LoadUnsafe(ref wB, 40);
-                var g0_0 = V128.LoadUnsafe(ref wB, 16) + V128.LoadUnsafe(ref wB, 48);
-                var o0_0 = V128.LoadUnsafe(ref wB, 24) + V128.LoadUnsafe(ref wB, 56);
-                var i0_1 = i0_0;
-                var f0_1 = f0_0;
-                var g0_1 = g0_0;
-                var o0_1 = o0_0;
-                // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
-                xk0 = V128.Create(in0);
-                xk1 = V128.Create(in1);
-                wv = V128.LoadUnsafe(ref wB, 64);
-                i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
-                i0_1 = V128.MultiplyAddEstimate(wv, xk1, i0_1);
-                wv = V128.LoadUnsafe(ref wB, 72);
-                f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
-                f0_1 = V128.MultiplyAddEstimate(wv, xk1, f0_1);
-                wv = V128.LoadUnsafe(ref wB, 80);
-                g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
-                g0_1 = V128.MultiplyAddEstimate(wv, xk1, g0_1);
-                wv = V128.LoadUnsafe(ref wB, 88);
-                o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
-                o0_1 = V128.MultiplyAddEstimate(wv, xk1, o0_1);
-                xk0 = V128.Create(Unsafe.Add(ref in0, 1));
-                xk1 = V128.Create(Unsafe.Add(ref in1, 1));
-                wv = V128.LoadUnsafe(ref wB, 96);
-                i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
-                i0_1 = V128.MultiplyAddEstimate(wv, xk1, i0_1);
-                wv = V128.LoadUnsafe(ref wB, 104);
-                f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
-                f0_1 = V128.MultiplyAddEstimate(wv, xk1, f0_1);
-                wv = V128.LoadUnsafe(ref wB, 112);
-                g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
-                g0_1 = V128.MultiplyAddEstimate(wv, xk1, g0_1);
-                wv = V128.LoadUnsafe(ref wB, 120);
-                o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
-                o0_1 = V128.MultiplyAddEstimate(wv, xk1, o0_1);
-                xk0 = V128.Create(Unsafe.Add(ref in0, 2));
-                xk1 = V128.Create(Unsafe.Add(ref in1, 2));
-                wv = V128.LoadUnsafe(ref wB, 128);
-                i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
-                i0_1 = V128.MultiplyAddEstimate(wv, xk1, i0_1);
-                wv = V128.LoadUnsafe(ref wB, 136);
-                f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
-                f0_1 = V128.MultiplyAddEstimate(wv, xk1, f0_1);
-                wv = V128.LoadUnsafe(ref wB, 144);
-                g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
-                g0_1 = V128.MultiplyAddEstimate(wv, xk1, g0_1);
-                wv = V128.LoadUnsafe(ref wB, 152);
-                o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
-                o0_1 = V128.MultiplyAddEstimate(wv, xk1, o0_1);
-                // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
-                xk0 = V128.Create(hs0);
-                xk1 = V128.Create(hs1);
-                wv = V128.LoadUnsafe(ref wB, 160);
-                i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
-                i0_1 = V128.MultiplyAddEstimate(wv, xk1, i0_1);
-                wv = V128.LoadUnsafe(ref wB, 168);
-                f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
-                f0_1 = V128.MultiplyAddEstimate(wv, xk1, f0_1);
-                wv = V128.LoadUnsafe(ref wB, 176);
-                g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
-                g0_1 = V128.MultiplyAddEstimate(wv, xk1, g0_1);
-                wv = V128.LoadUnsafe(ref wB, 184);
-                o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
-                o0_1 = V128.MultiplyAddEstimate(wv, xk1, o0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 1));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 1));
-                wv = V128.LoadUnsafe(ref wB, 192);
-                i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
-                i0_1 = V128.MultiplyAddEstimate(wv, xk1, i0_1);
-                wv = V128.LoadUnsafe(ref wB, 200);
-                f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
-                f0_1 = V128.MultiplyAddEstimate(wv, xk1, f0_1);
-                wv = V128.LoadUnsafe(ref wB, 208);
-                g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
-                g0_1 = V128.MultiplyAddEstimate(wv, xk1, g0_1);
-                wv = V128.LoadUnsafe(ref wB, 216);
-                o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
-                o0_1 = V128.MultiplyAddEstimate(wv, xk1, o0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 2));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 2));
-                wv = V128.LoadUnsafe(ref wB, 224);
-                i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
-                i0_1 = V128.MultiplyAddEstimate(wv, xk1, i0_1);
-                wv = V128.LoadUnsafe(ref wB, 232);
-                f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
-                f0_1 = V128.MultiplyAddEstimate(wv, xk1, f0_1);
-                wv = V128.LoadUnsafe(ref wB, 240);
-                g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
-                g0_1 = V128.MultiplyAddEstimate(wv, xk1, g0_1);
-                wv = V128.LoadUnsafe(ref wB, 248);
-                o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
-                o0_1 = V128.MultiplyAddEstimate(wv, xk1, o0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 3));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 3));
-                wv = V128.LoadUnsafe(ref wB, 256);
-                i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
-                i0_1 = V128.MultiplyAddEstimate(wv, xk1, i0_1);
-                wv = V128.LoadUnsafe(ref wB, 264);
-                f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
-                f0_1 = V128.MultiplyAddEstimate(wv, xk1, f0_1);
-                wv = V128.LoadUnsafe(ref wB, 272);
-                g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
-                g0_1 = V128.MultiplyAddEstimate(wv, xk1, g0_1);
-                wv = V128.LoadUnsafe(ref wB, 280);
-                o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
-                o0_1 = V128.MultiplyAddEstimate(wv, xk1, o0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 4));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 4));
-                wv = V128.LoadUnsafe(ref wB, 288);
-                i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
-                i0_1 = V128.MultiplyAddEstimate(wv, xk1, i0_1);
-                wv = V128.LoadUnsafe(ref wB, 296);
-                f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
-                f0_1 = V128.MultiplyAddEstimate(wv, xk1, f0_1);
-                wv = V128.LoadUnsafe(ref wB, 304);
-                g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
-                g0_1 = V128.MultiplyAddEstimate(wv, xk1, g0_1);
-                wv = V128.LoadUnsafe(ref wB, 312);
-                o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
-                o0_1 = V128.MultiplyAddEstimate(wv, xk1, o0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 5));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 5));
-                wv = V128.LoadUnsafe(ref wB, 320);
-                i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
-                i0_1 = V128.MultiplyAddEstimate(wv, xk1, i0_1);
-                wv = V128.LoadUnsafe(ref wB, 328);
-                f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
-                f0_1 = V128.MultiplyAddEstimate(wv, xk1, f0_1);
-                wv = V128.LoadUnsafe(ref wB, 336);
-                g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
-                g0_1 = V128.MultiplyAddEstimate(wv, xk1, g0_1);
-                wv = V128.LoadUnsafe(ref wB, 344);
-                o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
-                o0_1 = V128.MultiplyAddEstimate(wv, xk1, o0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 6));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 6));
-                wv = V128.LoadUnsafe(ref wB, 352);
-                i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
-                i0_1 = V128.MultiplyAddEstimate(wv, xk1, i0_1);
-                wv = V128.LoadUnsafe(ref wB, 360);
-                f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
-                f0_1 = V128.MultiplyAddEstimate(wv, xk1, f0_1);
-                wv = V128.LoadUnsafe(ref wB, 368);
-                g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
-                g0_1 = V128.MultiplyAddEstimate(wv, xk1, g0_1);
-                wv = V128.LoadUnsafe(ref wB, 376);
-                o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
-                o0_1 = V128.MultiplyAddEstimate(wv, xk1, o0_1);
-                xk0 = V128.Create(Unsafe.Add(ref hs0, 7));
-                xk1 = V128.Create(Unsafe.Add(ref hs1, 7));
-                wv = V128.LoadUnsafe(ref wB, 384);
-                i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
-                i0_1 = V128.MultiplyAddEstimate(wv, xk1, i0_1);
-                wv = V128.LoadUnsafe(ref wB, 392);
-                f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
-                f0_1 = V128.MultiplyAddEstimate(wv, xk1, f0_1);
-                wv = V128.LoadUnsafe(ref wB, 400);
-                g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
-                g0_1 = V128.MultiplyAddEstimate(wv, xk1, g0_1);
-                wv = V128.LoadUnsafe(ref wB, 408);
-                o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
-                o0_1 = V128.MultiplyAddEstimate(wv, xk1, o0_1);
-                // agent q: the epilogue on its sums
-                ref float hB0 = ref Unsafe.Add(ref cur0, row);
-                ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
-                ref float cB0 = ref Unsafe.Add(ref cur0, 8 + row);
-                ref float cnB0 = ref Unsafe.Add(ref nxt0, 8 + row);
-                var i0 = i0_0;
-                var f0 = f0_0;
-                var g0 = g0_0;
-                var o0 = o0_0;
-                i0 = RnnMath.Sigmoid(i0);   // i = σ(i)
-                f0 = RnnMath.Sigmoid(f0);   // f = σ(f)
-                g0 = RnnMath.Tanh(g0);   // g = tanh(g)
-                o0 = RnnMath.Sigmoid(o0);   // o = σ(o)
-                var cn0 = V128.MultiplyAddEstimate(f0, V128.LoadUnsafe(ref cB0), i0 * g0);   // c' = f⊙c + i⊙g
-                var tc0 = RnnMath.Tanh(cn0);
-                V128.StoreUnsafe(cn0, ref cnB0);
-                V128.StoreUnsafe(o0 * tc0, ref hnB0);   // h' = o⊙tanh(c')
-                // agent q + 1: the epilogue on its sums
-                ref float hB1 = ref Unsafe.Add(ref cur1, row);
-                ref float hnB1 = ref Unsafe.Add(ref nxt1, row);
-                ref float cB1 = ref Unsafe.Add(ref cur1, 8 + row);
-                ref float cnB1 = ref Unsafe.Add(ref nxt1, 8 + row);
-                var i1 = i0_1;
-                var f1 = f0_1;
-                var g1 = g0_1;
-                var o1 = o0_1;
-                i1 = RnnMath.Sigmoid(i1);   // i = σ(i)
-                f1 = RnnMath.Sigmoid(f1);   // f = σ(f)
-                g1 = RnnMath.Tanh(g1);   // g = tanh(g)
-                o1 = RnnMath.Sigmoid(o1);   // o = σ(o)
-                var cn1 = V128.MultiplyAddEstimate(f1, V128.LoadUnsafe(ref cB1), i1 * g1);   // c' = f⊙c + i⊙g
-                var tc1 = RnnMath.Tanh(cn1);
-                V128.StoreUnsafe(cn1, ref cnB1);
-                V128.StoreUnsafe(o1 * tc1, ref hnB1);   // h' = o⊙tanh(c')
-            }
+            int row = 0;   // first unit of the sub-block
+            // [i f g o] = b_ih + b_hh, for every agent
+            var i0_0 = V128.LoadUnsafe(ref wT) + V128.LoadUnsafe(ref wT, 32);
+            var i1_0 = V128.LoadUnsafe(ref wT, 4) + V128.LoadUnsafe(ref wT, 36);
+            var f0_0 = V128.LoadUnsafe(ref wT, 8) + V128.LoadUnsafe(ref wT, 40);
+            var f1_0 = V128.LoadUnsafe(ref wT, 12) + V128.LoadUnsafe(ref wT, 44);
+            var g0_0 = V128.LoadUnsafe(ref wT, 16) + V128.LoadUnsafe(ref wT, 48);
+            var g1_0 = V128.LoadUnsafe(ref wT, 20) + V128.LoadUnsafe(ref wT, 52);
+            var o0_0 = V128.LoadUnsafe(ref wT, 24) + V128.LoadUnsafe(ref wT, 56);
+            var o1_0 = V128.LoadUnsafe(ref wT, 28) + V128.LoadUnsafe(ref wT, 60);
+            // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
+            xk0 = V128.Create(in0);
+            wv = V128.LoadUnsafe(ref wT, 64);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 68);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 72);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 76);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 80);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 84);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 88);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 92);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 1));
+            wv = V128.LoadUnsafe(ref wT, 96);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 100);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 104);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 108);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 112);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 116);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 120);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 124);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 2));
+            wv = V128.LoadUnsafe(ref wT, 128);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 132);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 136);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 140);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 144);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 148);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 152);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 156);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
+            xk0 = V128.Create(hs0);
+            wv = V128.LoadUnsafe(ref wT, 160);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 164);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 168);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 172);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 176);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 180);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 184);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 188);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 1));
+            wv = V128.LoadUnsafe(ref wT, 192);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 196);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 200);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 204);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 208);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 212);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 216);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 220);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 2));
+            wv = V128.LoadUnsafe(ref wT, 224);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 228);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 232);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 236);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 240);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 244);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 248);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 252);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 3));
+            wv = V128.LoadUnsafe(ref wT, 256);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 260);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 264);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 268);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 272);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 276);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 280);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 284);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 4));
+            wv = V128.LoadUnsafe(ref wT, 288);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 292);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 296);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 300);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 304);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 308);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 312);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 316);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 5));
+            wv = V128.LoadUnsafe(ref wT, 320);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 324);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 328);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 332);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 336);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 340);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 344);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 348);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 6));
+            wv = V128.LoadUnsafe(ref wT, 352);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 356);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 360);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 364);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 368);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 372);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 376);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 380);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 7));
+            wv = V128.LoadUnsafe(ref wT, 384);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 388);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 392);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 396);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 400);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 404);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 408);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 412);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            // agent q: the epilogue on its sums
+            ref float hB0 = ref Unsafe.Add(ref cur0, row);
+            ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
+            ref float cB0 = ref Unsafe.Add(ref cur0, 8 + row);
+            ref float cnB0 = ref Unsafe.Add(ref nxt0, 8 + row);
+            var i0 = i0_0;
+            var i1 = i1_0;
+            var f0 = f0_0;
+            var f1 = f1_0;
+            var g0 = g0_0;
+            var g1 = g1_0;
+            var o0 = o0_0;
+            var o1 = o1_0;
+            i0 = RnnMath.Sigmoid(i0);   // i = σ(i)
+            f0 = RnnMath.Sigmoid(f0);   // f = σ(f)
+            g0 = RnnMath.Tanh(g0);   // g = tanh(g)
+            o0 = RnnMath.Sigmoid(o0);   // o = σ(o)
+            var cn0 = V128.MultiplyAddEstimate(f0, V128.LoadUnsafe(ref cB0), i0 * g0);   // c' = f⊙c + i⊙g
+            var tc0 = RnnMath.Tanh(cn0);
+            V128.StoreUnsafe(cn0, ref cnB0);
+            V128.StoreUnsafe(o0 * tc0, ref hnB0);   // h' = o⊙tanh(c')
+            i1 = RnnMath.Sigmoid(i1);   // i = σ(i)
+            f1 = RnnMath.Sigmoid(f1);   // f = σ(f)
+            g1 = RnnMath.Tanh(g1);   // g = tanh(g)
+            o1 = RnnMath.Sigmoid(o1);   // o = σ(o)
+            var cn1 = V128.MultiplyAddEstimate(f1, V128.LoadUnsafe(ref cB0, 4), i1 * g1);   // c' = f⊙c + i⊙g
+            var tc1 = RnnMath.Tanh(cn1);
+            V128.StoreUnsafe(cn1, ref cnB0, 4);
+            V128.StoreUnsafe(o1 * tc1, ref hnB0, 4);   // h' = o⊙tanh(c')
         }
     }
 
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void __Layer0ForwardAgentsScalar(ref float p, ref State s, int first, int end, ref float x)
     {
-        // 1 tile(s) × blocks of 2 agent(s) × 8 sub-block(s) of 1 row(s) per group × 4 group(s) [i f g o]
+        // 1 tile(s) × blocks of 1 agent(s) × 4 sub-block(s) of 2 row(s) per group × 4 group(s) [i f g o]
         float wv;
-        float xk0, xk1;
+        float xk0;
         ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
-        for (int q = first; q < end; q += 2)
+        for (int q = first; q < end; q += 1)
         {
             ref State s0 = ref Unsafe.Add(ref s, q);
             ref float cur0 = ref s0.__Current;
             ref float nxt0 = ref s0.__Next;
-            ref State s1 = ref Unsafe.Add(ref s, q + 1);
-            ref float cur1 = ref s1.__Current;
-            ref float nxt1 = ref s1.__Next;
             ref float in0 = ref Unsafe.Add(ref x, q * InputSize);
             ref float hs0 = ref cur0;
-            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * InputSize);
-            ref float hs1 = ref cur1;
-            for (int b = 0; b < 8; b++)
+            for (int b = 0; b < 4; b++)
             {
-                ref float wB = ref Unsafe.Add(ref wT, b);
-                int row = b;   // first unit of the sub-block
+                ref float wB = ref Unsafe.Add(ref wT, b * 2);
+                int row = b * 2;   // first unit of the sub-block
                 // [i f g o] = b_ih + b_hh, for every agent
                 var i0_0 = wB + Unsafe.Add(ref wB, 32);
+                var i1_0 = Unsafe.Add(ref wB, 1) + Unsafe.Add(ref wB, 33);
                 var f0_0 = Unsafe.Add(ref wB, 8) + Unsafe.Add(ref wB, 40);
+                var f1_0 = Unsafe.Add(ref wB, 9) + Unsafe.Add(ref wB, 41);
                 var g0_0 = Unsafe.Add(ref wB, 16) + Unsafe.Add(ref wB, 48);
+                var g1_0 = Unsafe.Add(ref wB, 17) + Unsafe.Add(ref wB, 49);
                 var o0_0 = Unsafe.Add(ref wB, 24) + Unsafe.Add(ref wB, 56);
-                var i0_1 = i0_0;
-                var f0_1 = f0_0;
-                var g0_1 = g0_0;
-                var o0_1 = o0_0;
+                var o1_0 = Unsafe.Add(ref wB, 25) + Unsafe.Add(ref wB, 57);
                 // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
                 xk0 = in0;
-                xk1 = in1;
                 wv = Unsafe.Add(ref wB, 64);
                 i0_0 = wv * xk0 + i0_0;
-                i0_1 = wv * xk1 + i0_1;
+                wv = Unsafe.Add(ref wB, 65);
+                i1_0 = wv * xk0 + i1_0;
                 wv = Unsafe.Add(ref wB, 72);
                 f0_0 = wv * xk0 + f0_0;
-                f0_1 = wv * xk1 + f0_1;
+                wv = Unsafe.Add(ref wB, 73);
+                f1_0 = wv * xk0 + f1_0;
                 wv = Unsafe.Add(ref wB, 80);
                 g0_0 = wv * xk0 + g0_0;
-                g0_1 = wv * xk1 + g0_1;
+                wv = Unsafe.Add(ref wB, 81);
+                g1_0 = wv * xk0 + g1_0;
                 wv = Unsafe.Add(ref wB, 88);
                 o0_0 = wv * xk0 + o0_0;
-                o0_1 = wv * xk1 + o0_1;
+                wv = Unsafe.Add(ref wB, 89);
+                o1_0 = wv * xk0 + o1_0;
                 xk0 = Unsafe.Add(ref in0, 1);
-                xk1 = Unsafe.Add(ref in1, 1);
                 wv = Unsafe.Add(ref wB, 96);
                 i0_0 = wv * xk0 + i0_0;
-                i0_1 = wv * xk1 + i0_1;
+                wv = Unsafe.Add(ref wB, 97);
+                i1_0 = wv * xk0 + i1_0;
                 wv = Unsafe.Add(ref wB, 104);
                 f0_0 = wv * xk0 + f0_0;
-                f0_1 = wv * xk1 + f0_1;
+                wv = Unsafe.Add(ref wB, 105);
+                f1_0 = wv * xk0 + f1_0;
                 wv = Unsafe.Add(ref wB, 112);
                 g0_0 = wv * xk0 + g0_0;
-                g0_1 = wv * xk1 + g0_1;
+                wv = Unsafe.Add(ref wB, 113);
+                g1_0 = wv * xk0 + g1_0;
                 wv = Unsafe.Add(ref wB, 120);
                 o0_0 = wv * xk0 + o0_0;
-                o0_1 = wv * xk1 + o0_1;
+                wv = Unsafe.Add(ref wB, 121);
+                o1_0 = wv * xk0 + o1_0;
                 xk0 = Unsafe.Add(ref in0, 2);
-                xk1 = Unsafe.Add(ref in1, 2);
                 wv = Unsafe.Add(ref wB, 128);
                 i0_0 = wv * xk0 + i0_0;
-                i0_1 = wv * xk1 + i0_1;
+                wv = Unsafe.Add(ref wB, 129);
+                i1_0 = wv * xk0 + i1_0;
                 wv = Unsafe.Add(ref wB, 136);
                 f0_0 = wv * xk0 + f0_0;
-                f0_1 = wv * xk1 + f0_1;
+                wv = Unsafe.Add(ref wB, 137);
+                f1_0 = wv * xk0 + f1_0;
                 wv = Unsafe.Add(ref wB, 144);
                 g0_0 = wv * xk0 + g0_0;
-                g0_1 = wv * xk1 + g0_1;
+                wv = Unsafe.Add(ref wB, 145);
+                g1_0 = wv * xk0 + g1_0;
                 wv = Unsafe.Add(ref wB, 152);
                 o0_0 = wv * xk0 + o0_0;
-                o0_1 = wv * xk1 + o0_1;
+                wv = Unsafe.Add(ref wB, 153);
+                o1_0 = wv * xk0 + o1_0;
                 // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
                 for (int k = 0; k < 8; k += 4)
                 {
                     ref float wK = ref Unsafe.Add(ref wB, 160 + k * 32);
-                    ref float sK0 = ref Unsafe.Add(ref hs0, k);
-                    ref float sK1 = ref Unsafe.Add(ref hs1, k);
-                    xk0 = sK0;
-                    xk1 = sK1;
+                    ref float sK = ref Unsafe.Add(ref hs0, k);
+                    xk0 = sK;
                     wv = wK;
                     i0_0 = wv * xk0 + i0_0;
-                    i0_1 = wv * xk1 + i0_1;
+                    wv = Unsafe.Add(ref wK, 1);
+                    i1_0 = wv * xk0 + i1_0;
                     wv = Unsafe.Add(ref wK, 8);
                     f0_0 = wv * xk0 + f0_0;
-                    f0_1 = wv * xk1 + f0_1;
+                    wv = Unsafe.Add(ref wK, 9);
+                    f1_0 = wv * xk0 + f1_0;
                     wv = Unsafe.Add(ref wK, 16);
                     g0_0 = wv * xk0 + g0_0;
-                    g0_1 = wv * xk1 + g0_1;
+                    wv = Unsafe.Add(ref wK, 17);
+                    g1_0 = wv * xk0 + g1_0;
                     wv = Unsafe.Add(ref wK, 24);
                     o0_0 = wv * xk0 + o0_0;
-                    o0_1 = wv * xk1 + o0_1;
-                    xk0 = Unsafe.Add(ref sK0, 1);
-                    xk1 = Unsafe.Add(ref sK1, 1);
+                    wv = Unsafe.Add(ref wK, 25);
+                    o1_0 = wv * xk0 + o1_0;
+                    xk0 = Unsafe.Add(ref sK, 1);
                     wv = Unsafe.Add(ref wK, 32);
                     i0_0 = wv * xk0 + i0_0;
-                    i0_1 = wv * xk1 + i0_1;
+                    wv = Unsafe.Add(ref wK, 33);
+                    i1_0 = wv * xk0 + i1_0;
                     wv = Unsafe.Add(ref wK, 40);
                     f0_0 = wv * xk0 + f0_0;
-                    f0_1 = wv * xk1 + f0_1;
+                    wv = Unsafe.Add(ref wK, 41);
+                    f1_0 = wv * xk0 + f1_0;
                     wv = Unsafe.Add(ref wK, 48);
                     g0_0 = wv * xk0 + g0_0;
-                    g0_1 = wv * xk1 + g0_1;
+                    wv = Unsafe.Add(ref wK, 49);
+                    g1_0 = wv * xk0 + g1_0;
                     wv = Unsafe.Add(ref wK, 56);
                     o0_0 = wv * xk0 + o0_0;
-                    o0_1 = wv * xk1 + o0_1;
-                    xk0 = Unsafe.Add(ref sK0, 2);
-                    xk1 = Unsafe.Add(ref sK1, 2);
+                    wv = Unsafe.Add(ref wK, 57);
+                    o1_0 = wv * xk0 + o1_0;
+                    xk0 = Unsafe.Add(ref sK, 2);
                     wv = Unsafe.Add(ref wK, 64);
                     i0_0 = wv * xk0 + i0_0;
-                    i0_1 = wv * xk1 + i0_1;
+                    wv = Unsafe.Add(ref wK, 65);
+                    i1_0 = wv * xk0 + i1_0;
                     wv = Unsafe.Add(ref wK, 72);
                     f0_0 = wv * xk0 + f0_0;
-                    f0_1 = wv * xk1 + f0_1;
+                    wv = Unsafe.Add(ref wK, 73);
+                    f1_0 = wv * xk0 + f1_0;
                     wv = Unsafe.Add(ref wK, 80);
                     g0_0 = wv * xk0 + g0_0;
-                    g0_1 = wv * xk1 + g0_1;
+                    wv = Unsafe.Add(ref wK, 81);
+                    g1_0 = wv * xk0 + g1_0;
                     wv = Unsafe.Add(ref wK, 88);
                     o0_0 = wv * xk0 + o0_0;
-                    o0_1 = wv * xk1 + o0_1;
-                    xk0 = Unsafe.Add(ref sK0, 3);
-                    xk1 = Unsafe.Add(ref sK1, 3);
+                    wv = Unsafe.Add(ref wK, 89);
+                    o1_0 = wv * xk0 + o1_0;
+                    xk0 = Unsafe.Add(ref sK, 3);
                     wv = Unsafe.Add(ref wK, 96);
                     i0_0 = wv * xk0 + i0_0;
-                    i0_1 = wv * xk1 + i0_1;
+                    wv = Unsafe.Add(ref wK, 97);
+                    i1_0 = wv * xk0 + i1_0;
                     wv = Unsafe.Add(ref wK, 104);
                     f0_0 = wv * xk0 + f0_0;
-                    f0_1 = wv * xk1 + f0_1;
+                    wv = Unsafe.Add(ref wK, 105);
+                    f1_0 = wv * xk0 + f1_0;
                     wv = Unsafe.Add(ref wK, 112);
                     g0_0 = wv * xk0 + g0_0;
-                    g0_1 = wv * xk1 + g0_1;
+                    wv = Unsafe.Add(ref wK, 113);
+                    g1_0 = wv * xk0 + g1_0;
                     wv = Unsafe.Add(ref wK, 120);
                     o0_0 = wv * xk0 + o0_0;
-                    o0_1 = wv * xk1 + o0_1;
+                    wv = Unsafe.Add(ref wK, 121);
+                    o1_0 = wv * xk0 + o1_0;
                 }
                 // agent q: the epilogue on its sums
                 ref float hB0 = ref Unsafe.Add(ref cur0, row);
@@ -3213,9 +3241,13 @@ partial class Lstm_H8_I3_O1
                 ref float cB0 = ref Unsafe.Add(ref cur0, 8 + row);
                 ref float cnB0 = ref Unsafe.Add(ref nxt0, 8 + row);
                 var i0 = i0_0;
+                var i1 = i1_0;
                 var f0 = f0_0;
+                var f1 = f1_0;
                 var g0 = g0_0;
+                var g1 = g1_0;
                 var o0 = o0_0;
+                var o1 = o1_0;
                 i0 = RnnMath.Sigmoid(i0);   // i = σ(i)
                 f0 = RnnMath.Sigmoid(f0);   // f = σ(f)
                 g0 = RnnMath.Tanh(g0);   // g = tanh(g)
@@ -3224,23 +3256,14 @@ partial class Lstm_H8_I3_O1
                 var tc0 = RnnMath.Tanh(cn0);
                 cnB0 = cn0;
                 hnB0 = o0 * tc0;   // h' = o⊙tanh(c')
-                // agent q + 1: the epilogue on its sums
-                ref float hB1 = ref Unsafe.Add(ref cur1, row);
-                ref float hnB1 = ref Unsafe.Add(ref nxt1, row);
-                ref float cB1 = ref Unsafe.Add(ref cur1, 8 + row);
-                ref float cnB1 = ref Unsafe.Add(ref nxt1, 8 + row);
-                var i1 = i0_1;
-                var f1 = f0_1;
-                var g1 = g0_1;
-                var o1 = o0_1;
                 i1 = RnnMath.Sigmoid(i1);   // i = σ(i)
                 f1 = RnnMath.Sigmoid(f1);   // f = σ(f)
                 g1 = RnnMath.Tanh(g1);   // g = tanh(g)
                 o1 = RnnMath.Sigmoid(o1);   // o = σ(o)
-                var cn1 = f1 * cB1 + i1 * g1;   // c' = f⊙c + i⊙g
+                var cn1 = f1 * Unsafe.Add(ref cB0, 1) + i1 * g1;   // c' = f⊙c + i⊙g
                 var tc1 = RnnMath.Tanh(cn1);
-                cnB1 = cn1;
-                hnB1 = o1 * tc1;   // h' = o⊙tanh(c')
+                Unsafe.Add(ref cnB0, 1) = cn1;
+                Unsafe.Add(ref hnB0, 1) = o1 * tc1;   // h' = o⊙tanh(c')
             }
         }
     }
