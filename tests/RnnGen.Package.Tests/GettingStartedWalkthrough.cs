@@ -24,7 +24,7 @@ public sealed record WalkthroughStep(FencedBlock Block, string Directory, Comman
 /// </list>
 /// The walkthrough stops at the first block that fails; the tests read what it recorded.
 /// </summary>
-public sealed class GettingStartedWalkthrough
+public sealed class GettingStartedWalkthrough : IDisposable
 {
     /// <summary>The page.</summary>
     public const string Document = "docs/getting-started.md";
@@ -36,8 +36,9 @@ public sealed class GettingStartedWalkthrough
 
     public GettingStartedWalkthrough()
     {
-        WorkDirectory = Path.Combine(AppContext.BaseDirectory, "walkthrough");
-        if (Directory.Exists(WorkDirectory)) Directory.Delete(WorkDirectory, recursive: true);
+        // Outside the repository: the walkthrough copies the sources, and a second RnnGen.Benchmarks.csproj under the
+        // repository's folder made BenchmarkDotNet refuse to run ("Found more than one matching project file").
+        WorkDirectory = Directory.CreateTempSubdirectory("rnngen-walkthrough-").FullName;
         Home = Directory.CreateDirectory(Path.Combine(WorkDirectory, "home")).FullName;
         Clone = Path.Combine(WorkDirectory, "RnnGen");
         CopySources(DotnetCli.RepositoryRoot, Clone);
@@ -71,7 +72,23 @@ public sealed class GettingStartedWalkthrough
     /// <summary>Variables a reader's shell would not have: they would point NuGet or the CLI at this machine's folders.</summary>
     public static IReadOnlyCollection<string> Unset { get; } = new[] { "NUGET_PACKAGES", "DOTNET_CLI_HOME", "NUGET_HTTP_CACHE_PATH" };
 
-    /// <summary>Folder for everything the walkthrough writes (recreated each run).</summary>
+    /// <summary>Deletes <see cref="WorkDirectory"/> once the tests that share this walkthrough are done.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(WorkDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A build server may still hold a file; the folder is under the temporary directory.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Folder for everything the walkthrough writes: a new folder under the temporary directory each run, deleted afterwards.</summary>
     public string WorkDirectory { get; }
 
     /// <summary>The reader's home folder.</summary>
