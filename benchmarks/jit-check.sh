@@ -51,7 +51,8 @@ check() {   # check <label> [VAR=value ...]
     | awk -F'\t' '{ last[$1] = $2 "\t" $3 } END { for (m in last) print m "\t" last[m] }' | sort)"
   echo "$(printf '%s\n' "$generated" | wc -l) compilations of $(printf '%s\n' "$final" | wc -l) generated-model methods; last compilation of each:"
   printf '%s\n' "$final" | cut -f2 | sed -E 's/ @0x[0-9a-f]+//' | sort | uniq -c | sed 's/^/  /'
-  largest="$(printf '%s\n' "$final" | sort -t$'\t' -k3,3nr | head -3)"
+  # sed, not head: head closes the pipe early, sort dies of SIGPIPE and pipefail ends the script with exit 141
+  largest="$(printf '%s\n' "$final" | sort -t$'\t' -k3,3nr | sed -n 1,3p)"
   echo "largest (IL bytes):"
   printf '%s\n' "$largest" | awk -F'\t' '{ printf "  %6d  %-10s %s\n", $3, $2, $1 }'
 
