@@ -18,6 +18,13 @@ and writes
 The bound of one batch-1 step is max(FLOPs / FMA peak, time to read the weights), both measured in the same run:
 FMA peak = CallFlops / mean time of FmaPeakBenchmarks.FmaPeak, and the read time is the mean of the matrix's
 ReadWeights of the same cell and size (a sweep over a buffer of exactly the model's weight bytes). Efficiency = bound / time.
+
+The bound of TrainStep over a window of W = 32 steps adds four terms, each from the same run (train_bound_ns):
+  forward    = W · max(StepFlops / peak, ReadWeights)                  the forward streams the weights once per step,
+  backward   = W · max(2·G·H·H / peak, ReadBackwardWeights)            a backward step streams W_hhᵀ (4·G·H·H bytes),
+  gradients  = W · StepFlops / peak                                     dW_ih, dW_hh and the head's dW once per window,
+  optimizer  = OptimizerPass                                            one pass reading parameters, gradients and Adam's
+                                                                        two moments and writing three (28 B per float).
 """
 import argparse
 import csv
@@ -57,6 +64,16 @@ def trainable_parameters(cell, hidden, inputs=INPUT, outputs=OUTPUT):
     return GATES[cell] * hidden * (inputs + hidden + 2) + outputs * hidden + outputs
 
 
+def backward_bytes(cell, hidden):
+    """Bytes a backward step reads: the transposed recurrent weights W_hhᵀ, 4·G·H·H (= ModelFacts.BackwardBytes)."""
+    return 4 * GATES[cell] * hidden * hidden
+
+
+def backward_flops(cell, hidden):
+    """FLOPs of a backward step's W_hhᵀ·δ product: 2·G·H·H (= ModelFacts.BackwardFlops)."""
+    return 2 * GATES[cell] * hidden * hidden
+
+
 def weight_bytes(cell, hidden):
     """float32 weight bytes of one step: 4·(G·H·(I+H+2) + O·H + O). The CSV's WeightBytes column (4·ParameterCount of
     the generated buffer, SIMD padding included: what the kernel and ReadWeights really stream) takes precedence."""
@@ -78,10 +95,15 @@ MATRIX_METHODS = {
     "RuntimeSizedStep": ("TensorPrimitives Step", 1, None),
     "RuntimeSizedTrain32": ("TensorPrimitives train 32", WINDOW, None),
     "ReadWeights": ("read weights", 1, None),
+    "ReadBackwardWeights": ("read W_hhᵀ", 1, None),
+    "OptimizerPass": ("optimizer streaming pass", 1, None),
+    "ClipGradients": ("clip gradients", 1, None),
+    "AdamStep": ("Adam step", 1, None),
     # Step of many agents sharing one weight set, per agent (for the multi-agent Step once it is benchmarked):
     "StepAgents1000": ("Step, 1,000 agents, per agent", 1000, "fma"),
 }
-MAIN_MATRIX_METHODS = ("Step", "Forward32", "Accumulate32", "TrainStep32", "RuntimeSizedStep", "RuntimeSizedTrain32", "ReadWeights")
+MAIN_MATRIX_METHODS = ("Step", "Forward32", "Accumulate32", "TrainStep32", "RuntimeSizedStep", "RuntimeSizedTrain32", "ReadWeights",
+                       "ReadBackwardWeights", "OptimizerPass", "ClipGradients", "AdamStep")
 PEER_METHODS = {"RnnGen": "RnnGen", "RuntimeSized": "TensorPrimitives", "TorchSharp": "TorchSharp", "OnnxRuntime": "ONNX Runtime"}
 
 UNITS = {"ps": 1e-3, "ns": 1.0, "us": 1e3, "μs": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9}
@@ -231,6 +253,22 @@ class Report:
         parts = [p for p in (fma, rd) if p is not None]
         return (max(parts) if parts and kind else None), fma, rd
 
+    def train_bound_ns(self, cls, hidden):
+        """(bound, forward, backward, gradients, optimizer) in ns of one TrainStep over WINDOW steps, all from the matrix run
+        (see the module's docstring); None where FmaPeak, ReadWeights, ReadBackwardWeights or OptimizerPass is missing."""
+        peak = self.peak_flops_per_ns("matrix")
+        cell = self.cell_of(cls)
+        step, _, read = self.bound_ns(cls, hidden)
+        back = self.matrix(cls, "ReadBackwardWeights", hidden)
+        opt = self.matrix(cls, "OptimizerPass", hidden)
+        if not peak or read is None or back is None or opt is None:
+            return None
+        flops, _ = self.facts(cls, hidden)
+        forward = WINDOW * step
+        backward = WINDOW * max(backward_flops(cell, hidden) / peak, back)
+        gradients = WINDOW * flops / peak
+        return forward + backward + gradients + opt, forward, backward, gradients, opt
+
     def matrix(self, cls, method, hidden):
         r = self.find(project="matrix", cls=cls, method=method, hidden=hidden)
         return r["mean_ns"] if r else None
@@ -310,16 +348,41 @@ def markdown(rep):
             train = rep.matrix(cls, "TrainStep32", hidden)
             rs_train = rep.matrix(cls, "RuntimeSizedTrain32", hidden)
             pt_train = rep.torch("TrainStep32", cell, hidden)
+            tb = rep.train_bound_ns(cls, hidden)
+            train_bound = tb[0] if tb else None
             rows.append([hidden, fmt_ns(step), fmt_ns(bound), fmt_pct(div(bound, step)), fmt_ns(fwd), fmt_pct(div(bound, fwd)),
-                         fmt_ns(rs), fmt_x(div(rs, step)), fmt_ns(acc), fmt_ns(train), fmt_ns(rs_train), fmt_x(div(rs_train, train)),
-                         fmt_ns(pt_train), fmt_x(div(pt_train, train))])
+                         fmt_ns(rs), fmt_x(div(rs, step)), fmt_ns(acc), fmt_ns(train), fmt_ns(train_bound), fmt_pct(div(train_bound, train)),
+                         fmt_ns(rs_train), fmt_x(div(rs_train, train)), fmt_ns(pt_train), fmt_x(div(pt_train, train))])
         if rows:
             md.append(f"\n## {title(rep, cls)}: input {INPUT}, one output, batch 1 (`{cls}`)\n")
             md.append("Step and Forward per step with the bound and efficiency (bound / time); TensorPrimitives = the runtime-sized "
                       "baseline (× = how many times slower than RnnGen); training over a 32-step window with Adam "
-                      "(PyTorch: eager, 1 thread, separate run).\n")
+                      "(TrainStep's bound and efficiency: see \"TrainStep against its bound\"; PyTorch: eager, 1 thread, separate run).\n")
             md.append(table(["H", "Step", "bound", "eff.", "Forward/step", "eff.", "TensorPrimitives Step", "× RnnGen",
-                             "Accumulate 32", "TrainStep 32", "TensorPrimitives train", "× RnnGen", "PyTorch train", "× RnnGen"], rows))
+                             "Accumulate 32", "TrainStep 32", "train bound", "eff.", "TensorPrimitives train", "× RnnGen",
+                             "PyTorch train", "× RnnGen"], rows))
+
+    rows = []
+    for cls in rep.matrix_classes():
+        for hidden in HIDDENS:
+            train = rep.matrix(cls, "TrainStep32", hidden)
+            tb = rep.train_bound_ns(cls, hidden)
+            if train is None or tb is None:
+                continue
+            bound, forward, backward, gradients, opt = tb
+            acc, clip, adam = (rep.matrix(cls, m, hidden) for m in ("Accumulate32", "ClipGradients", "AdamStep"))
+            rows.append([f"{title(rep, cls)} {hidden}", fmt_ns(forward), fmt_ns(backward), fmt_ns(gradients), fmt_ns(opt),
+                         fmt_ns(bound), fmt_ns(train), fmt_pct(div(bound, train)), fmt_ns(acc), fmt_pct(div(bound - opt, acc)),
+                         fmt_ns(clip), fmt_ns(adam), fmt_pct(div(opt, adam))])
+    if rows:
+        md.append("\n## TrainStep against its bound (window 32, Adam)\n")
+        md.append("bound = forward + backward + gradients + optimizer, each from the same run: forward = 32 × the Step bound; "
+                  "backward = 32 × max(W_hhᵀ FLOPs / FMA peak, ReadBackwardWeights); gradients = 32 × StepFlops / FMA peak; "
+                  "optimizer = OptimizerPass (read parameters, gradients, two moments; write three). eff. = bound / time. "
+                  "Accumulate 32 (forward + BPTT) is measured against the bound without the optimizer term; "
+                  "clip and Adam step are TrainStep's last two pieces timed alone (Adam against OptimizerPass).\n")
+        md.append(table(["model", "forward", "backward", "gradients", "optimizer", "bound", "TrainStep 32", "eff.",
+                         "Accumulate 32", "eff.", "clip", "Adam step", "eff."], rows))
 
     rows = []
     for i, r in enumerate(rep.bdn):
@@ -544,7 +607,8 @@ def selftest():
             flops, wb = step_flops("Lstm", h), weight_bytes("Lstm", h) + 60
             for method, t in (("Step", 100.0 * h), ("Forward32", 32 * 90.0 * h), ("ReadWeights", 50.0 * h),
                               ("RuntimeSizedStep", 1000.0 * h), ("TrainStep32", 32 * 300.0 * h), ("RuntimeSizedTrain32", 32 * 900.0 * h),
-                              ("Accumulate32", 32 * 250.0 * h)):
+                              ("Accumulate32", 32 * 250.0 * h), ("ReadBackwardWeights", 40.0 * h), ("OptimizerPass", 400.0 * h),
+                              ("ClipGradients", 20.0 * h), ("AdamStep", 500.0 * h)):
                 f.write(f'{method},Matrix,{method},{h},"{t:,.1f}",1.0,?,{flops},{wb},-,0\n')
     with open(os.path.join(matrix, "RnnGen.Benchmarks.LstmBf16Matrix-report.csv"), "w") as f:   # a variant class
         f.write(head)
@@ -578,7 +642,14 @@ def selftest():
     assert step_flops("Gru", 256) == 409088 and trainable_parameters("Elman", 16) == 465
     assert number('"1,234.5"') == 1234.5 and number("12.5 μs", UNITS) == 12500.0 and number("NA") is None
     text = markdown(rep)
-    assert "| 64 | 6.40 µs | 3.20 µs | 50 % | 5.76 µs | 56 % | 64.0 µs | 10.0× | 512 µs | 614 µs | 1.84 ms | 3.00× | 3.00 ms | 4.88× |" in text, text
+    # TrainStep's bound at LSTM 64: forward 32 × 3.2 µs; backward 32 × max(2·4·64·64 FLOPs / peak = 156 ns, 2.56 µs);
+    # gradients 32 × 38,016 / peak = 5.80 µs; optimizer 25.6 µs: 102.4 + 81.92 + 5.80 + 25.6 = 215.7 µs, 35 % of 614 µs
+    tb = rep.train_bound_ns("LstmMatrix", 64)
+    assert abs(tb[0] - (102400 + 81920 + 32 * 38016 / peak + 25600)) < 1e-6 and tb[1:] == (102400.0, 81920.0, 32 * 38016 / peak, 25600.0), tb
+    assert backward_bytes("Lstm", 64) == 65536 and backward_flops("Gru", 128) == 98304
+    assert "| 64 | 6.40 µs | 3.20 µs | 50 % | 5.76 µs | 56 % | 64.0 µs | 10.0× | 512 µs | 614 µs | 216 µs | 35 % | 1.84 ms | 3.00× | 3.00 ms | 4.88× |" in text, text
+    assert "| LSTM 64 | 102 µs | 81.9 µs | 5.80 µs | 25.6 µs | 216 µs | 614 µs | 35 % | 512 µs | 37 % | 1.28 µs | 32.0 µs | 80 % |" in text, text
+    assert rep.train_bound_ns("LstmBf16Matrix", 64) is None             # no TrainBound sweeps in a variant
     assert "LSTM 64 | 6.40 µs | – | – | 12.8 µs | 2.00× | 19.2 µs | 3.00× | 30.0 µs | 4.69×" in text, text
     assert "share **10 %**" in text and "NewPeer" in text and "TorchSharp 440 B" in text, text
     assert "## LstmBf16: input 10" in text and "| 64 | 3.84 µs | 1.60 µs | 42 % |" in text, text

@@ -43,11 +43,19 @@ public abstract class MatrixBenchmarks : IModelWork
     /// <summary>Category of <see cref="ReadWeights"/>.</summary>
     public const string BoundCategory = "Bound";
 
+    /// <summary>Category of the sweeps TrainStep's bound needs besides <see cref="ReadWeights"/>: <see cref="ReadBackwardWeights"/>, <see cref="OptimizerPass"/>.</summary>
+    public const string TrainBoundCategory = "TrainBound";
+
+    /// <summary>Category of the pieces of TrainStep after the BPTT: <see cref="ClipGradients"/>, <see cref="AdamStep"/>.</summary>
+    public const string TrainPartsCategory = "TrainParts";
+
     private IRnnModel _model = null!;
     private IRuntimeSizedRnn _baseline = null!;
     private Adam _adam = null!;
     private IAgentStepper? _agents;
     private WeightSweep _sweep = null!;
+    private WeightSweep _backwardSweep = null!;
+    private OptimizerSweep _optimizerSweep = null!;
     private float[] _x = [];
     private readonly float[] _y = new float[Models.Output];
     private float[] _inputs = [];
@@ -75,11 +83,15 @@ public abstract class MatrixBenchmarks : IModelWork
         _baseline = Models.RuntimeSizedOf(_model, Cell, Hidden);
         _adam = new Adam(_model.Parameters.Length, Models.LearningRate);
         _sweep = new WeightSweep(WeightBytes);
+        _backwardSweep = new WeightSweep(Facts.BackwardBytes);
+        _optimizerSweep = new OptimizerSweep(_model.Parameters.Length);
         _x = Models.RandomArray(Models.Input, seed: 1);
         _inputs = Models.RandomArray(Models.Window * Models.Input, seed: 2);
         _targets = Models.RandomArray(Models.Window * Models.Output, seed: 3);
         Verification.CheckSteps(_model, _baseline, _inputs, $"{Cell} {Hidden}");
         _agents = HasAgents ? Agents.Of(_model) : null;
+        _model.ZeroGradients();
+        _model.AccumulateGradients(_inputs, _targets);
         _model.ResetState();
         _baseline.ResetState();
     }
@@ -131,6 +143,29 @@ public abstract class MatrixBenchmarks : IModelWork
     [Benchmark]
     [BenchmarkCategory(BoundCategory)]
     public float ReadWeights() => _sweep.Read();
+
+    /// <summary>The backward streaming bound: one read of a buffer of <see cref="ModelFacts.BackwardBytes"/> (W_hhᵀ, what a backward step reads).</summary>
+    [Benchmark]
+    [BenchmarkCategory(TrainBoundCategory)]
+    public float ReadBackwardWeights() => _backwardSweep.Read();
+
+    /// <summary>The optimizer's streaming bound: one pass reading parameters, gradients and two moments and writing three of them (<see cref="ModelFacts.OptimizerBytes"/>).</summary>
+    [Benchmark]
+    [BenchmarkCategory(TrainBoundCategory)]
+    public float OptimizerPass() => _optimizerSweep.Pass();
+
+    /// <summary>
+    /// TrainStep's clipping alone over the gradients of one window (accumulated in <see cref="Setup"/>): their global norm,
+    /// and their scaling to norm 5 if above (the first call only; after it the norm is 5, so the time is the norm's pass).
+    /// </summary>
+    [Benchmark]
+    [BenchmarkCategory(TrainPartsCategory)]
+    public float ClipGradients() => GradientClipping.ClipByGlobalNorm(_model.Gradients, 5f);
+
+    /// <summary>TrainStep's optimizer step alone: Adam over the parameters with the gradients of one window.</summary>
+    [Benchmark]
+    [BenchmarkCategory(TrainPartsCategory)]
+    public void AdamStep() => _adam.Step(_model.Parameters, _model.Gradients);
 
     /// <summary>Whether <see cref="StepAgents1000"/> applies (the float32 models; variants only time Step and the bound).</summary>
     protected virtual bool HasAgents => true;
