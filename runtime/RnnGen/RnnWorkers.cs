@@ -21,23 +21,26 @@ namespace RnnGen;
 /// threads wait blocked between steps, and <see cref="Dispose"/> stops them.
 /// </para>
 /// <para>
-/// One step at a time: callers on several threads are served one after the other (each waits for the step before it).
-/// Spans too small to gain from more threads (waking a thread costs microseconds) are stepped on the calling thread alone.
+/// One step at a time: callers on several threads may share a pool, and their steps are served one after the other
+/// (each waits for the step before it). Spans too small to gain from more threads (waking a sleeping thread can cost
+/// tens of microseconds; see <see cref="MinimumWorkPerThread"/>)
+/// are stepped on the calling thread alone, without waiting for the pool.
 /// </para>
 /// </remarks>
 public sealed unsafe class RnnWorkers : IDisposable
 {
     /// <summary>
-    /// Least work, in weight values read per agent step summed over the agents (about one multiply-add each), worth a
-    /// thread of its own: a span is split into at most total work ÷ this many ranges. Measured on AMD EPYC (Zen 4):
-    /// waking a blocked thread and waiting for it costs about 10–30 µs, the time of about this many multiply-adds.
+    /// The default of <see cref="MinimumWorkPerThread"/>: 2²², about 100 µs of one AMD EPYC Zen 4 core at the
+    /// many-agent step's speed. Measured there (2 cores, KVM guest): waking a pool whose thread had gone to sleep
+    /// (2 ms between steps) cost 35–85 µs per step, so two threads were slower than one up to at least 3.6 million
+    /// (LSTM 16 × 2,000 agents); in back-to-back steps, with the thread still spinning, two threads gained 1.2–1.8× from
+    /// about 120,000 and 1.9× from about 470,000.
     /// </summary>
-    internal const long MinimumWorkPerThread = 1L << 19;
+    public const long DefaultMinimumWorkPerThread = 1L << 22;
 
     private readonly Worker[] _workers;
     private readonly ManualResetEventSlim _done = new(false);
     private readonly Lock _gate = new();
-    private readonly long _minimumWorkPerThread;
     private volatile bool _disposed;
 
     // The job in progress, written by the calling thread before it wakes the workers.
@@ -60,17 +63,24 @@ public sealed unsafe class RnnWorkers : IDisposable
     /// <summary>Creates a pool of <paramref name="threadCount"/> threads: the calling thread and threadCount − 1 background threads.</summary>
     /// <param name="threadCount">Threads a step may use, the calling thread included; 1 steps every span on the calling thread.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threadCount"/> is less than 1.</exception>
-    public RnnWorkers(int threadCount) : this(threadCount, MinimumWorkPerThread)
+    public RnnWorkers(int threadCount) : this(threadCount, DefaultMinimumWorkPerThread)
     {
     }
 
-    /// <summary>A pool that splits any span worth <paramref name="minimumWorkPerThread"/> per range (tests split small spans with 1).</summary>
-    internal RnnWorkers(int threadCount, long minimumWorkPerThread)
+    /// <summary>
+    /// Creates a pool of <paramref name="threadCount"/> threads that splits a span only into ranges worth at least
+    /// <paramref name="minimumWorkPerThread"/> each (see <see cref="MinimumWorkPerThread"/>). A program that steps
+    /// large spans back to back, so that the pool's threads never fall asleep, gains from lower values.
+    /// </summary>
+    /// <param name="threadCount">Threads a step may use, the calling thread included; 1 steps every span on the calling thread.</param>
+    /// <param name="minimumWorkPerThread">Least work per range, in agents × the model's <c>ParameterCount</c>; at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threadCount"/> or <paramref name="minimumWorkPerThread"/> is less than 1.</exception>
+    public RnnWorkers(int threadCount, long minimumWorkPerThread)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threadCount, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumWorkPerThread, 1);
         ThreadCount = threadCount;
-        _minimumWorkPerThread = minimumWorkPerThread;
+        MinimumWorkPerThread = minimumWorkPerThread;
         _workers = new Worker[threadCount - 1];
         for (int i = 0; i < _workers.Length; i++)
         {
@@ -82,6 +92,13 @@ public sealed unsafe class RnnWorkers : IDisposable
 
     /// <summary>Threads a step may use, the calling thread included.</summary>
     public int ThreadCount { get; }
+
+    /// <summary>
+    /// Least work worth a thread of its own, in weight values read per agent step summed over the agents (agents × the
+    /// model's <c>ParameterCount</c>, about one multiply-add each): a span is split into at most total work ÷ this many
+    /// ranges, so smaller spans stay on the calling thread. Default <see cref="DefaultMinimumWorkPerThread"/>.
+    /// </summary>
+    public long MinimumWorkPerThread { get; }
 
     /// <summary>
     /// Advances many agents that share <paramref name="model"/>'s weights by one step each, as
@@ -116,7 +133,7 @@ public sealed unsafe class RnnWorkers : IDisposable
             ThrowHelper.ThrowLength(nameof(outputs), n * TModel.OutputSize, outputs.Length, n + " agents × OutputSize");
 
         int block = Math.Max(1, TModel.AgentBlock);
-        int parts = Parts(n, TModel.ParameterCount, block, ThreadCount, _minimumWorkPerThread);
+        int parts = Parts(n, TModel.ParameterCount, block, ThreadCount, MinimumWorkPerThread);
         if (parts <= 1)
         {
             model.Step(states, inputs, outputs);

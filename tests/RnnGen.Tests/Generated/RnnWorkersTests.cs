@@ -73,7 +73,7 @@ public class RnnWorkersTests
             {
                 ("generic, split", (m, s, x, y) => splitting.Step(m, s.AsSpan(), x, y)),
                 ("overload, split", (m, s, x, y) => overload(m, s, x, y, splitting)),
-                ("generic, measured threshold", (m, s, x, y) => measured.Step(m, s.AsSpan(), x, y)),
+                ("generic, default threshold", (m, s, x, y) => measured.Step(m, s.AsSpan(), x, y)),
             };
             foreach (var (name, step) in ways)
             {
@@ -136,11 +136,17 @@ public class RnnWorkersTests
     public void SmallSpansStayOnTheCallingThread()
     {
         // Work = agents × parameters; a range must be worth the minimum work, and there are no more ranges than blocks.
-        Assert.Equal(0, RnnWorkers.Parts(0, 20_000, 8, 2, RnnWorkers.MinimumWorkPerThread));
-        Assert.True(RnnWorkers.Parts(10, 3_000, 8, 2, RnnWorkers.MinimumWorkPerThread) <= 1);
-        Assert.Equal(2, RnnWorkers.Parts(1000, 20_000, 8, 2, RnnWorkers.MinimumWorkPerThread));
-        Assert.Equal(2, RnnWorkers.Parts(9, 1, 8, 8, minimumWork: 1));   // two blocks of 8
-        Assert.Equal(8, RnnWorkers.Parts(1000, 20_000, 1, 8, RnnWorkers.MinimumWorkPerThread));
+        const long Default = RnnWorkers.DefaultMinimumWorkPerThread;
+        Assert.Equal(0, RnnWorkers.Parts(0, 20_000, 8, 2, Default));
+        Assert.True(RnnWorkers.Parts(1000, 1_824, 8, 2, Default) <= 1);   // LSTM 16 × 1,000
+        Assert.Equal(2, RnnWorkers.Parts(1000, 19_536, 8, 2, Default));   // LSTM 64 × 1,000
+        Assert.Equal(4, RnnWorkers.Parts(1000, 19_536, 1, 8, Default));   // 19.5 million: four ranges of at least 2²²
+        Assert.Equal(2, RnnWorkers.Parts(9, 1, 8, 8, minimumWork: 1));    // two blocks of 8
+        Assert.Equal(8, RnnWorkers.Parts(1000, 1, 1, 8, minimumWork: 1));
+        using var workers = new RnnWorkers(3, minimumWorkPerThread: 12_345);
+        Assert.Equal((3, 12_345L), (workers.ThreadCount, workers.MinimumWorkPerThread));
+        Assert.Equal(Default, new RnnWorkers(1).MinimumWorkPerThread);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RnnWorkers(2, 0));
     }
 
     // ───────────────────────────────────────────────────────────────────── bad arguments, allocation, lifetime
