@@ -22,8 +22,8 @@ namespace RnnGen;
 /// </para>
 /// <para>
 /// One step at a time: callers on several threads may share a pool, and their steps are served one after the other
-/// (each waits for the step before it). Spans too small to gain from more threads (waking a sleeping thread can cost
-/// tens of microseconds; see <see cref="MinimumWorkPerThread"/>)
+/// (each waits for the step before it). Spans too small to gain from more threads (a thread that has gone to sleep between steps
+/// starts its range late; see <see cref="MinimumWorkPerThread"/>)
 /// are stepped on the calling thread alone, without waiting for the pool.
 /// </para>
 /// </remarks>
@@ -31,10 +31,9 @@ public sealed unsafe class RnnWorkers : IDisposable
 {
     /// <summary>
     /// The default of <see cref="MinimumWorkPerThread"/>: 2²², about 100 µs of one AMD EPYC Zen 4 core at the
-    /// many-agent step's speed. Measured there (2 cores, KVM guest): waking a pool whose thread had gone to sleep
-    /// (2 ms between steps) cost 35–85 µs per step, so two threads were slower than one up to at least 3.6 million
-    /// (LSTM 16 × 2,000 agents); in back-to-back steps, with the thread still spinning, two threads gained 1.2–1.8× from
-    /// about 120,000 and 1.9× from about 470,000.
+    /// many-agent step's speed. Measured there (2 cores, KVM guest): in back-to-back steps, with the pool's thread still
+    /// spinning, two threads gained 1.2–1.8× from about 120,000 and 1.9× from about 470,000; after 2 ms of idleness
+    /// before each step (the thread asleep) they gained nothing up to 20 million and were up to 6× slower below 1 million.
     /// </summary>
     public const long DefaultMinimumWorkPerThread = 1L << 22;
 
