@@ -7,8 +7,9 @@ namespace RnnGen.Benchmarks;
 /// <summary>
 /// The many-agent step on one thread against the same step on a <see cref="RnnWorkers"/> pool of two threads (the
 /// calling thread and one background thread), per case in one process, so the Ratio column is the speed-up on two
-/// cores: LSTM 64, GRU 64 and LSTM 128 with 1,000 agents (where the pool should pay), LSTM 16 with 100 agents (a span
-/// too small to split: the pool steps it on the calling thread) and LSTM 16 with 1,000 agents (a small model, split).
+/// cores in back-to-back steps: LSTM 64, GRU 64 and LSTM 128 with 1,000 agents (where the pool should pay), and LSTM 16
+/// with 100 and 1,000 agents, spans below the pool's default threshold (<see cref="RnnWorkers.DefaultMinimumWorkPerThread"/>)
+/// that it steps on the calling thread.
 /// </summary>
 [MemoryDiagnoser]
 public class AgentWorkersBenchmarks
