@@ -37,6 +37,9 @@ public sealed class ModelShellTests
                 bool finite = s.IsFinite && m.CurrentState.IsFinite;
                 var states = new Model.State[4];
                 m.Step(states, new float[4 * Model.InputSize], new float[4 * Model.OutputSize]);
+                var workers = new RnnWorkers(2);
+                m.Step(states, new float[4 * Model.InputSize], new float[4 * Model.OutputSize], workers);
+                workers.Dispose();
                 m.ResetState();
                 m.Forward(seq, targets);
                 float loss = m.Evaluate(seq, targets);
@@ -75,7 +78,10 @@ public sealed class ModelShellTests
         public static class Generic
         {
             public static int Hidden<T>() where T : IRnnModel => T.HiddenSize + T.LayerCount + T.WindowSize;
-            public static int Sizes => Hidden<Model>();
+            public static int Sizes => Hidden<Model>() + Block<Model, Model.State>();
+            public static int Block<T, S>() where T : IRnnAgentModel<S> where S : unmanaged => T.AgentBlock;
+            public static void Step<T, S>(T model, S[] states, float[] x, float[] y) where T : class, IRnnAgentModel<S> where S : unmanaged =>
+                model.Step(states, x, y);
         }
         """;
 
@@ -142,6 +148,8 @@ public sealed class ModelShellTests
         var expected = Surface(valid.OutputCompilation);
         var actual = Surface(invalid.OutputCompilation);
         Assert.Contains("implements RnnGen.IRnnModel", expected);
+        Assert.Contains("implements RnnGen.IRnnAgentModel<Models.Model.State>", expected);
+        Assert.Contains("void Model.Step(Span<Model.State> states, ReadOnlySpan<float> inputs, Span<float> outputs, RnnWorkers workers)", expected);
         Assert.Contains("System.Span<float> Model.State.Hidden(int layer = 0)", expected);
         Assert.Contains("float Model.TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, IOptimizer optimizer, TrainOptions? options = null)", expected);
         Assert.True(expected.Count > 45, string.Join("\n", expected));

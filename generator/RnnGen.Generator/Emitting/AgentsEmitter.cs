@@ -125,6 +125,59 @@ internal static class AgentsEmitter
 
             w.Line();
         }
+
+        EmitWorkers(w, plan);
+    }
+
+    /// <summary>
+    /// The multi-core form: an overload that hands the agents to a <c>RnnWorkers</c> pool, which splits them into ranges
+    /// through the float step above (the model's <c>IRnnAgentModel&lt;State&gt;</c> implementation), and the agent block
+    /// the pool aligns its ranges to: per width, the block of the driver that width runs (1 for bfloat16 models).
+    /// </summary>
+    private static void EmitWorkers(CodeWriter w, ModelPlan plan)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// As <see cref=\"Step(global::System.Span{State}, global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>, on the");
+        w.Line("/// threads of <paramref name=\"workers\"/>: the agents are split into contiguous ranges, one per thread (the calling thread");
+        w.Line("/// included), each stepped by the many-agent step. Bit-identical to the single-threaded call for any thread count; no");
+        w.Line("/// allocation. Spans too small to gain from more threads run on the calling thread alone.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"states\">The agents' states (N = states.Length); each is advanced in place.</param>");
+        w.Line("/// <param name=\"inputs\">N×InputSize floats, agent after agent.</param>");
+        w.Line("/// <param name=\"outputs\">N×OutputSize floats, agent after agent; overwritten.</param>");
+        w.Line("/// <param name=\"workers\">The thread pool to step on.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"workers\"/> is null.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"inputs\"/> does not hold N×InputSize floats or <paramref name=\"outputs\"/> N×OutputSize floats.</exception>");
+        w.Line("/// <exception cref=\"global::System.ObjectDisposedException\"><paramref name=\"workers\"/> has been disposed.</exception>");
+        w.Line(GeneratedCode);
+        using (w.Block($"public void Step(global::System.Span<State> states, {ReadOnlySpan} inputs, {Span} outputs, global::RnnGen.RnnWorkers workers)"))
+        {
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(workers);");
+            w.Line("workers.Step(this, states, inputs, outputs);");
+        }
+
+        w.Line();
+        // The widths' IsHardwareAccelerated chain of the driver's dispatcher, widest first; a width whose block equals that of
+        // the widths below it adds no test.
+        string block = "1";
+        if (!plan.IsBFloat16)
+            foreach (var width in plan.Widths.Reverse())
+            {
+                string agents = I(BlockAgents(plan, width));
+                block = width.IsScalar || agents == block ? agents : $"{width.Alias}.IsHardwareAccelerated ? {agents} : {block}";
+            }
+
+        w.Line(GeneratedCode);
+        w.Line($"static int global::RnnGen.IRnnAgentModel<State>.AgentBlock => {block};");
+        w.Line();
+    }
+
+    /// <summary>The agents the driver of <paramref name="width"/> takes together: the largest block of its layers.</summary>
+    private static int BlockAgents(ModelPlan plan, VectorWidth width)
+    {
+        int A = 1;
+        foreach (var layer in plan.Tiled) A = System.Math.Max(A, AgentsAt(layer, width).Agents);
+        return A;
     }
 
     /// <summary>
@@ -142,8 +195,7 @@ internal static class AgentsEmitter
     {
         var layers = plan.Tiled;
         var ap = AgentsAt(layers[0], width);
-        int A = 1;
-        foreach (var layer in layers) A = System.Math.Max(A, AgentsAt(layer, width).Agents);
+        int A = BlockAgents(plan, width);
         int chunk = (ap.AgentsPerChunk + A - 1) / A * A;
         w.Comment($"{width.TypeName}: blocks of {A} agent(s), chunks of {chunk} agents; each chunk goes through layer 0..{layers.Count - 1} " +
                   "(tiles outer, blocks inner), then the heads");

@@ -55,7 +55,8 @@ internal static class ModelEmitter
         var content = new CodeWriter();
         var scopes = new List<CodeWriter.Scope>();
         foreach (var c in spec.ContainingTypes) scopes.Add(content.Block($"partial {c.Keyword} {c.NameWithTypeParameters}"));
-        string bases = part == "RnnModel" ? " : global::RnnGen.IRnnModel" : "";
+        // The base list cannot see the class's own members: State is named through the class.
+        string bases = part == "RnnModel" ? $" : global::RnnGen.IRnnModel, global::RnnGen.IRnnAgentModel<{spec.TypeName}.State>" : "";
         using (content.Block($"partial class {spec.TypeName}{bases}"))
             body(content, plan);
         for (int i = scopes.Count - 1; i >= 0; i--) scopes[i].Dispose();

@@ -33,7 +33,8 @@ internal static class ModelShellEmitter
         var scopes = new System.Collections.Generic.List<CodeWriter.Scope>();
         if (shell.Namespace.Length > 0) scopes.Add(w.Block($"namespace {shell.Namespace}"));
         foreach (var c in shell.ContainingTypes) scopes.Add(w.Block($"partial {c.Keyword} {c.NameWithTypeParameters}"));
-        scopes.Add(w.Block($"partial {shell.Keyword} {shell.TypeName}{(shell.ImplementsInterface ? " : global::RnnGen.IRnnModel" : "")}"));
+        string bases = $" : global::RnnGen.IRnnModel, global::RnnGen.IRnnAgentModel<{shell.TypeName}.State>";
+        scopes.Add(w.Block($"partial {shell.Keyword} {shell.TypeName}{(shell.ImplementsInterface ? bases : "")}"));
 
         EmitConstants(w, shell);
         EmitInvalid(w, shell);
@@ -87,6 +88,8 @@ internal static class ModelShellEmitter
             w.Line($"static global::RnnGen.RnnActivation global::RnnGen.IRnnModel.Activation => global::RnnGen.RnnActivation.{(s.Cell == CellKind.Elman ? s.Activation : ActivationKind.Tanh)};");
             w.Line(GeneratedCode);
             w.Line("static global::RnnGen.RnnPrecision global::RnnGen.IRnnModel.WeightPrecision => WeightPrecision;");
+            w.Line(GeneratedCode);
+            w.Line("static int global::RnnGen.IRnnAgentModel<State>.AgentBlock => 1;");
             w.Line();
         }
 
@@ -144,6 +147,7 @@ internal static class ModelShellEmitter
         Member(w, "Advances a state by one step and writes the step's outputs.", $"public void Step(ref State state, {ReadOnlySpan} input, {Span} output)");
         Member(w, "Advances the model's own state by one step and writes the step's outputs.", $"public void Step({ReadOnlySpan} input, {Span} output)");
         Member(w, "Advances many agents that share this model's weights by one step each.", $"public void Step(global::System.Span<State> states, {ReadOnlySpan} inputs, {Span} outputs)");
+        Member(w, "Advances many agents by one step each on the threads of a worker pool.", $"public void Step(global::System.Span<State> states, {ReadOnlySpan} inputs, {Span} outputs, global::RnnGen.RnnWorkers workers)");
         if (tokens)
         {
             Member(w, "Advances a state by one token and writes the step's outputs.", $"public void Step(ref State state, int token, {Span} output)");

@@ -11,7 +11,7 @@ using MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
 using MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
 using Unsafe = global::System.Runtime.CompilerServices.Unsafe;
 
-partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel
+partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel, global::RnnGen.IRnnAgentModel<List_Dense6_Gru8_Heads3_1.State>
 {
     /// <summary>Input features per step.</summary>
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
@@ -3306,6 +3306,32 @@ partial class List_Dense6_Gru8_Heads3_1
             __Activate0(outputs.Slice(a * OutputSize, OutputSize).Slice(0, 3));
         }
     }
+
+    /// <summary>
+    /// As <see cref="Step(global::System.Span{State}, global::System.ReadOnlySpan{float}, global::System.Span{float})"/>, on the
+    /// threads of <paramref name="workers"/>: the agents are split into contiguous ranges, one per thread (the calling thread
+    /// included), each stepped by the many-agent step. Bit-identical to the single-threaded call for any thread count; no
+    /// allocation. Spans too small to gain from more threads run on the calling thread alone.
+    /// </summary>
+    /// <param name="states">The agents' states (N = states.Length); each is advanced in place.</param>
+    /// <param name="inputs">N×InputSize floats, agent after agent.</param>
+    /// <param name="outputs">N×OutputSize floats, agent after agent; overwritten.</param>
+    /// <param name="workers">The thread pool to step on.</param>
+    /// <exception cref="global::System.ArgumentNullException"><paramref name="workers"/> is null.</exception>
+    /// <exception cref="global::System.ArgumentException"><paramref name="inputs"/> does not hold N×InputSize floats or <paramref name="outputs"/>
+    /// N×OutputSize floats.</exception>
+    /// <exception cref="global::System.ObjectDisposedException"><paramref name="workers"/> has been disposed.</exception>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    public void Step(
+        global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs,
+        global::RnnGen.RnnWorkers workers)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(workers);
+        workers.Step(this, states, inputs, outputs);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    static int global::RnnGen.IRnnAgentModel<State>.AgentBlock => V256.IsHardwareAccelerated ? 8 : V128.IsHardwareAccelerated ? 4 : 1;
 
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void __StepAgents(ref State s, int n, ref float x, ref float y)

@@ -12,7 +12,7 @@ using MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
 using MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
 using Unsafe = global::System.Runtime.CompilerServices.Unsafe;
 
-partial class Lstm_H8_I3_O1_BFloat16 : global::RnnGen.IRnnModel
+partial class Lstm_H8_I3_O1_BFloat16 : global::RnnGen.IRnnModel, global::RnnGen.IRnnAgentModel<Lstm_H8_I3_O1_BFloat16.State>
 {
     /// <summary>Input features per step.</summary>
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
@@ -2507,6 +2507,32 @@ partial class Lstm_H8_I3_O1_BFloat16
         if (n == 0) return;
         __StepAgents(ref MemoryMarshal.GetReference(states), n, ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(outputs));
     }
+
+    /// <summary>
+    /// As <see cref="Step(global::System.Span{State}, global::System.ReadOnlySpan{float}, global::System.Span{float})"/>, on the
+    /// threads of <paramref name="workers"/>: the agents are split into contiguous ranges, one per thread (the calling thread
+    /// included), each stepped by the many-agent step. Bit-identical to the single-threaded call for any thread count; no
+    /// allocation. Spans too small to gain from more threads run on the calling thread alone.
+    /// </summary>
+    /// <param name="states">The agents' states (N = states.Length); each is advanced in place.</param>
+    /// <param name="inputs">N×InputSize floats, agent after agent.</param>
+    /// <param name="outputs">N×OutputSize floats, agent after agent; overwritten.</param>
+    /// <param name="workers">The thread pool to step on.</param>
+    /// <exception cref="global::System.ArgumentNullException"><paramref name="workers"/> is null.</exception>
+    /// <exception cref="global::System.ArgumentException"><paramref name="inputs"/> does not hold N×InputSize floats or <paramref name="outputs"/>
+    /// N×OutputSize floats.</exception>
+    /// <exception cref="global::System.ObjectDisposedException"><paramref name="workers"/> has been disposed.</exception>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    public void Step(
+        global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs,
+        global::RnnGen.RnnWorkers workers)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(workers);
+        workers.Step(this, states, inputs, outputs);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    static int global::RnnGen.IRnnAgentModel<State>.AgentBlock => 1;
 
     // bfloat16 weights: each agent through the single-agent step, which reads the bfloat16 copy as Step(ref State, …) does
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
