@@ -9,22 +9,22 @@ namespace RnnGen;
 
 /// <summary>
 /// A reusable pool of threads that steps a large span of agents on several cores:
-/// <see cref="Step{TModel, TState}(TModel, Span{TState}, ReadOnlySpan{float}, Span{float})"/> splits the agents into
-/// contiguous ranges, one per thread, and runs each range through the model's own many-agent step. Each agent's
-/// result does not depend on the range it falls in, so the outputs and states are bit-identical to the
-/// single-threaded many-agent step for any thread count.
+/// <see cref="Step{TModel, TState}(TModel, Span{TState}, ReadOnlySpan{float}, Span{float})"/> cuts the agents into
+/// contiguous chunks of whole agent blocks, which the threads claim one at a time and run through the model's own
+/// many-agent step. Each agent's result does not depend on the chunk it falls in or the thread that steps it, so the
+/// outputs and states are bit-identical to the single-threaded many-agent step for any thread count.
 /// </summary>
 /// <remarks>
 /// <para>
-/// A pool of N threads starts N − 1 background threads (named "RnnGen worker i"); the calling thread steps one share
-/// itself. Create one pool and keep it for the program's life (or the simulation's): a step allocates nothing, the
+/// A pool of N threads starts N − 1 background threads (named "RnnGen worker i"); the calling thread steps chunks
+/// itself, and a background thread that wakes late (a thread asleep between frames can take longer to wake than the
+/// step takes) finds the chunks already claimed: the caller never waits for a thread that has not started. Create one pool and keep it for the program's life (or the simulation's): a step allocates nothing, the
 /// threads wait blocked between steps, and <see cref="Dispose"/> stops them.
 /// </para>
 /// <para>
 /// One step at a time: callers on several threads may share a pool, and their steps are served one after the other
-/// (each waits for the step before it). Spans too small to gain from more threads (a thread that has gone to sleep between steps
-/// starts its range late; see <see cref="MinimumWorkPerThread"/>)
-/// are stepped on the calling thread alone, without waiting for the pool.
+/// (each waits for the step before it). Spans too small to gain from more threads (waking a thread costs the caller a
+/// system call; see <see cref="MinimumWorkPerThread"/>) are stepped on the calling thread alone, without waiting for the pool.
 /// </para>
 /// </remarks>
 public sealed unsafe class RnnWorkers : IDisposable
@@ -37,8 +37,14 @@ public sealed unsafe class RnnWorkers : IDisposable
     /// </summary>
     public const long DefaultMinimumWorkPerThread = 1L << 22;
 
+    /// <summary>
+    /// Chunks a span is cut into per thread that takes part. Threads claim chunks one at a time until none is left, so a
+    /// thread that wakes late (or is descheduled) leaves its share to the others instead of holding up the step: the caller
+    /// waits at most for the chunk another thread is stepping, never for a thread that has not started.
+    /// </summary>
+    internal const int ChunksPerThread = 4;
+
     private readonly Worker[] _workers;
-    private readonly ManualResetEventSlim _done = new(false);
     private readonly Lock _gate = new();
     private volatile bool _disposed;
 
@@ -50,8 +56,8 @@ public sealed unsafe class RnnWorkers : IDisposable
     private delegate*<object, void*, float*, float*, int, int, void> _run;
     private int _count;
     private int _block;
-    private int _parts;
-    private int _pending;
+    private long _ticket;
+    private int _active;
     private ExceptionDispatchInfo? _error;
 
     /// <summary>Creates a pool of <see cref="Environment.ProcessorCount"/> threads (the calling thread included).</summary>
@@ -67,12 +73,12 @@ public sealed unsafe class RnnWorkers : IDisposable
     }
 
     /// <summary>
-    /// Creates a pool of <paramref name="threadCount"/> threads that splits a span only into ranges worth at least
+    /// Creates a pool of <paramref name="threadCount"/> threads that engages a thread only for work of at least
     /// <paramref name="minimumWorkPerThread"/> each (see <see cref="MinimumWorkPerThread"/>). A program that steps
     /// large spans back to back, so that the pool's threads never fall asleep, gains from lower values.
     /// </summary>
     /// <param name="threadCount">Threads a step may use, the calling thread included; 1 steps every span on the calling thread.</param>
-    /// <param name="minimumWorkPerThread">Least work per range, in agents × the model's <c>ParameterCount</c>; at least 1.</param>
+    /// <param name="minimumWorkPerThread">Least work per thread, in agents × the model's <c>ParameterCount</c>; at least 1.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threadCount"/> or <paramref name="minimumWorkPerThread"/> is less than 1.</exception>
     public RnnWorkers(int threadCount, long minimumWorkPerThread)
     {
@@ -94,16 +100,17 @@ public sealed unsafe class RnnWorkers : IDisposable
 
     /// <summary>
     /// Least work worth a thread of its own, in weight values read per agent step summed over the agents (agents × the
-    /// model's <c>ParameterCount</c>, about one multiply-add each): a span is split into at most total work ÷ this many
-    /// ranges, so smaller spans stay on the calling thread. Default <see cref="DefaultMinimumWorkPerThread"/>.
+    /// model's <c>ParameterCount</c>, about one multiply-add each): a step engages at most total work ÷ this many
+    /// threads, so smaller spans stay on the calling thread. Default <see cref="DefaultMinimumWorkPerThread"/>.
     /// </summary>
     public long MinimumWorkPerThread { get; }
 
     /// <summary>
     /// Advances many agents that share <paramref name="model"/>'s weights by one step each, as
-    /// <c>model.Step(states, inputs, outputs)</c> does, on up to <see cref="ThreadCount"/> threads: the agents are split into
-    /// contiguous ranges (multiples of the model's <see cref="IRnnAgentModel{TState}.AgentBlock"/>), each stepped by the
-    /// model's many-agent step on its own thread, the calling thread included, and the call returns when all are done.
+    /// <c>model.Step(states, inputs, outputs)</c> does, on up to <see cref="ThreadCount"/> threads: the agents are cut into
+    /// contiguous chunks (multiples of the model's <see cref="IRnnAgentModel{TState}.AgentBlock"/>), which the calling
+    /// thread and the woken pool threads claim one at a time and step with the model's many-agent step; the call returns
+    /// when every chunk is done.
     /// The outputs and states are bit-identical to <c>model.Step(states, inputs, outputs)</c> for any thread count.
     /// Allocates nothing.
     /// </summary>
@@ -148,8 +155,8 @@ public sealed unsafe class RnnWorkers : IDisposable
     }
 
     /// <summary>
-    /// Ranges a span of <paramref name="agents"/> is split into: one per thread, but no more than the work pays for
-    /// (<paramref name="minimumWork"/> per range) and no more than there are blocks of agents.
+    /// Threads a span of <paramref name="agents"/> engages: no more than the pool has, than the work pays for
+    /// (<paramref name="minimumWork"/> per thread) and than there are blocks of agents.
     /// </summary>
     internal static int Parts(int agents, int workPerAgent, int block, int threads, long minimumWork)
     {
@@ -159,8 +166,8 @@ public sealed unsafe class RnnWorkers : IDisposable
     }
 
     /// <summary>
-    /// The agents [first, end) of range <paramref name="part"/> of <paramref name="parts"/>: the blocks are shared out as
-    /// evenly as they go, so every range but the last is a whole number of blocks.
+    /// The agents [first, end) of chunk <paramref name="part"/> of <paramref name="parts"/>: the blocks are shared out as
+    /// evenly as they go, so every chunk but the last is a whole number of blocks.
     /// </summary>
     internal static (int First, int End) Range(int agents, int block, int parts, int part)
     {
@@ -181,17 +188,25 @@ public sealed unsafe class RnnWorkers : IDisposable
             _inputs = inputs;
             _outputs = outputs;
             _run = run;
-            (_count, _block, _parts, _pending, _error) = (count, block, parts, parts - 1, null);
-            _done.Reset();
+            long blocks = ((long)count + block - 1) / block;
+            int chunks = (int)Math.Min(blocks, (long)parts * ChunksPerThread);
+            (_count, _block, _error) = (count, block, null);
+
+            // Publishing the ticket opens the job: the fields above are written before it (a full fence).
+            Interlocked.Exchange(ref _ticket, (long)chunks << 32);
             for (int i = 1; i < parts; i++) _workers[i - 1].Wake.Release();
             try
             {
-                RunPart(0);
+                RunChunks();
             }
             finally
             {
-                // The spans stay pinned, and the job's fields valid, until every worker has finished its range.
-                _done.Wait();
+                // Every chunk has been claimed. The spans stay pinned, and the job's fields valid, until no thread is
+                // inside RunChunks any more: a thread that claimed a chunk is still stepping it. A thread that wakes
+                // later finds the job closed (or the next job open) and never touches this one.
+                var spin = new SpinWait();
+                while (Volatile.Read(ref _active) != 0) spin.SpinOnce(sleep1Threshold: -1);
+                Interlocked.Exchange(ref _ticket, 0);
                 _model = null;
                 _states = _inputs = _outputs = null;
             }
@@ -202,17 +217,27 @@ public sealed unsafe class RnnWorkers : IDisposable
         }
     }
 
-    /// <summary>Steps range <paramref name="part"/> of the job; an exception is kept for the calling thread to rethrow.</summary>
-    private void RunPart(int part)
+    /// <summary>
+    /// Claims chunks of the open job and steps them until none is left; an exception is kept for the calling thread to
+    /// rethrow. The ticket holds the job's chunk count (high 32 bits) and the next chunk to hand out (low 32 bits), so a
+    /// claim is valid only while the job that published it is open.
+    /// </summary>
+    private void RunChunks()
     {
-        try
+        while (true)
         {
-            var (first, end) = Range(_count, _block, _parts, part);
-            if (end > first) _run(_model!, _states, _inputs, _outputs, first, end);
-        }
-        catch (Exception e)
-        {
-            Interlocked.CompareExchange(ref _error, ExceptionDispatchInfo.Capture(e), null);
+            long ticket = Interlocked.Increment(ref _ticket) - 1;
+            int chunk = (int)(ticket & 0xFFFF_FFFF), chunks = (int)(ticket >> 32);
+            if (chunk >= chunks) return;
+            try
+            {
+                var (first, end) = Range(_count, _block, chunks, chunk);
+                if (end > first) _run(_model!, _states, _inputs, _outputs, first, end);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _error, ExceptionDispatchInfo.Capture(e), null);
+            }
         }
     }
 
@@ -233,8 +258,11 @@ public sealed unsafe class RnnWorkers : IDisposable
         {
             worker.Wake.Wait();
             if (_disposed) return;
-            RunPart(worker.Part);
-            if (Interlocked.Decrement(ref _pending) == 0) _done.Set();
+
+            // Counted as active before claiming, so that the caller of a job this thread claims from waits for it.
+            Interlocked.Increment(ref _active);
+            RunChunks();
+            Interlocked.Decrement(ref _active);
         }
     }
 
@@ -257,23 +285,19 @@ public sealed unsafe class RnnWorkers : IDisposable
             worker.Wake.Dispose();
         }
 
-        _done.Dispose();
     }
 
-    /// <summary>One background thread: it steps range <see cref="Part"/> of every job that has that many ranges.</summary>
+    /// <summary>One background thread: woken for each job it may help with, it claims chunks until none is left.</summary>
     private sealed class Worker
     {
-        public Worker(RnnWorkers pool, int part)
+        public Worker(RnnWorkers pool, int index)
         {
-            Part = part;
             Thread = new Thread(() => pool.WorkerLoop(this))
             {
                 IsBackground = true,
-                Name = "RnnGen worker " + part.ToString(CultureInfo.InvariantCulture),
+                Name = "RnnGen worker " + index.ToString(CultureInfo.InvariantCulture),
             };
         }
-
-        public int Part { get; }
 
         public SemaphoreSlim Wake { get; } = new(0);
 
