@@ -55,6 +55,60 @@ public class AgentWorkersBenchmarks
     public void TwoThreads() => _agents.Step(_workers);
 }
 
+/// <summary>
+/// The same comparison as <see cref="AgentWorkersBenchmarks"/> for a game that steps its agents once per frame: each
+/// measured call comes after 2 ms of idleness (an iteration setup that sleeps), by which time the pool's thread has
+/// stopped spinning and gone to sleep, so the call pays for waking it. One call per iteration (about 0.2–1.5 ms here).
+/// </summary>
+[MemoryDiagnoser]
+[InvocationCount(1)]
+[IterationCount(100)]
+public class AgentWorkersAfterIdleBenchmarks
+{
+    private IPooledAgents _agents = null!;
+    private RnnWorkers _workers = null!;
+
+    /// <summary>The model and the agent count, as "{model} x {agents}".</summary>
+    [ParamsSource(nameof(Cases))]
+    public string Case { get; set; } = "";
+
+    /// <summary>The cases of <see cref="Case"/>: the spans the pool splits by default.</summary>
+    public static IEnumerable<string> Cases => ["LstmH64 x 1000", "GruH64 x 1000", "LstmH128 x 1000"];
+
+    /// <summary>Creates the model, the agents and a pool of two threads.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var parts = Case.Split(" x ");
+        int agents = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        _agents = parts[0] switch
+        {
+            "LstmH64" => new PooledAgents<LstmH64, LstmH64.State>(new LstmH64(seed: 42), agents),
+            "LstmH128" => new PooledAgents<LstmH128, LstmH128.State>(new LstmH128(seed: 42), agents),
+            "GruH64" => new PooledAgents<GruH64, GruH64.State>(new GruH64(seed: 42), agents),
+            _ => throw new ArgumentException($"Unknown case {Case}."),
+        };
+        _workers = new RnnWorkers(2);
+        _agents.Check(_workers);
+    }
+
+    /// <summary>Stops the pool's thread.</summary>
+    [GlobalCleanup]
+    public void Cleanup() => _workers.Dispose();
+
+    /// <summary>The rest of a frame: 2 ms without stepping.</summary>
+    [IterationSetup]
+    public void Idle() => System.Threading.Thread.Sleep(2);
+
+    /// <summary>One many-agent step on the calling thread.</summary>
+    [Benchmark(Baseline = true)]
+    public void OneThread() => _agents.Step();
+
+    /// <summary>One many-agent step on a pool of two threads whose background thread is asleep.</summary>
+    [Benchmark]
+    public void TwoThreads() => _agents.Step(_workers);
+}
+
 /// <summary>The agents of one model, stepped on the calling thread or on a pool.</summary>
 public interface IPooledAgents
 {

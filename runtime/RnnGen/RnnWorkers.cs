@@ -33,7 +33,8 @@ public sealed unsafe class RnnWorkers : IDisposable
     /// The default of <see cref="MinimumWorkPerThread"/>: 2²², about 100 µs of one AMD EPYC Zen 4 core at the
     /// many-agent step's speed. Measured there (2 cores, KVM guest): in back-to-back steps, with the pool's thread still
     /// spinning, two threads gained 1.2–1.8× from about 120,000 and 1.9× from about 470,000; after 2 ms of idleness
-    /// before each step (the thread asleep) they gained nothing up to 20 million and were up to 6× slower below 1 million.
+    /// before each step (the thread asleep, so waking it is a system call and the thread rejoins late) they gained
+    /// little below 20 million, and each small step paid for the wake-up call.
     /// </summary>
     public const long DefaultMinimumWorkPerThread = 1L << 22;
 
