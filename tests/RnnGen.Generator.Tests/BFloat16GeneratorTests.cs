@@ -16,9 +16,10 @@ namespace RnnGen.Generator.Tests;
 /// </summary>
 public sealed class BFloat16GeneratorTests
 {
-    private static ModelSpec Spec(int hidden, int input, CellKind cell, int layers = 1, PrecisionKind precision = PrecisionKind.BFloat16) =>
-        new("Plans", "Model", EquatableArray<ContainingTypeSpec>.Empty, false, hidden, input, 1, layers, 32, 0,
-            cell, ActivationKind.Tanh, OutputActivationKind.Linear, LossKind.Mse, LossOnKind.EveryStep, precision);
+    private static ModelSpec Spec(int hidden, int input, CellKind cell, int layers = 1, PrecisionKind precision = PrecisionKind.BFloat16,
+        bool force = false, int vocabulary = 0) =>
+        new("Plans", "Model", EquatableArray<ContainingTypeSpec>.Empty, false, hidden, input, 1, layers, 32, vocabulary,
+            cell, ActivationKind.Tanh, OutputActivationKind.Linear, LossKind.Mse, LossOnKind.EveryStep, precision, ForceBFloat16Kernels: force);
 
     [Theory]
     [InlineData("", 0)]
@@ -30,9 +31,90 @@ public sealed class BFloat16GeneratorTests
         var options = GeneratorHarness.ParseOptions();
         var driver = GeneratorHarness.CreateDriver(options, trackSteps: true).RunGenerators(GeneratorHarness.CreateCompilation(source, options));
         var result = driver.GetRunResult().Results.Single();
-        Assert.Empty(result.Diagnostics);
+        Assert.Empty(result.Diagnostics.Where(static d => d.Severity != DiagnosticSeverity.Info));
         var spec = Assert.IsType<ModelSpec>(Assert.Single(Assert.Single(result.TrackedSteps[TrackingNames.Spec]).Outputs).Value);
         Assert.Equal((PrecisionKind)expected, spec.WeightPrecision);
+    }
+
+    [Theory]
+    [InlineData("[RnnModel(hidden: 8, input: 2, Output = 1, WeightPrecision = RnnPrecision.BFloat16)]", false)]
+    [InlineData("[RnnModel(hidden: 8, input: 2, Output = 1, WeightPrecision = RnnPrecision.BFloat16, ForceBFloat16Kernels = false)]", false)]
+    [InlineData("[RnnModel(hidden: 8, input: 2, Output = 1, WeightPrecision = RnnPrecision.BFloat16, ForceBFloat16Kernels = true)]", true)]
+    [InlineData("[RnnModel(input: 2, ForceBFloat16Kernels = true, WeightPrecision = RnnPrecision.BFloat16)]\n[Lstm(8)]\n[Head(1)]", true)]
+    [InlineData("[RnnModel(input: 2, WeightPrecision = RnnPrecision.BFloat16)]\n[Lstm(8)]\n[Head(1)]", false)]
+    public void ForceBFloat16Kernels_reaches_the_spec_in_both_forms(string attributes, bool expected)
+    {
+        string source = $"using RnnGen;\nnamespace P;\n\n{attributes}\npublic partial class Model;\n";
+        var options = GeneratorHarness.ParseOptions();
+        var driver = GeneratorHarness.CreateDriver(options, trackSteps: true).RunGenerators(GeneratorHarness.CreateCompilation(source, options));
+        var result = driver.GetRunResult().Results.Single();
+        var spec = Assert.IsType<ModelSpec>(Assert.Single(Assert.Single(result.TrackedSteps[TrackingNames.Spec]).Outputs).Value);
+        Assert.Equal(expected, spec.ForceBFloat16Kernels);
+        Assert.Equal(PrecisionKind.BFloat16, spec.WeightPrecision);
+        // Small model: RNNG032 unless forced.
+        Assert.Equal(expected ? Array.Empty<string>() : new[] { "RNNG032" }, result.Diagnostics.Select(static d => d.Id).ToArray());
+        Assert.NotEqual(spec, spec with { ForceBFloat16Kernels = !expected });
+    }
+
+    /// <summary>
+    /// The rule: a BFloat16 model streams its 16-bit copy when its float32 W_ih + W_hh (padded rows included) exceed 64 KiB
+    /// or ForceBFloat16Kernels is set; otherwise the float32 kernels run over a float32 copy of the rounded weights.
+    /// </summary>
+    [Theory]
+    [InlineData("Lstm", 16, 10, 1, false, 4 * 16 * 26 * 4, false)]
+    [InlineData("Lstm", 32, 10, 1, false, 4 * 32 * 42 * 4, false)]
+    [InlineData("Lstm", 64, 10, 1, false, 4 * 64 * 74 * 4, true)]       // 74 KiB
+    [InlineData("Gru", 64, 10, 1, false, 3 * 64 * 74 * 4, false)]       // 55.5 KiB
+    [InlineData("Gru", 64, 10, 1, true, 3 * 64 * 74 * 4, true)]
+    [InlineData("Elman", 64, 10, 1, false, 64 * 74 * 4, false)]
+    [InlineData("Elman", 128, 10, 1, false, 128 * 138 * 4, true)]
+    [InlineData("Elman", 64, 10, 3, false, 64 * (74 + 128 + 128) * 4, true)]   // 82.5 KiB over three layers
+    public void Small_models_run_the_float32_kernels_unless_forced(string cell, int hidden, int input, int layers, bool force, long bytes, bool streams)
+    {
+        var spec = Spec(hidden, input, Enum.Parse<CellKind>(cell), layers, force: force);
+        var plan = ModelPlanner.Create(spec);
+        Assert.Equal(bytes, plan.InferenceWeightBytes);
+        Assert.Equal(bytes, ModelPlanner.InferenceWeightBytes(spec));
+        Assert.Equal(streams, plan.StreamsBFloat16);
+        Assert.Equal(!streams, plan.HasRoundedFloat32Copy);
+        Assert.Equal(!streams, ModelPlanner.RunsFloat32KernelsOnRoundedWeights(spec));
+        Assert.All(plan.Tiled, layer => Assert.Equal(streams, layer.BFloat16 is not null));
+        Assert.Equal(force || bytes > ModelPlanner.Float32KernelsMaxBytes, streams);
+
+        var float32 = ModelPlanner.Create(Spec(hidden, input, Enum.Parse<CellKind>(cell), layers, PrecisionKind.Float32, force));
+        Assert.False(float32.StreamsBFloat16);
+        Assert.False(float32.HasRoundedFloat32Copy);
+        Assert.False(ModelPlanner.RunsFloat32KernelsOnRoundedWeights(spec with { WeightPrecision = PrecisionKind.Float32 }));
+    }
+
+    /// <summary>
+    /// The float32 copy: the parameters from layer 0's tiles to the end of the top layer's, so that the kernels' base
+    /// (<see cref="ModelPlan.InferenceBase"/> past the parameters') puts every layer's tiles in the copy; an embedding
+    /// before layer 0 stays out of it.
+    /// </summary>
+    [Theory]
+    [InlineData("Lstm", 5, 3, 2, 0)]
+    [InlineData("Gru", 40, 7, 3, 0)]
+    [InlineData("Lstm", 6, 4, 1, 7)]
+    [InlineData("Elman", 33, 10, 2, 50)]
+    public void The_float32_copy_holds_the_layers_at_their_relative_offsets(string cell, int hidden, int input, int layers, int vocabulary)
+    {
+        var plan = ModelPlanner.Create(Spec(hidden, input, Enum.Parse<CellKind>(cell), layers, vocabulary: vocabulary));
+        Assert.True(plan.HasRoundedFloat32Copy);
+        var section = Assert.Single(plan.Buffer.Sections, static s => s.Name == "InferenceWeights");
+        Assert.Equal(plan.InferenceWeights, section.Offset);
+        var first = plan.Tiled[0];
+        Assert.Equal(vocabulary > 0 ? TilePlanner.RoundUp(vocabulary * input, ModelPlanner.Alignment) : 0, first.Offset);
+        Assert.Equal(plan.Top.Offset + plan.Top.Tiles * plan.Top.TileStride - first.Offset, section.Length);
+        Assert.Equal(plan.InferenceWeights - first.Offset, plan.InferenceBase);
+        foreach (var layer in plan.Tiled)
+        {
+            // Layer n's tiles, read at __Layer{n}Offset from the kernels' base, are inside the copy.
+            int start = plan.InferenceBase + layer.Offset, end = start + layer.Tiles * layer.TileStride;
+            Assert.True(start >= section.Offset && end <= section.Offset + section.Length, $"layer {layer.Layer}: [{start}, {end})");
+        }
+
+        Assert.True(section.Offset >= plan.ParameterCount);
     }
 
     [Fact]
@@ -55,7 +137,7 @@ public sealed class BFloat16GeneratorTests
     [InlineData("Elman", 255, 255, 3)]
     public void The_section_holds_column_pairs_and_summed_biases(string cell, int hidden, int input, int layers)
     {
-        var plan = ModelPlanner.Create(Spec(hidden, input, Enum.Parse<CellKind>(cell), layers));
+        var plan = ModelPlanner.Create(Spec(hidden, input, Enum.Parse<CellKind>(cell), layers, force: true));
         var section = Assert.Single(plan.Buffer.Sections, static s => s.Name == "InferenceWeights");
         Assert.Equal(plan.InferenceWeights, section.Offset);
         Assert.Equal(layers, plan.Tiled.Count);
@@ -87,8 +169,8 @@ public sealed class BFloat16GeneratorTests
     [Fact]
     public void Equal_specs_give_equal_sections()
     {
-        var a = ModelPlanner.Create(Spec(40, 7, CellKind.Lstm, 2)).Tiled[1].BFloat16;
-        var b = ModelPlanner.Create(Spec(40, 7, CellKind.Lstm, 2)).Tiled[1].BFloat16;
+        var a = ModelPlanner.Create(Spec(40, 7, CellKind.Lstm, 2, force: true)).Tiled[1].BFloat16;
+        var b = ModelPlanner.Create(Spec(40, 7, CellKind.Lstm, 2, force: true)).Tiled[1].BFloat16;
         Assert.NotNull(a);
         Assert.Equal(a, b);
         Assert.Equal(a!.GetHashCode(), b!.GetHashCode());
@@ -98,9 +180,10 @@ public sealed class BFloat16GeneratorTests
     public void A_BFloat16_model_steps_from_the_copy_and_refreshes_it_wherever_the_parameters_change()
     {
         string text = GeneratorHarness.RunClean(
-            "using RnnGen;\nnamespace P;\n\n[RnnModel(hidden: 32, input: 5, Output = 1, Cell = RnnCell.Gru, Layers = 2, WeightPrecision = RnnPrecision.BFloat16)]\npublic partial class Model;\n").Text;
+            "using RnnGen;\nnamespace P;\n\n[RnnModel(hidden: 32, input: 5, Output = 1, Cell = RnnCell.Gru, Layers = 2, WeightPrecision = RnnPrecision.BFloat16, ForceBFloat16Kernels = true)]\npublic partial class Model;\n").Text;
 
         Assert.Contains("public const global::RnnGen.RnnPrecision WeightPrecision = global::RnnGen.RnnPrecision.BFloat16;", text, StringComparison.Ordinal);
+        Assert.Contains("public const bool StreamsBFloat16 = true;", text, StringComparison.Ordinal);
         Assert.Contains("static global::RnnGen.RnnPrecision global::RnnGen.IRnnModel.WeightPrecision => WeightPrecision;", text, StringComparison.Ordinal);
         Assert.Matches(@"\n\s+__InferenceWeightsOffset = \d+[,;]", text);
 
@@ -125,13 +208,58 @@ public sealed class BFloat16GeneratorTests
         Assert.Contains("PackBFloat16ColumnPairs(", Body(text, "public void RefreshInferenceWeights()"), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A small BFloat16 model: the single step and the agents call the float32 kernels with the copy's base, the agents'
+    /// layer 0 reads the embedding from the parameters, the copy is refreshed as the 16-bit one is, and no 16-bit kernel is emitted.
+    /// </summary>
+    [Fact]
+    public void A_small_BFloat16_model_runs_the_float32_kernels_on_its_rounded_copy()
+    {
+        var run = GeneratorHarness.RunClean(
+            "using RnnGen;\nnamespace P;\n\n[RnnModel(hidden: 32, input: 5, Output = 4, Cell = RnnCell.Gru, Layers = 2, Vocabulary = 9, " +
+            "OutputActivation = RnnOutputActivation.Softmax, Loss = RnnLoss.CrossEntropy, WeightPrecision = RnnPrecision.BFloat16)]\npublic partial class Model;\n");
+        string text = run.Text;
+        Assert.Equal("RNNG032", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assert.Contains("public const global::RnnGen.RnnPrecision WeightPrecision = global::RnnGen.RnnPrecision.BFloat16;", text, StringComparison.Ordinal);
+        Assert.Contains("public const bool StreamsBFloat16 = false;", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Bf16", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("PackBFloat16ColumnPairs", text, StringComparison.Ordinal);
+        Assert.Matches(@"private const int __InferenceBaseOffset = \d+;", text);
+
+        string stepCore = Body(text, "private void __StepCore(");
+        Assert.Contains("ref float q = ref Unsafe.Add(ref p, __InferenceBaseOffset);", stepCore, StringComparison.Ordinal);
+        Assert.Contains("__Layer0Forward(ref q, ", stepCore, StringComparison.Ordinal);
+        Assert.Contains("__Layer1Forward(ref q, ", stepCore, StringComparison.Ordinal);
+        Assert.Contains("(ref p, ", Regex.Match(stepCore, @"__Head\w*Forward\w*\(ref \w+, ").Value, StringComparison.Ordinal);   // the head reads the parameters
+        string accumulate = Regex.Replace(Body(text, "private float __Accumulate("), @"\(\s+", "(");
+        Assert.Contains("__Layer0ForwardTrain(ref p, ", accumulate, StringComparison.Ordinal);
+        Assert.DoesNotContain("__InferenceBaseOffset", accumulate, StringComparison.Ordinal);
+
+        // The agents: the float32 agent kernels on the copy; layer 0's gets the parameters for the embedding rows.
+        string driver = Regex.Replace(Body(text, "private void __StepAgents512("), @"\(\s+", "(");
+        Assert.Contains("ref float q = ref Unsafe.Add(ref p, __InferenceBaseOffset);", driver, StringComparison.Ordinal);
+        Assert.Matches(@"__Layer0ForwardAgents\d+\(ref q, ref s, first, end, ref x, tokens, ref p\);", driver);
+        Assert.Matches(@"__Layer1ForwardAgents\d+\(ref q, ref s, first, end\);", driver);
+        Assert.Contains("ref __InputAt(ref pe, ref x, tokens, q)", Body(text, "private static void __Layer0ForwardAgents512("), StringComparison.Ordinal);
+        Assert.DoesNotContain("static int global::RnnGen.IRnnAgentModel<State>.AgentBlock => 1;", text, StringComparison.Ordinal);
+
+        string refresh = Body(text, "public void RefreshInferenceWeights()");
+        Assert.Contains("global::RnnGen.Kernels.BFloat16.Round(", refresh, StringComparison.Ordinal);
+        Assert.Contains("__Layer1Offset", refresh, StringComparison.Ordinal);
+        Assert.Contains("RefreshInferenceWeights();", Body(text, "public void CopyParametersFrom("), StringComparison.Ordinal);
+        AssertRefreshRightAfterTheOptimizer(Body(text, "private float __Train("), "optimizer.Step(Parameters, gradients);");
+        AssertRefreshRightAfterTheOptimizer(Body(text, "private float __TrainBatch("), "optimizer.Step(parameters, gradients);");
+    }
+
     [Fact]
     public void A_Float32_model_keeps_no_copy_and_its_refresh_is_empty()
     {
         string text = GeneratorHarness.RunClean("using RnnGen;\nnamespace P;\n\n[RnnModel(hidden: 32, input: 5, Output = 1, Cell = RnnCell.Lstm)]\npublic partial class Model;\n").Text;
         Assert.Contains("public const global::RnnGen.RnnPrecision WeightPrecision = global::RnnGen.RnnPrecision.Float32;", text, StringComparison.Ordinal);
         Assert.Contains("public void RefreshInferenceWeights() { }", text, StringComparison.Ordinal);
+        Assert.Contains("public const bool StreamsBFloat16 = false;", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Bf16", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("__InferenceBaseOffset", text, StringComparison.Ordinal);
         Assert.DoesNotContain("__InferenceWeightsOffset", text, StringComparison.Ordinal);
         Assert.Single(Regex.Matches(text, @"RefreshInferenceWeights\("));
     }

@@ -804,6 +804,64 @@ public sealed class DiagnosticTests
     /// asserts exactly one <paramref name="id"/> error at that span with that message, no source, and no other error
     /// except the IDs in <paramref name="alsoReported"/>.
     /// </summary>
+    // ───────────────────────────────────────────── a small bfloat16 model runs the float32 kernels (RNNG032, informational)
+
+    private static string SmallBFloat16(string type, string kib) =>
+        $"The bfloat16 weights of '{type}' (W_ih and W_hh) total {kib} KiB as float32, small enough that the float32 kernels are as fast or faster; " +
+        "inference runs float32 kernels over the bfloat16-rounded weights (same results). Set ForceBFloat16Kernels = true to stream the 16-bit copy.";
+
+    /// <summary>
+    /// Reported as Info on the attribute of a BFloat16 model of at most 64 KiB of float32 W_ih + W_hh (one-attribute form and
+    /// list); the model is built, and the compilation, its warnings made errors, has no warning or error.
+    /// </summary>
+    [Theory]
+    [InlineData("[[|RnnModel(hidden: 16, input: 10, Output = 1, Cell = RnnCell.Lstm, WeightPrecision = RnnPrecision.BFloat16)|]]", "6.5")]
+    [InlineData("[[|RnnModel(hidden: 64, input: 10, Output = 1, Cell = RnnCell.Gru, WeightPrecision = RnnPrecision.BFloat16)|]]", "55.5")]
+    [InlineData("[[|RnnModel(input: 10, WeightPrecision = RnnPrecision.BFloat16)|]]\n[Elman(64)]\n[Head(1)]", "18.5")]
+    [InlineData("[[|RnnModel(input: 10, Vocabulary = 100, WeightPrecision = RnnPrecision.BFloat16, ForceBFloat16Kernels = false)|]]\n[Dense(8)]\n[Lstm(16)]\n[Head(100, OutputActivation = RnnOutputActivation.Softmax, Loss = RnnLoss.CrossEntropy)]", "8.8")]
+    public void RNNG032_small_bfloat16_model_runs_the_float32_kernels(string attributes, string kib)
+    {
+        var (source, span) = Unmark(GeneratorHarness.Usings + attributes + "\npublic partial class Model;\n");
+        var run = GeneratorHarness.Run(source);
+        Assert.Null(run.Exception);
+        var d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("RNNG032", d.Id);
+        Assert.Equal(DiagnosticSeverity.Info, d.Severity);
+        Assert.Equal(DiagnosticSeverity.Info, d.Descriptor.DefaultSeverity);
+        Assert.True(d.Descriptor.IsEnabledByDefault);
+        Assert.Equal(HelpBase + "rnng032.md", d.Descriptor.HelpLinkUri);
+        Assert.Equal(SmallBFloat16("Model", kib), d.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal(span, d.Location.SourceSpan);
+        Assert.Same(run.OutputCompilation.SyntaxTrees.First(), d.Location.SourceTree);
+
+        run.AssertOneModel();
+        GeneratorHarness.AssertNoDiagnostics(run.OutputDiagnostics);
+        // TreatWarningsAsErrors turns warnings into errors, not informational messages.
+        var strict = run.OutputCompilation.WithOptions(run.OutputCompilation.Options.WithGeneralDiagnosticOption(ReportDiagnostic.Error));
+        Assert.Empty(strict.GetDiagnostics().Where(static x => x.Severity >= DiagnosticSeverity.Warning));
+        Assert.Equal(ReportDiagnostic.Default, strict.Options.SpecificDiagnosticOptions.GetValueOrDefault("RNNG032"));
+        Assert.True(d.Severity < DiagnosticSeverity.Warning);
+    }
+
+    [Theory]
+    [InlineData("[RnnModel(hidden: 64, input: 10, Output = 1, Cell = RnnCell.Lstm, WeightPrecision = RnnPrecision.BFloat16)]")]   // 74 KiB
+    [InlineData("[RnnModel(hidden: 16, input: 10, Output = 1, Cell = RnnCell.Lstm, WeightPrecision = RnnPrecision.BFloat16, ForceBFloat16Kernels = true)]")]
+    [InlineData("[RnnModel(hidden: 16, input: 10, Output = 1, Cell = RnnCell.Lstm)]")]
+    [InlineData("[RnnModel(hidden: 16, input: 10, Output = 1, ForceBFloat16Kernels = true)]")]
+    [InlineData("[RnnModel(input: 10, WeightPrecision = RnnPrecision.BFloat16, ForceBFloat16Kernels = true)]\n[Elman(64)]\n[Head(1)]")]
+    public void RNNG032_is_not_reported_for_large_forced_or_float32_models(string attributes) =>
+        GeneratorHarness.RunClean(GeneratorHarness.Usings + attributes + "\npublic partial class Model;\n").GeneratorDiagnostics.ToList()
+            .ForEach(static d => Assert.Fail("unexpected " + d.Id));
+
+    /// <summary>An invalid model reports its error, not RNNG032 as well.</summary>
+    [Fact]
+    public void RNNG032_is_not_reported_beside_an_error()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Usings + "[RnnModel(hidden: 16, input: 10, Output = 1, Window = 0, WeightPrecision = RnnPrecision.BFloat16)]\npublic partial class Model;\n");
+        Assert.Null(run.Exception);
+        Assert.Equal(new[] { "RNNG007" }, run.GeneratorDiagnostics.Select(static d => d.Id).ToArray());
+    }
+
     private static void AssertDiagnostic(string id, string markedSource, string message,
         LanguageVersion languageVersion = LanguageVersion.CSharp12, params string[] alsoReported)
     {

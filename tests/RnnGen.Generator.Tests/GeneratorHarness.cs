@@ -139,7 +139,9 @@ internal static class GeneratorHarness
     {
         var run = Run(source, languageVersion);
         Assert.Null(run.Exception);
-        Assert.Empty(run.GeneratorDiagnostics);
+        // Informational messages (RNNG032: a small bfloat16 model runs the float32 kernels) leave a model clean; the tests
+        // named after them check them.
+        Assert.Empty(run.GeneratorDiagnostics.Where(static d => d.Severity != DiagnosticSeverity.Info));
         run.AssertOneModel();
         AssertNoDiagnostics(run.OutputDiagnostics);
         return run;

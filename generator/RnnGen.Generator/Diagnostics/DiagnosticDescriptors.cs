@@ -34,6 +34,9 @@ internal static class DiagnosticDescriptors
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: Help(id));
 
+    private static DiagnosticDescriptor Info(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Info, isEnabledByDefault: true, helpLinkUri: Help(id));
+
     public static readonly DiagnosticDescriptor NotPartial = Error("RNNG001",
         "Model class must be partial",
         "Class '{0}' has [RnnModel] but is not partial; add the 'partial' modifier");
@@ -157,4 +160,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor LayersWithoutModel = Error("RNNG031",
         "Layer attributes without [RnnModel]",
         "Class '{0}' has layer attributes but no [RnnModel], so no model is built from them; add [RnnModel(input: n)] above the layers, with n the number of input features, or remove the layer attributes");
+
+    public static readonly DiagnosticDescriptor BFloat16RunsFloat32Kernels = Info("RNNG032",
+        "Small bfloat16 model runs the float32 kernels",
+        "The bfloat16 weights of '{0}' (W_ih and W_hh) total {1} KiB as float32, small enough that the float32 kernels are as fast or faster; inference runs float32 kernels over the bfloat16-rounded weights (same results). Set ForceBFloat16Kernels = true to stream the 16-bit copy.");
 }

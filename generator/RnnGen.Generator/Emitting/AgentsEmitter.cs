@@ -13,7 +13,10 @@ namespace RnnGen.Generator.Emitting;
 /// multiplies it into every agent's accumulators (a matrix–matrix product per step). Each agent's accumulation order
 /// is the single-agent one (same bias start, same k-split partial sums added in the same order, same fused epilogue),
 /// so the results are bit-identical to N single steps. Agents that do not fill a last block take the single step, and
-/// so do all the agents of a bfloat16 model (its single step streams the 16-bit copy; the agent kernels read float32).
+/// so do all the agents of a bfloat16 model that streams its 16-bit copy (the agent kernels read float32). A small
+/// bfloat16 model whose copy holds the rounded weights as floats (<see cref="ModelPlan.HasRoundedFloat32Copy"/>) runs the
+/// agent kernels on that copy, as its single step runs the float32 kernels on it; its layer-0 kernel reads the embedding
+/// rows from the parameters (<c>pe</c>).
 /// </summary>
 internal static class AgentsEmitter
 {
@@ -25,7 +28,7 @@ internal static class AgentsEmitter
     {
         EmitApi(w, plan);
         var driver = DriverSignature(plan);
-        if (plan.IsBFloat16)
+        if (plan.StreamsBFloat16)
         {
             EmitSingleStepDriver(w, plan, driver);
             return;
@@ -61,14 +64,21 @@ internal static class AgentsEmitter
         {
             parameters.Add(new Parameter("ref float", "x"));
             if (plan.HasEmbedding) parameters.Add(new Parameter("global::System.ReadOnlySpan<int>", "tokens"));
+            if (EmbeddingApart(plan)) parameters.Add(new Parameter("ref float", "pe"));
         }
 
         return new Signature(parameters.ToArray());
     }
 
-    /// <summary>Agent <paramref name="agent"/>'s layer-0 input: its row of the inputs, or its token's embedding row.</summary>
-    private static string InputOf(ModelPlan plan, string agent) =>
-        plan.HasEmbedding ? $"ref __InputAt(ref p, ref x, tokens, {agent})" : At("x", $"{(agent.IndexOf(' ') >= 0 ? "(" + agent + ")" : agent)} * InputSize");
+    /// <summary>
+    /// Whether the layer-0 kernel gets the parameters apart from its weights: a token model whose kernels read the rounded
+    /// float32 copy, while the embedding rows stay in the parameters.
+    /// </summary>
+    private static bool EmbeddingApart(ModelPlan plan) => plan.HasEmbedding && plan.HasRoundedFloat32Copy;
+
+    /// <summary>Agent <paramref name="agent"/>'s layer-0 input: its row of the inputs, or its token's embedding row (in <paramref name="parameters"/>).</summary>
+    private static string InputOf(ModelPlan plan, string agent, string parameters = "p") =>
+        plan.HasEmbedding ? $"ref __InputAt(ref {parameters}, ref x, tokens, {agent})" : At("x", $"{(agent.IndexOf(' ') >= 0 ? "(" + agent + ")" : agent)} * InputSize");
 
     private static void EmitApi(CodeWriter w, ModelPlan plan)
     {
@@ -79,7 +89,7 @@ internal static class AgentsEmitter
             w.Line("/// Advances many agents that share this model's weights by one step each: agent a's state is");
             w.Line($"/// <paramref name=\"states\"/>[a], its input {(tokens ? "the embedding of <paramref name=\"tokens\"/>[a]" : "<paramref name=\"inputs\"/>[a·InputSize ..]")} and its outputs");
             w.Line($"/// <paramref name=\"outputs\"/>[a·OutputSize ..]{(activation ? " (probabilities)" : "")}. The result is bit-identical to calling");
-            if (plan.IsBFloat16)
+            if (plan.StreamsBFloat16)
             {
                 w.Line($"/// <see cref=\"Step(ref State, {(tokens ? "int" : "global::System.ReadOnlySpan{float}")}, global::System.Span{{float}})\"/> for each agent in turn: with");
                 w.Line("/// bfloat16 weights it steps the agents one by one through the bfloat16 copy. Reads the weights only: several");
@@ -160,7 +170,7 @@ internal static class AgentsEmitter
         // The widths' IsHardwareAccelerated chain of the driver's dispatcher, widest first; a width whose block equals that of
         // the widths below it adds no test.
         string block = "1";
-        if (!plan.IsBFloat16)
+        if (!plan.StreamsBFloat16)
             foreach (var width in plan.Widths.Reverse())
             {
                 string agents = I(BlockAgents(plan, width));
@@ -203,6 +213,8 @@ internal static class AgentsEmitter
         using (w.Block($"private void {DriverName}{width.Suffix}({signature.Declaration})"))
         {
             w.Line("ref float p = ref __Base;");
+            if (plan.HasRoundedFloat32Copy)
+                w.Line($"ref float q = ref Unsafe.Add(ref p, {BFloat16Emitter.CopyBase});   // the layers' weights rounded to bfloat16, as floats, addressed as the parameters");
             w.Line(A == 1 ? "int whole = n;" : $"int whole = n - n % {I(A)};   // agents in whole blocks");
             using (w.Block($"for (int first = 0; first < whole; first += {I(chunk)})"))
             {
@@ -210,7 +222,9 @@ internal static class AgentsEmitter
                 foreach (var layer in layers)
                 {
                     var own = AgentsAt(layer, width).Width;
-                    w.Line($"{KernelName(layer)}{own.Suffix}(ref p, ref s, first, end{(layer.Layer == 0 ? ", ref x" + (plan.HasEmbedding ? ", tokens" : "") : "")});   // layer {layer.Layer}" +
+                    string weights = plan.HasRoundedFloat32Copy ? "q" : "p";
+                    string inputs = layer.Layer == 0 ? ", ref x" + (plan.HasEmbedding ? ", tokens" : "") + (EmbeddingApart(plan) ? ", ref p" : "") : "";
+                    w.Line($"{KernelName(layer)}{own.Suffix}(ref {weights}, ref s, first, end{inputs});   // layer {layer.Layer}" +
                            (own == width ? "" : $" ({own.TypeName}: its tile is narrower)"));
                 }
                 using (w.Block("for (int a = first; a < end; a++)"))
@@ -296,7 +310,7 @@ internal static class AgentsEmitter
                 for (int a = 0; a < A; a++)
                 {
                     w.Line(below is null
-                        ? $"ref float in{a} = {InputOf(plan, Agent(a))};"
+                        ? $"ref float in{a} = {InputOf(plan, Agent(a), EmbeddingApart(plan) ? "pe" : "p")};"
                         : $"ref float in{a} = {At($"nxt{a}", below.StateH)};   // h'(l{below.Layer}) of agent {Agent(a)}");
                     if (layer.IsRecurrent) w.Line($"ref float hs{a} = {At($"cur{a}", layer.StateH)};");
                 }

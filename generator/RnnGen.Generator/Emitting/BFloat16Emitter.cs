@@ -14,6 +14,14 @@ namespace RnnGen.Generator.Emitting;
 /// into the same accumulator chains (chain = k mod KSplit) in the same column order as the float32 kernel, and the
 /// epilogue is the float32 one. So a BFloat16 model computes bit for bit what a Float32 model whose W_ih and W_hh
 /// were rounded to bfloat16 computes.
+/// <para>
+/// A small model (<see cref="ModelPlan.HasRoundedFloat32Copy"/>, see <see cref="ModelPlanner.Float32KernelsMaxBytes"/>) gets
+/// no 16-bit kernels: its copy is the tiled layers' blocks as floats, biases as they are and W_ih, W_hh rounded to
+/// bfloat16, at the same offsets from the copy's start as from layer 0's in the parameters. The float32 inference and
+/// agent kernels read it through a base (<c>__InferenceBaseOffset</c> past the parameters' base) at which every
+/// <c>__Layer{n}Offset</c> lands in the copy, and add the same products in the same order, so the results are the 16-bit
+/// kernels' bit for bit.
+/// </para>
 /// </summary>
 internal static class BFloat16Emitter
 {
@@ -30,8 +38,17 @@ internal static class BFloat16Emitter
         return layer.Serpentine ? signature.With(new Parameter("bool", "reverse")) : signature;   // serpentine tile order, as the float32 kernels
     }
 
+    /// <summary>The constant that gives the float32 kernels' base in a model with a rounded float32 copy.</summary>
+    public const string CopyBase = "__InferenceBaseOffset";
+
     public static void Emit(CodeWriter w, ModelPlan plan)
     {
+        if (plan.HasRoundedFloat32Copy)
+        {
+            EmitRoundedCopy(w, plan);
+            return;
+        }
+
         foreach (var layer in plan.Tiled)
         {
             w.Line(GeneratedCode);
@@ -107,6 +124,47 @@ internal static class BFloat16Emitter
                         w.Line($"{Kernels}.PackBFloat16ColumnPairs(MemoryMarshal.CreateReadOnlySpan({At(wT, layer.RecurrentColumnsOffset)}, {I(layer.Units * CS)}), {I(CS)},");
                         w.Line($"    MemoryMarshal.CreateSpan({At(qT, lp.RecurrentPairsOffset)}, {I(lp.RecurrentPairs * CS)}));   // W_hh");
                     }
+                }
+            }
+        }
+
+        w.Line();
+    }
+
+    /// <summary>
+    /// A small model's <c>RefreshInferenceWeights()</c> and the base constant of its copy: per layer and tile, the biases
+    /// copied as they are, then every W_ih and W_hh column rounded to bfloat16 (nearest, ties to even) and stored as floats.
+    /// </summary>
+    private static void EmitRoundedCopy(CodeWriter w, ModelPlan plan)
+    {
+        w.Line(GeneratedCode);
+        w.Line($"private const int {CopyBase} = {I(plan.InferenceBase)};   // __InferenceWeightsOffset − __Layer0Offset: __Layer{{n}}Offset from here lands in the copy");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Rounds the recurrent weights (W_ih, W_hh) of <see cref=\"Parameters\"/> to bfloat16 (nearest, ties to even) into the");
+        w.Line("/// copy that Step, Forward, Evaluate and the many-agent Step read, stored as floats beside the biases: this model is small");
+        w.Line("/// enough that the float32 kernels over the rounded weights are as fast as the 16-bit ones (see <see cref=\"StreamsBFloat16\"/>),");
+        w.Line("/// with the same results. The model calls this itself whenever it changes the parameters: construction,");
+        w.Line("/// InitializeParameters, CopyParametersFrom, Load, TrainStep and TrainBatch (after the optimizer step; a skipped step");
+        w.Line("/// changes nothing). After writing <see cref=\"Parameters\"/> directly (your own optimizer, pruning, …) call it yourself:");
+        w.Line("/// until then inference keeps using the previous copy. Training and gradients always use the float32 parameters.");
+        w.Line("/// Allocates nothing.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode);
+        using (w.Block("public void RefreshInferenceWeights()"))
+        {
+            w.Line("ref float p = ref __Base;");
+            w.Line($"ref float q = ref Unsafe.Add(ref p, {CopyBase});   // the copy, addressed as the parameters are");
+            foreach (var layer in plan.Tiled)
+            {
+                int biases = layer.InputColumnsOffset, columns = layer.TileStride - biases;
+                w.Comment($"layer {layer.Layer}: per tile, {I(biases)} bias floats as they are, then {I(columns)} floats of W_ih and W_hh columns rounded to bfloat16");
+                string tile = layer.Tiles > 1 ? $"__Layer{layer.Layer}Offset + t * {I(layer.TileStride)}" : $"__Layer{layer.Layer}Offset";
+                using (w.BlockIf(layer.Tiles > 1, $"for (int t = 0; t < {I(layer.Tiles)}; t++)"))
+                {
+                    w.Line($"MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, {tile}), {I(biases)}).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref q, {tile}), {I(biases)}));");
+                    w.Line($"global::RnnGen.Kernels.BFloat16.Round(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, {tile} + {I(biases)}), {I(columns)}),");
+                    w.Line($"    MemoryMarshal.CreateSpan(ref Unsafe.Add(ref q, {tile} + {I(biases)}), {I(columns)}));");
                 }
             }
         }

@@ -26,14 +26,17 @@ internal static class InferenceEmitter
         using (w.Block("private void __StepCore(ref State state, ref float x, ref float y)"))
         {
             w.Line("ref float p = ref __Base;");
-            if (plan.IsBFloat16) w.Line("ref float q = ref Unsafe.Add(ref p, __InferenceWeightsOffset);   // the recurrent weights as bfloat16 (RefreshInferenceWeights)");
+            if (plan.StreamsBFloat16) w.Line("ref float q = ref Unsafe.Add(ref p, __InferenceWeightsOffset);   // the recurrent weights as bfloat16 (RefreshInferenceWeights)");
+            if (plan.HasRoundedFloat32Copy)
+                w.Line($"ref float q = ref Unsafe.Add(ref p, {BFloat16Emitter.CopyBase});   // the layers' weights rounded to bfloat16, as floats, addressed as the parameters (RefreshInferenceWeights)");
             w.Line("ref float h = ref state.__Current;");
             w.Line("ref float hNext = ref state.__Next;");
             TiledLayerPlan? below = null;
             foreach (var layer in plan.Tiled)
             {
                 string input = below is null ? "ref x" : At("hNext", below.StateH);
-                string kernel = plan.IsBFloat16 ? $"{BFloat16Emitter.Name(layer)}(ref q" : $"{ForwardKernelEmitter.Name(layer, train: false)}(ref p";
+                string kernel = plan.StreamsBFloat16 ? $"{BFloat16Emitter.Name(layer)}(ref q"
+                    : $"{ForwardKernelEmitter.Name(layer, train: false)}(ref {(plan.HasRoundedFloat32Copy ? "q" : "p")}";
                 string h = layer.IsRecurrent ? $", {At("h", layer.StateH)}" : "";
                 string cell = layer.StateC >= 0 ? $", {At("h", layer.StateC)}, {At("hNext", layer.StateC)}" : "";
                 string reverse = layer.Serpentine ? ", state.__Reversed" : "";

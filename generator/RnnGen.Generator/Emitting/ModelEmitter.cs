@@ -29,7 +29,8 @@ internal static class ModelEmitter
             File(plan, "Agents", "many agents, one weight set: Step(Span<State>, …)", AgentsEmitter.Emit),
         };
         if (plan.IsBFloat16)
-            files.Add(File(plan, "BFloat16", "the bfloat16 inference copy and the kernels that stream it", BFloat16Emitter.Emit));
+            files.Add(File(plan, "BFloat16", plan.StreamsBFloat16 ? "the bfloat16 inference copy and the kernels that stream it"
+                : "the inference copy: the weights rounded to bfloat16, as floats, for the float32 kernels", BFloat16Emitter.Emit));
         return files;
     }
 
@@ -75,6 +76,6 @@ internal static class ModelEmitter
         string cell = s.Cell == CellKind.Elman ? $"Elman({s.Activation.ToString().ToLowerInvariant()})" : s.Cell.ToString().ToUpperInvariant();
         return (plan.HasEmbedding ? $"embedding {s.Vocabulary}×{s.Input} → " : "") + $"{cell} × {s.Layers} layer(s), input {s.Input} → hidden {s.Hidden}" +
                (plan.HasHead ? $" → Linear head {s.Output}" : " (no head)") + $", loss {s.Loss} on {s.LossOn}, window {s.Window}" +
-               (plan.IsBFloat16 ? ", bfloat16 inference weights" : "");
+               (plan.StreamsBFloat16 ? ", bfloat16 inference weights" : plan.IsBFloat16 ? ", bfloat16 inference weights (float32 kernels)" : "");
     }
 }

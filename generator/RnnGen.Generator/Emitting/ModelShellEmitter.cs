@@ -71,6 +71,10 @@ internal static class ModelShellEmitter
         w.Line(GeneratedCode);
         w.Line($"public const global::RnnGen.RnnPrecision WeightPrecision = global::RnnGen.RnnPrecision.{s.WeightPrecision};");
         w.Line();
+        w.Line("/// <summary>Whether the inference kernels stream a 16-bit copy of the weights (in this placeholder: false).</summary>");
+        w.Line(GeneratedCode);
+        w.Line("public const bool StreamsBFloat16 = false;");
+        w.Line();
 
         if (s.ImplementsInterface)
         {

@@ -114,10 +114,30 @@ internal static class ShellEmitter
         w.Line("static int global::RnnGen.IRnnModel.Vocabulary => Vocabulary;");
         w.Line();
         w.Line(plan.IsBFloat16
-            ? "/// <summary>BFloat16: Step, Forward and Evaluate read a bfloat16 copy of the recurrent weights (see <see cref=\"RefreshInferenceWeights\"/>); training and Parameters are float32.</summary>"
+            ? "/// <summary>BFloat16: Step, Forward and Evaluate compute with the recurrent weights rounded to bfloat16, from a copy (see <see cref=\"RefreshInferenceWeights\"/> and <see cref=\"StreamsBFloat16\"/>); training and Parameters are float32.</summary>"
             : "/// <summary>Float32: Step, Forward and Evaluate read the float32 <see cref=\"Parameters\"/> directly.</summary>");
         w.Line(GeneratedCode);
         w.Line($"public const global::RnnGen.RnnPrecision WeightPrecision = global::RnnGen.RnnPrecision.{s.WeightPrecision};");
+        w.Line();
+        string kib = (plan.InferenceWeightBytes / 1024.0).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
+        w.Line("/// <summary>");
+        if (plan.StreamsBFloat16)
+        {
+            w.Line("/// True: Step, Forward, Evaluate and the many-agent Step stream the 16-bit copy of the recurrent weights (W_ih, W_hh:");
+            w.Line($"/// {kib} KiB as float32, {(plan.Spec.ForceBFloat16Kernels ? "ForceBFloat16Kernels = true" : "more than the float32 kernels' 64 KiB")}) and widen it to float32 in registers.");
+        }
+        else if (plan.IsBFloat16)
+        {
+            w.Line($"/// False: the recurrent weights (W_ih, W_hh) take {kib} KiB as float32, small enough that the float32 kernels are as fast");
+            w.Line("/// or faster than the 16-bit ones, so Step, Forward, Evaluate and the many-agent Step run the float32 kernels over a");
+            w.Line("/// float32 copy of the bfloat16-rounded weights: the same results bit for bit. Set ForceBFloat16Kernels = true on the");
+            w.Line("/// attribute to stream a 16-bit copy instead (half the copy's memory).");
+        }
+        else
+            w.Line("/// False: a Float32 model; its kernels read <see cref=\"Parameters\"/>.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode);
+        w.Line($"public const bool StreamsBFloat16 = {(plan.StreamsBFloat16 ? "true" : "false")};");
         w.Line();
         w.Line(GeneratedCode);
         w.Line("static global::RnnGen.RnnPrecision global::RnnGen.IRnnModel.WeightPrecision => WeightPrecision;");

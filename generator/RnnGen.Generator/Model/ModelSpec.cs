@@ -5,6 +5,8 @@ namespace RnnGen.Generator.Model;
 /// This is the only thing the incremental pipeline caches: it holds no symbols, syntax or locations.
 /// A list model (<see cref="IsList"/>) has its layers in <see cref="LayerList"/> and its heads in <see cref="HeadList"/>;
 /// the one-attribute form has them in Hidden/Layers/Cell/Activation/Output/OutputActivation/Loss.
+/// <see cref="ForceBFloat16Kernels"/> keeps a small BFloat16 model on the 16-bit kernels (see
+/// <c>ModelPlanner.Float32KernelsMaxBytes</c>).
 /// </summary>
 internal sealed record ModelSpec(
     string Namespace,
@@ -26,7 +28,8 @@ internal sealed record ModelSpec(
     string HintSuffix = "",
     bool IsList = false,
     EquatableArray<LayerSpec> LayerList = default,
-    EquatableArray<HeadSpec> HeadList = default)
+    EquatableArray<HeadSpec> HeadList = default,
+    bool ForceBFloat16Kernels = false)
 {
     /// <summary>Fully qualified metadata-like name (<see cref="HintNames.TypeKey"/>), used for the hint name.</summary>
     public string FullName => HintNames.TypeKey(Namespace, ContainingTypes, TypeName);

@@ -32,7 +32,7 @@ internal static class ModelSpecParser
         "StateSize", "ParameterLayout", "ParameterIndex", "Parameters", "Gradients", "State", "CurrentState",
         "Step", "ResetState", "Forward", "Evaluate", "ZeroGradients", "AccumulateGradients", "TrainStep",
         "InitializeParameters", "CreateUninitialized", "CopyParametersTo", "CopyParametersFrom", "CopyGradientsTo", "CopyStateTo", "CopyStateFrom", "SkippedSteps", "Save", "Load", "Vocabulary", "TrainBatch",
-        "WeightPrecision", "RefreshInferenceWeights");
+        "WeightPrecision", "RefreshInferenceWeights", "StreamsBFloat16");
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -189,11 +189,19 @@ internal static class ModelSpecParser
         int input = (int)attribute.ConstructorArguments[isList ? 0 : 1].Value!;
         int output = 0, layers = 1, window = 32, vocabulary = 0;
         int cell = 0, activation = 0, outputActivation = 0, loss = 0, lossOn = 0, precision = 0;
-        bool activationGiven = false;
+        bool activationGiven = false, forceBFloat16Kernels = false;
         var shorthandOnly = new List<string>();
 
         foreach (var named in attribute.NamedArguments)
         {
+            if (named.Key == "ForceBFloat16Kernels")
+            {
+                if (named.Value.Kind == TypedConstantKind.Error || named.Value.Value is not bool force)
+                    return new ParseResult(null, Join(duplicates, diagnostics));
+                forceBFloat16Kernels = force;
+                continue;
+            }
+
             if (named.Value.Kind == TypedConstantKind.Error || named.Value.Value is not int value)
                 return new ParseResult(null, Join(duplicates, diagnostics));
             if (named.Key is "Output" or "Layers" or "Cell" or "Activation" or "OutputActivation" or "Loss") shorthandOnly.Add(named.Key);
@@ -278,13 +286,16 @@ internal static class ModelSpecParser
             // The planner's own layout, in 64-bit arithmetic: exactly the buffer the model would allocate.
             var sized = new ModelSpec("", "", EquatableArray<ContainingTypeSpec>.Empty, false, hidden, input, output, layers, window, vocabulary,
                 (CellKind)cell, (ActivationKind)activation, (OutputActivationKind)outputActivation, (LossKind)loss, (LossOnKind)lossOn, (PrecisionKind)precision,
-                "", isList, layerList, headList);
+                "", isList, layerList, headList, forceBFloat16Kernels);
             long floats = Planning.ModelPlanner.BufferFloats(sized);
             if (floats > Planning.ModelPlanner.MaxBufferFloats)
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotYetSupported, attributeLocation,
                     $"A model of this size ({floats.ToString("N0", CultureInfo.InvariantCulture)} floats of parameters, gradients and training caches)",
                     $"one model's buffer holds at most {Planning.ModelPlanner.MaxBufferFloats.ToString("N0", CultureInfo.InvariantCulture)} floats; " +
                     (isList ? "use fewer or narrower layers, or lower Window or Vocabulary" : "lower hidden, Layers, Window or Vocabulary")));
+            else if (Planning.ModelPlanner.RunsFloat32KernelsOnRoundedWeights(sized))
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.BFloat16RunsFloat32Kernels, attributeLocation, type.Name,
+                    (Planning.ModelPlanner.InferenceWeightBytes(sized) / 1024.0).ToString("0.#", CultureInfo.InvariantCulture)));
         }
 
         // The duplicates are this declaration's only errors when it holds the first attribute too: they do not stop the model.
@@ -325,7 +336,7 @@ internal static class ModelSpecParser
         var spec = new ModelSpec(ns, classSyntax.Identifier.Text, containingTypes,
             hasUserConstructor, hidden, input, output, layers, window, vocabulary,
             (CellKind)cell, (ActivationKind)activation, (OutputActivationKind)outputActivation,
-            (LossKind)loss, (LossOnKind)lossOn, (PrecisionKind)precision, hintSuffix, isList, layerList, headList);
+            (LossKind)loss, (LossOnKind)lossOn, (PrecisionKind)precision, hintSuffix, isList, layerList, headList, forceBFloat16Kernels);
         return new ParseResult(spec, all);
     }
 

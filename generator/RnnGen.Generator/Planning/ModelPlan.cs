@@ -55,6 +55,25 @@ internal sealed record ModelPlan
 
     public int InferenceWeights { get; init; } = -1;
 
+    /// <summary>
+    /// Whether Step, Forward, Evaluate and the many-agent Step stream the 16-bit copy (a BFloat16 model above
+    /// <see cref="ModelPlanner.Float32KernelsMaxBytes"/>, or with <c>ForceBFloat16Kernels</c>). False for Float32 models
+    /// and for BFloat16 models that run the float32 kernels over their rounded copy (<see cref="HasRoundedFloat32Copy"/>).
+    /// </summary>
+    public bool StreamsBFloat16 { get; init; }
+
+    /// <summary>A BFloat16 model whose inference copy holds the bfloat16-rounded weights as floats, read by the float32 kernels.</summary>
+    public bool HasRoundedFloat32Copy => IsBFloat16 && !StreamsBFloat16;
+
+    /// <summary>Bytes of the tiled layers' W_ih and W_hh as float32 (<see cref="ModelPlanner.InferenceWeightBytes"/>).</summary>
+    public long InferenceWeightBytes { get; init; }
+
+    /// <summary>
+    /// With <see cref="HasRoundedFloat32Copy"/>: floats from the parameters' base to the base the float32 kernels get so
+    /// that <c>__Layer{n}Offset</c> lands in the copy (the copy's offset less layer 0's); 0 otherwise.
+    /// </summary>
+    public int InferenceBase { get; init; }
+
     /// <summary>TrainBatch cuts a batch into at most this many contiguous chunks (the cut depends only on the batch size, so sums are the same on any core count).</summary>
     public int BatchChunks { get; init; }
 

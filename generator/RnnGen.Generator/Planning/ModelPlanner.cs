@@ -28,6 +28,23 @@ internal static class ModelPlanner
     /// </summary>
     public const long MaxBufferFloats = 0x7FFFFFC7 - 16;
 
+    /// <summary>
+    /// A <c>WeightPrecision = BFloat16</c> model whose tiled layers' W_ih and W_hh take at most this many bytes as float32
+    /// (<see cref="InferenceWeightBytes"/>: the weights its 16-bit copy would hold, padded rows included) keeps bfloat16
+    /// numerics but not the 16-bit kernels: its inference copy holds the bfloat16-rounded weights as floats, in the
+    /// parameters' tile layout, and the float32 inference and agent kernels run on it (bit for bit the 16-bit kernels'
+    /// results: same bias start, chains and column order). Unless <c>ForceBFloat16Kernels</c> is set; RNNG032 says so.
+    /// <para>
+    /// Why 64 KiB: measured on AMD EPYC Zen 4 (family 25 model 17, 32 KB L1d, 1 MB L2 per core, input 10), bfloat16 Step ÷
+    /// float32 Step was LSTM 16/32/64/128/256 = 1.20/1.11/1.00/0.83/0.73, GRU 1.21/1.16/1.01/0.78/0.62 and Elman
+    /// 1.14/1.26/1.03/0.67/0.70. Weights that stay in L1/L2 gain nothing from half the bytes and pay the widening (a shift
+    /// or an and per FMA). Every measured model at or below twice the smallest L1d seen (32 KB) was no faster in bfloat16
+    /// (GRU 64: 55.5 KiB, Elman 64: 18.5 KiB, LSTM 32: 21 KiB), and every one above it was as fast or faster (LSTM 64:
+    /// 74 KiB, Elman 128: 69 KiB, GRU 128: 198 KiB).
+    /// </para>
+    /// </summary>
+    public const long Float32KernelsMaxBytes = 64 * 1024;
+
     public static ModelPlan Create(ModelSpec spec)
     {
         var layout = new Layout(spec);
@@ -38,6 +55,15 @@ internal static class ModelPlanner
 
     /// <summary>Floats of the model's whole buffer (parameters, gradients, training caches, scratch, bfloat16 copy), in 64 bits.</summary>
     public static long BufferFloats(ModelSpec spec) => new Layout(spec).Length;
+
+    /// <summary>Bytes of every tiled layer's W_ih and W_hh as float32 in the tile layout (padded rows included), in 64 bits.</summary>
+    public static long InferenceWeightBytes(ModelSpec spec) => new Layout(spec).WeightBytes;
+
+    /// <summary>
+    /// Whether a BFloat16 model runs the float32 kernels over the bfloat16-rounded weights instead of streaming its 16-bit
+    /// copy (<see cref="Float32KernelsMaxBytes"/>); false for Float32 models and with <c>ForceBFloat16Kernels</c>.
+    /// </summary>
+    public static bool RunsFloat32KernelsOnRoundedWeights(ModelSpec spec) => new Layout(spec).RoundedFloat32Copy;
 
     /// <summary>One tiled layer as declared, with the dropout that follows it (0: none) and its list index.</summary>
     private sealed record Entry(LayerKind Kind, int Units, ActivationKind Activation, bool Learned, int ListIndex)
@@ -104,6 +130,14 @@ internal static class ModelPlanner
                 long tileStride = ((long)kind.Biases + inputWidth + (kind.IsRecurrent ? e.Units : 0)) * columnStride;
                 _geometry[n] = new Geometry(kind, inputWidth, padded, tileRows, padded / tileRows, columnStride, tileStride);
             }
+
+            for (int n = 0; n < _entries.Count; n++)
+            {
+                var g = _geometry[n];
+                WeightBytes += (long)g.Tiles * g.ColumnStride * (g.InputWidth + (g.Kind.IsRecurrent ? (long)_entries[n].Units : 0)) * sizeof(float);
+            }
+
+            RoundedFloat32Copy = spec.WeightPrecision == PrecisionKind.BFloat16 && !spec.ForceBFloat16Kernels && WeightBytes <= Float32KernelsMaxBytes;
 
             // Parameters: embedding.weight [Vocabulary, Input] first (PyTorch module order), rows of Input floats so a
             // token's row is read in place as layer 0's input; then each layer's tiles (and its learned initial state);
@@ -186,7 +220,9 @@ internal static class ModelPlanner
             }
 
             if (spec.Vocabulary > 0) Add("InputWindow", window * spec.Input, "the window's embedding rows (token models)");
-            if (spec.WeightPrecision == PrecisionKind.BFloat16)
+            if (RoundedFloat32Copy)
+                Add("InferenceWeights", CopyLength(), "the layers' tiles as floats with W_ih and W_hh rounded to bfloat16, at the parameters' relative offsets");
+            else if (spec.WeightPrecision == PrecisionKind.BFloat16)
                 Add("InferenceWeights", BFloat16Length(), "the bfloat16 copy of the layers' weights (column pairs) and the summed biases");
             Length = _cursor;
         }
@@ -197,6 +233,12 @@ internal static class ModelPlanner
         public long ParameterCount { get; }
         public long DxLength { get; }
         public long Length { get; }
+
+        /// <summary>See <see cref="InferenceWeightBytes"/>.</summary>
+        public long WeightBytes { get; }
+
+        /// <summary>See <see cref="RunsFloat32KernelsOnRoundedWeights"/>.</summary>
+        public bool RoundedFloat32Copy { get; }
 
         private bool HasDx(int layer) => layer > 0 || _spec.Vocabulary > 0;
 
@@ -214,6 +256,17 @@ internal static class ModelPlanner
             for (int n = 0; n < _entries.Count; n++)
                 offset = TilePlanner.RoundUp(offset + _geometry[n].Tiles * BFloat16TileStride(n), Alignment);
             return offset;
+        }
+
+        /// <summary>
+        /// The float32 copy of a BFloat16 model that runs the float32 kernels: the parameters from layer 0's tiles to the end
+        /// of the top layer's, so each layer's tiles sit at the same offset from the copy's start as from layer 0's in the
+        /// parameters (a learned initial state between two layers leaves a gap that nothing reads).
+        /// </summary>
+        private long CopyLength()
+        {
+            int top = _entries.Count - 1;
+            return LayerOffsets[top] + _geometry[top].Tiles * _geometry[top].TileStride - LayerOffsets[0];
         }
 
         private int BFloat16TileStride(int n)
@@ -280,7 +333,7 @@ internal static class ModelPlanner
                     widthPlans.Add(Width(width, g, e.Units, transposedInputRow, HasDx(n), state.Bytes));
 
                 BFloat16LayerPlan? bf16 = null;
-                if (spec.WeightPrecision == PrecisionKind.BFloat16)
+                if (spec.WeightPrecision == PrecisionKind.BFloat16 && !RoundedFloat32Copy)
                 {
                     int inputPairs = (g.InputWidth + 1) / 2, recurrentPairs = kind.IsRecurrent ? (e.Units + 1) / 2 : 0;
                     bf16 = new BFloat16LayerPlan(n, g.InputWidth, bf16Offset, BFloat16TileStride(n), g.ColumnStride, kind.Accumulators.Length * g.TileRows,
@@ -384,6 +437,9 @@ internal static class ModelPlanner
                 DxLength = checked((int)DxLength),
                 InputWindow = At("InputWindow"),
                 InferenceWeights = At("InferenceWeights"),
+                StreamsBFloat16 = spec.WeightPrecision == PrecisionKind.BFloat16 && !RoundedFloat32Copy,
+                InferenceWeightBytes = WeightBytes,
+                InferenceBase = RoundedFloat32Copy ? At("InferenceWeights") - checked((int)LayerOffsets[0]) : 0,
                 BatchChunks = BatchChunks,
             };
         }

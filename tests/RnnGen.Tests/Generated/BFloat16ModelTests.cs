@@ -8,6 +8,7 @@ using RnnGen.Serialization;
 using Xunit;
 using Xunit.Abstractions;
 using B = RnnGen.Tests.Models.Bf16;
+using BF = RnnGen.Tests.Models.Bf16.Fallback;
 using Fx = RnnGen.Tests.Models.Fixtures;
 using M = RnnGen.Tests.Models;
 
@@ -19,6 +20,9 @@ namespace RnnGen.Tests.Generated;
 /// (2) against PyTorch's fixtures they stay within 1e-2; (3) the 16-bit copy follows every change the library makes
 /// to the parameters, and a raw edit of <c>Parameters</c> only after <c>RefreshInferenceWeights</c>; (5) Step, Forward,
 /// Evaluate, RefreshInferenceWeights and TrainStep allocate nothing. CI reruns these on every SIMD path (4).
+/// (6) Small models (at most 64 KiB of float32 W_ih + W_hh, no ForceBFloat16Kernels) run the float32 kernels over a
+/// float32 copy of the rounded weights: the same twin checks, the same bits as the 16-bit kernels (single step and
+/// agents), the same refresh rules, no allocation.
 /// </summary>
 public class BFloat16ModelTests
 {
@@ -407,6 +411,193 @@ public class BFloat16ModelTests
         var after = TestData.Bits(Outputs(model));
         Assert.NotEqual(before, after);
         Assert.Equal(TwinBits(model), after);
+    }
+
+    // ───────────────────────────────────────────── (6) small models: float32 kernels over the rounded weights
+
+    [Fact] public void Fallback_Gru64_equals_its_rounded_float32_twin() => AssertTwin<BF.Gru_10_64_1, Fx.Gru_10_64_1>(2, 20);
+    [Fact] public void Fallback_Elman64_equals_its_rounded_float32_twin() => AssertTwin<BF.Elman_10_64_1, Fx.Elman_10_64_1>(3, 20);
+    [Fact] public void Fallback_Lstm2Layer_odd_sizes_equal_their_twin() => AssertTwin<BF.Lstm2Layer_3_5_2, Fx.Lstm2Layer_3_5_2>(4, 12);
+    [Fact] public void Fallback_Gru2Layer_odd_sizes_equal_their_twin() => AssertTwin<BF.Gru2Layer_3_5_2, Fx.Gru2Layer_3_5_2>(5, 12);
+    [Fact] public void Fallback_ElmanRelu2Layer_equals_its_twin() => AssertTwin<BF.ElmanRelu2Layer_3_5_2, Fx.ElmanRelu2Layer_3_5_2>(6, 12);
+    [Fact] public void Fallback_Lstm40_three_tiles_two_layers_equals_its_twin() => AssertTwin<BF.Lstm40x7, M.Lstm40x7>(9, 10);
+    [Fact] public void Fallback_Elman33Relu_three_partial_sums_equals_its_twin() => AssertTwin<BF.Elman33Relu, M.Elman33Relu>(10, 10);
+    [Fact] public void Fallback_GruNoHead_equals_its_twin() => AssertTwin<BF.GruNoHead, M.GruNoHead>(13, 10);
+
+    /// <summary>Which kernels each model runs: 16-bit when forced or above 64 KiB of float32 W_ih + W_hh, float32 otherwise.</summary>
+    [Fact]
+    public void StreamsBFloat16_says_which_kernels_run()
+    {
+        Assert.True(B.Lstm_10_64_1.StreamsBFloat16);    // 4·64·(10 + 64) floats = 74 KiB
+        Assert.True(B.Elman100.StreamsBFloat16);        // 2 tiles of 64 rows × (37 + 100) columns = 68.5 KiB
+        Assert.True(B.Gru_10_64_1.StreamsBFloat16);     // 55.5 KiB, ForceBFloat16Kernels
+        Assert.True(B.LstmEmbed_7_4_6_7.StreamsBFloat16);
+        Assert.False(BF.Gru_10_64_1.StreamsBFloat16);
+        Assert.False(BF.LstmEmbed_7_4_6_7.StreamsBFloat16);
+        Assert.False(B.UserConstructed.StreamsBFloat16);
+        Assert.False(Fx.Gru_10_64_1.StreamsBFloat16);
+        Assert.Equal(RnnPrecision.BFloat16, BF.Gru_10_64_1.WeightPrecision);
+        // The copy of a fallback model holds floats (twice the 16-bit copy's bytes), so its buffer differs; its parameters do not.
+        Assert.Equal(B.Gru_10_64_1.ParameterCount, BF.Gru_10_64_1.ParameterCount);
+        Assert.Equal(B.Gru_10_64_1.ParameterLayout.Fingerprint, BF.Gru_10_64_1.ParameterLayout.Fingerprint);
+    }
+
+    [Fact] public void Fallback_Gru64_equals_the_16_bit_kernels() => AssertSameAsForced<BF.Gru_10_64_1, BF.Gru_10_64_1.State, B.Gru_10_64_1, B.Gru_10_64_1.State>(21, 12);
+    [Fact] public void Fallback_Lstm2Layer_equals_the_16_bit_kernels() => AssertSameAsForced<BF.Lstm2Layer_3_5_2, BF.Lstm2Layer_3_5_2.State, B.Lstm2Layer_3_5_2, B.Lstm2Layer_3_5_2.State>(22, 9);
+    [Fact] public void Fallback_Lstm40x7_equals_the_16_bit_kernels() => AssertSameAsForced<BF.Lstm40x7, BF.Lstm40x7.State, B.Lstm40x7, B.Lstm40x7.State>(23, 9);
+    [Fact] public void Fallback_Elman33Relu_equals_the_16_bit_kernels() => AssertSameAsForced<BF.Elman33Relu, BF.Elman33Relu.State, B.Elman33Relu, B.Elman33Relu.State>(24, 9);
+    [Fact] public void Fallback_GruNoHead_equals_the_16_bit_kernels() => AssertSameAsForced<BF.GruNoHead, BF.GruNoHead.State, B.GruNoHead, B.GruNoHead.State>(25, 9);
+
+    /// <summary>
+    /// The fallback model (float32 kernels over the rounded copy) and the forced one (16-bit kernels) holding the same
+    /// parameters give the same bits: Forward, the final state, and a many-agent step of 19 agents over three steps.
+    /// </summary>
+    private static void AssertSameAsForced<TF, TSF, TB, TSB>(int seed, int steps)
+        where TF : class, IRnnAgentModel<TSF>, new() where TB : class, IRnnAgentModel<TSB>, new()
+        where TSF : struct where TSB : struct
+    {
+        Assert.Equal(TB.ParameterLayout.Fingerprint, TF.ParameterLayout.Fingerprint);
+        var canonical = ModelChecks.RandomParameters<TB>(seed);
+        var f = new TF();
+        var b = new TB();
+        f.CopyParametersFrom(canonical);
+        b.CopyParametersFrom(canonical);
+        var inputs = TestData.Uniform(seed + 1, steps * TB.InputSize, 1.0);
+        var of = new float[steps * TB.OutputSize];
+        var ob = new float[steps * TB.OutputSize];
+        f.Forward(inputs, of);
+        b.Forward(inputs, ob);
+        Assert.Equal(TestData.Bits(ob), TestData.Bits(of));
+        var sf = new float[TB.StateSize];
+        var sb = new float[TB.StateSize];
+        f.CopyStateTo(sf);
+        b.CopyStateTo(sb);
+        Assert.Equal(TestData.Bits(sb), TestData.Bits(sf));
+
+        const int Agents = 19;
+        var statesF = new TSF[Agents];
+        var statesB = new TSB[Agents];
+        var yf = new float[Agents * TB.OutputSize];
+        var yb = new float[Agents * TB.OutputSize];
+        for (int t = 0; t < 3; t++)
+        {
+            var xs = TestData.Uniform(seed + 10 + t, Agents * TB.InputSize, 1.0);
+            f.Step(statesF, xs, yf);
+            b.Step(statesB, xs, yb);
+            Assert.Equal(TestData.Bits(yb), TestData.Bits(yf));
+        }
+    }
+
+    [Fact]
+    public void Fallback_token_model_equals_the_16_bit_kernels_in_Step_Forward_and_the_agents()
+    {
+        var canonical = ModelChecks.RandomParameters<B.LstmEmbed_7_4_6_7>(26);
+        var f = new BF.LstmEmbed_7_4_6_7();
+        var b = new B.LstmEmbed_7_4_6_7();
+        f.CopyParametersFrom(canonical);
+        b.CopyParametersFrom(canonical);
+        var twin = new M.LstmEmbed_7_4_6_7();
+        twin.CopyParametersFrom(RoundedWeights(B.LstmEmbed_7_4_6_7.ParameterLayout, canonical));
+        int[] tokens = { 3, 0, 6, 6, 1, 2, 5, 4, 0, 3 };
+        var of = new float[tokens.Length * 7];
+        var ob = new float[tokens.Length * 7];
+        var ot = new float[tokens.Length * 7];
+        f.Forward(tokens, of);
+        b.Forward(tokens, ob);
+        twin.Forward(tokens, ot);
+        Assert.Equal(TestData.Bits(ob), TestData.Bits(of));
+        Assert.Equal(TestData.Bits(ot), TestData.Bits(of));
+
+        f.ResetState();
+        var y = new float[7];
+        for (int t = 0; t < tokens.Length; t++)
+        {
+            f.Step(tokens[t], y);
+            Assert.Equal(TestData.Bits(ob.AsSpan(t * 7, 7)), TestData.Bits(y));
+        }
+
+        // The layer-0 agent kernel reads the embedding rows from the parameters and the weights from the copy.
+        const int Agents = 21;
+        var statesF = new BF.LstmEmbed_7_4_6_7.State[Agents];
+        var statesB = new B.LstmEmbed_7_4_6_7.State[Agents];
+        var yf = new float[Agents * 7];
+        var yb = new float[Agents * 7];
+        var ids = new int[Agents];
+        for (int t = 0; t < 4; t++)
+        {
+            for (int a = 0; a < Agents; a++) ids[a] = (a * 5 + t * 3) % 7;
+            f.Step(statesF, ids, yf);
+            b.Step(statesB, ids, yb);
+            Assert.Equal(TestData.Bits(yb), TestData.Bits(yf));
+        }
+    }
+
+    /// <summary>What a fallback model must output when its copy is current: the float32 twin with rounded weights.</summary>
+    private static int[] TwinBits(BF.Gru_10_64_1 model)
+    {
+        var twin = new Fx.Gru_10_64_1();
+        twin.CopyParametersFrom(RoundedWeights(model));
+        return TestData.Bits(Outputs(twin));
+    }
+
+    [Fact]
+    public void Fallback_copy_follows_raw_edits_only_after_RefreshInferenceWeights_and_training_refreshes_it()
+    {
+        var model = new BF.Gru_10_64_1(31);
+        var before = TestData.Bits(Outputs(model));
+        Assert.Equal(TwinBits(model), before);
+
+        // W_hh[0..40, 0] and b_hh[0] through Parameters: the copy (biases included) still holds the old values.
+        var whh = BF.Gru_10_64_1.ParameterLayout.Tensors.Single(t => t.Name == "rnn.weight_hh_l0");
+        for (int row = 0; row < 40; row++)
+            model.Parameters[BF.Gru_10_64_1.ParameterIndex(whh.Offset + row * 64)] *= -2f;
+        var bhh = BF.Gru_10_64_1.ParameterLayout.Tensors.Single(t => t.Name == "rnn.bias_hh_l0");
+        model.Parameters[BF.Gru_10_64_1.ParameterIndex(bhh.Offset)] += 0.5f;
+        Assert.Equal(before, TestData.Bits(Outputs(model)));
+
+        model.RefreshInferenceWeights();
+        var after = TestData.Bits(Outputs(model));
+        Assert.NotEqual(before, after);
+        Assert.Equal(TwinBits(model), after);
+
+        var adam = new Adam(BF.Gru_10_64_1.ParameterCount, 1e-2f);
+        model.TrainStep(TestData.Uniform(32, 16 * 10, 1.0), TestData.Uniform(33, 16, 1.0), adam);
+        var trained = TestData.Bits(Outputs(model));
+        Assert.NotEqual(after, trained);
+        Assert.Equal(TwinBits(model), trained);
+
+        model.CopyParametersFrom(ModelChecks.RandomParameters<BF.Gru_10_64_1>(34));
+        Assert.Equal(TwinBits(model), TestData.Bits(Outputs(model)));
+    }
+
+    [Fact]
+    public void Fallback_Step_agents_Forward_Evaluate_Refresh_and_TrainStep_allocate_nothing()
+    {
+        var model = new BF.Lstm40x7(1);
+        var adam = new Adam(BF.Lstm40x7.ParameterCount, 1e-3f);
+        var x = TestData.Uniform(1, 8 * 7, 1);
+        var y = TestData.Uniform(2, 8 * 3, 1);
+        var output = new float[3];
+        var outputs = new float[8 * 3];
+        var state = new BF.Lstm40x7.State();
+        var states = new BF.Lstm40x7.State[8];
+
+        void Run(int steps, int trains)
+        {
+            for (int i = 0; i < steps; i++)
+            {
+                model.Step(x.AsSpan(i % 8 * 7, 7), output);
+                model.Step(ref state, x.AsSpan(i % 8 * 7, 7), output);
+                model.Step(states, x, outputs);
+            }
+
+            model.Forward(x, outputs);
+            model.Evaluate(x, y);
+            model.RefreshInferenceWeights();
+            for (int i = 0; i < trains; i++) model.TrainStep(x, y, adam);
+        }
+
+        Assert.Equal(0, SteadyStateAllocation.Measure(() => Run(200, 4)));
     }
 
     // ───────────────────────────────────────────── (5) no allocation

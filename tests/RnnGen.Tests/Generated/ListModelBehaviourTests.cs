@@ -642,18 +642,32 @@ public class ListModelBehaviourTests
     /// <summary>
     /// Bf16Stack's inference equals, bit for bit, its float32 twin holding the weights rounded to bfloat16 (Forward,
     /// Step, Evaluate, the agents); training reads the float32 master weights (loss and gradients of the twin with the
-    /// unrounded weights), and TrainStep refreshes the copy.
+    /// unrounded weights), and TrainStep refreshes the copy. Bf16StackFallback, the same model without
+    /// ForceBFloat16Kernels, runs the float32 kernels over a float32 copy of the rounded weights and must pass the same checks.
     /// </summary>
     [Fact]
     public void Bfloat16_list_model_equals_its_rounded_float32_twin()
     {
-        Assert.Equal(RnnPrecision.BFloat16, Bf16Stack.WeightPrecision);
-        Assert.Equal(Bf16StackFloat32.ParameterLayout.Fingerprint, Bf16Stack.ParameterLayout.Fingerprint);
-        var canonical = TestData.Uniform(81, Bf16Stack.TrainableParameterCount, 0.4);
-        var b = new Bf16Stack();
+        Assert.True(Bf16Stack.StreamsBFloat16);
+        ListTwin<Bf16Stack, Bf16Stack.State>();
+    }
+
+    [Fact]
+    public void Bfloat16_list_model_on_the_float32_kernels_equals_its_rounded_float32_twin()
+    {
+        Assert.False(Bf16StackFallback.StreamsBFloat16);
+        ListTwin<Bf16StackFallback, Bf16StackFallback.State>();
+    }
+
+    private static void ListTwin<TB, TS>() where TB : class, IRnnAgentModel<TS>, new() where TS : struct
+    {
+        Assert.Equal(RnnPrecision.BFloat16, TB.WeightPrecision);
+        Assert.Equal(Bf16StackFloat32.ParameterLayout.Fingerprint, TB.ParameterLayout.Fingerprint);
+        var canonical = TestData.Uniform(81, TB.TrainableParameterCount, 0.4);
+        var b = new TB();
         b.CopyParametersFrom(canonical);
         var twin = new Bf16StackFloat32();
-        twin.CopyParametersFrom(RoundedWeights(Bf16Stack.ParameterLayout, canonical));
+        twin.CopyParametersFrom(RoundedWeights(TB.ParameterLayout, canonical));
         const int T = 16;
         var x = TestData.Uniform(82, T * 6, 1.0);
         var targets = TestData.Uniform(83, T * 2, 1.0);
@@ -680,7 +694,7 @@ public class ListModelBehaviourTests
         twin.ResetState();
         Assert.Equal(BitConverter.SingleToInt32Bits(twin.Evaluate(x, targets)), BitConverter.SingleToInt32Bits(b.Evaluate(x, targets)));
 
-        var sb = new Bf16Stack.State[9];
+        var sb = new TS[9];
         var sf = new Bf16StackFloat32.State[9];
         var xs = TestData.Uniform(84, 9 * 6, 1.0);
         var yb = new float[9 * 2];
@@ -701,12 +715,12 @@ public class ListModelBehaviourTests
         Assert.Equal(BitConverter.SingleToInt32Bits(master.AccumulateGradients(x, targets)), BitConverter.SingleToInt32Bits(b.AccumulateGradients(x, targets)));
         Assert.Equal(TestData.Bits(master.Gradients), TestData.Bits(b.Gradients));
 
-        var adamB = new Adam(Bf16Stack.ParameterCount, 0.01f);
+        var adamB = new Adam(TB.ParameterCount, 0.01f);
         var adamF = new Adam(Bf16StackFloat32.ParameterCount, 0.01f);
         b.TrainStep(x, targets, adamB);
         master.TrainStep(x, targets, adamF);
         Assert.Equal(TestData.Bits(master.Parameters), TestData.Bits(b.Parameters));
-        twin.CopyParametersFrom(RoundedWeights(Bf16Stack.ParameterLayout, Canonical(b)));
+        twin.CopyParametersFrom(RoundedWeights(TB.ParameterLayout, Canonical(b)));
         Assert.Equal(TestData.Bits(Forward(twin)), TestData.Bits(Forward(b)));
     }
 

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using RnnGen.Tests.Models;
 using RnnGen.Tests.Models.Serialization;
 using Bf16 = RnnGen.Tests.Models.Bf16;
+using Lists = RnnGen.Tests.Models.Lists;
 using Xunit;
 
 namespace RnnGen.Tests.Generated;
@@ -12,7 +13,8 @@ namespace RnnGen.Tests.Generated;
 /// "Many agents, one weight set": <c>Step(Span&lt;State&gt;, inputs, outputs)</c> must give, bit for bit, what N
 /// single <c>Step(ref State, …)</c> calls give: every agent's outputs and its whole state (both ping-pong buffers
 /// and which one is current), over several consecutive steps, for every cell, stacks, heads, embeddings and odd
-/// sizes, and bfloat16 models (whose agents go through the bfloat16 single step). The CI reruns these tests with the
+/// sizes, and bfloat16 models (whose agents go through the bfloat16 single step, or, for the small ones that run the
+/// float32 kernels over their rounded weights, through the float32 agent kernels over that copy). The CI reruns these tests with the
 /// wider SIMD paths disabled, so every width's kernel is compared with the single-agent kernel of the same width.
 /// </summary>
 public class MultiAgentStepTests
@@ -88,6 +90,17 @@ public class MultiAgentStepTests
             Multi = (m, s, x, y) => m.Step(s, x, y), Single = (m, s, x, y) => m.Step(ref s[0], x, y), Own = m => ref m.CurrentState,
             MultiTokens = (m, s, t, y) => m.Step(s, t, y), SingleToken = (m, s, t, y) => m.Step(ref s[0], t, y),
         }),
+        // Small bfloat16 models: the float32 agent kernels over the copy of the rounded weights.
+        ["Bf16.Fallback.Lstm40x7"] = ns => Run(ns, Floats<Bf16.Fallback.Lstm40x7, Bf16.Fallback.Lstm40x7.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.Fallback.Elman33Relu"] = ns => Run(ns, Floats<Bf16.Fallback.Elman33Relu, Bf16.Fallback.Elman33Relu.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.Fallback.Gru2Layer_3_5_2"] = ns => Run(ns, Floats<Bf16.Fallback.Gru2Layer_3_5_2, Bf16.Fallback.Gru2Layer_3_5_2.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.Fallback.GruNoHead"] = ns => Run(ns, Floats<Bf16.Fallback.GruNoHead, Bf16.Fallback.GruNoHead.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.Fallback.LstmEmbed_7_4_6_7"] = ns => Run(ns, new Api<Bf16.Fallback.LstmEmbed_7_4_6_7, Bf16.Fallback.LstmEmbed_7_4_6_7.State>
+        {
+            Multi = (m, s, x, y) => m.Step(s, x, y), Single = (m, s, x, y) => m.Step(ref s[0], x, y), Own = m => ref m.CurrentState,
+            MultiTokens = (m, s, t, y) => m.Step(s, t, y), SingleToken = (m, s, t, y) => m.Step(ref s[0], t, y),
+        }),
+        ["Lists.Bf16StackFallback"] = ns => Run(ns, Floats<Lists.Bf16StackFallback, Lists.Bf16StackFallback.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
         ["ElmanEmbedMse"] = ns => Run(ns, new Api<ElmanEmbedMse, ElmanEmbedMse.State>
         {
             Multi = (m, s, x, y) => m.Step(s, x, y), Single = (m, s, x, y) => m.Step(ref s[0], x, y), Own = m => ref m.CurrentState,

@@ -52,12 +52,19 @@ public partial class DropoutStack;
 [Head(11, OutputActivation = RnnOutputActivation.Softmax, Loss = RnnLoss.CrossEntropy)]
 public partial class TokenStack;
 
-/// <summary>bfloat16 weights in a list model.</summary>
-[RnnModel(input: 6, WeightPrecision = RnnPrecision.BFloat16)]
+/// <summary>bfloat16 weights in a list model, streamed by the 16-bit kernels (its weights, under 64 KiB, would otherwise run the float32 ones).</summary>
+[RnnModel(input: 6, WeightPrecision = RnnPrecision.BFloat16, ForceBFloat16Kernels = true)]
 [Dense(32, Activation = RnnActivation.Sigmoid)]
 [Lstm(24)]
 [Head(2)]
 public partial class Bf16Stack;
+
+/// <summary>Bf16Stack without ForceBFloat16Kernels: the float32 kernels over its bfloat16-rounded weights.</summary>
+[RnnModel(input: 6, WeightPrecision = RnnPrecision.BFloat16)]
+[Dense(32, Activation = RnnActivation.Sigmoid)]
+[Lstm(24)]
+[Head(2)]
+public partial class Bf16StackFallback;
 
 // ── small list models for the behaviour tests (tests/RnnGen.Tests/Generated/ListModel*Tests.cs)
 
