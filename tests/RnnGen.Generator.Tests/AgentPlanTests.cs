@@ -177,7 +177,7 @@ public sealed class AgentPlanTests
     public void Bfloat16_agents_take_the_single_step()
     {
         var text = GeneratorHarness.Run(GeneratorHarness.Usings +
-            "namespace P;\n[RnnModel(hidden: 16, input: 3, Output = 1, Cell = RnnCell.Lstm, WeightPrecision = RnnPrecision.BFloat16)]\npublic partial class B;\n").Text;
+            "namespace P;\n[RnnModel(hidden: 16, input: 3, Output = 1, Cell = RnnCell.Lstm, WeightPrecision = RnnPrecision.BFloat16, ForceBFloat16Kernels = true)]\npublic partial class B;\n").Text;
         Assert.DoesNotContain("ForwardAgents", text);
         Assert.Contains("__StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));", text);
     }

@@ -94,7 +94,7 @@ public sealed class BFloat16GeneratorTests
     /// </summary>
     [Theory]
     [InlineData("Lstm", 5, 3, 2, 0)]
-    [InlineData("Gru", 40, 7, 3, 0)]
+    [InlineData("Gru", 24, 7, 3, 0)]
     [InlineData("Lstm", 6, 4, 1, 7)]
     [InlineData("Elman", 33, 10, 2, 50)]
     public void The_float32_copy_holds_the_layers_at_their_relative_offsets(string cell, int hidden, int input, int layers, int vocabulary)

@@ -30,7 +30,8 @@ public sealed class EmitterTests
     {
         var run = ModelCases.Compiled(name).Run;
         Assert.Null(run.Exception);
-        Assert.Empty(run.GeneratorDiagnostics.Select(GeneratorHarness.Describe));
+        // Informational messages only (RNNG032 for a small bfloat16 model that runs the float32 kernels).
+        Assert.Empty(run.GeneratorDiagnostics.Where(static d => d.Severity != DiagnosticSeverity.Info).Select(GeneratorHarness.Describe));
         run.AssertOneModel();
     }
 

@@ -56,6 +56,26 @@ public sealed class IncrementalTests
         Assert.Equal(firstText, GeneratorHarness.AllText(result.GeneratedSources));
     }
 
+    /// <summary>A small bfloat16 model (float32 kernels, RNNG032): cached like any model, its informational message reported again.</summary>
+    [Fact]
+    public void A_small_bfloat16_model_stays_cached_and_keeps_its_RNNG032()
+    {
+        string modelFile = ModelFile.Replace("Output = 2)]", "Output = 2, WeightPrecision = RnnPrecision.BFloat16)]", StringComparison.Ordinal);
+        var (driver, compilation, firstText) = FirstRun(modelFile, "RNNG032");
+        var result = Rerun(ref driver, Replace(compilation, 1, OtherFile.Replace("Answer() => 42;", "Answer() => 43;", StringComparison.Ordinal)));
+
+        AssertAllReasons(result, TrackingNames.Spec, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        // The model's source output is cached; the diagnostics are reported again (they carry their real locations).
+        var modelOutputs = result.TrackedOutputSteps[SourceOutput]
+            .Where(static s => s.Inputs.Any(static i => i.Source.Name == TrackingNames.Spec))
+            .SelectMany(static s => s.Outputs).ToList();
+        Assert.NotEmpty(modelOutputs);
+        Assert.All(modelOutputs, static o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        Assert.Equal(firstText, GeneratorHarness.AllText(result.GeneratedSources));
+        Assert.Equal("RNNG032", Assert.Single(result.Diagnostics).Id);
+        Assert.Contains("public const bool StreamsBFloat16 = false;", firstText, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Editing_another_file_leaves_the_spec_and_the_output_cached()
     {
@@ -158,7 +178,12 @@ public sealed class IncrementalTests
         Assert.Equal(ModelPlanner.Create(a), ModelPlanner.Create(b));
         Assert.Equal(ModelPlanner.Create(a).GetHashCode(), ModelPlanner.Create(b).GetHashCode());
         Assert.NotEqual(a, ParsedSpec(ModelFile.Replace("input: 4", "input: 5", StringComparison.Ordinal)));
-        Assert.NotEqual(a, ParsedSpec(ModelFile.Replace("Output = 2", "Output = 2, WeightPrecision = RnnPrecision.BFloat16", StringComparison.Ordinal)));
+        var bf16 = ParsedSpec(ModelFile.Replace("Output = 2", "Output = 2, WeightPrecision = RnnPrecision.BFloat16", StringComparison.Ordinal));
+        Assert.NotEqual(a, bf16);
+        var forced = ParsedSpec(ModelFile.Replace("Output = 2", "Output = 2, WeightPrecision = RnnPrecision.BFloat16, ForceBFloat16Kernels = true", StringComparison.Ordinal));
+        Assert.NotEqual(bf16, forced);
+        Assert.Equal(forced, ParsedSpec(ModelFile.Replace("Output = 2", "ForceBFloat16Kernels = true, Output = 2, WeightPrecision = RnnPrecision.BFloat16", StringComparison.Ordinal)));
+        Assert.NotEqual(ModelPlanner.Create(bf16), ModelPlanner.Create(forced));
     }
 
     /// <summary>
@@ -239,13 +264,13 @@ public sealed class IncrementalTests
 
     // ───────────────────────────────────────────── helpers
 
-    private static (GeneratorDriver Driver, Compilation Compilation, string Text) FirstRun()
+    private static (GeneratorDriver Driver, Compilation Compilation, string Text) FirstRun(string modelFile = ModelFile, params string[] diagnostics)
     {
-        var compilation = GeneratorHarness.CreateCompilation(new[] { ModelFile, OtherFile }, Options);
+        var compilation = GeneratorHarness.CreateCompilation(new[] { modelFile, OtherFile }, Options);
         GeneratorDriver driver = GeneratorHarness.CreateDriver(Options, trackSteps: true).RunGenerators(compilation);
         var result = driver.GetRunResult().Results.Single();
         Assert.Null(result.Exception);
-        Assert.Empty(result.Diagnostics);
+        Assert.Equal(diagnostics, result.Diagnostics.Select(static d => d.Id).ToArray());
         return (driver, compilation, GeneratorHarness.AllText(result.GeneratedSources));
     }
 
@@ -254,7 +279,7 @@ public sealed class IncrementalTests
         driver = driver.RunGenerators(compilation);
         var result = driver.GetRunResult().Results.Single();
         Assert.Null(result.Exception);
-        Assert.Empty(result.Diagnostics);
+        Assert.Empty(result.Diagnostics.Where(static d => d.Severity != DiagnosticSeverity.Info));
         return result;
     }
 
@@ -285,7 +310,7 @@ public sealed class IncrementalTests
         var compilation = GeneratorHarness.CreateCompilation(source, Options);
         var driver = GeneratorHarness.CreateDriver(Options, trackSteps: true).RunGenerators(compilation);
         var result = driver.GetRunResult().Results.Single();
-        Assert.Empty(result.Diagnostics);
+        Assert.Empty(result.Diagnostics.Where(static d => d.Severity != DiagnosticSeverity.Info));
         var output = Assert.Single(Assert.Single(result.TrackedSteps[TrackingNames.Spec]).Outputs);
         return Assert.IsType<ModelSpec>(output.Value);
     }

@@ -108,8 +108,12 @@ internal static class ModelCases
             "using RnnGen;\nnamespace Models;\n\n[RnnModel(hidden: 255, input: 255, WeightPrecision = RnnPrecision.BFloat16)]\npublic partial class HalfOdd;\n",
             "Models.HalfOdd.RnnModel.g.cs", "Models.HalfOdd", 255, 255, 0),
         new ModelCase("Lstm_Softmax_BFloat16",
-            "using RnnGen;\nnamespace Models;\n\n[RnnModel(hidden: 24, input: 5, Cell = RnnCell.Lstm, Output = 30, OutputActivation = RnnOutputActivation.Softmax, Loss = RnnLoss.CrossEntropy, WeightPrecision = RnnPrecision.BFloat16)]\npublic partial class HalfChars;\n",
-            "Models.HalfChars.RnnModel.g.cs", "Models.HalfChars", 24, 5, 30, Gates: 4));
+            "using RnnGen;\nnamespace Models;\n\n[RnnModel(hidden: 24, input: 5, Cell = RnnCell.Lstm, Output = 30, OutputActivation = RnnOutputActivation.Softmax, Loss = RnnLoss.CrossEntropy, WeightPrecision = RnnPrecision.BFloat16, ForceBFloat16Kernels = true)]\npublic partial class HalfChars;\n",
+            "Models.HalfChars.RnnModel.g.cs", "Models.HalfChars", 24, 5, 30, Gates: 4),
+        // A small bfloat16 model: the float32 kernels (single step and agents) over the rounded copy.
+        new ModelCase("Gru_H16_Layers2_BFloat16_Float32Kernels",
+            "using RnnGen;\nnamespace Models;\n\n[RnnModel(hidden: 16, input: 4, Cell = RnnCell.Gru, Layers = 2, Output = 20, OutputActivation = RnnOutputActivation.Softmax, Loss = RnnLoss.CrossEntropy, WeightPrecision = RnnPrecision.BFloat16)]\npublic partial class HalfSmall;\n",
+            "Models.HalfSmall.RnnModel.g.cs", "Models.HalfSmall", 16, 4, 20, Layers: 2, Gates: 3));
 
     public static IEnumerable<object[]> Names => All.Select(static c => new object[] { c.Name });
 

@@ -23,7 +23,9 @@ public sealed class SnapshotTests
         new object[] { "Elman_H16_I4_O1_LastStep_Relu", "[RnnModel(hidden: 16, input: 4, Output = 1, LossOn = RnnLossOn.LastStep, Activation = RnnActivation.Relu)]" },
         new object[] { "Lstm_H8_I3_O1", "[RnnModel(hidden: 8, input: 3, Output = 1, Cell = RnnCell.Lstm)]" },
         new object[] { "Gru_H8_I3_O1", "[RnnModel(hidden: 8, input: 3, Output = 1, Cell = RnnCell.Gru)]" },
-        new object[] { "Lstm_H8_I3_O1_BFloat16", "[RnnModel(hidden: 8, input: 3, Output = 1, Cell = RnnCell.Lstm, WeightPrecision = RnnPrecision.BFloat16)]" },
+        new object[] { "Lstm_H8_I3_O1_BFloat16", "[RnnModel(hidden: 8, input: 3, Output = 1, Cell = RnnCell.Lstm, WeightPrecision = RnnPrecision.BFloat16, ForceBFloat16Kernels = true)]" },
+        // The same model without ForceBFloat16Kernels: the float32 kernels over a float32 copy of the rounded weights.
+        new object[] { "Lstm_H8_I3_O1_BFloat16Fallback", "[RnnModel(hidden: 8, input: 3, Output = 1, Cell = RnnCell.Lstm, WeightPrecision = RnnPrecision.BFloat16)]" },
         // A list model with one of each: a Dense with Swish, a GRU with a learned initial state, dropout, a softmax head
         // and a linear head with a skip from the input.
         new object[] { "List_Dense6_Gru8_Heads3_1", "[RnnModel(input: 3)]\n[Dense(6, Activation = RnnActivation.Swish)]\n[Gru(8, LearnedInitialState = true)]\n[Dropout(0.1f)]\n"

@@ -214,7 +214,7 @@ internal static class AgentsEmitter
         {
             w.Line("ref float p = ref __Base;");
             if (plan.HasRoundedFloat32Copy)
-                w.Line($"ref float q = ref Unsafe.Add(ref p, {BFloat16Emitter.CopyBase});   // the layers' weights rounded to bfloat16, as floats, addressed as the parameters");
+                w.Line($"ref float q = ref Unsafe.Add(ref p, {BFloat16Emitter.CopyBase});   // the bf16-rounded weights as floats");
             w.Line(A == 1 ? "int whole = n;" : $"int whole = n - n % {I(A)};   // agents in whole blocks");
             using (w.Block($"for (int first = 0; first < whole; first += {I(chunk)})"))
             {

@@ -28,7 +28,7 @@ internal static class InferenceEmitter
             w.Line("ref float p = ref __Base;");
             if (plan.StreamsBFloat16) w.Line("ref float q = ref Unsafe.Add(ref p, __InferenceWeightsOffset);   // the recurrent weights as bfloat16 (RefreshInferenceWeights)");
             if (plan.HasRoundedFloat32Copy)
-                w.Line($"ref float q = ref Unsafe.Add(ref p, {BFloat16Emitter.CopyBase});   // the layers' weights rounded to bfloat16, as floats, addressed as the parameters (RefreshInferenceWeights)");
+                w.Line($"ref float q = ref Unsafe.Add(ref p, {BFloat16Emitter.CopyBase});   // the bf16-rounded weights as floats (RefreshInferenceWeights)");
             w.Line("ref float h = ref state.__Current;");
             w.Line("ref float hNext = ref state.__Next;");
             TiledLayerPlan? below = null;

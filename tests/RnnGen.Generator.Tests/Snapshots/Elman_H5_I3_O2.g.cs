@@ -93,6 +93,12 @@ partial class Elman_H5_I3_O2 : global::RnnGen.IRnnModel, global::RnnGen.IRnnAgen
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     public const global::RnnGen.RnnPrecision WeightPrecision = global::RnnGen.RnnPrecision.Float32;
 
+    /// <summary>
+    /// False: a Float32 model; its kernels read <see cref="Parameters"/>.
+    /// </summary>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    public const bool StreamsBFloat16 = false;
+
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     static global::RnnGen.RnnPrecision global::RnnGen.IRnnModel.WeightPrecision => WeightPrecision;
 

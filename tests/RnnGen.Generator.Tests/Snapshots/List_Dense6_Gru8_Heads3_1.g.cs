@@ -107,6 +107,12 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel, global::RnnG
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     public const global::RnnGen.RnnPrecision WeightPrecision = global::RnnGen.RnnPrecision.Float32;
 
+    /// <summary>
+    /// False: a Float32 model; its kernels read <see cref="Parameters"/>.
+    /// </summary>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    public const bool StreamsBFloat16 = false;
+
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     static global::RnnGen.RnnPrecision global::RnnGen.IRnnModel.WeightPrecision => WeightPrecision;
 

@@ -95,10 +95,17 @@ partial class Lstm_H8_I3_O1_BFloat16 : global::RnnGen.IRnnModel, global::RnnGen.
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     static int global::RnnGen.IRnnModel.Vocabulary => Vocabulary;
 
-    /// <summary>BFloat16: Step, Forward and Evaluate read a bfloat16 copy of the recurrent weights (see <see cref="RefreshInferenceWeights"/>);
-    /// training and Parameters are float32.</summary>
+    /// <summary>BFloat16: Step, Forward and Evaluate compute with the recurrent weights rounded to bfloat16, from a copy (see <see
+    /// cref="RefreshInferenceWeights"/> and <see cref="StreamsBFloat16"/>); training and Parameters are float32.</summary>
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     public const global::RnnGen.RnnPrecision WeightPrecision = global::RnnGen.RnnPrecision.BFloat16;
+
+    /// <summary>
+    /// True: Step, Forward, Evaluate and the many-agent Step stream the 16-bit copy of the recurrent weights (W_ih, W_hh:
+    /// 1.4 KiB as float32, ForceBFloat16Kernels = true) and widen it to float32 in registers.
+    /// </summary>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    public const bool StreamsBFloat16 = true;
 
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     static global::RnnGen.RnnPrecision global::RnnGen.IRnnModel.WeightPrecision => WeightPrecision;
