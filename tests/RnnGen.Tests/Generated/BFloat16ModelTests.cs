@@ -454,7 +454,7 @@ public class BFloat16ModelTests
     /// </summary>
     private static void AssertSameAsForced<TF, TSF, TB, TSB>(int seed, int steps)
         where TF : class, IRnnAgentModel<TSF>, new() where TB : class, IRnnAgentModel<TSB>, new()
-        where TSF : struct where TSB : struct
+        where TSF : unmanaged where TSB : unmanaged
     {
         Assert.Equal(TB.ParameterLayout.Fingerprint, TF.ParameterLayout.Fingerprint);
         var canonical = ModelChecks.RandomParameters<TB>(seed);

@@ -659,7 +659,7 @@ public class ListModelBehaviourTests
         ListTwin<Bf16StackFallback, Bf16StackFallback.State>();
     }
 
-    private static void ListTwin<TB, TS>() where TB : class, IRnnAgentModel<TS>, new() where TS : struct
+    private static void ListTwin<TB, TS>() where TB : class, IRnnAgentModel<TS>, new() where TS : unmanaged
     {
         Assert.Equal(RnnPrecision.BFloat16, TB.WeightPrecision);
         Assert.Equal(Bf16StackFloat32.ParameterLayout.Fingerprint, TB.ParameterLayout.Fingerprint);
