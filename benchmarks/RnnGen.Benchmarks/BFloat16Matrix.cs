@@ -1,13 +1,13 @@
 namespace RnnGen.Benchmarks;
 
-/// <summary>The bfloat16 twins of the Elman matrix models: Step (against the TensorPrimitives baseline) and the bound at the bytes a bf16 step reads.</summary>
+/// <summary>The bfloat16 twins of the Elman matrix models: Step (against the TensorPrimitives baseline) and the bound at the bytes its step reads (16-bit, or float32 where the twin runs the float32 kernels).</summary>
 public class ElmanBf16Matrix : MatrixBenchmarks
 {
     /// <inheritdoc/>
     public override RnnCell Cell => RnnCell.Elman;
 
     /// <inheritdoc/>
-    public override long WeightBytes => BFloat16Models.BFloat16WeightBytes(Facts);
+    public override long WeightBytes => BFloat16Models.StepBytes(Facts);
 
     /// <inheritdoc/>
     protected override bool HasAgents => false;
@@ -16,14 +16,14 @@ public class ElmanBf16Matrix : MatrixBenchmarks
     protected override IRnnModel CreateModel(int seed) => BFloat16Models.CreateBFloat16(Cell, Hidden, seed);
 }
 
-/// <summary>The bfloat16 twins of the Lstm matrix models: Step (against the TensorPrimitives baseline) and the bound at the bytes a bf16 step reads.</summary>
+/// <summary>The bfloat16 twins of the Lstm matrix models: Step (against the TensorPrimitives baseline) and the bound at the bytes its step reads (16-bit, or float32 where the twin runs the float32 kernels).</summary>
 public class LstmBf16Matrix : MatrixBenchmarks
 {
     /// <inheritdoc/>
     public override RnnCell Cell => RnnCell.Lstm;
 
     /// <inheritdoc/>
-    public override long WeightBytes => BFloat16Models.BFloat16WeightBytes(Facts);
+    public override long WeightBytes => BFloat16Models.StepBytes(Facts);
 
     /// <inheritdoc/>
     protected override bool HasAgents => false;
@@ -32,14 +32,14 @@ public class LstmBf16Matrix : MatrixBenchmarks
     protected override IRnnModel CreateModel(int seed) => BFloat16Models.CreateBFloat16(Cell, Hidden, seed);
 }
 
-/// <summary>The bfloat16 twins of the Gru matrix models: Step (against the TensorPrimitives baseline) and the bound at the bytes a bf16 step reads.</summary>
+/// <summary>The bfloat16 twins of the Gru matrix models: Step (against the TensorPrimitives baseline) and the bound at the bytes its step reads (16-bit, or float32 where the twin runs the float32 kernels).</summary>
 public class GruBf16Matrix : MatrixBenchmarks
 {
     /// <inheritdoc/>
     public override RnnCell Cell => RnnCell.Gru;
 
     /// <inheritdoc/>
-    public override long WeightBytes => BFloat16Models.BFloat16WeightBytes(Facts);
+    public override long WeightBytes => BFloat16Models.StepBytes(Facts);
 
     /// <inheritdoc/>
     protected override bool HasAgents => false;

@@ -18,6 +18,13 @@ public enum RnnPrecision
     /// does all the arithmetic. The copy is refreshed by the constructor, <c>InitializeParameters</c>, <c>Load</c>,
     /// <c>CopyParametersFrom</c>, <c>TrainStep</c> and <c>TrainBatch</c>; after writing <c>Parameters</c> directly,
     /// call <c>RefreshInferenceWeights()</c>.
+    /// <para>
+    /// A model whose recurrent weights take at most 64 KiB as float32 sits in the L1/L2 cache, where the 16-bit kernels
+    /// are no faster: it keeps the same results but its copy holds the rounded weights as floats, which the float32
+    /// kernels (single step and many agents) read, bit for bit what the 16-bit kernels compute. The generator reports
+    /// this (RNNG032, informational) and the model's <c>StreamsBFloat16</c> constant is false;
+    /// <see cref="RnnModelAttribute.ForceBFloat16Kernels"/> keeps the 16-bit copy.
+    /// </para>
     /// </summary>
     BFloat16 = 1,
 }
