@@ -40,7 +40,7 @@ internal static class ModelPlanner
     /// 1.14/1.26/1.03/0.67/0.70. Weights that stay in L1/L2 gain nothing from half the bytes and pay the widening (a shift
     /// or an and per FMA). Every measured model at or below twice the smallest L1d seen (32 KB) was no faster in bfloat16
     /// (GRU 64: 55.5 KiB, Elman 64: 18.5 KiB, LSTM 32: 21 KiB), and every one above it was as fast or faster (LSTM 64:
-    /// 74 KiB, Elman 128: 69 KiB, GRU 128: 198 KiB).
+    /// 74 KiB, Elman 128: 69 KiB, GRU 128: 207 KiB).
     /// </para>
     /// </summary>
     public const long Float32KernelsMaxBytes = 64 * 1024;
