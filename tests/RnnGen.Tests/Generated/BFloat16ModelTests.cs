@@ -420,7 +420,7 @@ public class BFloat16ModelTests
     [Fact] public void Fallback_Lstm2Layer_odd_sizes_equal_their_twin() => AssertTwin<BF.Lstm2Layer_3_5_2, Fx.Lstm2Layer_3_5_2>(4, 12);
     [Fact] public void Fallback_Gru2Layer_odd_sizes_equal_their_twin() => AssertTwin<BF.Gru2Layer_3_5_2, Fx.Gru2Layer_3_5_2>(5, 12);
     [Fact] public void Fallback_ElmanRelu2Layer_equals_its_twin() => AssertTwin<BF.ElmanRelu2Layer_3_5_2, Fx.ElmanRelu2Layer_3_5_2>(6, 12);
-    [Fact] public void Fallback_Lstm40_three_tiles_two_layers_equals_its_twin() => AssertTwin<BF.Lstm40x7, M.Lstm40x7>(9, 10);
+    [Fact] public void Fallback_Lstm40_three_tiles_equals_its_twin() => AssertTwin<BF.Lstm40x7x1, BF.Lstm40x7x1Float32>(9, 10);
     [Fact] public void Fallback_Elman33Relu_three_partial_sums_equals_its_twin() => AssertTwin<BF.Elman33Relu, M.Elman33Relu>(10, 10);
     [Fact] public void Fallback_GruNoHead_equals_its_twin() => AssertTwin<BF.GruNoHead, M.GruNoHead>(13, 10);
 
@@ -432,8 +432,18 @@ public class BFloat16ModelTests
         Assert.True(B.Elman100.StreamsBFloat16);        // 2 tiles of 64 rows × (37 + 100) columns = 68.5 KiB
         Assert.True(B.Gru_10_64_1.StreamsBFloat16);     // 55.5 KiB, ForceBFloat16Kernels
         Assert.True(B.LstmEmbed_7_4_6_7.StreamsBFloat16);
-        Assert.False(BF.Gru_10_64_1.StreamsBFloat16);
-        Assert.False(BF.LstmEmbed_7_4_6_7.StreamsBFloat16);
+        Assert.True(BF.Lstm40x7x1Forced.StreamsBFloat16);
+        // Every model of the fallback namespace but the forced twin runs the float32 kernels (else it would test nothing new).
+        var fallbacks = typeof(BF.Gru_10_64_1).Assembly.GetTypes()
+            .Where(t => t.Namespace == typeof(BF.Gru_10_64_1).Namespace && t.IsClass && !t.IsNested && typeof(IRnnModel).IsAssignableFrom(t)).ToList();
+        Assert.Equal(11, fallbacks.Count);
+        foreach (var type in fallbacks)
+        {
+            bool streams = (bool)type.GetField("StreamsBFloat16")!.GetValue(null)!;
+            var precision = (RnnPrecision)type.GetField("WeightPrecision")!.GetValue(null)!;
+            Assert.True(streams == type.Name.EndsWith("Forced", StringComparison.Ordinal), type.Name);
+            Assert.True(precision == (type.Name.EndsWith("Float32", StringComparison.Ordinal) ? RnnPrecision.Float32 : RnnPrecision.BFloat16), type.Name);
+        }
         Assert.False(B.UserConstructed.StreamsBFloat16);
         Assert.False(Fx.Gru_10_64_1.StreamsBFloat16);
         Assert.Equal(RnnPrecision.BFloat16, BF.Gru_10_64_1.WeightPrecision);
@@ -444,7 +454,7 @@ public class BFloat16ModelTests
 
     [Fact] public void Fallback_Gru64_equals_the_16_bit_kernels() => AssertSameAsForced<BF.Gru_10_64_1, BF.Gru_10_64_1.State, B.Gru_10_64_1, B.Gru_10_64_1.State>(21, 12);
     [Fact] public void Fallback_Lstm2Layer_equals_the_16_bit_kernels() => AssertSameAsForced<BF.Lstm2Layer_3_5_2, BF.Lstm2Layer_3_5_2.State, B.Lstm2Layer_3_5_2, B.Lstm2Layer_3_5_2.State>(22, 9);
-    [Fact] public void Fallback_Lstm40x7_equals_the_16_bit_kernels() => AssertSameAsForced<BF.Lstm40x7, BF.Lstm40x7.State, B.Lstm40x7, B.Lstm40x7.State>(23, 9);
+    [Fact] public void Fallback_Lstm40x7x1_equals_the_16_bit_kernels() => AssertSameAsForced<BF.Lstm40x7x1, BF.Lstm40x7x1.State, BF.Lstm40x7x1Forced, BF.Lstm40x7x1Forced.State>(23, 9);
     [Fact] public void Fallback_Elman33Relu_equals_the_16_bit_kernels() => AssertSameAsForced<BF.Elman33Relu, BF.Elman33Relu.State, B.Elman33Relu, B.Elman33Relu.State>(24, 9);
     [Fact] public void Fallback_GruNoHead_equals_the_16_bit_kernels() => AssertSameAsForced<BF.GruNoHead, BF.GruNoHead.State, B.GruNoHead, B.GruNoHead.State>(25, 9);
 
@@ -573,14 +583,15 @@ public class BFloat16ModelTests
     [Fact]
     public void Fallback_Step_agents_Forward_Evaluate_Refresh_and_TrainStep_allocate_nothing()
     {
-        var model = new BF.Lstm40x7(1);
-        var adam = new Adam(BF.Lstm40x7.ParameterCount, 1e-3f);
+        var model = new BF.Lstm40x7x1(1);
+        Assert.False(BF.Lstm40x7x1.StreamsBFloat16);
+        var adam = new Adam(BF.Lstm40x7x1.ParameterCount, 1e-3f);
         var x = TestData.Uniform(1, 8 * 7, 1);
         var y = TestData.Uniform(2, 8 * 3, 1);
         var output = new float[3];
         var outputs = new float[8 * 3];
-        var state = new BF.Lstm40x7.State();
-        var states = new BF.Lstm40x7.State[8];
+        var state = new BF.Lstm40x7x1.State();
+        var states = new BF.Lstm40x7x1.State[8];
 
         void Run(int steps, int trains)
         {

@@ -91,7 +91,7 @@ public class MultiAgentStepTests
             MultiTokens = (m, s, t, y) => m.Step(s, t, y), SingleToken = (m, s, t, y) => m.Step(ref s[0], t, y),
         }),
         // Small bfloat16 models: the float32 agent kernels over the copy of the rounded weights.
-        ["Bf16.Fallback.Lstm40x7"] = ns => Run(ns, Floats<Bf16.Fallback.Lstm40x7, Bf16.Fallback.Lstm40x7.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.Fallback.Lstm40x7x1"] = ns => Run(ns, Floats<Bf16.Fallback.Lstm40x7x1, Bf16.Fallback.Lstm40x7x1.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
         ["Bf16.Fallback.Elman33Relu"] = ns => Run(ns, Floats<Bf16.Fallback.Elman33Relu, Bf16.Fallback.Elman33Relu.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
         ["Bf16.Fallback.Gru2Layer_3_5_2"] = ns => Run(ns, Floats<Bf16.Fallback.Gru2Layer_3_5_2, Bf16.Fallback.Gru2Layer_3_5_2.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
         ["Bf16.Fallback.GruNoHead"] = ns => Run(ns, Floats<Bf16.Fallback.GruNoHead, Bf16.Fallback.GruNoHead.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),

@@ -31,7 +31,7 @@ public class RnnWorkersTests
         ["Lstm3Layer_2_17_1"] = t => Check<Lstm3Layer_2_17_1, Lstm3Layer_2_17_1.State>(t, (m, s, x, y, w) => m.Step(s, x, y, w)),
         ["Lists.HallwayPolicy"] = t => Check<Lists.HallwayPolicy, Lists.HallwayPolicy.State>(t, (m, s, x, y, w) => m.Step(s, x, y, w)),
         ["Bf16.Lstm40x7"] = t => Check<Bf16.Lstm40x7, Bf16.Lstm40x7.State>(t, (m, s, x, y, w) => m.Step(s, x, y, w)),
-        ["Bf16.Fallback.Lstm40x7"] = t => Check<Bf16.Fallback.Lstm40x7, Bf16.Fallback.Lstm40x7.State>(t, (m, s, x, y, w) => m.Step(s, x, y, w)),
+        ["Bf16.Fallback.Lstm40x7x1"] = t => Check<Bf16.Fallback.Lstm40x7x1, Bf16.Fallback.Lstm40x7x1.State>(t, (m, s, x, y, w) => m.Step(s, x, y, w)),
     };
 
     private delegate void PoolStep<TModel, TState>(TModel model, Span<TState> states, ReadOnlySpan<float> inputs, Span<float> outputs, RnnWorkers workers);

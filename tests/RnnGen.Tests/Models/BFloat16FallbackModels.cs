@@ -20,8 +20,17 @@ namespace RnnGen.Tests.Models.Bf16.Fallback;
 /// <summary>ElmanRelu2Layer_3_5_2 running the float32 kernels over its rounded weights.</summary>
 [RnnModel(hidden: 5, input: 3, Output = 2, Layers = 2, Activation = RnnActivation.Relu, WeightPrecision = RnnPrecision.BFloat16)] public partial class ElmanRelu2Layer_3_5_2;
 
-/// <summary>Lstm40x7 running the float32 kernels over its rounded weights.</summary>
-[RnnModel(hidden: 40, input: 7, Cell = RnnCell.Lstm, Output = 3, Layers = 2, WeightPrecision = RnnPrecision.BFloat16)] public partial class Lstm40x7;
+// Lstm40x7 (two layers) takes 95 KiB as float32 and streams 16 bits anyway; its one-layer form (35 KiB, three tiles,
+// odd input) runs the float32 kernels, with a forced twin and a float32 twin of its own.
+
+/// <summary>LSTM 40 (three tiles), input 7, one layer, running the float32 kernels over its rounded weights.</summary>
+[RnnModel(hidden: 40, input: 7, Cell = RnnCell.Lstm, Output = 3, WeightPrecision = RnnPrecision.BFloat16)] public partial class Lstm40x7x1;
+
+/// <summary>Lstm40x7x1 on the 16-bit kernels.</summary>
+[RnnModel(hidden: 40, input: 7, Cell = RnnCell.Lstm, Output = 3, WeightPrecision = RnnPrecision.BFloat16, ForceBFloat16Kernels = true)] public partial class Lstm40x7x1Forced;
+
+/// <summary>Lstm40x7x1's float32 twin.</summary>
+[RnnModel(hidden: 40, input: 7, Cell = RnnCell.Lstm, Output = 3)] public partial class Lstm40x7x1Float32;
 
 /// <summary>Elman33Relu running the float32 kernels over its rounded weights.</summary>
 [RnnModel(hidden: 33, input: 10, Output = 2, Activation = RnnActivation.Relu, WeightPrecision = RnnPrecision.BFloat16)] public partial class Elman33Relu;
