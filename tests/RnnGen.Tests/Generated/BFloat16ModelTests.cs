@@ -430,6 +430,7 @@ public class BFloat16ModelTests
     {
         Assert.True(B.Lstm_10_64_1.StreamsBFloat16);    // 4·64·(10 + 64) floats = 74 KiB
         Assert.True(B.Elman100.StreamsBFloat16);        // 2 tiles of 64 rows × (37 + 100) columns = 68.5 KiB
+        Assert.True(B.Lstm40x7.StreamsBFloat16);        // two layers of 3 tiles of 4·16 rows: 95 KiB
         Assert.True(B.Gru_10_64_1.StreamsBFloat16);     // 55.5 KiB, ForceBFloat16Kernels
         Assert.True(B.LstmEmbed_7_4_6_7.StreamsBFloat16);
         Assert.True(BF.Lstm40x7x1Forced.StreamsBFloat16);
