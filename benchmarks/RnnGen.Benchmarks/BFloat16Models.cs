@@ -3,7 +3,7 @@ using System;
 namespace RnnGen.Benchmarks;
 
 // The bfloat16 twins of the matrix models (WeightPrecision = RnnPrecision.BFloat16): Step streams a 16-bit copy of
-// W_ih/W_hh and widens it in registers. Benchmarked by the {Cell}Bf16Matrix classes (Step and the bound only).
+// W_ih/W_hh and widens it in registers. Benchmarked by the {Cell}Bf16Matrix classes (Step, 1,000 agents and the bound).
 
 /// <summary>ElmanH16 whose Step streams a bfloat16 copy of its recurrent weights.</summary>
 [RnnModel(hidden: 16, input: 10, Output = 1, WeightPrecision = RnnPrecision.BFloat16)]
