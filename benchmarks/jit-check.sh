@@ -21,8 +21,9 @@ mkdir -p "$out"
 
 dotnet build "$project" -c Release -nologo -v quiet
 
-# Methods of the generated models (and their nested State structs): RnnGen.Benchmarks.{Elman,Lstm,Gru}H<hidden>
-model='RnnGen\.Benchmarks\.(Elman|Lstm|Gru)H[0-9]+[:+]'
+# Methods of the generated models (and their nested State structs): RnnGen.Benchmarks.{Elman,Lstm,Gru}H<hidden>, and
+# their bfloat16 twins {Elman,Lstm,Gru}H<hidden>BFloat16
+model='RnnGen\.Benchmarks\.(Elman|Lstm|Gru)H[0-9]+(BFloat16)?[:+]'
 failed=0
 
 check() {   # check <label> [VAR=value ...]

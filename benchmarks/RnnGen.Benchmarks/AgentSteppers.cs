@@ -40,7 +40,7 @@ public static class Agents
     /// <summary>Agents per many-agent benchmark.</summary>
     public const int Count = 1000;
 
-    /// <summary><see cref="Count"/> agents of <paramref name="model"/> (a float32 matrix model).</summary>
+    /// <summary><see cref="Count"/> agents of <paramref name="model"/> (a matrix model or its bfloat16 twin).</summary>
     public static IAgentStepper Of(IRnnModel model) => model switch
     {
         ElmanH16 m => new AgentStepper<ElmanH16.State>(m.Step, Count),
@@ -58,6 +58,21 @@ public static class Agents
         GruH64 m => new AgentStepper<GruH64.State>(m.Step, Count),
         GruH128 m => new AgentStepper<GruH128.State>(m.Step, Count),
         GruH256 m => new AgentStepper<GruH256.State>(m.Step, Count),
+        ElmanH16BFloat16 m => new AgentStepper<ElmanH16BFloat16.State>(m.Step, Count),
+        ElmanH32BFloat16 m => new AgentStepper<ElmanH32BFloat16.State>(m.Step, Count),
+        ElmanH64BFloat16 m => new AgentStepper<ElmanH64BFloat16.State>(m.Step, Count),
+        ElmanH128BFloat16 m => new AgentStepper<ElmanH128BFloat16.State>(m.Step, Count),
+        ElmanH256BFloat16 m => new AgentStepper<ElmanH256BFloat16.State>(m.Step, Count),
+        LstmH16BFloat16 m => new AgentStepper<LstmH16BFloat16.State>(m.Step, Count),
+        LstmH32BFloat16 m => new AgentStepper<LstmH32BFloat16.State>(m.Step, Count),
+        LstmH64BFloat16 m => new AgentStepper<LstmH64BFloat16.State>(m.Step, Count),
+        LstmH128BFloat16 m => new AgentStepper<LstmH128BFloat16.State>(m.Step, Count),
+        LstmH256BFloat16 m => new AgentStepper<LstmH256BFloat16.State>(m.Step, Count),
+        GruH16BFloat16 m => new AgentStepper<GruH16BFloat16.State>(m.Step, Count),
+        GruH32BFloat16 m => new AgentStepper<GruH32BFloat16.State>(m.Step, Count),
+        GruH64BFloat16 m => new AgentStepper<GruH64BFloat16.State>(m.Step, Count),
+        GruH128BFloat16 m => new AgentStepper<GruH128BFloat16.State>(m.Step, Count),
+        GruH256BFloat16 m => new AgentStepper<GruH256BFloat16.State>(m.Step, Count),
         _ => throw new ArgumentException($"No many-agent stepper for {model.GetType().Name}.", nameof(model)),
     };
 }

@@ -5,8 +5,8 @@ namespace RnnGen.Benchmarks;
 // The bfloat16 twins of the matrix models (WeightPrecision = RnnPrecision.BFloat16): Step streams a 16-bit copy of
 // W_ih/W_hh and widens it in registers, except where the weights take at most 64 KiB as float32 (Elman 16–64, LSTM
 // 16–32, GRU 16–64): there the generator runs the float32 kernels over the rounded weights (StreamsBFloat16 = false), so
-// those matrix rows show a bfloat16 model at float32 speed. Benchmarked by the {Cell}Bf16Matrix classes (Step and the
-// bound only). The *Forced twins (ForceBFloat16Kernels = true) keep the 16-bit kernels at 16–64 units, for
+// those matrix rows show a bfloat16 model at float32 speed. Benchmarked by the {Cell}Bf16Matrix classes (Step, 1,000
+// agents and the bound). The *Forced twins (ForceBFloat16Kernels = true) keep the 16-bit kernels at 16–64 units, for
 // BFloat16KernelChoiceBenchmarks.
 
 /// <summary>ElmanH16 whose Step streams a bfloat16 copy of its recurrent weights.</summary>

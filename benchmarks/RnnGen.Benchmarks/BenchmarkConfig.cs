@@ -66,10 +66,10 @@ public static class BenchmarkConfig
                 !b.Descriptor.Categories.Contains(ConstructionCategory)));
         }
 
-        // Variant matrices (e.g. LstmBf16Matrix) time only Step, its baseline and the bound.
+        // Variant matrices (e.g. LstmBf16Matrix) time only Step, its baseline, the many-agent step and the bound.
         config.AddFilter(new BenchmarkDotNet.Filters.SimpleFilter(b =>
             !b.Descriptor.Type.Name.Contains("Bf16", System.StringComparison.Ordinal)
-            || b.Descriptor.Categories.Any(c => c is "Step" or "Bound")));
+            || b.Descriptor.Categories.Any(c => c is "Step" or "Agents1000" or "Bound")));
 
         return config;
     }

@@ -32,8 +32,11 @@ public static class JitCheck
         {
             foreach (int hidden in Models.Hiddens)
             {
-                IRnnModel model = Models.Create(cell, hidden, seed: 42);
-                models.Add(new Entry(model, new Adam(model.Parameters.Length, Models.LearningRate), Agents.Of(model)));
+                // The float32 model and its bfloat16 twin, whose Step and agents run kernels of their own.
+                foreach (IRnnModel model in new[] { Models.Create(cell, hidden, seed: 42), BFloat16Models.CreateBFloat16(cell, hidden, seed: 42) })
+                {
+                    models.Add(new Entry(model, new Adam(model.Parameters.Length, Models.LearningRate), Agents.Of(model)));
+                }
             }
         }
 

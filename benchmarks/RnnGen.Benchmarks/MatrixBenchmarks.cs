@@ -167,7 +167,7 @@ public abstract class MatrixBenchmarks : IModelWork
     [BenchmarkCategory(TrainPartsCategory)]
     public void AdamStep() => _adam.Step(_model.Parameters, _model.Gradients);
 
-    /// <summary>Whether <see cref="StepAgents1000"/> applies (the float32 models; variants only time Step and the bound).</summary>
+    /// <summary>Whether <see cref="StepAgents1000"/> applies (every model here has a many-agent step; a variant without one overrides this).</summary>
     protected virtual bool HasAgents => true;
 
     /// <summary>Creates the benchmarked model (the generated <see cref="Cell"/> model of <see cref="Hidden"/> units).</summary>

@@ -14,7 +14,7 @@ public interface IRnnAgentModel<TState> : IRnnModel
 {
     /// <summary>
     /// How many agents the many-agent step takes through the weights together on this machine's vector path (1 when it
-    /// steps them one by one, as bfloat16 models do). A span of agents split into ranges whose lengths are multiples of
+    /// steps them one by one). A span of agents split into ranges whose lengths are multiples of
     /// it runs every agent in a full block; any split gives the same results.
     /// </summary>
     static abstract int AgentBlock { get; }

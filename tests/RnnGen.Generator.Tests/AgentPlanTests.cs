@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using RnnGen.Generator.Layers;
@@ -172,14 +173,26 @@ public sealed class AgentPlanTests
         Assert.Contains("__Layer0ForwardAgentsScalar(", Driver("Scalar"));
     }
 
-    /// <summary>A bfloat16 model's agents go through the single step (which streams the 16-bit copy): no float32 agent kernels.</summary>
+    /// <summary>
+    /// A bfloat16 model's agents have kernels of their own that stream the 16-bit copy (loaded and widened once per block
+    /// of agents), not the float32 agent kernels (which would not sum what its single step sums).
+    /// </summary>
     [Fact]
-    public void Bfloat16_agents_take_the_single_step()
+    public void Bfloat16_agents_stream_the_16_bit_copy()
     {
         var text = GeneratorHarness.Run(GeneratorHarness.Usings +
             "namespace P;\n[RnnModel(hidden: 16, input: 3, Output = 1, Cell = RnnCell.Lstm, WeightPrecision = RnnPrecision.BFloat16, ForceBFloat16Kernels = true)]\npublic partial class B;\n").Text;
-        Assert.DoesNotContain("ForwardAgents", text);
-        Assert.Contains("__StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));", text);
+        Assert.DoesNotContain("__Layer0ForwardAgents", text);
+        foreach (var suffix in new[] { "512", "256", "128", "Scalar" })
+            Assert.Contains($"private static void __Layer0Bf16ForwardAgents{suffix}(ref float p, ref float copy, ref State s, int first, int end, ref float x)", text);
+        Assert.Contains("ref float q = ref Unsafe.Add(ref p, __InferenceWeightsOffset);", text);
+        Assert.Contains("__Layer0Bf16ForwardAgents512(ref p, ref q, ref s, first, end, ref x);", text);
+        int kernel = text.IndexOf("private static void __Layer0Bf16ForwardAgents512(", StringComparison.Ordinal);
+        string body = text.Substring(kernel, text.IndexOf("\n    }\n", kernel, StringComparison.Ordinal) - kernel);
+        Assert.Contains("ref Unsafe.Add(ref copy, __Layer0Bf16Offset", body);
+        Assert.DoesNotContain("__Layer0Offset", body);
+        Assert.Contains("wv = V512.AsSingle(wu << 16);", body);
+        Assert.Contains("wv = V512.AsSingle(wu & high);", body);
     }
 
     [Fact]

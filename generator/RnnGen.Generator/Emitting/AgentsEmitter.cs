@@ -12,36 +12,40 @@ namespace RnnGen.Generator.Emitting;
 /// forward kernel does, but for a block of agents at once: for every column it loads each weight vector once and
 /// multiplies it into every agent's accumulators (a matrix–matrix product per step). Each agent's accumulation order
 /// is the single-agent one (same bias start, same k-split partial sums added in the same order, same fused epilogue),
-/// so the results are bit-identical to N single steps. Agents that do not fill a last block take the single step, and
-/// so do all the agents of a bfloat16 model that streams its 16-bit copy (the agent kernels read float32). A small
-/// bfloat16 model whose copy holds the rounded weights as floats (<see cref="ModelPlan.HasRoundedFloat32Copy"/>) runs the
-/// agent kernels on that copy, as its single step runs the float32 kernels on it; its layer-0 kernel reads the embedding
-/// rows from the parameters (<c>pe</c>).
+/// so the results are bit-identical to N single steps. Agents that do not fill a last block take the single step. A
+/// bfloat16 model that streams its 16-bit copy has kernels of its own over that copy, as its single step does
+/// (<see cref="EmitPairPass"/>). A small bfloat16 model whose copy holds the rounded weights as floats
+/// (<see cref="ModelPlan.HasRoundedFloat32Copy"/>) runs the float32 agent kernels on that copy, as its single step runs the
+/// float32 kernels on it; its layer-0 kernel reads the embedding rows from the parameters (<c>pe</c>).
 /// </summary>
 internal static class AgentsEmitter
 {
     private const string DriverName = "__StepAgents";
 
-    private static string KernelName(TiledLayerPlan layer) => $"__Layer{layer.Layer}ForwardAgents";
+    private static string KernelName(ModelPlan plan, TiledLayerPlan layer) =>
+        plan.StreamsBFloat16 ? $"__Layer{layer.Layer}Bf16ForwardAgents" : $"__Layer{layer.Layer}ForwardAgents";
 
     public static void Emit(CodeWriter w, ModelPlan plan)
     {
         EmitApi(w, plan);
         var driver = DriverSignature(plan);
-        if (plan.StreamsBFloat16)
-        {
-            EmitSingleStepDriver(w, plan, driver);
-            return;
-        }
-
         Dispatcher.Emit(w, DriverName, driver, plan.Widths, isStatic: false);
         foreach (var width in plan.Widths)
             EmitDriver(w, plan, width, driver);
         foreach (var layer in plan.Tiled)
         {
             var kind = RecurrentKind.For(layer);
-            w.Comment($"── layer {layer.Layer} · {kind.Name} · forward, many agents: for agents [first, end) in blocks, the same tile walk as {ForwardKernelEmitter.Name(layer, false)},",
-                      "   each weight vector loaded once per column and multiplied into the accumulators of every agent of the block");
+            w.Comment(plan.StreamsBFloat16
+                ? new[]
+                {
+                    $"── layer {layer.Layer} · {kind.Name} · forward, many agents, from the bfloat16 copy: for agents [first, end) in blocks, the tile walk of {BFloat16Emitter.Name(layer)},",
+                    "   each word vector (two columns) loaded once and widened once per pass, then multiplied into the accumulators of every agent of the block",
+                }
+                : new[]
+                {
+                    $"── layer {layer.Layer} · {kind.Name} · forward, many agents: for agents [first, end) in blocks, the same tile walk as {ForwardKernelEmitter.Name(layer, false)},",
+                    "   each weight vector loaded once per column and multiplied into the accumulators of every agent of the block",
+                });
             foreach (var line in kind.ForwardEquations(ForwardKernelEmitter.InputName(layer))) w.Comment("   " + line);
             foreach (var wp in layer.Widths)   // every width of the layer is the one some driver runs it at
                 EmitKernel(w, plan, layer, kind, wp.Agents);
@@ -59,7 +63,9 @@ internal static class AgentsEmitter
     /// <summary>Layer 0 reads the inputs (floats, or embedding rows of tokens); the layers above read h' of the layer below.</summary>
     private static Signature KernelSignature(ModelPlan plan, TiledLayerPlan layer)
     {
-        var parameters = new List<Parameter> { new("ref float", "p"), new("ref State", "s"), new("int", "first"), new("int", "end") };
+        var parameters = new List<Parameter> { new("ref float", "p") };
+        if (plan.StreamsBFloat16) parameters.Add(new Parameter("ref float", "copy"));   // the bfloat16 copy; p still gives the embedding
+        parameters.AddRange(new[] { new Parameter("ref State", "s"), new Parameter("int", "first"), new Parameter("int", "end") });
         if (layer.Layer == 0)
         {
             parameters.Add(new Parameter("ref float", "x"));
@@ -89,19 +95,14 @@ internal static class AgentsEmitter
             w.Line("/// Advances many agents that share this model's weights by one step each: agent a's state is");
             w.Line($"/// <paramref name=\"states\"/>[a], its input {(tokens ? "the embedding of <paramref name=\"tokens\"/>[a]" : "<paramref name=\"inputs\"/>[a·InputSize ..]")} and its outputs");
             w.Line($"/// <paramref name=\"outputs\"/>[a·OutputSize ..]{(activation ? " (probabilities)" : "")}. The result is bit-identical to calling");
-            if (plan.StreamsBFloat16)
-            {
-                w.Line($"/// <see cref=\"Step(ref State, {(tokens ? "int" : "global::System.ReadOnlySpan{float}")}, global::System.Span{{float}})\"/> for each agent in turn: with");
-                w.Line("/// bfloat16 weights it steps the agents one by one through the bfloat16 copy. Reads the weights only: several");
-                w.Line("/// threads may step disjoint sets of states with one model. No allocation; an empty <paramref name=\"states\"/> does nothing.");
-            }
-            else
-            {
-                w.Line($"/// <see cref=\"Step(ref State, {(tokens ? "int" : "global::System.ReadOnlySpan{float}")}, global::System.Span{{float}})\"/> for each agent in turn, but the");
-                w.Line("/// weights are read once per block of agents instead of once per agent, so a step of many agents runs at");
-                w.Line("/// the speed of the multiply-adds rather than of the memory. Reads the weights only: several threads may step");
-                w.Line("/// disjoint sets of states with one model. No allocation; an empty <paramref name=\"states\"/> does nothing.");
-            }
+            w.Line($"/// <see cref=\"Step(ref State, {(tokens ? "int" : "global::System.ReadOnlySpan{float}")}, global::System.Span{{float}})\"/> for each agent in turn, but the");
+            w.Line(plan.StreamsBFloat16
+                ? "/// bfloat16 weights are read and widened once per block of agents instead of once per agent, so a step of many agents"
+                : "/// weights are read once per block of agents instead of once per agent, so a step of many agents runs at");
+            w.Line(plan.StreamsBFloat16
+                ? "/// runs at the speed of the multiply-adds rather than of the memory. Reads the weights only: several threads may step"
+                : "/// the speed of the multiply-adds rather than of the memory. Reads the weights only: several threads may step");
+            w.Line("/// disjoint sets of states with one model. No allocation; an empty <paramref name=\"states\"/> does nothing.");
             w.Line("/// </summary>");
             w.Line("/// <param name=\"states\">The agents' states (N = states.Length); each is advanced in place.</param>");
             w.Line(tokens
@@ -142,7 +143,7 @@ internal static class AgentsEmitter
     /// <summary>
     /// The multi-core form: an overload that hands the agents to a <c>RnnWorkers</c> pool, which splits them into ranges
     /// through the float step above (the model's <c>IRnnAgentModel&lt;State&gt;</c> implementation), and the agent block
-    /// the pool aligns its ranges to: per width, the block of the driver that width runs (1 for bfloat16 models).
+    /// the pool aligns its ranges to: per width, the block of the driver that width runs.
     /// </summary>
     private static void EmitWorkers(CodeWriter w, ModelPlan plan)
     {
@@ -170,12 +171,11 @@ internal static class AgentsEmitter
         // The widths' IsHardwareAccelerated chain of the driver's dispatcher, widest first; a width whose block equals that of
         // the widths below it adds no test.
         string block = "1";
-        if (!plan.StreamsBFloat16)
-            foreach (var width in plan.Widths.Reverse())
-            {
-                string agents = I(BlockAgents(plan, width));
-                block = width.IsScalar || agents == block ? agents : $"{width.Alias}.IsHardwareAccelerated ? {agents} : {block}";
-            }
+        foreach (var width in plan.Widths.Reverse())
+        {
+            string agents = I(BlockAgents(plan, width));
+            block = width.IsScalar || agents == block ? agents : $"{width.Alias}.IsHardwareAccelerated ? {agents} : {block}";
+        }
 
         w.Line(GeneratedCode);
         w.Line($"static int global::RnnGen.IRnnAgentModel<State>.AgentBlock => {block};");
@@ -215,6 +215,7 @@ internal static class AgentsEmitter
             w.Line("ref float p = ref __Base;");
             if (plan.HasRoundedFloat32Copy)
                 w.Line($"ref float q = ref Unsafe.Add(ref p, {BFloat16Emitter.CopyBase});   // the bf16-rounded weights as floats");
+            if (plan.StreamsBFloat16) w.Line("ref float q = ref Unsafe.Add(ref p, __InferenceWeightsOffset);   // the bfloat16 copy (RefreshInferenceWeights)");
             w.Line(A == 1 ? "int whole = n;" : $"int whole = n - n % {I(A)};   // agents in whole blocks");
             using (w.Block($"for (int first = 0; first < whole; first += {I(chunk)})"))
             {
@@ -222,9 +223,11 @@ internal static class AgentsEmitter
                 foreach (var layer in layers)
                 {
                     var own = AgentsAt(layer, width).Width;
-                    string weights = plan.HasRoundedFloat32Copy ? "q" : "p";
+                    // Float32: the kernels read p. Rounded float32 copy: the float32 kernels read the copy (q), layer 0 the
+                    // embedding from p. Streamed bfloat16 copy: the 16-bit kernels read p (embedding) and the copy.
+                    string weights = plan.HasRoundedFloat32Copy ? "ref q" : plan.StreamsBFloat16 ? "ref p, ref q" : "ref p";
                     string inputs = layer.Layer == 0 ? ", ref x" + (plan.HasEmbedding ? ", tokens" : "") + (EmbeddingApart(plan) ? ", ref p" : "") : "";
-                    w.Line($"{KernelName(layer)}{own.Suffix}(ref {weights}, ref s, first, end{inputs});   // layer {layer.Layer}" +
+                    w.Line($"{KernelName(plan, layer)}{own.Suffix}({weights}, ref s, first, end{inputs});   // layer {layer.Layer}" +
                            (own == width ? "" : $" ({own.TypeName}: its tile is narrower)"));
                 }
                 using (w.Block("for (int a = first; a < end; a++)"))
@@ -251,24 +254,6 @@ internal static class AgentsEmitter
         w.Line();
     }
 
-    /// <summary>
-    /// A bfloat16 model's driver: every agent through the single-agent step, which streams the bfloat16 copy. (The agent
-    /// kernels read the float32 weights, so their sums would not be those of Step(ref State, …).)
-    /// </summary>
-    private static void EmitSingleStepDriver(CodeWriter w, ModelPlan plan, Signature signature)
-    {
-        w.Comment("bfloat16 weights: each agent through the single-agent step, which reads the bfloat16 copy as Step(ref State, …) does");
-        w.Line(Hot);
-        using (w.Block($"private void {DriverName}({signature.Declaration})"))
-        {
-            if (plan.HasEmbedding) w.Line("ref float p = ref __Base;");
-            w.Line("for (int a = 0; a < n; a++)");
-            w.Line($"    __StepCore(ref Unsafe.Add(ref s, a), {InputOf(plan, "a")}, {At("y", "a * OutputSize")});");
-        }
-
-        w.Line();
-    }
-
     private static void EmitKernel(CodeWriter w, ModelPlan plan, TiledLayerPlan layer, RecurrentKind kind, AgentPlan ap)
     {
         var o = new VectorOps(ap.Width);
@@ -276,12 +261,19 @@ internal static class AgentsEmitter
         var acc = kind.Accumulators;
         var below = layer.Layer > 0 ? plan.Tiled[layer.Layer - 1] : null;
         w.Line(Hot);
-        using (w.Block($"private static void {KernelName(layer)}{ap.Width.Suffix}({KernelSignature(plan, layer).Declaration})"))
+        using (w.Block($"private static void {KernelName(plan, layer)}{ap.Width.Suffix}({KernelSignature(plan, layer).Declaration})"))
         {
             w.Comment($"{layer.Tiles} tile(s) × blocks of {A} agent(s) × {ap.BlocksPerTile} sub-block(s) of {S} {(o.Scalar ? "row(s)" : ap.Width.TypeName)} " +
                       $"per group × {acc.Length} group(s) [{string.Join(" ", acc)}]" +
                       (K > 1 ? $"; columns in {K} passes (k ≡ 0..{K - 1} mod {K}) whose partial sums add up in the single-agent order" : ""));
+            var lp = plan.StreamsBFloat16 ? layer.BFloat16 : null;
             w.Line($"{o.Type} wv;");
+            if (lp is not null)
+            {
+                w.Line(o.Scalar ? "uint wu;   // a word of two bfloat16 columns" : $"{ap.Width.Global}<uint> wu;   // a word vector of two bfloat16 columns");
+                if (!o.Scalar) w.Line($"var high = {ap.Width.Alias}.Create(0xFFFF0000u);   // keeps the high bfloat16 of each word");
+            }
+
             w.Line($"{o.Type} {string.Join(", ", Names("xk", A))};");
             if (K > 1 || ap.EpilogueCall)
             {
@@ -297,7 +289,7 @@ internal static class AgentsEmitter
 
             int SumAt(int n, int v, int a) => ((n * S + v) * A + a) * Lanes;
             var walk = new TileWalk(w);
-            using (walk.Tiles(layer.Tiles, serpentine: false, ForwardKernelEmitter.Weights(layer)))
+            using (walk.Tiles(layer.Tiles, serpentine: false, lp is null ? ForwardKernelEmitter.Weights(layer) : BFloat16Emitter.Weights(layer, "copy")))
             using (w.Block($"for (int q = first; q < end; q += {I(A)})"))
             {
                 for (int a = 0; a < A; a++)
@@ -325,7 +317,15 @@ internal static class AgentsEmitter
                         if (K > 1) w.Comment($"pass {j}: columns k ≡ {j} (mod {K}){(j == 0 ? ", from the biases" : ", a partial sum from zero, added afterwards")}");
                         if (j == 0)
                         {
-                            ForwardKernelEmitter.EmitBiases(w, o, layer, kind, S, 1, wB, kind.IsRecurrent ? "b_ih + b_hh, for every agent" : "b, for every agent");
+                            if (lp is null)
+                                ForwardKernelEmitter.EmitBiases(w, o, layer, kind, S, 1, wB, kind.IsRecurrent ? "b_ih + b_hh, for every agent" : "b, for every agent");
+                            else
+                            {
+                                w.Comment($"[{string.Join(" ", acc)}] = the summed biases (float32), for every agent");
+                                for (int n = 0; n < acc.Length; n++)
+                                    for (int v = 0; v < S; v++)
+                                        w.Line($"var {acc[n]}{v}_0 = {o.Load(wB, BFloat16LayerPlan.BiasOffset + n * TR + v * Lanes)};");
+                            }
                             for (int n = 0; n < acc.Length; n++)
                                 for (int v = 0; v < S; v++)
                                     for (int a = 1; a < A; a++) w.Line($"var {acc[n]}{v}_{a} = {acc[n]}{v}_0;");
@@ -337,8 +337,16 @@ internal static class AgentsEmitter
                                     for (int a = 0; a < A; a++) w.Line($"{acc[n]}{v}_{a} = {o.Zero};");
                         }
 
-                        EmitPass(w, o, layer, kind, ap, j, wB, Names("in", A), false, ForwardKernelEmitter.InputName(layer));
-                        if (kind.IsRecurrent) EmitPass(w, o, layer, kind, ap, j, wB, Names("hs", A), true, "h");
+                        if (lp is null)
+                        {
+                            EmitPass(w, o, layer, kind, ap, j, wB, Names("in", A), false, ForwardKernelEmitter.InputName(layer));
+                            if (kind.IsRecurrent) EmitPass(w, o, layer, kind, ap, j, wB, Names("hs", A), true, "h");
+                        }
+                        else
+                        {
+                            EmitPairPass(w, o, layer, kind, ap, lp, j, wB, Names("in", A), false, ForwardKernelEmitter.InputName(layer));
+                            if (kind.IsRecurrent) EmitPairPass(w, o, layer, kind, ap, lp, j, wB, Names("hs", A), true, "h");
+                        }
                         if (K == 1 && !ap.EpilogueCall) continue;
                         bool last = j == K - 1;
                         w.Comment(K == 1 ? "sums = the pass, for the epilogue"
@@ -460,6 +468,71 @@ internal static class AgentsEmitter
             }
         });
     }
+
+    /// <summary>
+    /// <see cref="EmitPass"/> over the bfloat16 copy, whose words hold two columns (k even in the low half, k + 1 in the
+    /// high half; <c>wu &lt;&lt; 16</c> and <c>wu &amp; 0xFFFF0000</c> widen them). Pass j takes the columns k = j, j + K, …
+    /// in that order, as the single-agent kernel adds them into partial sum j. Walked one column per item the word offset
+    /// would not grow linearly when K is odd, so an item is G consecutive columns of the pass, with G·K even (G = 1 for an
+    /// even K, 2 for an odd one; K = 1 then walks whole words, low half first): every item starts on a column of the
+    /// same parity, and its columns sit at fixed word offsets from the first. Each word vector is loaded and widened
+    /// once and multiplied into every agent's accumulator: the widened weight is the one the single-agent bfloat16
+    /// kernel multiplies, so every agent's sums are that kernel's, bit for bit.
+    /// </summary>
+    private static void EmitPairPass(CodeWriter w, VectorOps o, TiledLayerPlan layer, RecurrentKind kind, AgentPlan ap, BFloat16LayerPlan lp, int pass,
+        string weights, string[] sources, bool recurrent, string input)
+    {
+        int K = ap.KSplit, A = ap.Agents, S = ap.VectorsPerBlock, TR = layer.TileRows, CS = lp.ColumnStride;
+        int count = recurrent ? layer.Units : layer.InputWidth;
+        int columns = count > pass ? (count - pass + K - 1) / K : 0;
+        if (columns == 0) return;
+        int runOffset = recurrent ? lp.RecurrentPairsOffset : lp.InputPairsOffset;
+        int parity = pass % 2, G = K % 2 == 0 ? 1 : 2, items = columns / G;
+        var acc = kind.Accumulators;
+
+        // Column k's words at runOffset + ⌊k / 2⌋·ColumnStride, its half k mod 2.
+        void Multiply(string wRef, int offset, IReadOnlyList<string> srcs, int index, bool highHalf)
+        {
+            for (int a = 0; a < A; a++)
+                w.Line($"xk{a} = {o.Broadcast(Elem(srcs[a], index))};");
+            for (int g = 0; g < kind.Gates.Length; g++)
+            {
+                int n = recurrent ? kind.RecurrentAccumulator(g) : kind.InputAccumulator(g);
+                for (int v = 0; v < S; v++)
+                {
+                    int at = offset + g * TR + v * o.Lanes;
+                    w.Line(o.Scalar ? $"wu = Unsafe.As<float, uint>({At(wRef, at)});" : $"wu = {ap.Width.Alias}.AsUInt32({o.Load(wRef, at)});");
+                    w.Line($"wv = {(highHalf ? High(o) : Low(o))};");
+                    for (int a = 0; a < A; a++)
+                        w.Line($"{acc[n]}{v}_{a} = {o.Fma("wv", $"xk{a}", $"{acc[n]}{v}_{a}")};");
+                }
+            }
+        }
+
+        w.Comment($"{(recurrent ? $"[gates] += W_hh[:, k]·{input}_k" : ForwardKernelEmitter.InputProduct(layer, kind))}   (k = {I(pass)}, {I(pass + K)}, … ≤ {I(count - 1)}" +
+                  (G == 1 ? $": the {(parity == 1 ? "high" : "low")} half of each word)" : $"; {G} columns per item, two per word)"));
+        if (items > 0)
+        {
+            var run = new ColumnRun(sources, items, pass, G * K, runOffset - parity * (CS / 2), CS / 2, System.Math.Max(1, ap.ColumnUnroll / G), 1);
+            ColumnWalk.Emit(w, weights, run, column =>
+            {
+                for (int m = 0; m < G; m++)
+                    Multiply(column.Weights, column.Offset + (parity + m * K) / 2 * CS, column.Sources, column.Index + m * K, (parity + m * K) % 2 == 1);
+            });
+        }
+
+        for (int r = items * G; r < columns; r++)
+        {
+            int k = pass + r * K;
+            Multiply(weights, runOffset + k / 2 * CS, sources, k, k % 2 == 1);
+        }
+    }
+
+    /// <summary>The even column of a word: its bits shifted into the upper half.</summary>
+    private static string Low(VectorOps o) => o.Scalar ? "global::System.BitConverter.UInt32BitsToSingle(wu << 16)" : $"{o.Width.Alias}.AsSingle(wu << 16)";
+
+    /// <summary>The odd column of a word: the word with its lower half cleared.</summary>
+    private static string High(VectorOps o) => o.Scalar ? "global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u)" : $"{o.Width.Alias}.AsSingle(wu & high)";
 
     private static string Agent(int a) => a == 0 ? "q" : $"q + {I(a)}";
 

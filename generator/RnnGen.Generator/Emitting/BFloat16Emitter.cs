@@ -30,6 +30,9 @@ internal static class BFloat16Emitter
 
     private static string Offset(TiledLayerPlan layer) => $"__Layer{layer.Layer}Bf16Offset";
 
+    /// <summary>The tiles of <paramref name="layer"/> in the bfloat16 copy that <paramref name="copy"/> points to, as a walk row.</summary>
+    public static TileRow Weights(TiledLayerPlan layer, string copy = "q") => new("w", copy, layer.BFloat16!.TileStride, Offset(layer));
+
     private static Signature KernelSignature(TiledLayerPlan layer)
     {
         var names = layer.IsRecurrent ? new List<string> { "q", "x", "h", "hNext" } : new List<string> { "q", "x", "hNext" };
@@ -186,7 +189,7 @@ internal static class BFloat16Emitter
                 : $"{layer.Tiles} tile(s) × {wp.BlocksPerTile} block(s) × {S} {wp.Width.TypeName} per group × {acc.Length} group(s) [{string.Join(" ", acc)}], {K} partial sum(s)");
             if (!o.Scalar) w.Line($"var high = {V}.Create(0xFFFF0000u);   // keeps the high bfloat16 of each word");
             var walk = new TileWalk(w);
-            var rows = new List<TileRow> { new("w", "q", lp.TileStride, Offset(layer)), new("hn", "hNext", TR) };
+            var rows = new List<TileRow> { Weights(layer), new("hn", "hNext", TR) };
             if (kind.IsRecurrent) rows.Add(new("h", "h", TR));
             if (kind.HasCellState) rows.AddRange(new TileRow[] { new("c", "c", TR), new("cn", "cNext", TR) });
             using (walk.Tiles(layer.Tiles, layer.Serpentine, rows.ToArray()))

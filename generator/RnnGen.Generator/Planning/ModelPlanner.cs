@@ -475,7 +475,10 @@ internal static class ModelPlanner
             int deltaStride = g.Tiles * g.ColumnStride;
             return new WidthPlan(width, vectors, blocks, kSplit, unroll,
                 ColumnStep: TilePlanner.RoundUp(8, kSplit),
-                PairUnroll: TilePlanner.RoundUp(Math.Max(1, unroll / 2), kSplit),
+                // A pair is two columns, and each of its weights is widened before its multiply-add, so a chunk of unroll / 4
+                // pairs holds about as many IR nodes as the float32 chunk of unroll columns. With unroll / 2 the JIT stopped
+                // inlining an activation of the LSTM epilogue in the bfloat16 kernels at 64-256 units (benchmarks/jit-check.sh).
+                PairUnroll: TilePlanner.RoundUp(Math.Max(1, unroll / 4), kSplit),
                 PairStep: TilePlanner.RoundUp(4, kSplit),
                 GradientColumns: TilePlanner.ChooseGradientColumns(width, g.Gates, vectors),
                 HiddenProduct: TilePlanner.ChooseProduct(width, deltaStride, g.Padded),

@@ -2482,11 +2482,16 @@ partial class Lstm_H8_I3_O1_BFloat16
 
 namespace Snapshots;
 
+using F128 = global::System.Runtime.Intrinsics.Vector128<float>;
+using F256 = global::System.Runtime.Intrinsics.Vector256<float>;
 using GeneratedCode = global::System.CodeDom.Compiler.GeneratedCodeAttribute;
 using MemoryMarshal = global::System.Runtime.InteropServices.MemoryMarshal;
 using MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
 using MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
+using RnnMath = global::RnnGen.RnnMath;
 using Unsafe = global::System.Runtime.CompilerServices.Unsafe;
+using V128 = global::System.Runtime.Intrinsics.Vector128;
+using V256 = global::System.Runtime.Intrinsics.Vector256;
 
 partial class Lstm_H8_I3_O1_BFloat16
 {
@@ -2494,9 +2499,10 @@ partial class Lstm_H8_I3_O1_BFloat16
     /// Advances many agents that share this model's weights by one step each: agent a's state is
     /// <paramref name="states"/>[a], its input <paramref name="inputs"/>[a·InputSize ..] and its outputs
     /// <paramref name="outputs"/>[a·OutputSize ..]. The result is bit-identical to calling
-    /// <see cref="Step(ref State, global::System.ReadOnlySpan{float}, global::System.Span{float})"/> for each agent in turn: with
-    /// bfloat16 weights it steps the agents one by one through the bfloat16 copy. Reads the weights only: several
-    /// threads may step disjoint sets of states with one model. No allocation; an empty <paramref name="states"/> does nothing.
+    /// <see cref="Step(ref State, global::System.ReadOnlySpan{float}, global::System.Span{float})"/> for each agent in turn, but the
+    /// bfloat16 weights are read and widened once per block of agents instead of once per agent, so a step of many agents
+    /// runs at the speed of the multiply-adds rather than of the memory. Reads the weights only: several threads may step
+    /// disjoint sets of states with one model. No allocation; an empty <paramref name="states"/> does nothing.
     /// </summary>
     /// <param name="states">The agents' states (N = states.Length); each is advanced in place.</param>
     /// <param name="inputs">N×InputSize floats, agent after agent.</param>
@@ -2539,14 +2545,959 @@ partial class Lstm_H8_I3_O1_BFloat16
     }
 
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
-    static int global::RnnGen.IRnnAgentModel<State>.AgentBlock => 1;
+    static int global::RnnGen.IRnnAgentModel<State>.AgentBlock => V256.IsHardwareAccelerated ? 2 : 1;
 
-    // bfloat16 weights: each agent through the single-agent step, which reads the bfloat16 copy as Step(ref State, …) does
-    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void __StepAgents(ref State s, int n, ref float x, ref float y)
     {
-        for (int a = 0; a < n; a++)
+        if (V256.IsHardwareAccelerated)
+            __StepAgents256(ref s, n, ref x, ref y);
+        else if (V128.IsHardwareAccelerated)
+            __StepAgents128(ref s, n, ref x, ref y);
+        else
+            __StepAgentsScalar(ref s, n, ref x, ref y);
+    }
+
+    // Vector256: blocks of 2 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void __StepAgents256(ref State s, int n, ref float x, ref float y)
+    {
+        ref float p = ref __Base;
+        ref float q = ref Unsafe.Add(ref p, __InferenceWeightsOffset);   // the bfloat16 copy (RefreshInferenceWeights)
+        int whole = n - n % 2;   // agents in whole blocks
+        for (int first = 0; first < whole; first += 256)
+        {
+            int end = first + global::System.Math.Min(256, whole - first);
+            __Layer0Bf16ForwardAgents256(ref p, ref q, ref s, first, end, ref x);   // layer 0
+            for (int a = first; a < end; a++)
+            {
+                ref State state = ref Unsafe.Add(ref s, a);
+                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W·h' + b
+                state.__Advance();
+            }
+        }
+        // the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)
+        for (int a = whole; a < n; a++)
             __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));
+    }
+
+    // Vector128: blocks of 1 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void __StepAgents128(ref State s, int n, ref float x, ref float y)
+    {
+        ref float p = ref __Base;
+        ref float q = ref Unsafe.Add(ref p, __InferenceWeightsOffset);   // the bfloat16 copy (RefreshInferenceWeights)
+        int whole = n;
+        for (int first = 0; first < whole; first += 256)
+        {
+            int end = first + global::System.Math.Min(256, whole - first);
+            __Layer0Bf16ForwardAgents128(ref p, ref q, ref s, first, end, ref x);   // layer 0
+            for (int a = first; a < end; a++)
+            {
+                ref State state = ref Unsafe.Add(ref s, a);
+                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W·h' + b
+                state.__Advance();
+            }
+        }
+    }
+
+    // float: blocks of 1 agent(s), chunks of 256 agents; each chunk goes through layer 0..0 (tiles outer, blocks inner), then the heads
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void __StepAgentsScalar(ref State s, int n, ref float x, ref float y)
+    {
+        ref float p = ref __Base;
+        ref float q = ref Unsafe.Add(ref p, __InferenceWeightsOffset);   // the bfloat16 copy (RefreshInferenceWeights)
+        int whole = n;
+        for (int first = 0; first < whole; first += 256)
+        {
+            int end = first + global::System.Math.Min(256, whole - first);
+            __Layer0Bf16ForwardAgentsScalar(ref p, ref q, ref s, first, end, ref x);   // layer 0
+            for (int a = first; a < end; a++)
+            {
+                ref State state = ref Unsafe.Add(ref s, a);
+                __HeadForward(ref p, ref state.__Next, ref Unsafe.Add(ref y, a * OutputSize));   // y = W·h' + b
+                state.__Advance();
+            }
+        }
+    }
+
+    // ── layer 0 · LSTM · forward, many agents, from the bfloat16 copy: for agents [first, end) in blocks, the tile walk of __Layer0Bf16Forward,
+    //    each word vector (two columns) loaded once and widened once per pass, then multiplied into the accumulators of every agent of the block
+    //    [i f g o] = W_ih·x + b_ih + W_hh·h + b_hh   (rows in PyTorch gate order)
+    //    i = σ(i), f = σ(f), g = tanh(g), o = σ(o); c' = f⊙c + i⊙g; h' = o⊙tanh(c')
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0Bf16ForwardAgents256(ref float p, ref float copy, ref State s, int first, int end, ref float x)
+    {
+        // 1 tile(s) × blocks of 2 agent(s) × 1 sub-block(s) of 1 Vector256 per group × 4 group(s) [i f g o]; columns in 2 passes (k ≡ 0..1 mod 2)
+        //    whose partial sums add up in the single-agent order
+        F256 wv;
+        global::System.Runtime.Intrinsics.Vector256<uint> wu;   // a word vector of two bfloat16 columns
+        var high = V256.Create(0xFFFF0000u);   // keeps the high bfloat16 of each word
+        F256 xk0, xk1;
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
+        global::System.Span<float> sumsSpan = stackalloc float[64];
+        ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
+        ref float wT = ref Unsafe.Add(ref copy, __Layer0Bf16Offset);
+        for (int q = first; q < end; q += 2)
+        {
+            ref State s0 = ref Unsafe.Add(ref s, q);
+            ref float cur0 = ref s0.__Current;
+            ref float nxt0 = ref s0.__Next;
+            ref State s1 = ref Unsafe.Add(ref s, q + 1);
+            ref float cur1 = ref s1.__Current;
+            ref float nxt1 = ref s1.__Next;
+            ref float in0 = ref Unsafe.Add(ref x, q * InputSize);
+            ref float hs0 = ref cur0;
+            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * InputSize);
+            ref float hs1 = ref cur1;
+            int row = 0;   // first unit of the sub-block
+            // pass 0: columns k ≡ 0 (mod 2), from the biases
+            // [i f g o] = the summed biases (float32), for every agent
+            var i0_0 = V256.LoadUnsafe(ref wT);
+            var f0_0 = V256.LoadUnsafe(ref wT, 8);
+            var g0_0 = V256.LoadUnsafe(ref wT, 16);
+            var o0_0 = V256.LoadUnsafe(ref wT, 24);
+            var i0_1 = i0_0;
+            var f0_1 = f0_0;
+            var g0_1 = g0_0;
+            var o0_1 = o0_0;
+            // [gates] += W_ih[:, k]·x_k   (k = 0, 2, … ≤ 2: the low half of each word)
+            xk0 = V256.Create(in0);
+            xk1 = V256.Create(in1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 32));
+            wv = V256.AsSingle(wu << 16);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 40));
+            wv = V256.AsSingle(wu << 16);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 48));
+            wv = V256.AsSingle(wu << 16);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 56));
+            wv = V256.AsSingle(wu << 16);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            xk0 = V256.Create(Unsafe.Add(ref in0, 2));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 2));
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 64));
+            wv = V256.AsSingle(wu << 16);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 72));
+            wv = V256.AsSingle(wu << 16);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 80));
+            wv = V256.AsSingle(wu << 16);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 88));
+            wv = V256.AsSingle(wu << 16);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 2, … ≤ 7: the low half of each word)
+            xk0 = V256.Create(hs0);
+            xk1 = V256.Create(hs1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 96));
+            wv = V256.AsSingle(wu << 16);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 104));
+            wv = V256.AsSingle(wu << 16);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 112));
+            wv = V256.AsSingle(wu << 16);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 120));
+            wv = V256.AsSingle(wu << 16);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 2));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 2));
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 128));
+            wv = V256.AsSingle(wu << 16);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 136));
+            wv = V256.AsSingle(wu << 16);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 144));
+            wv = V256.AsSingle(wu << 16);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 152));
+            wv = V256.AsSingle(wu << 16);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 4));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 4));
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 160));
+            wv = V256.AsSingle(wu << 16);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 168));
+            wv = V256.AsSingle(wu << 16);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 176));
+            wv = V256.AsSingle(wu << 16);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 184));
+            wv = V256.AsSingle(wu << 16);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 6));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 6));
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 192));
+            wv = V256.AsSingle(wu << 16);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 200));
+            wv = V256.AsSingle(wu << 16);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 208));
+            wv = V256.AsSingle(wu << 16);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 216));
+            wv = V256.AsSingle(wu << 16);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            // sums = pass 0
+            V256.StoreUnsafe(i0_0, ref sums);
+            V256.StoreUnsafe(i0_1, ref sums, 8);
+            V256.StoreUnsafe(f0_0, ref sums, 16);
+            V256.StoreUnsafe(f0_1, ref sums, 24);
+            V256.StoreUnsafe(g0_0, ref sums, 32);
+            V256.StoreUnsafe(g0_1, ref sums, 40);
+            V256.StoreUnsafe(o0_0, ref sums, 48);
+            V256.StoreUnsafe(o0_1, ref sums, 56);
+            // pass 1: columns k ≡ 1 (mod 2), a partial sum from zero, added afterwards
+            i0_0 = F256.Zero;
+            i0_1 = F256.Zero;
+            f0_0 = F256.Zero;
+            f0_1 = F256.Zero;
+            g0_0 = F256.Zero;
+            g0_1 = F256.Zero;
+            o0_0 = F256.Zero;
+            o0_1 = F256.Zero;
+            // [gates] += W_ih[:, k]·x_k   (k = 1, 3, … ≤ 2: the high half of each word)
+            xk0 = V256.Create(Unsafe.Add(ref in0, 1));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 1));
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 32));
+            wv = V256.AsSingle(wu & high);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 40));
+            wv = V256.AsSingle(wu & high);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 48));
+            wv = V256.AsSingle(wu & high);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 56));
+            wv = V256.AsSingle(wu & high);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            // [gates] += W_hh[:, k]·h_k   (k = 1, 3, … ≤ 7: the high half of each word)
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 1));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 1));
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 96));
+            wv = V256.AsSingle(wu & high);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 104));
+            wv = V256.AsSingle(wu & high);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 112));
+            wv = V256.AsSingle(wu & high);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 120));
+            wv = V256.AsSingle(wu & high);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 3));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 3));
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 128));
+            wv = V256.AsSingle(wu & high);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 136));
+            wv = V256.AsSingle(wu & high);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 144));
+            wv = V256.AsSingle(wu & high);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 152));
+            wv = V256.AsSingle(wu & high);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 5));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 5));
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 160));
+            wv = V256.AsSingle(wu & high);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 168));
+            wv = V256.AsSingle(wu & high);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 176));
+            wv = V256.AsSingle(wu & high);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 184));
+            wv = V256.AsSingle(wu & high);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 7));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 7));
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 192));
+            wv = V256.AsSingle(wu & high);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 200));
+            wv = V256.AsSingle(wu & high);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 208));
+            wv = V256.AsSingle(wu & high);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wu = V256.AsUInt32(V256.LoadUnsafe(ref wT, 216));
+            wv = V256.AsSingle(wu & high);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            // sums = sums + pass 1: the single-agent order of the partial sums, for the epilogue
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + i0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + i0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + f0_0, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + f0_1, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + g0_0, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + g0_1, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + o0_0, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + o0_1, ref sums, 56);
+            __Layer0EpilogueAgents256(ref sums, ref s, q, row);   // every agent's epilogue on its sums
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueAgents256(ref float sums, ref State s, int q, int row)
+    {
+        // sums[((n·1 + v)·2 + a)·8 + lane]: group n, vector v, agent q + a
+        for (int a = 0; a < 2; a++)
+        {
+            ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref float hB = ref Unsafe.Add(ref sa.__Current, row);
+            ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
+            ref float cB = ref Unsafe.Add(ref sa.__Current, 8 + row);
+            ref float cnB = ref Unsafe.Add(ref sa.__Next, 8 + row);
+            var i0 = V256.LoadUnsafe(ref sumsA);
+            var f0 = V256.LoadUnsafe(ref sumsA, 16);
+            var g0 = V256.LoadUnsafe(ref sumsA, 32);
+            var o0 = V256.LoadUnsafe(ref sumsA, 48);
+            i0 = RnnMath.Sigmoid(i0);   // i = σ(i)
+            f0 = RnnMath.Sigmoid(f0);   // f = σ(f)
+            g0 = RnnMath.Tanh(g0);   // g = tanh(g)
+            o0 = RnnMath.Sigmoid(o0);   // o = σ(o)
+            var cn0 = V256.FusedMultiplyAdd(f0, V256.LoadUnsafe(ref cB), i0 * g0);   // c' = f⊙c + i⊙g
+            var tc0 = RnnMath.Tanh(cn0);
+            V256.StoreUnsafe(cn0, ref cnB);
+            V256.StoreUnsafe(o0 * tc0, ref hnB);   // h' = o⊙tanh(c')
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0Bf16ForwardAgents128(ref float p, ref float copy, ref State s, int first, int end, ref float x)
+    {
+        // 1 tile(s) × blocks of 1 agent(s) × 1 sub-block(s) of 2 Vector128 per group × 4 group(s) [i f g o]
+        F128 wv;
+        global::System.Runtime.Intrinsics.Vector128<uint> wu;   // a word vector of two bfloat16 columns
+        var high = V128.Create(0xFFFF0000u);   // keeps the high bfloat16 of each word
+        F128 xk0;
+        ref float wT = ref Unsafe.Add(ref copy, __Layer0Bf16Offset);
+        for (int q = first; q < end; q += 1)
+        {
+            ref State s0 = ref Unsafe.Add(ref s, q);
+            ref float cur0 = ref s0.__Current;
+            ref float nxt0 = ref s0.__Next;
+            ref float in0 = ref Unsafe.Add(ref x, q * InputSize);
+            ref float hs0 = ref cur0;
+            int row = 0;   // first unit of the sub-block
+            // [i f g o] = the summed biases (float32), for every agent
+            var i0_0 = V128.LoadUnsafe(ref wT);
+            var i1_0 = V128.LoadUnsafe(ref wT, 4);
+            var f0_0 = V128.LoadUnsafe(ref wT, 8);
+            var f1_0 = V128.LoadUnsafe(ref wT, 12);
+            var g0_0 = V128.LoadUnsafe(ref wT, 16);
+            var g1_0 = V128.LoadUnsafe(ref wT, 20);
+            var o0_0 = V128.LoadUnsafe(ref wT, 24);
+            var o1_0 = V128.LoadUnsafe(ref wT, 28);
+            // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2; 2 columns per item, two per word)
+            xk0 = V128.Create(in0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 32));
+            wv = V128.AsSingle(wu << 16);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 36));
+            wv = V128.AsSingle(wu << 16);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 40));
+            wv = V128.AsSingle(wu << 16);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 44));
+            wv = V128.AsSingle(wu << 16);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 48));
+            wv = V128.AsSingle(wu << 16);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 52));
+            wv = V128.AsSingle(wu << 16);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 56));
+            wv = V128.AsSingle(wu << 16);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 60));
+            wv = V128.AsSingle(wu << 16);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 1));
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 32));
+            wv = V128.AsSingle(wu & high);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 36));
+            wv = V128.AsSingle(wu & high);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 40));
+            wv = V128.AsSingle(wu & high);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 44));
+            wv = V128.AsSingle(wu & high);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 48));
+            wv = V128.AsSingle(wu & high);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 52));
+            wv = V128.AsSingle(wu & high);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 56));
+            wv = V128.AsSingle(wu & high);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 60));
+            wv = V128.AsSingle(wu & high);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 2));
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 64));
+            wv = V128.AsSingle(wu << 16);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 68));
+            wv = V128.AsSingle(wu << 16);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 72));
+            wv = V128.AsSingle(wu << 16);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 76));
+            wv = V128.AsSingle(wu << 16);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 80));
+            wv = V128.AsSingle(wu << 16);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 84));
+            wv = V128.AsSingle(wu << 16);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 88));
+            wv = V128.AsSingle(wu << 16);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 92));
+            wv = V128.AsSingle(wu << 16);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7; 2 columns per item, two per word)
+            xk0 = V128.Create(hs0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 96));
+            wv = V128.AsSingle(wu << 16);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 100));
+            wv = V128.AsSingle(wu << 16);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 104));
+            wv = V128.AsSingle(wu << 16);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 108));
+            wv = V128.AsSingle(wu << 16);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 112));
+            wv = V128.AsSingle(wu << 16);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 116));
+            wv = V128.AsSingle(wu << 16);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 120));
+            wv = V128.AsSingle(wu << 16);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 124));
+            wv = V128.AsSingle(wu << 16);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 1));
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 96));
+            wv = V128.AsSingle(wu & high);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 100));
+            wv = V128.AsSingle(wu & high);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 104));
+            wv = V128.AsSingle(wu & high);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 108));
+            wv = V128.AsSingle(wu & high);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 112));
+            wv = V128.AsSingle(wu & high);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 116));
+            wv = V128.AsSingle(wu & high);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 120));
+            wv = V128.AsSingle(wu & high);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 124));
+            wv = V128.AsSingle(wu & high);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 2));
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 128));
+            wv = V128.AsSingle(wu << 16);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 132));
+            wv = V128.AsSingle(wu << 16);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 136));
+            wv = V128.AsSingle(wu << 16);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 140));
+            wv = V128.AsSingle(wu << 16);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 144));
+            wv = V128.AsSingle(wu << 16);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 148));
+            wv = V128.AsSingle(wu << 16);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 152));
+            wv = V128.AsSingle(wu << 16);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 156));
+            wv = V128.AsSingle(wu << 16);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 3));
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 128));
+            wv = V128.AsSingle(wu & high);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 132));
+            wv = V128.AsSingle(wu & high);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 136));
+            wv = V128.AsSingle(wu & high);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 140));
+            wv = V128.AsSingle(wu & high);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 144));
+            wv = V128.AsSingle(wu & high);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 148));
+            wv = V128.AsSingle(wu & high);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 152));
+            wv = V128.AsSingle(wu & high);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 156));
+            wv = V128.AsSingle(wu & high);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 4));
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 160));
+            wv = V128.AsSingle(wu << 16);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 164));
+            wv = V128.AsSingle(wu << 16);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 168));
+            wv = V128.AsSingle(wu << 16);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 172));
+            wv = V128.AsSingle(wu << 16);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 176));
+            wv = V128.AsSingle(wu << 16);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 180));
+            wv = V128.AsSingle(wu << 16);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 184));
+            wv = V128.AsSingle(wu << 16);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 188));
+            wv = V128.AsSingle(wu << 16);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 5));
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 160));
+            wv = V128.AsSingle(wu & high);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 164));
+            wv = V128.AsSingle(wu & high);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 168));
+            wv = V128.AsSingle(wu & high);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 172));
+            wv = V128.AsSingle(wu & high);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 176));
+            wv = V128.AsSingle(wu & high);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 180));
+            wv = V128.AsSingle(wu & high);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 184));
+            wv = V128.AsSingle(wu & high);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 188));
+            wv = V128.AsSingle(wu & high);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 6));
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 192));
+            wv = V128.AsSingle(wu << 16);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 196));
+            wv = V128.AsSingle(wu << 16);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 200));
+            wv = V128.AsSingle(wu << 16);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 204));
+            wv = V128.AsSingle(wu << 16);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 208));
+            wv = V128.AsSingle(wu << 16);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 212));
+            wv = V128.AsSingle(wu << 16);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 216));
+            wv = V128.AsSingle(wu << 16);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 220));
+            wv = V128.AsSingle(wu << 16);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 7));
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 192));
+            wv = V128.AsSingle(wu & high);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 196));
+            wv = V128.AsSingle(wu & high);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 200));
+            wv = V128.AsSingle(wu & high);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 204));
+            wv = V128.AsSingle(wu & high);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 208));
+            wv = V128.AsSingle(wu & high);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 212));
+            wv = V128.AsSingle(wu & high);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 216));
+            wv = V128.AsSingle(wu & high);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wu = V128.AsUInt32(V128.LoadUnsafe(ref wT, 220));
+            wv = V128.AsSingle(wu & high);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            // agent q: the epilogue on its sums
+            ref float hB0 = ref Unsafe.Add(ref cur0, row);
+            ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
+            ref float cB0 = ref Unsafe.Add(ref cur0, 8 + row);
+            ref float cnB0 = ref Unsafe.Add(ref nxt0, 8 + row);
+            var i0 = i0_0;
+            var i1 = i1_0;
+            var f0 = f0_0;
+            var f1 = f1_0;
+            var g0 = g0_0;
+            var g1 = g1_0;
+            var o0 = o0_0;
+            var o1 = o1_0;
+            i0 = RnnMath.Sigmoid(i0);   // i = σ(i)
+            f0 = RnnMath.Sigmoid(f0);   // f = σ(f)
+            g0 = RnnMath.Tanh(g0);   // g = tanh(g)
+            o0 = RnnMath.Sigmoid(o0);   // o = σ(o)
+            var cn0 = V128.MultiplyAddEstimate(f0, V128.LoadUnsafe(ref cB0), i0 * g0);   // c' = f⊙c + i⊙g
+            var tc0 = RnnMath.Tanh(cn0);
+            V128.StoreUnsafe(cn0, ref cnB0);
+            V128.StoreUnsafe(o0 * tc0, ref hnB0);   // h' = o⊙tanh(c')
+            i1 = RnnMath.Sigmoid(i1);   // i = σ(i)
+            f1 = RnnMath.Sigmoid(f1);   // f = σ(f)
+            g1 = RnnMath.Tanh(g1);   // g = tanh(g)
+            o1 = RnnMath.Sigmoid(o1);   // o = σ(o)
+            var cn1 = V128.MultiplyAddEstimate(f1, V128.LoadUnsafe(ref cB0, 4), i1 * g1);   // c' = f⊙c + i⊙g
+            var tc1 = RnnMath.Tanh(cn1);
+            V128.StoreUnsafe(cn1, ref cnB0, 4);
+            V128.StoreUnsafe(o1 * tc1, ref hnB0, 4);   // h' = o⊙tanh(c')
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0Bf16ForwardAgentsScalar(ref float p, ref float copy, ref State s, int first, int end, ref float x)
+    {
+        // 1 tile(s) × blocks of 1 agent(s) × 4 sub-block(s) of 2 row(s) per group × 4 group(s) [i f g o]
+        float wv;
+        uint wu;   // a word of two bfloat16 columns
+        float xk0;
+        ref float wT = ref Unsafe.Add(ref copy, __Layer0Bf16Offset);
+        for (int q = first; q < end; q += 1)
+        {
+            ref State s0 = ref Unsafe.Add(ref s, q);
+            ref float cur0 = ref s0.__Current;
+            ref float nxt0 = ref s0.__Next;
+            ref float in0 = ref Unsafe.Add(ref x, q * InputSize);
+            ref float hs0 = ref cur0;
+            for (int b = 0; b < 4; b++)
+            {
+                ref float wB = ref Unsafe.Add(ref wT, b * 2);
+                int row = b * 2;   // first unit of the sub-block
+                // [i f g o] = the summed biases (float32), for every agent
+                var i0_0 = wB;
+                var i1_0 = Unsafe.Add(ref wB, 1);
+                var f0_0 = Unsafe.Add(ref wB, 8);
+                var f1_0 = Unsafe.Add(ref wB, 9);
+                var g0_0 = Unsafe.Add(ref wB, 16);
+                var g1_0 = Unsafe.Add(ref wB, 17);
+                var o0_0 = Unsafe.Add(ref wB, 24);
+                var o1_0 = Unsafe.Add(ref wB, 25);
+                // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2; 2 columns per item, two per word)
+                xk0 = in0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 32));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                i0_0 = wv * xk0 + i0_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 33));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                i1_0 = wv * xk0 + i1_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 40));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                f0_0 = wv * xk0 + f0_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 41));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                f1_0 = wv * xk0 + f1_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 48));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                g0_0 = wv * xk0 + g0_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 49));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                g1_0 = wv * xk0 + g1_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 56));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                o0_0 = wv * xk0 + o0_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 57));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                o1_0 = wv * xk0 + o1_0;
+                xk0 = Unsafe.Add(ref in0, 1);
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 32));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                i0_0 = wv * xk0 + i0_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 33));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                i1_0 = wv * xk0 + i1_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 40));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                f0_0 = wv * xk0 + f0_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 41));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                f1_0 = wv * xk0 + f1_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 48));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                g0_0 = wv * xk0 + g0_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 49));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                g1_0 = wv * xk0 + g1_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 56));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                o0_0 = wv * xk0 + o0_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 57));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                o1_0 = wv * xk0 + o1_0;
+                xk0 = Unsafe.Add(ref in0, 2);
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 64));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                i0_0 = wv * xk0 + i0_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 65));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                i1_0 = wv * xk0 + i1_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 72));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                f0_0 = wv * xk0 + f0_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 73));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                f1_0 = wv * xk0 + f1_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 80));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                g0_0 = wv * xk0 + g0_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 81));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                g1_0 = wv * xk0 + g1_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 88));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                o0_0 = wv * xk0 + o0_0;
+                wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 89));
+                wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                o1_0 = wv * xk0 + o1_0;
+                // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7; 2 columns per item, two per word)
+                for (int k = 0; k < 8; k += 4)
+                {
+                    ref float wK = ref Unsafe.Add(ref wB, 96 + k * 16);
+                    ref float sK = ref Unsafe.Add(ref hs0, k);
+                    xk0 = sK;
+                    wu = Unsafe.As<float, uint>(ref wK);
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                    i0_0 = wv * xk0 + i0_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 1));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                    i1_0 = wv * xk0 + i1_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 8));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                    f0_0 = wv * xk0 + f0_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 9));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                    f1_0 = wv * xk0 + f1_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 16));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                    g0_0 = wv * xk0 + g0_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 17));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                    g1_0 = wv * xk0 + g1_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 24));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                    o0_0 = wv * xk0 + o0_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 25));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                    o1_0 = wv * xk0 + o1_0;
+                    xk0 = Unsafe.Add(ref sK, 1);
+                    wu = Unsafe.As<float, uint>(ref wK);
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                    i0_0 = wv * xk0 + i0_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 1));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                    i1_0 = wv * xk0 + i1_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 8));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                    f0_0 = wv * xk0 + f0_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 9));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                    f1_0 = wv * xk0 + f1_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 16));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                    g0_0 = wv * xk0 + g0_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 17));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                    g1_0 = wv * xk0 + g1_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 24));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                    o0_0 = wv * xk0 + o0_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 25));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                    o1_0 = wv * xk0 + o1_0;
+                    xk0 = Unsafe.Add(ref sK, 2);
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 32));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                    i0_0 = wv * xk0 + i0_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 33));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                    i1_0 = wv * xk0 + i1_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 40));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                    f0_0 = wv * xk0 + f0_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 41));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                    f1_0 = wv * xk0 + f1_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 48));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                    g0_0 = wv * xk0 + g0_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 49));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                    g1_0 = wv * xk0 + g1_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 56));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                    o0_0 = wv * xk0 + o0_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 57));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu << 16);
+                    o1_0 = wv * xk0 + o1_0;
+                    xk0 = Unsafe.Add(ref sK, 3);
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 32));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                    i0_0 = wv * xk0 + i0_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 33));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                    i1_0 = wv * xk0 + i1_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 40));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                    f0_0 = wv * xk0 + f0_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 41));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                    f1_0 = wv * xk0 + f1_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 48));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                    g0_0 = wv * xk0 + g0_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 49));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                    g1_0 = wv * xk0 + g1_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 56));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                    o0_0 = wv * xk0 + o0_0;
+                    wu = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 57));
+                    wv = global::System.BitConverter.UInt32BitsToSingle(wu & 0xFFFF0000u);
+                    o1_0 = wv * xk0 + o1_0;
+                }
+                // agent q: the epilogue on its sums
+                ref float hB0 = ref Unsafe.Add(ref cur0, row);
+                ref float hnB0 = ref Unsafe.Add(ref nxt0, row);
+                ref float cB0 = ref Unsafe.Add(ref cur0, 8 + row);
+                ref float cnB0 = ref Unsafe.Add(ref nxt0, 8 + row);
+                var i0 = i0_0;
+                var i1 = i1_0;
+                var f0 = f0_0;
+                var f1 = f1_0;
+                var g0 = g0_0;
+                var g1 = g1_0;
+                var o0 = o0_0;
+                var o1 = o1_0;
+                i0 = RnnMath.Sigmoid(i0);   // i = σ(i)
+                f0 = RnnMath.Sigmoid(f0);   // f = σ(f)
+                g0 = RnnMath.Tanh(g0);   // g = tanh(g)
+                o0 = RnnMath.Sigmoid(o0);   // o = σ(o)
+                var cn0 = f0 * cB0 + i0 * g0;   // c' = f⊙c + i⊙g
+                var tc0 = RnnMath.Tanh(cn0);
+                cnB0 = cn0;
+                hnB0 = o0 * tc0;   // h' = o⊙tanh(c')
+                i1 = RnnMath.Sigmoid(i1);   // i = σ(i)
+                f1 = RnnMath.Sigmoid(f1);   // f = σ(f)
+                g1 = RnnMath.Tanh(g1);   // g = tanh(g)
+                o1 = RnnMath.Sigmoid(o1);   // o = σ(o)
+                var cn1 = f1 * Unsafe.Add(ref cB0, 1) + i1 * g1;   // c' = f⊙c + i⊙g
+                var tc1 = RnnMath.Tanh(cn1);
+                Unsafe.Add(ref cnB0, 1) = cn1;
+                Unsafe.Add(ref hnB0, 1) = o1 * tc1;   // h' = o⊙tanh(c')
+            }
+        }
     }
 
 }
@@ -2659,62 +3610,39 @@ partial class Lstm_H8_I3_O1_BFloat16
         wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 88));
         o0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, o0_0);
         // [gates] += W_hh[:, k]·h_k   (k = 0..7, two columns per word)
-        xk = V256.Create(h);
-        xk1 = V256.Create(Unsafe.Add(ref h, 1));
-        wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 96));
-        i0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, i0_0);
-        i0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, i0_1);
-        wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 104));
-        f0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, f0_0);
-        f0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, f0_1);
-        wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 112));
-        g0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, g0_0);
-        g0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, g0_1);
-        wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 120));
-        o0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, o0_0);
-        o0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, o0_1);
-        xk = V256.Create(Unsafe.Add(ref h, 2));
-        xk1 = V256.Create(Unsafe.Add(ref h, 3));
-        wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 128));
-        i0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, i0_0);
-        i0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, i0_1);
-        wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 136));
-        f0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, f0_0);
-        f0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, f0_1);
-        wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 144));
-        g0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, g0_0);
-        g0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, g0_1);
-        wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 152));
-        o0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, o0_0);
-        o0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, o0_1);
-        xk = V256.Create(Unsafe.Add(ref h, 4));
-        xk1 = V256.Create(Unsafe.Add(ref h, 5));
-        wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 160));
-        i0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, i0_0);
-        i0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, i0_1);
-        wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 168));
-        f0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, f0_0);
-        f0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, f0_1);
-        wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 176));
-        g0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, g0_0);
-        g0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, g0_1);
-        wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 184));
-        o0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, o0_0);
-        o0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, o0_1);
-        xk = V256.Create(Unsafe.Add(ref h, 6));
-        xk1 = V256.Create(Unsafe.Add(ref h, 7));
-        wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 192));
-        i0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, i0_0);
-        i0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, i0_1);
-        wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 200));
-        f0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, f0_0);
-        f0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, f0_1);
-        wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 208));
-        g0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, g0_0);
-        g0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, g0_1);
-        wv = V256.AsUInt32(V256.LoadUnsafe(ref wT, 216));
-        o0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, o0_0);
-        o0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, o0_1);
+        for (int k = 0; k < 8; k += 4)
+        {
+            ref float wK = ref Unsafe.Add(ref wT, 96 + k * 16);
+            ref float sK = ref Unsafe.Add(ref h, k);
+            xk = V256.Create(sK);
+            xk1 = V256.Create(Unsafe.Add(ref sK, 1));
+            wv = V256.AsUInt32(V256.LoadUnsafe(ref wK));
+            i0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, i0_1);
+            wv = V256.AsUInt32(V256.LoadUnsafe(ref wK, 8));
+            f0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, f0_1);
+            wv = V256.AsUInt32(V256.LoadUnsafe(ref wK, 16));
+            g0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, g0_1);
+            wv = V256.AsUInt32(V256.LoadUnsafe(ref wK, 24));
+            o0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, o0_1);
+            xk = V256.Create(Unsafe.Add(ref sK, 2));
+            xk1 = V256.Create(Unsafe.Add(ref sK, 3));
+            wv = V256.AsUInt32(V256.LoadUnsafe(ref wK, 32));
+            i0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, i0_1);
+            wv = V256.AsUInt32(V256.LoadUnsafe(ref wK, 40));
+            f0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, f0_1);
+            wv = V256.AsUInt32(V256.LoadUnsafe(ref wK, 48));
+            g0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, g0_1);
+            wv = V256.AsUInt32(V256.LoadUnsafe(ref wK, 56));
+            o0_0 = V256.FusedMultiplyAdd(V256.AsSingle(wv << 16), xk, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(V256.AsSingle(wv & high), xk1, o0_1);
+        }
         var i0 = i0_0 + i0_1;
         var f0 = f0_0 + f0_1;
         var g0 = g0_0 + g0_1;
@@ -2791,110 +3719,63 @@ partial class Lstm_H8_I3_O1_BFloat16
         wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 92));
         o1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, o1_0);
         // [gates] += W_hh[:, k]·h_k   (k = 0..7, two columns per word)
-        xk = V128.Create(h);
-        xk1 = V128.Create(Unsafe.Add(ref h, 1));
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 96));
-        i0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, i0_0);
-        i0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, i0_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 100));
-        i1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, i1_0);
-        i1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, i1_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 104));
-        f0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, f0_0);
-        f0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, f0_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 108));
-        f1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, f1_0);
-        f1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, f1_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 112));
-        g0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, g0_0);
-        g0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, g0_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 116));
-        g1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, g1_0);
-        g1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, g1_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 120));
-        o0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, o0_0);
-        o0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, o0_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 124));
-        o1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, o1_0);
-        o1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, o1_0);
-        xk = V128.Create(Unsafe.Add(ref h, 2));
-        xk1 = V128.Create(Unsafe.Add(ref h, 3));
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 128));
-        i0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, i0_0);
-        i0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, i0_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 132));
-        i1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, i1_0);
-        i1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, i1_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 136));
-        f0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, f0_0);
-        f0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, f0_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 140));
-        f1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, f1_0);
-        f1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, f1_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 144));
-        g0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, g0_0);
-        g0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, g0_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 148));
-        g1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, g1_0);
-        g1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, g1_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 152));
-        o0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, o0_0);
-        o0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, o0_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 156));
-        o1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, o1_0);
-        o1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, o1_0);
-        xk = V128.Create(Unsafe.Add(ref h, 4));
-        xk1 = V128.Create(Unsafe.Add(ref h, 5));
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 160));
-        i0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, i0_0);
-        i0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, i0_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 164));
-        i1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, i1_0);
-        i1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, i1_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 168));
-        f0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, f0_0);
-        f0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, f0_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 172));
-        f1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, f1_0);
-        f1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, f1_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 176));
-        g0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, g0_0);
-        g0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, g0_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 180));
-        g1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, g1_0);
-        g1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, g1_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 184));
-        o0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, o0_0);
-        o0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, o0_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 188));
-        o1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, o1_0);
-        o1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, o1_0);
-        xk = V128.Create(Unsafe.Add(ref h, 6));
-        xk1 = V128.Create(Unsafe.Add(ref h, 7));
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 192));
-        i0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, i0_0);
-        i0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, i0_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 196));
-        i1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, i1_0);
-        i1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, i1_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 200));
-        f0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, f0_0);
-        f0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, f0_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 204));
-        f1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, f1_0);
-        f1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, f1_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 208));
-        g0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, g0_0);
-        g0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, g0_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 212));
-        g1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, g1_0);
-        g1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, g1_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 216));
-        o0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, o0_0);
-        o0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, o0_0);
-        wv = V128.AsUInt32(V128.LoadUnsafe(ref wT, 220));
-        o1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, o1_0);
-        o1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, o1_0);
+        for (int k = 0; k < 8; k += 4)
+        {
+            ref float wK = ref Unsafe.Add(ref wT, 96 + k * 16);
+            ref float sK = ref Unsafe.Add(ref h, k);
+            xk = V128.Create(sK);
+            xk1 = V128.Create(Unsafe.Add(ref sK, 1));
+            wv = V128.AsUInt32(V128.LoadUnsafe(ref wK));
+            i0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, i0_0);
+            i0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, i0_0);
+            wv = V128.AsUInt32(V128.LoadUnsafe(ref wK, 4));
+            i1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, i1_0);
+            i1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, i1_0);
+            wv = V128.AsUInt32(V128.LoadUnsafe(ref wK, 8));
+            f0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, f0_0);
+            f0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, f0_0);
+            wv = V128.AsUInt32(V128.LoadUnsafe(ref wK, 12));
+            f1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, f1_0);
+            f1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, f1_0);
+            wv = V128.AsUInt32(V128.LoadUnsafe(ref wK, 16));
+            g0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, g0_0);
+            g0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, g0_0);
+            wv = V128.AsUInt32(V128.LoadUnsafe(ref wK, 20));
+            g1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, g1_0);
+            g1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, g1_0);
+            wv = V128.AsUInt32(V128.LoadUnsafe(ref wK, 24));
+            o0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, o0_0);
+            o0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, o0_0);
+            wv = V128.AsUInt32(V128.LoadUnsafe(ref wK, 28));
+            o1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, o1_0);
+            o1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, o1_0);
+            xk = V128.Create(Unsafe.Add(ref sK, 2));
+            xk1 = V128.Create(Unsafe.Add(ref sK, 3));
+            wv = V128.AsUInt32(V128.LoadUnsafe(ref wK, 32));
+            i0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, i0_0);
+            i0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, i0_0);
+            wv = V128.AsUInt32(V128.LoadUnsafe(ref wK, 36));
+            i1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, i1_0);
+            i1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, i1_0);
+            wv = V128.AsUInt32(V128.LoadUnsafe(ref wK, 40));
+            f0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, f0_0);
+            f0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, f0_0);
+            wv = V128.AsUInt32(V128.LoadUnsafe(ref wK, 44));
+            f1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, f1_0);
+            f1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, f1_0);
+            wv = V128.AsUInt32(V128.LoadUnsafe(ref wK, 48));
+            g0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, g0_0);
+            g0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, g0_0);
+            wv = V128.AsUInt32(V128.LoadUnsafe(ref wK, 52));
+            g1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, g1_0);
+            g1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, g1_0);
+            wv = V128.AsUInt32(V128.LoadUnsafe(ref wK, 56));
+            o0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, o0_0);
+            o0_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, o0_0);
+            wv = V128.AsUInt32(V128.LoadUnsafe(ref wK, 60));
+            o1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv << 16), xk, o1_0);
+            o1_0 = V128.MultiplyAddEstimate(V128.AsSingle(wv & high), xk1, o1_0);
+        }
         var i0 = i0_0;
         var i1 = i1_0;
         var f0 = f0_0;
@@ -2965,7 +3846,7 @@ partial class Lstm_H8_I3_O1_BFloat16
             wv = Unsafe.As<float, uint>(ref Unsafe.Add(ref wB, 88));
             o0_0 = global::System.BitConverter.UInt32BitsToSingle(wv << 16) * xk + o0_0;
             // [gates] += W_hh[:, k]·h_k   (k = 0..7, two columns per word)
-            for (int k = 0; k < 8; k += 4)
+            for (int k = 0; k < 8; k += 2)
             {
                 ref float wK = ref Unsafe.Add(ref wB, 96 + k * 16);
                 ref float sK = ref Unsafe.Add(ref h, k);
@@ -2981,20 +3862,6 @@ partial class Lstm_H8_I3_O1_BFloat16
                 g0_0 = global::System.BitConverter.UInt32BitsToSingle(wv << 16) * xk + g0_0;
                 g0_0 = global::System.BitConverter.UInt32BitsToSingle(wv & 0xFFFF0000u) * xk1 + g0_0;
                 wv = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 24));
-                o0_0 = global::System.BitConverter.UInt32BitsToSingle(wv << 16) * xk + o0_0;
-                o0_0 = global::System.BitConverter.UInt32BitsToSingle(wv & 0xFFFF0000u) * xk1 + o0_0;
-                xk = Unsafe.Add(ref sK, 2);
-                xk1 = Unsafe.Add(ref sK, 3);
-                wv = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 32));
-                i0_0 = global::System.BitConverter.UInt32BitsToSingle(wv << 16) * xk + i0_0;
-                i0_0 = global::System.BitConverter.UInt32BitsToSingle(wv & 0xFFFF0000u) * xk1 + i0_0;
-                wv = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 40));
-                f0_0 = global::System.BitConverter.UInt32BitsToSingle(wv << 16) * xk + f0_0;
-                f0_0 = global::System.BitConverter.UInt32BitsToSingle(wv & 0xFFFF0000u) * xk1 + f0_0;
-                wv = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 48));
-                g0_0 = global::System.BitConverter.UInt32BitsToSingle(wv << 16) * xk + g0_0;
-                g0_0 = global::System.BitConverter.UInt32BitsToSingle(wv & 0xFFFF0000u) * xk1 + g0_0;
-                wv = Unsafe.As<float, uint>(ref Unsafe.Add(ref wK, 56));
                 o0_0 = global::System.BitConverter.UInt32BitsToSingle(wv << 16) * xk + o0_0;
                 o0_0 = global::System.BitConverter.UInt32BitsToSingle(wv & 0xFFFF0000u) * xk1 + o0_0;
             }

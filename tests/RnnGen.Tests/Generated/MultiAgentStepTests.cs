@@ -84,6 +84,16 @@ public class MultiAgentStepTests
             MultiTokens = (m, s, t, y) => m.Step(s, t, y), SingleToken = (m, s, t, y) => m.Step(ref s[0], t, y),
         }),
         ["Bf16.Lstm40x7"] = ns => Run(ns, Floats<Bf16.Lstm40x7, Bf16.Lstm40x7.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.Lstm128x10"] = ns => Run(ns, Floats<Bf16.Lstm128x10, Bf16.Lstm128x10.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.Gru128x10"] = ns => Run(ns, Floats<Bf16.Gru128x10, Bf16.Gru128x10.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.Elman100"] = ns => Run(ns, Floats<Bf16.Elman100, Bf16.Elman100.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.Elman256x300"] = ns => Run(ns, Floats<Bf16.Elman256x300, Bf16.Elman256x300.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.Lstm_10_64_1"] = ns => Run(ns, Floats<Bf16.Lstm_10_64_1, Bf16.Lstm_10_64_1.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.Gru_10_64_1"] = ns => Run(ns, Floats<Bf16.Gru_10_64_1, Bf16.Gru_10_64_1.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.Elman_10_64_1"] = ns => Run(ns, Floats<Bf16.Elman_10_64_1, Bf16.Elman_10_64_1.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.Gru2Layer_3_5_2"] = ns => Run(ns, Floats<Bf16.Gru2Layer_3_5_2, Bf16.Gru2Layer_3_5_2.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.Lstm2Layer_3_5_2"] = ns => Run(ns, Floats<Bf16.Lstm2Layer_3_5_2, Bf16.Lstm2Layer_3_5_2.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
+        ["Bf16.GruNoHead"] = ns => Run(ns, Floats<Bf16.GruNoHead, Bf16.GruNoHead.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
         ["Bf16.Elman33Relu"] = ns => Run(ns, Floats<Bf16.Elman33Relu, Bf16.Elman33Relu.State>((m, s, x, y) => m.Step(s, x, y), (m, s, x, y) => m.Step(ref s[0], x, y), m => ref m.CurrentState)),
         ["Bf16.LstmEmbed_7_4_6_7"] = ns => Run(ns, new Api<Bf16.LstmEmbed_7_4_6_7, Bf16.LstmEmbed_7_4_6_7.State>
         {
@@ -120,6 +130,7 @@ public class MultiAgentStepTests
     [InlineData("Lstm5x3x2")]
     [InlineData("Gru2Embed_7_4_6_7")]
     [InlineData("Lstm128x10")]
+    [InlineData("Bf16.Lstm128x10")]
     public void ManyChunksEqualSingleSteps(string model) => Cases[model](new[] { 300, 517 });
 
     private static void Run<TModel, TState>(int[] counts, Api<TModel, TState> api)
