@@ -10,7 +10,9 @@ namespace RnnGen.Benchmarks;
 /// The share of an LSTM 64 step spent in its activations (the performance issue's target: at most 15 %): exactly the
 /// epilogue's activations — σ(i), σ(f), tanh(g), σ(o) and tanh(c'), 64 floats each — with the runtime's vectorized
 /// <see cref="RnnMath"/> at Vector512 (Vector256 where 512 bits are not accelerated), next to one generated LSTM 64
-/// <c>Step</c>. Ratio (Activations / Step) is the share.
+/// <c>Step</c>. Ratio (Activations / Step) is the share. The GRU 64 and Elman 64 activations (σ(r), σ(z), tanh(n);
+/// tanh(a)) are timed the same way: with the FMA peak they give the ceiling of the many-agent step at 64 units, whose
+/// activations run on the same vector units as its multiply-adds and cannot hide under them.
 /// </summary>
 /// <remarks>
 /// The activations read 5 × 64 pre-activations from L1 and store 5 × 64 results, all independent (as the tiles of the
@@ -75,6 +77,50 @@ public class ActivationShareBenchmarks
                 RnnMath.Sigmoid(Vector256.LoadUnsafe(ref a, 3 * Hidden + j)).StoreUnsafe(ref r, 3 * Hidden + j);
                 RnnMath.Tanh(Vector256.LoadUnsafe(ref a, 4 * Hidden + j)).StoreUnsafe(ref r, 4 * Hidden + j);
             }
+        }
+    }
+
+    /// <summary>σ(r), σ(z) and tanh(n) over 64 floats each: the activations of one GRU 64 step.</summary>
+    [Benchmark]
+    public void GruActivations()
+    {
+        ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pre), _preOffset);
+        ref float r = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_post), _postOffset);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (nuint j = 0; j < Hidden; j += 16)
+            {
+                RnnMath.Sigmoid(Vector512.LoadUnsafe(ref a, j)).StoreUnsafe(ref r, j);                             // r = σ(a_r)
+                RnnMath.Sigmoid(Vector512.LoadUnsafe(ref a, Hidden + j)).StoreUnsafe(ref r, Hidden + j);           // z = σ(a_z)
+                RnnMath.Tanh(Vector512.LoadUnsafe(ref a, 2 * Hidden + j)).StoreUnsafe(ref r, 2 * Hidden + j);      // n = tanh(a_n)
+            }
+        }
+        else
+        {
+            for (nuint j = 0; j < Hidden; j += 8)
+            {
+                RnnMath.Sigmoid(Vector256.LoadUnsafe(ref a, j)).StoreUnsafe(ref r, j);
+                RnnMath.Sigmoid(Vector256.LoadUnsafe(ref a, Hidden + j)).StoreUnsafe(ref r, Hidden + j);
+                RnnMath.Tanh(Vector256.LoadUnsafe(ref a, 2 * Hidden + j)).StoreUnsafe(ref r, 2 * Hidden + j);
+            }
+        }
+    }
+
+    /// <summary>tanh over 64 floats: the activation of one Elman 64 step.</summary>
+    [Benchmark]
+    public void ElmanActivations()
+    {
+        ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pre), _preOffset);
+        ref float r = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_post), _postOffset);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (nuint j = 0; j < Hidden; j += 16)
+                RnnMath.Tanh(Vector512.LoadUnsafe(ref a, j)).StoreUnsafe(ref r, j);
+        }
+        else
+        {
+            for (nuint j = 0; j < Hidden; j += 8)
+                RnnMath.Tanh(Vector256.LoadUnsafe(ref a, j)).StoreUnsafe(ref r, j);
         }
     }
 
