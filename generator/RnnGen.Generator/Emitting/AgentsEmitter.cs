@@ -254,19 +254,22 @@ internal static class AgentsEmitter
         w.Line();
     }
 
-    private static void EmitKernel(CodeWriter w, ModelPlan plan, TiledLayerPlan layer, RecurrentKind kind, AgentPlan ap)
+    private static void EmitKernel(CodeWriter w, ModelPlan plan, TiledLayerPlan layer, RecurrentKind kind, AgentPlan ap, bool lanes = false)
     {
         var o = new VectorOps(ap.Width);
         int TR = layer.TileRows, A = ap.Agents, S = ap.VectorsPerBlock, K = ap.KSplit, Lanes = ap.Width.Lanes;
         var acc = kind.Accumulators;
         var below = layer.Layer > 0 ? plan.Tiled[layer.Layer - 1] : null;
+        bool train = lanes && kind.HasTrainForward;
+        string kernel = lanes ? LanesName(layer) : KernelName(plan, layer);
+        var signature = lanes ? LanesSignature(layer, kind) : KernelSignature(plan, layer);
         w.Line(Hot);
-        using (w.Block($"private static void {KernelName(plan, layer)}{ap.Width.Suffix}({KernelSignature(plan, layer).Declaration})"))
+        using (w.Block($"private static void {kernel}{ap.Width.Suffix}({signature.Declaration})"))
         {
             w.Comment($"{layer.Tiles} tile(s) × blocks of {A} agent(s) × {ap.BlocksPerTile} sub-block(s) of {S} {(o.Scalar ? "row(s)" : ap.Width.TypeName)} " +
                       $"per group × {acc.Length} group(s) [{string.Join(" ", acc)}]" +
                       (K > 1 ? $"; columns in {K} passes (k ≡ 0..{K - 1} mod {K}) whose partial sums add up in the single-agent order" : ""));
-            var lp = plan.StreamsBFloat16 ? layer.BFloat16 : null;
+            var lp = plan.StreamsBFloat16 && !lanes ? layer.BFloat16 : null;   // training reads the float32 parameters
             w.Line($"{o.Type} wv;");
             if (lp is not null)
             {
@@ -288,23 +291,35 @@ internal static class AgentsEmitter
             }
 
             int SumAt(int n, int v, int a) => ((n * S + v) * A + a) * Lanes;
+            if (lanes && A > 1) w.Line($"int whole = first + (end - first) / {I(A)} * {I(A)};   // lanes in whole blocks; the rest one by one below");
             var walk = new TileWalk(w);
             using (walk.Tiles(layer.Tiles, serpentine: false, lp is null ? ForwardKernelEmitter.Weights(layer) : BFloat16Emitter.Weights(layer, "copy")))
-            using (w.Block($"for (int q = first; q < end; q += {I(A)})"))
+            using (w.Block($"for (int q = first; q < {(lanes && A > 1 ? "whole" : "end")}; q += {I(A)})"))
             {
-                for (int a = 0; a < A; a++)
+                if (lanes)
                 {
-                    w.Line($"ref State s{a} = ref Unsafe.Add(ref s, {Agent(a)});");
-                    w.Line($"ref float cur{a} = ref s{a}.__Current;");
-                    w.Line($"ref float nxt{a} = ref s{a}.__Next;");
+                    for (int a = 0; a < A; a++)
+                    {
+                        w.Line($"ref float in{a} = {At("x", $"({Agent(a)}) * xStride")};");
+                        if (layer.IsRecurrent) w.Line($"ref float hs{a} = {At("h", $"({Agent(a)}) * {LaneStride}")};");
+                    }
                 }
-
-                for (int a = 0; a < A; a++)
+                else
                 {
-                    w.Line(below is null
-                        ? $"ref float in{a} = {InputOf(plan, Agent(a), EmbeddingApart(plan) ? "pe" : "p")};"
-                        : $"ref float in{a} = {At($"nxt{a}", below.StateH)};   // h'(l{below.Layer}) of agent {Agent(a)}");
-                    if (layer.IsRecurrent) w.Line($"ref float hs{a} = {At($"cur{a}", layer.StateH)};");
+                    for (int a = 0; a < A; a++)
+                    {
+                        w.Line($"ref State s{a} = ref Unsafe.Add(ref s, {Agent(a)});");
+                        w.Line($"ref float cur{a} = ref s{a}.__Current;");
+                        w.Line($"ref float nxt{a} = ref s{a}.__Next;");
+                    }
+
+                    for (int a = 0; a < A; a++)
+                    {
+                        w.Line(below is null
+                            ? $"ref float in{a} = {InputOf(plan, Agent(a), EmbeddingApart(plan) ? "pe" : "p")};"
+                            : $"ref float in{a} = {At($"nxt{a}", below.StateH)};   // h'(l{below.Layer}) of agent {Agent(a)}");
+                        if (layer.IsRecurrent) w.Line($"ref float hs{a} = {At($"cur{a}", layer.StateH)};");
+                    }
                 }
 
                 using (walk.Blocks(ap.BlocksPerTile, ap.BlockRows))
@@ -367,38 +382,136 @@ internal static class AgentsEmitter
                     }
 
                     if (ap.EpilogueCall)
-                        w.Line($"{EpilogueName(layer, ap)}(ref sums, ref s, q, row);   // every agent's epilogue on its sums");
+                        w.Line(lanes
+                            ? $"{EpilogueName(layer, ap, lanes)}(ref sums, {LaneRowArguments(kind, train)}, q, row);   // every lane's epilogue on its sums"
+                            : $"{EpilogueName(layer, ap, lanes)}(ref sums, ref s, q, row);   // every agent's epilogue on its sums");
 
                     // Each agent's epilogue on its own names (vector v of agent a is number a·S + v), so no two agents share a local.
                     for (int a = 0; a < (ap.EpilogueCall ? 0 : A); a++)
                     {
-                        w.Comment($"agent {Agent(a)}: the epilogue on its sums");
-                        var rows = new Dictionary<string, string> { ["h"] = $"hB{a}", ["hn"] = $"hnB{a}" };
-                        if (kind.IsRecurrent) w.Line($"ref float hB{a} = {At($"cur{a}", Plus(I(layer.StateH), "row"))};");
-                        w.Line($"ref float hnB{a} = {At($"nxt{a}", Plus(I(layer.StateH), "row"))};");
-                        if (kind.HasCellState)
-                        {
-                            w.Line($"ref float cB{a} = {At($"cur{a}", Plus(I(layer.StateC), "row"))};");
-                            w.Line($"ref float cnB{a} = {At($"nxt{a}", Plus(I(layer.StateC), "row"))};");
-                            (rows["c"], rows["cn"]) = ($"cB{a}", $"cnB{a}");
-                        }
-
+                        w.Comment($"{(lanes ? "lane" : "agent")} {Agent(a)}: the epilogue on its sums");
+                        var rows = lanes ? LaneRows(w, layer, kind, train, a, Agent(a)) : AgentRows(w, layer, kind, a);
                         for (int n = 0; n < acc.Length; n++)
                             for (int v = 0; v < S; v++)
                                 w.Line($"var {acc[n]}{a * S + v} = {acc[n]}{v}_{a};");
                         var block = new KernelBlock(w, o, rows);
                         for (int v = 0; v < S; v++)
-                            kind.EmitForwardEpilogue(block, a * S + v, v * Lanes, train: false);
+                            kind.EmitForwardEpilogue(block, a * S + v, v * Lanes, train);
                     }
+                }
+            }
+
+            if (lanes && A > 1)
+            {
+                w.Comment("the last (end − first) mod A lanes: one by one, through the single-sequence kernel of this width (the same sums, so the same bits)");
+                using (w.Block("for (int q = whole; q < end; q++)"))
+                {
+                    var args = new List<string> { "ref p", At("x", "q * xStride") };
+                    foreach (var parameter in LaneRowParameters(kind, train)) args.Add(At(parameter, $"q * {LaneStride}"));
+                    if (layer.Serpentine) args.Add("false");
+                    w.Line($"{ForwardKernelEmitter.Name(layer, train)}{ap.Width.Suffix}({string.Join(", ", args)});");
                 }
             }
         }
 
         w.Line();
-        if (ap.EpilogueCall) EmitEpilogue(w, layer, kind, ap);
+        if (ap.EpilogueCall) EmitEpilogue(w, layer, kind, ap, lanes);
     }
 
-    private static string EpilogueName(TiledLayerPlan layer, AgentPlan ap) => $"__Layer{layer.Layer}EpilogueAgents{ap.Width.Suffix}";
+    /// <summary>Agent a's rows for the epilogue: its state's h and h' (and c, c') at the sub-block's first unit.</summary>
+    private static Dictionary<string, string> AgentRows(CodeWriter w, TiledLayerPlan layer, RecurrentKind kind, int a)
+    {
+        var rows = new Dictionary<string, string> { ["h"] = $"hB{a}", ["hn"] = $"hnB{a}" };
+        if (kind.IsRecurrent) w.Line($"ref float hB{a} = {At($"cur{a}", Plus(I(layer.StateH), "row"))};");
+        w.Line($"ref float hnB{a} = {At($"nxt{a}", Plus(I(layer.StateH), "row"))};");
+        if (kind.HasCellState)
+        {
+            w.Line($"ref float cB{a} = {At($"cur{a}", Plus(I(layer.StateC), "row"))};");
+            w.Line($"ref float cnB{a} = {At($"nxt{a}", Plus(I(layer.StateC), "row"))};");
+            (rows["c"], rows["cn"]) = ($"cB{a}", $"cnB{a}");
+        }
+
+        return rows;
+    }
+
+    // ── lanes: the sequences of a TrainBatch chunk, stepped together through the training forward pass ──
+
+    /// <summary>Floats between two lanes' caches: the generated constant of the batched training driver.</summary>
+    public const string LaneStride = "__LaneStride";
+
+    /// <summary>The training forward kernel over many lanes (the sequences of a batch chunk) at one step.</summary>
+    public static string LanesName(TiledLayerPlan layer) => $"__Layer{layer.Layer}ForwardLanes";
+
+    /// <summary>
+    /// (p, x, xStride[, h], hNext[, c, cNext][, cache], first, end): lane q reads its input at x + q·xStride and its
+    /// caches at the given refs + q·<see cref="LaneStride"/>; the refs are lane 0's rows of the step.
+    /// </summary>
+    public static Signature LanesSignature(TiledLayerPlan layer, RecurrentKind kind)
+    {
+        var parameters = new List<Parameter> { new("ref float", "p"), new("ref float", "x"), new("int", "xStride") };
+        foreach (var name in LaneRowParameters(kind, kind.HasTrainForward)) parameters.Add(new Parameter("ref float", name));
+        parameters.Add(new Parameter("int", "first"));
+        parameters.Add(new Parameter("int", "end"));
+        return new Signature(parameters.ToArray());
+    }
+
+    /// <summary>The per-lane rows a lanes kernel reads and writes, in the single-sequence kernel's parameter order.</summary>
+    private static IEnumerable<string> LaneRowParameters(RecurrentKind kind, bool train)
+    {
+        if (kind.IsRecurrent) yield return "h";
+        yield return "hNext";
+        if (kind.HasCellState)
+        {
+            yield return "c";
+            yield return "cNext";
+        }
+
+        if (train) yield return "cache";
+    }
+
+    private static string LaneRowArguments(RecurrentKind kind, bool train) =>
+        string.Join(", ", LaneRowParameters(kind, train).Select(static n => "ref " + n));
+
+    /// <summary>Lane <paramref name="lane"/>'s rows for the epilogue (agent slot a): h, h', c, c' and the cache slots at the sub-block's first unit.</summary>
+    private static Dictionary<string, string> LaneRows(CodeWriter w, TiledLayerPlan layer, RecurrentKind kind, bool train, int a, string lane)
+    {
+        string Lane(string row, string offset) => At(row, Plus($"({lane}) * {LaneStride}", offset));
+        var rows = new Dictionary<string, string> { ["h"] = $"hB{a}", ["hn"] = $"hnB{a}" };
+        if (kind.IsRecurrent) w.Line($"ref float hB{a} = {Lane("h", "row")};");
+        w.Line($"ref float hnB{a} = {Lane("hNext", "row")};");
+        if (kind.HasCellState)
+        {
+            w.Line($"ref float cB{a} = {Lane("c", "row")};");
+            w.Line($"ref float cnB{a} = {Lane("cNext", "row")};");
+            (rows["c"], rows["cn"]) = ($"cB{a}", $"cnB{a}");
+        }
+
+        if (train)
+            for (int i = 0; i < kind.CacheSlots.Length; i++)
+            {
+                string slot = kind.CacheSlots[i];
+                w.Line($"ref float {slot}CB{a} = {Lane("cache", Plus(I(i * layer.Padded), "row"))};");
+                rows[TileWalk.CacheRow(slot)] = $"{slot}CB{a}";
+            }
+
+        return rows;
+    }
+
+    /// <summary>Every layer's lanes kernel (dispatcher and one per width): the Training file calls them.</summary>
+    public static void EmitLanes(CodeWriter w, ModelPlan plan, TiledLayerPlan layer)
+    {
+        var kind = RecurrentKind.For(layer);
+        w.Comment($"── layer {layer.Layer} · {kind.Name} · training forward over many lanes (the sequences of a TrainBatch chunk) at one step: the",
+                  $"   many-agent tile walk (each weight vector loaded once per block of lanes), the epilogue of {ForwardKernelEmitter.Name(layer, kind.HasTrainForward)}" +
+                  (kind.HasTrainForward ? " (caching the gate values)" : ""),
+                  "   per lane: every lane's sums are the single-sequence kernel's, bit for bit");
+        Dispatcher.Emit(w, LanesName(layer), LanesSignature(layer, kind), ForwardKernelEmitter.Widths(layer));
+        foreach (var wp in layer.Widths)
+            EmitKernel(w, plan, layer, kind, wp.Agents, lanes: true);
+    }
+
+    private static string EpilogueName(TiledLayerPlan layer, AgentPlan ap, bool lanes) =>
+        $"__Layer{layer.Layer}Epilogue{(lanes ? "Lanes" : "Agents")}{ap.Width.Suffix}";
 
     /// <summary>
     /// The epilogue of one sub-block for the agents q .. q + A − 1, out of the kernel: the activations (RnnMath.Sigmoid,
@@ -406,27 +519,34 @@ internal static class AgentsEmitter
     /// up inlining them once its local-variable limit was reached, and every activation became a call passing vectors
     /// through memory, dearer than the FMAs of a small tile. One call per block of agents costs little.
     /// </summary>
-    private static void EmitEpilogue(CodeWriter w, TiledLayerPlan layer, RecurrentKind kind, AgentPlan ap)
+    private static void EmitEpilogue(CodeWriter w, TiledLayerPlan layer, RecurrentKind kind, AgentPlan ap, bool lanes)
     {
         var o = new VectorOps(ap.Width);
         int A = ap.Agents, S = ap.VectorsPerBlock, Lanes = ap.Width.Lanes;
         var acc = kind.Accumulators;
+        bool train = lanes && kind.HasTrainForward;
+        string parameters = lanes ? string.Join(", ", LaneRowParameters(kind, train).Select(static n => "ref float " + n)) : "ref State s";
         w.Line($"[GeneratedCode(\"RnnGen.Generator\", \"{Version}\"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block($"private static void {EpilogueName(layer, ap)}(ref float sums, ref State s, int q, int row)"))
+        using (w.Block($"private static void {EpilogueName(layer, ap, lanes)}(ref float sums, {parameters}, int q, int row)"))
         {
-            w.Comment($"sums[((n·{S} + v)·{A} + a)·{Lanes} + lane]: group n, vector v, agent q + a");
+            w.Comment($"sums[((n·{S} + v)·{A} + a)·{Lanes} + lane]: group n, vector v, {(lanes ? "lane" : "agent")} q + a");
             using (w.Block($"for (int a = 0; a < {I(A)}; a++)"))
             {
-                w.Line("ref State sa = ref Unsafe.Add(ref s, q + a);");
                 w.Line($"ref float sumsA = ref Unsafe.Add(ref sums, a * {I(Lanes)});");
-                var rows = new Dictionary<string, string> { ["h"] = "hB", ["hn"] = "hnB" };
-                if (kind.IsRecurrent) w.Line($"ref float hB = {At("sa.__Current", Plus(I(layer.StateH), "row"))};");
-                w.Line($"ref float hnB = {At("sa.__Next", Plus(I(layer.StateH), "row"))};");
-                if (kind.HasCellState)
+                Dictionary<string, string> rows;
+                if (lanes) rows = LaneRows(w, layer, kind, train, 0, "q + a");
+                else
                 {
-                    w.Line($"ref float cB = {At("sa.__Current", Plus(I(layer.StateC), "row"))};");
-                    w.Line($"ref float cnB = {At("sa.__Next", Plus(I(layer.StateC), "row"))};");
-                    (rows["c"], rows["cn"]) = ("cB", "cnB");
+                    w.Line("ref State sa = ref Unsafe.Add(ref s, q + a);");
+                    rows = new Dictionary<string, string> { ["h"] = "hB", ["hn"] = "hnB" };
+                    if (kind.IsRecurrent) w.Line($"ref float hB = {At("sa.__Current", Plus(I(layer.StateH), "row"))};");
+                    w.Line($"ref float hnB = {At("sa.__Next", Plus(I(layer.StateH), "row"))};");
+                    if (kind.HasCellState)
+                    {
+                        w.Line($"ref float cB = {At("sa.__Current", Plus(I(layer.StateC), "row"))};");
+                        w.Line($"ref float cnB = {At("sa.__Next", Plus(I(layer.StateC), "row"))};");
+                        (rows["c"], rows["cn"]) = ("cB", "cnB");
+                    }
                 }
 
                 for (int n = 0; n < acc.Length; n++)
@@ -434,7 +554,7 @@ internal static class AgentsEmitter
                         w.Line($"var {acc[n]}{v} = {o.Load("sumsA", (n * S + v) * A * Lanes)};");
                 var block = new KernelBlock(w, o, rows);
                 for (int v = 0; v < S; v++)
-                    kind.EmitForwardEpilogue(block, v, v * Lanes, train: false);
+                    kind.EmitForwardEpilogue(block, v, v * Lanes, train);
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using RnnGen.Generator.Layers;
 using RnnGen.Generator.Planning;
 using static RnnGen.Generator.Emitting.Syntax;
@@ -158,6 +159,125 @@ internal static class BackwardKernelEmitter
                     w.Line(o.Store(sum, tO, v * L));
                 }
             }
+        }
+
+        w.Line();
+    }
+
+    /// <summary>The lanes form of a product kernel (<see cref="EmitLanes"/>).</summary>
+    public static string LanesName(string product) => product + "Lanes";
+
+    private static readonly Signature LanesSignature = Signature.Refs("wt", "delta", "target").With(new Parameter("int", "first"), new Parameter("int", "end"));
+
+    /// <summary>
+    /// The lanes forms of the layer's transposed products, for TrainBatch's lanes driver: lane q's δ and target at the
+    /// refs + q·<see cref="AgentsEmitter.LaneStride"/>, each row of Wᵀ loaded once per block of lanes.
+    /// </summary>
+    public static void EmitLanes(CodeWriter w, TiledLayerPlan layer)
+    {
+        var kind = RecurrentKind.For(layer);
+        if (kind.IsRecurrent)
+        {
+            w.Comment($"── layer {layer.Layer} · {kind.Name} · backward over many lanes: dh_prev += W_hhᵀ·δ for every lane, each Wᵀ vector loaded once per block of lanes");
+            Dispatcher.Emit(w, LanesName(HiddenProductName(layer)), LanesSignature, ForwardKernelEmitter.Widths(layer));
+            foreach (var wp in layer.Widths) EmitLanesProduct(w, HiddenProductName(layer), wp.HiddenProduct, new VectorOps(wp.Width));
+        }
+
+        if (layer.HasDx)
+        {
+            w.Comment($"── layer {layer.Layer} · {kind.Name} · backward over many lanes: d{ForwardKernelEmitter.InputName(layer)} += W_ihᵀ·δ for every lane");
+            Dispatcher.Emit(w, LanesName(InputProductName(layer)), LanesSignature, ForwardKernelEmitter.Widths(layer));
+            foreach (var wp in layer.Widths) EmitLanesProduct(w, InputProductName(layer), wp.InputProduct!, new VectorOps(wp.Width));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="EmitProduct"/> for blocks of lanes: per block of output vectors, each Wᵀ vector is loaded once and
+    /// multiplied into every lane's accumulators. A lane's column c adds into its partial sum (c mod Unroll) mod K, and the
+    /// partial sums are added in order, as in the single-lane kernel: the same bits. Lanes that do not fill a block take
+    /// the single-lane kernel of the same width.
+    /// </summary>
+    private static void EmitLanesProduct(CodeWriter w, string name, ProductPlan pp, VectorOps o)
+    {
+        int L = o.Lanes, K = pp.KSplit, vectors = pp.RowLength / L;
+        int budget = o.Width == VectorWidth.V512 ? AgentPlan.Vector512Accumulators : AgentPlan.NarrowAccumulators;
+        // The block: the most accumulators within the budget, then the fewest loads per multiply-add ((V + A) / (V·A)).
+        int bestV = 1, bestA = 1;
+        double bestLoads = double.MaxValue;
+        for (int v = 1; v <= vectors && v <= 4; v *= 2)
+        {
+            if (vectors % v != 0) break;
+            for (int a = 1; a <= AgentPlan.MaxAgents && v * a * K <= budget; a++)
+            {
+                double loads = (double)(v + a) / (v * a);
+                if (v * a > bestV * bestA || (v * a == bestV * bestA && loads < bestLoads - 1e-12)) (bestV, bestA, bestLoads) = (v, a, loads);
+            }
+        }
+
+        int V = bestV, A = bestA;
+        string LaneRef(string row, int a) => At(row, $"(q + {I(a)}) * {AgentsEmitter.LaneStride}");
+        w.Line(Hot);
+        using (w.Block($"private static void {LanesName(name)}{o.Width.Suffix}({LanesSignature.Declaration})"))
+        {
+            w.Comment($"per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..{I(pp.Columns - 1)}; blocks of {I(A)} lane(s) × {I(V)} {o.Type}, {I(K)} partial sum(s)");
+            w.Line($"int whole = first + (end - first) / {I(A)} * {I(A)};");
+            w.Line($"{o.Type} {string.Join(", ", Enumerable.Range(0, A).Select(a => "xk" + I(a)))}, wv;");
+            using (w.Block($"for (int ob = 0; ob < {I(vectors / V)}; ob++)"))
+            {
+                w.Line($"ref float wO = {At("wt", $"ob * {I(V * L)}")};");
+                using (w.Block("for (int q = first; q < whole; q += " + I(A) + ")"))
+                {
+                    for (int a = 0; a < A; a++)
+                    {
+                        w.Line($"ref float d{a} = {LaneRef("delta", a)};");
+                        w.Line($"ref float t{a} = ref Unsafe.Add({LaneRef("target", a)}, ob * {I(V * L)});");
+                    }
+
+                    for (int v = 0; v < V; v++)
+                        for (int a = 0; a < A; a++)
+                        {
+                            w.Line($"var a{v}_0_{a} = {o.Load($"t{a}", v * L)};");
+                            for (int k = 1; k < K; k++) w.Line($"var a{v}_{k}_{a} = {o.Zero};");
+                        }
+
+                    void Column(int u, string wRef, int offset, string index)
+                    {
+                        for (int a = 0; a < A; a++)
+                            w.Line($"xk{a} = {o.Broadcast(index == "0" ? $"d{a}" : $"Unsafe.Add(ref d{a}, {index})")};");
+                        for (int v = 0; v < V; v++)
+                        {
+                            w.Line($"wv = {o.Load(wRef, offset + v * L)};");
+                            for (int a = 0; a < A; a++)
+                                w.Line($"a{v}_{u % K}_{a} = {o.Fma("wv", $"xk{a}", $"a{v}_{u % K}_{a}")};");
+                        }
+                    }
+
+                    if (pp.Unroll == pp.Columns)
+                    {
+                        for (int c = 0; c < pp.Columns; c++) Column(c, "wO", c * pp.RowLength, I(c));
+                    }
+                    else
+                    {
+                        using (w.Block($"for (int c = 0; c < {I(pp.Columns)}; c += {I(pp.Unroll)})"))
+                        {
+                            w.Line($"ref float wC = {At("wO", $"c * {I(pp.RowLength)}")};");
+                            for (int u = 0; u < pp.Unroll; u++) Column(u, "wC", u * pp.RowLength, u == 0 ? "c" : $"c + {I(u)}");
+                        }
+                    }
+
+                    for (int v = 0; v < V; v++)
+                        for (int a = 0; a < A; a++)
+                        {
+                            string sum = $"a{v}_0_{a}";
+                            for (int k = 1; k < K; k++) sum += $" + a{v}_{k}_{a}";
+                            w.Line(o.Store(sum, $"t{a}", v * L));
+                        }
+                }
+            }
+
+            w.Comment("the lanes that do not fill a block: one by one, through the single-lane kernel of this width");
+            w.Line("for (int q = whole; q < end; q++)");
+            w.Line($"    {name}{o.Width.Suffix}(ref wt, {At("delta", $"q * {AgentsEmitter.LaneStride}")}, {At("target", $"q * {AgentsEmitter.LaneStride}")});");
         }
 
         w.Line();

@@ -155,6 +155,75 @@ internal static class HeadLossEmitter
         }
     }
 
+    /// <summary>The lanes driver's half of a head's backward inside the step loop: dh += Wᵀ·dy.</summary>
+    public static string BackwardInputName(HeadPlan head) => $"__Head{head.Name}BackwardInput";
+
+    /// <summary>The lanes driver's other half, after the step loop, lane by lane: db += dy; dW += dy·hᵀ.</summary>
+    public static string BackwardWeightsName(HeadPlan head) => $"__Head{head.Name}BackwardWeights";
+
+    /// <summary>
+    /// The head's backward in two halves for TrainBatch's lanes driver, which needs dh of every lane at every step but
+    /// must add the sequences' dW in sequence order: each element's operations are those of the whole backward kernel
+    /// (the same fused multiply-adds on the same values), so the bits are the same.
+    /// </summary>
+    public static void EmitBackwardHalves(CodeWriter w, ModelPlan plan)
+    {
+        var widths = ForwardKernelEmitter.Widths(plan.Top);
+        foreach (var head in plan.Heads)
+        {
+            w.Comment($"── head{(head.Head >= 0 ? " " + I(head.Head) : "")} · backward in two halves (TrainBatch's lanes): dh += Wᵀ·dy per step; db += dy, dW += dy·hᵀ afterwards");
+            Dispatcher.Emit(w, BackwardInputName(head), Signature.Refs("p", "dy", "dh"), widths);
+            Dispatcher.Emit(w, BackwardWeightsName(head), Signature.Refs("g", "h", "dy"), widths);
+            foreach (var width in widths)
+            {
+                var o = new VectorOps(width);
+                string V = width.Alias;
+                string Load(string r) => $"{V}.LoadUnsafe(ref {r}, (nuint)j)";
+                w.Line(Hot);
+                using (w.Block($"private static void {BackwardInputName(head)}{width.Suffix}(ref float p, ref float dy, ref float dh)"))
+                using (w.Block($"for (int o = 0; o < {I(head.Outputs)}; o++)"))
+                {
+                    w.Line("float dyo = Unsafe.Add(ref dy, o);");
+                    w.Line($"ref float wo = ref Unsafe.Add(ref p, {Offset(head)} + o * {I(head.Stride)});");
+                    if (o.Scalar)
+                    {
+                        w.Line($"for (int j = 0; j < {I(head.InputUnits)}; j++)");
+                        w.Line("    Unsafe.Add(ref dh, j) += Unsafe.Add(ref wo, j) * dyo;   // dh_j += W[o, j]·dy_o");
+                    }
+                    else
+                    {
+                        w.Line($"var c = {V}.Create(dyo);");
+                        w.Line($"for (int j = 0; j < {I(head.Stride)}; j += {I(o.Lanes)})");
+                        w.Line($"    {V}.StoreUnsafe({o.Fma("c", Load("wo"), Load("dh"))}, ref dh, (nuint)j);   // dh += W[o, :]·dy_o");
+                    }
+                }
+
+                w.Line();
+                w.Line(Hot);
+                using (w.Block($"private static void {BackwardWeightsName(head)}{width.Suffix}(ref float g, ref float h, ref float dy)"))
+                using (w.Block($"for (int o = 0; o < {I(head.Outputs)}; o++)"))
+                {
+                    w.Line("float dyo = Unsafe.Add(ref dy, o);");
+                    w.Line($"Unsafe.Add(ref g, {BiasOffset(head)} + o) += dyo;   // db[o] += dy_o");
+                    w.Line($"ref float go = ref Unsafe.Add(ref g, {Offset(head)} + o * {I(head.Stride)});");
+                    if (o.Scalar)
+                    {
+                        w.Line($"for (int j = 0; j < {I(head.InputUnits)}; j++)");
+                        w.Line("    Unsafe.Add(ref go, j) += dyo * Unsafe.Add(ref h, j);   // dW[o, j] += dy_o·h_j");
+                    }
+                    else
+                    {
+                        w.Line($"var c = {V}.Create(dyo);");
+                        w.Line($"for (int j = 0; j < {I(head.Stride)}; j += {I(o.Lanes)})");
+                        w.Line($"    {V}.StoreUnsafe({o.Fma("c", Load("h"), Load("go"))}, ref go, (nuint)j);   // dW[o, :] += dy_o·h");
+                    }
+                }
+
+                w.Line();
+            }
+        }
+    }
+
     /// <summary>
     /// <c>__StepLoss(ref y, ref target, cls, ref dy, scale)</c>: the loss of one scored step summed over the outputs,
     /// from the head's logits y, and dy = scale · dloss/dy. For cross-entropy, <c>cls</c> ≥ 0 is a class id and

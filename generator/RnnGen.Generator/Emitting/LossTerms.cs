@@ -40,16 +40,19 @@ internal sealed class LossTerms
     private static string F(float value) => value.ToString("R", CultureInfo.InvariantCulture) + "f";
 
     /// <summary><c>first</c> (the first scored step), and per head its count, its dL/dy scale (when <paramref name="scales"/>) and its sum.</summary>
-    public void EmitDeclarations(CodeWriter w, bool scales)
+    public void EmitDeclarations(CodeWriter w, bool scales, bool sums = true)
     {
         w.Line($"int first = {(_plan.Spec.LossOn == LossOnKind.LastStep ? "steps - 1" : "0")};");
         foreach (var t in _terms)
         {
             w.Line($"int count{t.Suffix} = {(t.CrossEntropy ? "steps - first" : $"(steps - first) * {I(t.Outputs)}")};");
             if (scales) w.Line($"float scale{t.Suffix} = {(t.Weight == 1f ? "1f" : F(t.Weight))} / count{t.Suffix};");
-            w.Line($"double sum{t.Suffix} = 0;");
+            if (sums) w.Line($"double sum{t.Suffix} = 0;");
         }
     }
+
+    /// <summary>The suffixes of the sums (<c>sum{suffix}</c>), one per term, in order.</summary>
+    public IReadOnlyList<string> Suffixes => _terms.ConvertAll(static t => t.Suffix);
 
     /// <summary>
     /// The statements that add step <c>t</c>'s loss of every head: its logits at <paramref name="y"/> + the head's offset, its

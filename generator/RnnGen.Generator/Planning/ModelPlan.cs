@@ -77,6 +77,22 @@ internal sealed record ModelPlan
     /// <summary>TrainBatch cuts a batch into at most this many contiguous chunks (the cut depends only on the batch size, so sums are the same on any core count).</summary>
     public int BatchChunks { get; init; }
 
+    /// <summary>
+    /// Where the per-sequence caches of the buffer start (layer 0's h cache): a lane of TrainBatch's lanes driver holds
+    /// the same sections at the same offsets from its start.
+    /// </summary>
+    public int LaneStart { get; init; }
+
+    /// <summary>
+    /// Floats from one lane's caches to the next when TrainBatch steps the sequences of a chunk together (a matrix–matrix
+    /// product per step); 0 for models whose TrainBatch steps one sequence at a time (an embedding, a dropout or a learned
+    /// initial state).
+    /// </summary>
+    public int LaneStride { get; init; }
+
+    /// <summary>Whether TrainBatch steps the sequences of a chunk together (<see cref="LaneStride"/>).</summary>
+    public bool BatchesLanes => LaneStride > 0;
+
     public EmbeddingPlan? Embedding
     {
         get

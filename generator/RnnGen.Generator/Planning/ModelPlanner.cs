@@ -277,6 +277,38 @@ internal static class ModelPlanner
 
         private int At(string section) => _at.TryGetValue(section, out long offset) ? checked((int)offset) : -1;
 
+        /// <summary>
+        /// Whether TrainBatch steps the sequences of a chunk together (<see cref="ModelPlan.LaneStride"/>): every model
+        /// without an embedding, a dropout or a learned initial state. Those three keep per-sequence work the lanes driver
+        /// does not have (the window's embedding rows and their gradient, a dropout stream per sequence, the initial
+        /// state's gradient); their TrainBatch steps one sequence at a time, as before.
+        /// </summary>
+        private bool BatchesLanes()
+        {
+            if (_spec.Vocabulary > 0) return false;
+            for (int n = 0; n < _entries.Count; n++)
+                if (_entries[n].DropoutAfter > 0 || InitialOffsets[n] >= 0) return false;
+            return true;
+        }
+
+        /// <summary>
+        /// The per-sequence part of the buffer, from layer 0's h cache to the end of the last δ section (h, c and gate
+        /// caches, head outputs, dL/dh, dL/dc, dL/dy, the scratch outputs, dL/dx and δ, contiguous in that order):
+        /// (its start, the floats between two lanes). The stride is a whole number of 64-byte lines, an odd one, so the
+        /// lanes' rows of a step do not all fall into the same sets of a cache.
+        /// </summary>
+        private (int Start, int Stride) Lanes()
+        {
+            if (!BatchesLanes()) return (0, 0);
+            long start = _at["Layer0CacheH"], end = start;
+            foreach (var (name, offset, length, _) in _sections)
+                if (name.EndsWith("Delta", System.StringComparison.Ordinal) || name.EndsWith("DeltaRec", System.StringComparison.Ordinal))
+                    end = System.Math.Max(end, offset + length);
+            long stride = TilePlanner.RoundUp(end - start, Alignment);
+            if (stride / Alignment % 2 == 0) stride += Alignment;
+            return (checked((int)start), checked((int)stride));
+        }
+
         public ModelPlan ToPlan()
         {
             var spec = _spec;
@@ -441,6 +473,8 @@ internal static class ModelPlanner
                 InferenceWeightBytes = WeightBytes,
                 InferenceBase = RoundedFloat32Copy ? At("InferenceWeights") - checked((int)LayerOffsets[0]) : 0,
                 BatchChunks = BatchChunks,
+                LaneStart = Lanes().Start,
+                LaneStride = Lanes().Stride,
             };
         }
 
