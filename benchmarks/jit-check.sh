@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# JIT check of the benchmark matrix: runs every model's Step, many-agent Step, Forward, AccumulateGradients and TrainStep
+# JIT check of the benchmark matrix: runs every model's Step, many-agent Step, TrainBatch, Forward, AccumulateGradients and TrainStep
 # (RnnGen.Benchmarks --jit-check: Elman/LSTM/GRU x hidden 16..256, often enough and with pauses so that tiered
 # compilation reaches each method's final code) with the JIT's per-method summary switched on, then fails (exit 1)
 # if any method of a generated model was compiled with MinOpts: the JIT gives up optimizing methods that are too

@@ -5,7 +5,7 @@ using System.Threading;
 namespace RnnGen.Benchmarks;
 
 /// <summary>
-/// <c>--jit-check</c>: runs every matrix model's Step, many-agent Step, Forward, AccumulateGradients and TrainStep often enough, with
+/// <c>--jit-check</c>: runs every matrix model's Step, many-agent Step, TrainBatch, Forward, AccumulateGradients and TrainStep often enough, with
 /// pauses for the tiering thread, that every method reaches its final code; benchmarks/jit-check.sh runs this under
 /// <c>DOTNET_JitStdOutFile</c> + <c>DOTNET_JitDisasmSummary=1</c> (+ <c>DOTNET_JitDisasm</c>) and fails if any generated method
 /// was compiled with MinOpts or, optimized, still calls an RnnMath activation.
@@ -35,7 +35,7 @@ public static class JitCheck
                 // The float32 model and its bfloat16 twin, whose Step and agents run kernels of their own.
                 foreach (IRnnModel model in new[] { Models.Create(cell, hidden, seed: 42), BFloat16Models.CreateBFloat16(cell, hidden, seed: 42) })
                 {
-                    models.Add(new Entry(model, new Adam(model.Parameters.Length, Models.LearningRate), Agents.Of(model)));
+                    models.Add(new Entry(model, new Adam(model.Parameters.Length, Models.LearningRate), Agents.Of(model), Batches.Of(model)));
                 }
             }
         }
@@ -62,6 +62,11 @@ public static class JitCheck
                     entry.Agents.Step();
                 }
 
+                for (int i = 0; i < 10; i++)
+                {
+                    check += entry.TrainBatch();
+                }
+
                 for (int i = 0; i < 40; i++)
                 {
                     model.ResetState();
@@ -83,13 +88,65 @@ public static class JitCheck
         return 0;
     }
 
-    /// <summary>One model, its optimizer and its agents (a class: IRnnModel has static abstract members, so it cannot be a type argument).</summary>
-    private sealed class Entry(IRnnModel model, Adam adam, IAgentStepper agents)
+    /// <summary>One model, its optimizer, its agents and its minibatch (a class: IRnnModel has static abstract members, so it cannot be a type argument).</summary>
+    private sealed class Entry(IRnnModel model, Adam adam, IAgentStepper agents, Func<float> trainBatch)
     {
         public IRnnModel Model { get; } = model;
 
         public Adam Adam { get; } = adam;
 
         public IAgentStepper Agents { get; } = agents;
+
+        public Func<float> TrainBatch { get; } = trainBatch;
+    }
+
+    /// <summary>
+    /// A TrainBatch call per model: 64 sequences of 4 steps, so each of the 8 chunks steps 8 sequences together and the
+    /// lanes kernels run whole blocks of lanes (the learning rate is 0: the model is not changed).
+    /// </summary>
+    private static class Batches
+    {
+        private const int Sequences = 64, Steps = 4;
+        private static readonly float[] Inputs = Models.RandomArray(Sequences * Steps * Models.Input, seed: 5);
+        private static readonly float[] Targets = Models.RandomArray(Sequences * Steps * Models.Output, seed: 6);
+
+        public static Func<float> Of(IRnnModel model)
+        {
+            var sgd = new Sgd(model.Parameters.Length, 0f);
+            return model switch
+            {
+                ElmanH16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                ElmanH32 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                ElmanH64 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                ElmanH128 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                ElmanH256 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                LstmH16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                LstmH32 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                LstmH64 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                LstmH128 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                LstmH256 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                GruH16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                GruH32 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                GruH64 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                GruH128 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                GruH256 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                ElmanH16BFloat16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                ElmanH32BFloat16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                ElmanH64BFloat16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                ElmanH128BFloat16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                ElmanH256BFloat16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                LstmH16BFloat16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                LstmH32BFloat16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                LstmH64BFloat16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                LstmH128BFloat16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                LstmH256BFloat16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                GruH16BFloat16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                GruH32BFloat16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                GruH64BFloat16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                GruH128BFloat16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                GruH256BFloat16 m => () => m.TrainBatch(Inputs, Targets, Sequences, sgd),
+                _ => throw new ArgumentException($"No minibatch for {model.GetType().Name}.", nameof(model)),
+            };
+        }
     }
 }

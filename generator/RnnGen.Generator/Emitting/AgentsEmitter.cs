@@ -532,12 +532,16 @@ internal static class AgentsEmitter
             w.Comment($"sums[((n·{S} + v)·{A} + a)·{Lanes} + lane]: group n, vector v, {(lanes ? "lane" : "agent")} q + a");
             using (w.Block($"for (int a = 0; a < {I(A)}; a++)"))
             {
-                w.Line($"ref float sumsA = ref Unsafe.Add(ref sums, a * {I(Lanes)});");
                 Dictionary<string, string> rows;
-                if (lanes) rows = LaneRows(w, layer, kind, train, 0, "q + a");
+                if (lanes)
+                {
+                    w.Line($"ref float sumsA = ref Unsafe.Add(ref sums, a * {I(Lanes)});");
+                    rows = LaneRows(w, layer, kind, train, 0, "q + a");
+                }
                 else
                 {
                     w.Line("ref State sa = ref Unsafe.Add(ref s, q + a);");
+                    w.Line($"ref float sumsA = ref Unsafe.Add(ref sums, a * {I(Lanes)});");
                     rows = new Dictionary<string, string> { ["h"] = "hB", ["hn"] = "hnB" };
                     if (kind.IsRecurrent) w.Line($"ref float hB = {At("sa.__Current", Plus(I(layer.StateH), "row"))};");
                     w.Line($"ref float hnB = {At("sa.__Next", Plus(I(layer.StateH), "row"))};");

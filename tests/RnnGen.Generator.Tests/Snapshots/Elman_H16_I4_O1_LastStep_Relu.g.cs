@@ -603,6 +603,16 @@ partial class Elman_H16_I4_O1_LastStep_Relu : global::RnnGen.IRnnModel, global::
         if (c > 0) Parameters.CopyTo(worker.Parameters);   // read-only here: chunk 0 does not change parameters
         int first = (int)((long)c * sequences / chunks), end = (int)((long)(c + 1) * sequences / chunks);
         worker.ZeroGradients();
+        if (end - first > 1)
+        {
+            // the chunk's sequences together, as lanes: each step's products over all of them (the same bits as one by one)
+            int lanes = end - first;
+            var floats = new global::System.ReadOnlySpan<float>(__batchFloats, first * steps * InputSize, lanes * steps * InputSize);
+            var laneTargets = classes ? default : new global::System.ReadOnlySpan<float>(__batchTargets, first * OutputSize, lanes * OutputSize);
+            var laneClasses = classes ? new global::System.ReadOnlySpan<int>(__batchClasses, first * 1, lanes * 1) : default;
+            __chunkLoss[c] = worker.__AccumulateLanes(floats, laneTargets, laneClasses, lanes, steps);
+            return;
+        }
         double loss = 0;
         for (int q = first; q < end; q++)
         {
@@ -2111,6 +2121,2325 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         return loss;
     }
 
+    // ── TrainBatch's lanes: the per-sequence caches from __Layer0CacheHOffset on, one copy per lane, 1168 floats apart
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private const int __LaneStart = 768, __LaneStride = 1168;
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private float[]? __laneArray;   // the lanes' caches (64-byte aligned from __laneOffset), grown when a chunk has more lanes
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private int __laneOffset, __laneCount;
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private double[] __laneSums = global::System.Array.Empty<double>();   // each lane's loss sums, per head
+
+    /// <summary>
+    /// BPTT over <paramref name="lanes"/> sequences of <paramref name="steps"/> steps together, each from the zero state: adds each
+    /// sequence's gradient into the gradients, in sequence order, and returns the sum of their losses. Bit for bit the
+    /// single-sequence driver (__Accumulate) called on each sequence in turn; the model's state is not touched.
+    /// </summary>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double __AccumulateLanes(
+        global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> laneTargets, global::System.ReadOnlySpan<int> laneClasses,
+        int lanes, int steps)
+    {
+        ref float p = ref __Base;
+        ref float g = ref Unsafe.Add(ref p, __GradientsOffset);
+        if (__laneCount < lanes)
+        {
+            (__laneArray, __laneOffset) = global::RnnGen.Internal.ModelMemory.AllocateAligned(checked(lanes * __LaneStride));
+            __laneSums = new double[lanes * 1];
+            __laneCount = lanes;
+        }
+        ref float lane0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(__laneArray!), __laneOffset);
+        ref float x0 = ref MemoryMarshal.GetReference(inputs);
+        int xStride = steps * InputSize;   // lane q's inputs start at x0 + q·xStride
+        int perTarget = laneTargets.Length / lanes, perClass = laneClasses.Length / lanes;
+        // lane 0's rows of every cache; lane q's are __LaneStride · q floats further
+        ref float hs0 = ref Unsafe.Add(ref lane0, __Layer0CacheHOffset - __LaneStart);
+        ref float dh0 = ref Unsafe.Add(ref lane0, __Layer0DhOffset - __LaneStart);
+        ref float delta0 = ref Unsafe.Add(ref lane0, __Layer0DeltaOffset - __LaneStart);
+        ref float ys = ref Unsafe.Add(ref lane0, __CacheYOffset - __LaneStart);
+        ref float dy = ref Unsafe.Add(ref lane0, __DyOffset - __LaneStart);
+
+        // h_0 of every lane ← 0 (every sequence starts from the zero state)
+        for (int q = 0; q < lanes; q++)
+        {
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hs0, q * __LaneStride), 16).Clear();
+        }
+        // W_hhᵀ (and W_ihᵀ) of every layer ← the parameters, for the backward pass's products
+        __Layer0Transpose(ref p, ref Unsafe.Add(ref p, __Layer0WhhTOffset));
+
+        // forward over the window, all lanes at each step: every layer in one call over the lanes, caching h (and c and the gate values), then the
+        //    heads lane by lane
+        for (int t = 0; t < steps; t++)
+        {
+            __Layer0ForwardLanes(
+                ref p, ref Unsafe.Add(ref x0, t * InputSize), xStride, ref Unsafe.Add(ref hs0, t * 16), ref Unsafe.Add(ref hs0, (t + 1) * 16), 0,
+                lanes);
+            for (int q = 0; q < lanes; q++)
+            {
+                __HeadForward(
+                    ref p, ref Unsafe.Add(ref hs0, q * __LaneStride + (t + 1) * 16), ref Unsafe.Add(ref ys, q * __LaneStride + t * OutputSize));
+            }
+        }
+
+        // loss: MSE = mean over the scored steps × outputs of (y − target)²; each lane sums its own
+        int first = steps - 1;
+        int count = (steps - first) * 1;
+        float scale = 1f / count;
+        global::System.Array.Clear(__laneSums, 0, lanes * 1);
+        // backward through time, all lanes in step: dh{l}[cur] holds dL/dh_t, dh{l}[cur ^ 1] receives dL/dh_{t−1}
+        for (int q = 0; q < lanes; q++)
+        {
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dh0, q * __LaneStride), 32).Clear();
+        }
+        int cur = 0;
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            if (t >= first)
+            {
+                for (int q = 0; q < lanes; q++)
+                {
+                    ref float lane = ref Unsafe.Add(ref lane0, q * __LaneStride);
+                    ref float hs0Q = ref Unsafe.Add(ref lane, __Layer0CacheHOffset - __LaneStart);
+                    ref float dh0Q = ref Unsafe.Add(ref lane, __Layer0DhOffset - __LaneStart);
+                    ref float ysQ = ref Unsafe.Add(ref lane, __CacheYOffset - __LaneStart);
+                    ref float dyQ = ref Unsafe.Add(ref lane, __DyOffset - __LaneStart);
+                    var targets = laneTargets.IsEmpty ? default : laneTargets.Slice(q * perTarget, perTarget);
+                    var classes = laneClasses.IsEmpty ? default : laneClasses.Slice(q * perClass, perClass);
+                    ref float tg = ref MemoryMarshal.GetReference(targets);
+                    double sum = __laneSums[q * 1];
+                    ref float yt = ref Unsafe.Add(ref ysQ, t * OutputSize);
+                    ref float target = ref targets.IsEmpty ? ref dyQ : ref Unsafe.Add(ref tg, (t - first) * OutputSize);
+                    sum += __StepLoss(ref yt, ref target, classes.IsEmpty ? -1 : classes[t - first], ref dyQ, scale);
+                    __laneSums[q * 1] = sum;
+                    __HeadBackwardInput(ref p, ref dyQ, ref Unsafe.Add(ref dh0Q, cur * 16));   // dh_t += Wᵀ·dy
+                    MemoryMarshal.CreateReadOnlySpan(ref dyQ, OutputSize).CopyTo(MemoryMarshal.CreateSpan(ref yt, OutputSize));   // y_t is spent: keep dy_t in its place for dW
+                }
+            }
+            for (int q = 0; q < lanes; q++)
+            {
+                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dh0, q * __LaneStride + (cur ^ 1) * 16), 16).Clear();
+                __Layer0Backward(
+                    ref Unsafe.Add(ref hs0, q * __LaneStride + (t + 1) * 16), ref Unsafe.Add(ref hs0, q * __LaneStride + t * 16),
+                    ref Unsafe.Add(ref dh0, q * __LaneStride + cur * 16), ref Unsafe.Add(ref dh0, q * __LaneStride + (cur ^ 1) * 16),
+                    ref Unsafe.Add(ref delta0, q * __LaneStride + t * 16));   // δ_t
+            }
+            __Layer0BackwardHiddenLanes(
+                ref Unsafe.Add(ref p, __Layer0WhhTOffset), ref Unsafe.Add(ref delta0, t * 16), ref Unsafe.Add(ref dh0, (cur ^ 1) * 16), 0, lanes);   // dh_(t−1) += W_hhᵀ·δ, every lane
+            cur ^= 1;
+        }
+
+        // lane after lane, in sequence order: the heads' dW and db of every scored step (t from the last down), then the
+        // window's weight gradients of every layer, as the single-sequence driver adds them; and the lane's loss
+        double total = 0;
+        for (int q = 0; q < lanes; q++)
+        {
+            ref float lane = ref Unsafe.Add(ref lane0, q * __LaneStride);
+            ref float hs0Q = ref Unsafe.Add(ref lane, __Layer0CacheHOffset - __LaneStart);
+            ref float dh0Q = ref Unsafe.Add(ref lane, __Layer0DhOffset - __LaneStart);
+            ref float delta0Q = ref Unsafe.Add(ref lane, __Layer0DeltaOffset - __LaneStart);
+            ref float ysQ = ref Unsafe.Add(ref lane, __CacheYOffset - __LaneStart);
+            ref float dyQ = ref Unsafe.Add(ref lane, __DyOffset - __LaneStart);
+            for (int t = steps - 1; t >= first; t--)
+            {
+                __HeadBackwardWeights(
+                    ref g, ref Unsafe.Add(ref hs0Q, (t + 1) * 16), ref Unsafe.Add(ref ysQ, t * OutputSize));   // dW += dy·hᵀ, db += dy
+            }
+            __Layer0WeightGradients(ref g, ref delta0Q, ref Unsafe.Add(ref x0, q * xStride), ref hs0Q, steps);
+            double sum = __laneSums[q * 1];
+            total += (float)(sum / count);   // as the chunk adds each sequence's float loss
+        }
+        return total;
+    }
+
+    // ── layer 0 · Elman · training forward over many lanes (the sequences of a TrainBatch chunk) at one step: the
+    //    many-agent tile walk (each weight vector loaded once per block of lanes), the epilogue of __Layer0Forward
+    //    per lane: every lane's sums are the single-sequence kernel's, bit for bit
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __Layer0ForwardLanes(ref float p, ref float x, int xStride, ref float h, ref float hNext, int first, int end)
+    {
+        if (V512.IsHardwareAccelerated)
+            __Layer0ForwardLanes512(ref p, ref x, xStride, ref h, ref hNext, first, end);
+        else if (V256.IsHardwareAccelerated)
+            __Layer0ForwardLanes256(ref p, ref x, xStride, ref h, ref hNext, first, end);
+        else if (V128.IsHardwareAccelerated)
+            __Layer0ForwardLanes128(ref p, ref x, xStride, ref h, ref hNext, first, end);
+        else
+            __Layer0ForwardLanesScalar(ref p, ref x, xStride, ref h, ref hNext, first, end);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0ForwardLanes512(ref float p, ref float x, int xStride, ref float h, ref float hNext, int first, int end)
+    {
+        // 1 tile(s) × blocks of 8 agent(s) × 1 sub-block(s) of 1 Vector512 per group × 1 group(s) [a]; columns in 4 passes (k ≡ 0..3 mod 4) whose
+        //    partial sums add up in the single-agent order
+        F512 wv;
+        F512 xk0, xk1, xk2, xk3, xk4, xk5, xk6, xk7;
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
+        global::System.Span<float> sumsSpan = stackalloc float[128];
+        ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
+        int whole = first + (end - first) / 8 * 8;   // lanes in whole blocks; the rest one by one below
+        ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
+        for (int q = first; q < whole; q += 8)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float hs0 = ref Unsafe.Add(ref h, (q) * __LaneStride);
+            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * xStride);
+            ref float hs1 = ref Unsafe.Add(ref h, (q + 1) * __LaneStride);
+            ref float in2 = ref Unsafe.Add(ref x, (q + 2) * xStride);
+            ref float hs2 = ref Unsafe.Add(ref h, (q + 2) * __LaneStride);
+            ref float in3 = ref Unsafe.Add(ref x, (q + 3) * xStride);
+            ref float hs3 = ref Unsafe.Add(ref h, (q + 3) * __LaneStride);
+            ref float in4 = ref Unsafe.Add(ref x, (q + 4) * xStride);
+            ref float hs4 = ref Unsafe.Add(ref h, (q + 4) * __LaneStride);
+            ref float in5 = ref Unsafe.Add(ref x, (q + 5) * xStride);
+            ref float hs5 = ref Unsafe.Add(ref h, (q + 5) * __LaneStride);
+            ref float in6 = ref Unsafe.Add(ref x, (q + 6) * xStride);
+            ref float hs6 = ref Unsafe.Add(ref h, (q + 6) * __LaneStride);
+            ref float in7 = ref Unsafe.Add(ref x, (q + 7) * xStride);
+            ref float hs7 = ref Unsafe.Add(ref h, (q + 7) * __LaneStride);
+            int row = 0;   // first unit of the sub-block
+            // pass 0: columns k ≡ 0 (mod 4), from the biases
+            // [a] = b_ih + b_hh, for every agent
+            var a0_0 = V512.LoadUnsafe(ref wT) + V512.LoadUnsafe(ref wT, 16);
+            var a0_1 = a0_0;
+            var a0_2 = a0_0;
+            var a0_3 = a0_0;
+            var a0_4 = a0_0;
+            var a0_5 = a0_0;
+            var a0_6 = a0_0;
+            var a0_7 = a0_0;
+            // [gates] += W_ih[:, k]·x_k   (k = 0, 4, … ≤ 3)
+            xk0 = V512.Create(in0);
+            xk1 = V512.Create(in1);
+            xk2 = V512.Create(in2);
+            xk3 = V512.Create(in3);
+            xk4 = V512.Create(in4);
+            xk5 = V512.Create(in5);
+            xk6 = V512.Create(in6);
+            xk7 = V512.Create(in7);
+            wv = V512.LoadUnsafe(ref wT, 32);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 4, … ≤ 15)
+            xk0 = V512.Create(hs0);
+            xk1 = V512.Create(hs1);
+            xk2 = V512.Create(hs2);
+            xk3 = V512.Create(hs3);
+            xk4 = V512.Create(hs4);
+            xk5 = V512.Create(hs5);
+            xk6 = V512.Create(hs6);
+            xk7 = V512.Create(hs7);
+            wv = V512.LoadUnsafe(ref wT, 96);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            xk0 = V512.Create(Unsafe.Add(ref hs0, 4));
+            xk1 = V512.Create(Unsafe.Add(ref hs1, 4));
+            xk2 = V512.Create(Unsafe.Add(ref hs2, 4));
+            xk3 = V512.Create(Unsafe.Add(ref hs3, 4));
+            xk4 = V512.Create(Unsafe.Add(ref hs4, 4));
+            xk5 = V512.Create(Unsafe.Add(ref hs5, 4));
+            xk6 = V512.Create(Unsafe.Add(ref hs6, 4));
+            xk7 = V512.Create(Unsafe.Add(ref hs7, 4));
+            wv = V512.LoadUnsafe(ref wT, 160);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            xk0 = V512.Create(Unsafe.Add(ref hs0, 8));
+            xk1 = V512.Create(Unsafe.Add(ref hs1, 8));
+            xk2 = V512.Create(Unsafe.Add(ref hs2, 8));
+            xk3 = V512.Create(Unsafe.Add(ref hs3, 8));
+            xk4 = V512.Create(Unsafe.Add(ref hs4, 8));
+            xk5 = V512.Create(Unsafe.Add(ref hs5, 8));
+            xk6 = V512.Create(Unsafe.Add(ref hs6, 8));
+            xk7 = V512.Create(Unsafe.Add(ref hs7, 8));
+            wv = V512.LoadUnsafe(ref wT, 224);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            xk0 = V512.Create(Unsafe.Add(ref hs0, 12));
+            xk1 = V512.Create(Unsafe.Add(ref hs1, 12));
+            xk2 = V512.Create(Unsafe.Add(ref hs2, 12));
+            xk3 = V512.Create(Unsafe.Add(ref hs3, 12));
+            xk4 = V512.Create(Unsafe.Add(ref hs4, 12));
+            xk5 = V512.Create(Unsafe.Add(ref hs5, 12));
+            xk6 = V512.Create(Unsafe.Add(ref hs6, 12));
+            xk7 = V512.Create(Unsafe.Add(ref hs7, 12));
+            wv = V512.LoadUnsafe(ref wT, 288);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            // sums = pass 0
+            V512.StoreUnsafe(a0_0, ref sums);
+            V512.StoreUnsafe(a0_1, ref sums, 16);
+            V512.StoreUnsafe(a0_2, ref sums, 32);
+            V512.StoreUnsafe(a0_3, ref sums, 48);
+            V512.StoreUnsafe(a0_4, ref sums, 64);
+            V512.StoreUnsafe(a0_5, ref sums, 80);
+            V512.StoreUnsafe(a0_6, ref sums, 96);
+            V512.StoreUnsafe(a0_7, ref sums, 112);
+            // pass 1: columns k ≡ 1 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F512.Zero;
+            a0_1 = F512.Zero;
+            a0_2 = F512.Zero;
+            a0_3 = F512.Zero;
+            a0_4 = F512.Zero;
+            a0_5 = F512.Zero;
+            a0_6 = F512.Zero;
+            a0_7 = F512.Zero;
+            // [gates] += W_ih[:, k]·x_k   (k = 1, 5, … ≤ 3)
+            xk0 = V512.Create(Unsafe.Add(ref in0, 1));
+            xk1 = V512.Create(Unsafe.Add(ref in1, 1));
+            xk2 = V512.Create(Unsafe.Add(ref in2, 1));
+            xk3 = V512.Create(Unsafe.Add(ref in3, 1));
+            xk4 = V512.Create(Unsafe.Add(ref in4, 1));
+            xk5 = V512.Create(Unsafe.Add(ref in5, 1));
+            xk6 = V512.Create(Unsafe.Add(ref in6, 1));
+            xk7 = V512.Create(Unsafe.Add(ref in7, 1));
+            wv = V512.LoadUnsafe(ref wT, 48);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            // [gates] += W_hh[:, k]·h_k   (k = 1, 5, … ≤ 15)
+            xk0 = V512.Create(Unsafe.Add(ref hs0, 1));
+            xk1 = V512.Create(Unsafe.Add(ref hs1, 1));
+            xk2 = V512.Create(Unsafe.Add(ref hs2, 1));
+            xk3 = V512.Create(Unsafe.Add(ref hs3, 1));
+            xk4 = V512.Create(Unsafe.Add(ref hs4, 1));
+            xk5 = V512.Create(Unsafe.Add(ref hs5, 1));
+            xk6 = V512.Create(Unsafe.Add(ref hs6, 1));
+            xk7 = V512.Create(Unsafe.Add(ref hs7, 1));
+            wv = V512.LoadUnsafe(ref wT, 112);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            xk0 = V512.Create(Unsafe.Add(ref hs0, 5));
+            xk1 = V512.Create(Unsafe.Add(ref hs1, 5));
+            xk2 = V512.Create(Unsafe.Add(ref hs2, 5));
+            xk3 = V512.Create(Unsafe.Add(ref hs3, 5));
+            xk4 = V512.Create(Unsafe.Add(ref hs4, 5));
+            xk5 = V512.Create(Unsafe.Add(ref hs5, 5));
+            xk6 = V512.Create(Unsafe.Add(ref hs6, 5));
+            xk7 = V512.Create(Unsafe.Add(ref hs7, 5));
+            wv = V512.LoadUnsafe(ref wT, 176);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            xk0 = V512.Create(Unsafe.Add(ref hs0, 9));
+            xk1 = V512.Create(Unsafe.Add(ref hs1, 9));
+            xk2 = V512.Create(Unsafe.Add(ref hs2, 9));
+            xk3 = V512.Create(Unsafe.Add(ref hs3, 9));
+            xk4 = V512.Create(Unsafe.Add(ref hs4, 9));
+            xk5 = V512.Create(Unsafe.Add(ref hs5, 9));
+            xk6 = V512.Create(Unsafe.Add(ref hs6, 9));
+            xk7 = V512.Create(Unsafe.Add(ref hs7, 9));
+            wv = V512.LoadUnsafe(ref wT, 240);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            xk0 = V512.Create(Unsafe.Add(ref hs0, 13));
+            xk1 = V512.Create(Unsafe.Add(ref hs1, 13));
+            xk2 = V512.Create(Unsafe.Add(ref hs2, 13));
+            xk3 = V512.Create(Unsafe.Add(ref hs3, 13));
+            xk4 = V512.Create(Unsafe.Add(ref hs4, 13));
+            xk5 = V512.Create(Unsafe.Add(ref hs5, 13));
+            xk6 = V512.Create(Unsafe.Add(ref hs6, 13));
+            xk7 = V512.Create(Unsafe.Add(ref hs7, 13));
+            wv = V512.LoadUnsafe(ref wT, 304);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            // sums = sums + pass 1
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 16) + a0_1, ref sums, 16);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 32) + a0_2, ref sums, 32);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 48) + a0_3, ref sums, 48);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 64) + a0_4, ref sums, 64);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 80) + a0_5, ref sums, 80);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 96) + a0_6, ref sums, 96);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 112) + a0_7, ref sums, 112);
+            // pass 2: columns k ≡ 2 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F512.Zero;
+            a0_1 = F512.Zero;
+            a0_2 = F512.Zero;
+            a0_3 = F512.Zero;
+            a0_4 = F512.Zero;
+            a0_5 = F512.Zero;
+            a0_6 = F512.Zero;
+            a0_7 = F512.Zero;
+            // [gates] += W_ih[:, k]·x_k   (k = 2, 6, … ≤ 3)
+            xk0 = V512.Create(Unsafe.Add(ref in0, 2));
+            xk1 = V512.Create(Unsafe.Add(ref in1, 2));
+            xk2 = V512.Create(Unsafe.Add(ref in2, 2));
+            xk3 = V512.Create(Unsafe.Add(ref in3, 2));
+            xk4 = V512.Create(Unsafe.Add(ref in4, 2));
+            xk5 = V512.Create(Unsafe.Add(ref in5, 2));
+            xk6 = V512.Create(Unsafe.Add(ref in6, 2));
+            xk7 = V512.Create(Unsafe.Add(ref in7, 2));
+            wv = V512.LoadUnsafe(ref wT, 64);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            // [gates] += W_hh[:, k]·h_k   (k = 2, 6, … ≤ 15)
+            xk0 = V512.Create(Unsafe.Add(ref hs0, 2));
+            xk1 = V512.Create(Unsafe.Add(ref hs1, 2));
+            xk2 = V512.Create(Unsafe.Add(ref hs2, 2));
+            xk3 = V512.Create(Unsafe.Add(ref hs3, 2));
+            xk4 = V512.Create(Unsafe.Add(ref hs4, 2));
+            xk5 = V512.Create(Unsafe.Add(ref hs5, 2));
+            xk6 = V512.Create(Unsafe.Add(ref hs6, 2));
+            xk7 = V512.Create(Unsafe.Add(ref hs7, 2));
+            wv = V512.LoadUnsafe(ref wT, 128);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            xk0 = V512.Create(Unsafe.Add(ref hs0, 6));
+            xk1 = V512.Create(Unsafe.Add(ref hs1, 6));
+            xk2 = V512.Create(Unsafe.Add(ref hs2, 6));
+            xk3 = V512.Create(Unsafe.Add(ref hs3, 6));
+            xk4 = V512.Create(Unsafe.Add(ref hs4, 6));
+            xk5 = V512.Create(Unsafe.Add(ref hs5, 6));
+            xk6 = V512.Create(Unsafe.Add(ref hs6, 6));
+            xk7 = V512.Create(Unsafe.Add(ref hs7, 6));
+            wv = V512.LoadUnsafe(ref wT, 192);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            xk0 = V512.Create(Unsafe.Add(ref hs0, 10));
+            xk1 = V512.Create(Unsafe.Add(ref hs1, 10));
+            xk2 = V512.Create(Unsafe.Add(ref hs2, 10));
+            xk3 = V512.Create(Unsafe.Add(ref hs3, 10));
+            xk4 = V512.Create(Unsafe.Add(ref hs4, 10));
+            xk5 = V512.Create(Unsafe.Add(ref hs5, 10));
+            xk6 = V512.Create(Unsafe.Add(ref hs6, 10));
+            xk7 = V512.Create(Unsafe.Add(ref hs7, 10));
+            wv = V512.LoadUnsafe(ref wT, 256);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            xk0 = V512.Create(Unsafe.Add(ref hs0, 14));
+            xk1 = V512.Create(Unsafe.Add(ref hs1, 14));
+            xk2 = V512.Create(Unsafe.Add(ref hs2, 14));
+            xk3 = V512.Create(Unsafe.Add(ref hs3, 14));
+            xk4 = V512.Create(Unsafe.Add(ref hs4, 14));
+            xk5 = V512.Create(Unsafe.Add(ref hs5, 14));
+            xk6 = V512.Create(Unsafe.Add(ref hs6, 14));
+            xk7 = V512.Create(Unsafe.Add(ref hs7, 14));
+            wv = V512.LoadUnsafe(ref wT, 320);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            // sums = sums + pass 2
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 16) + a0_1, ref sums, 16);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 32) + a0_2, ref sums, 32);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 48) + a0_3, ref sums, 48);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 64) + a0_4, ref sums, 64);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 80) + a0_5, ref sums, 80);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 96) + a0_6, ref sums, 96);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 112) + a0_7, ref sums, 112);
+            // pass 3: columns k ≡ 3 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F512.Zero;
+            a0_1 = F512.Zero;
+            a0_2 = F512.Zero;
+            a0_3 = F512.Zero;
+            a0_4 = F512.Zero;
+            a0_5 = F512.Zero;
+            a0_6 = F512.Zero;
+            a0_7 = F512.Zero;
+            // [gates] += W_ih[:, k]·x_k   (k = 3, 7, … ≤ 3)
+            xk0 = V512.Create(Unsafe.Add(ref in0, 3));
+            xk1 = V512.Create(Unsafe.Add(ref in1, 3));
+            xk2 = V512.Create(Unsafe.Add(ref in2, 3));
+            xk3 = V512.Create(Unsafe.Add(ref in3, 3));
+            xk4 = V512.Create(Unsafe.Add(ref in4, 3));
+            xk5 = V512.Create(Unsafe.Add(ref in5, 3));
+            xk6 = V512.Create(Unsafe.Add(ref in6, 3));
+            xk7 = V512.Create(Unsafe.Add(ref in7, 3));
+            wv = V512.LoadUnsafe(ref wT, 80);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            // [gates] += W_hh[:, k]·h_k   (k = 3, 7, … ≤ 15)
+            xk0 = V512.Create(Unsafe.Add(ref hs0, 3));
+            xk1 = V512.Create(Unsafe.Add(ref hs1, 3));
+            xk2 = V512.Create(Unsafe.Add(ref hs2, 3));
+            xk3 = V512.Create(Unsafe.Add(ref hs3, 3));
+            xk4 = V512.Create(Unsafe.Add(ref hs4, 3));
+            xk5 = V512.Create(Unsafe.Add(ref hs5, 3));
+            xk6 = V512.Create(Unsafe.Add(ref hs6, 3));
+            xk7 = V512.Create(Unsafe.Add(ref hs7, 3));
+            wv = V512.LoadUnsafe(ref wT, 144);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            xk0 = V512.Create(Unsafe.Add(ref hs0, 7));
+            xk1 = V512.Create(Unsafe.Add(ref hs1, 7));
+            xk2 = V512.Create(Unsafe.Add(ref hs2, 7));
+            xk3 = V512.Create(Unsafe.Add(ref hs3, 7));
+            xk4 = V512.Create(Unsafe.Add(ref hs4, 7));
+            xk5 = V512.Create(Unsafe.Add(ref hs5, 7));
+            xk6 = V512.Create(Unsafe.Add(ref hs6, 7));
+            xk7 = V512.Create(Unsafe.Add(ref hs7, 7));
+            wv = V512.LoadUnsafe(ref wT, 208);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            xk0 = V512.Create(Unsafe.Add(ref hs0, 11));
+            xk1 = V512.Create(Unsafe.Add(ref hs1, 11));
+            xk2 = V512.Create(Unsafe.Add(ref hs2, 11));
+            xk3 = V512.Create(Unsafe.Add(ref hs3, 11));
+            xk4 = V512.Create(Unsafe.Add(ref hs4, 11));
+            xk5 = V512.Create(Unsafe.Add(ref hs5, 11));
+            xk6 = V512.Create(Unsafe.Add(ref hs6, 11));
+            xk7 = V512.Create(Unsafe.Add(ref hs7, 11));
+            wv = V512.LoadUnsafe(ref wT, 272);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            xk0 = V512.Create(Unsafe.Add(ref hs0, 15));
+            xk1 = V512.Create(Unsafe.Add(ref hs1, 15));
+            xk2 = V512.Create(Unsafe.Add(ref hs2, 15));
+            xk3 = V512.Create(Unsafe.Add(ref hs3, 15));
+            xk4 = V512.Create(Unsafe.Add(ref hs4, 15));
+            xk5 = V512.Create(Unsafe.Add(ref hs5, 15));
+            xk6 = V512.Create(Unsafe.Add(ref hs6, 15));
+            xk7 = V512.Create(Unsafe.Add(ref hs7, 15));
+            wv = V512.LoadUnsafe(ref wT, 336);
+            a0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V512.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V512.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V512.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V512.FusedMultiplyAdd(wv, xk7, a0_7);
+            // sums = sums + pass 3: the single-agent order of the partial sums, for the epilogue
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 16) + a0_1, ref sums, 16);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 32) + a0_2, ref sums, 32);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 48) + a0_3, ref sums, 48);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 64) + a0_4, ref sums, 64);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 80) + a0_5, ref sums, 80);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 96) + a0_6, ref sums, 96);
+            V512.StoreUnsafe(V512.LoadUnsafe(ref sums, 112) + a0_7, ref sums, 112);
+            __Layer0EpilogueLanes512(ref sums, ref h, ref hNext, q, row);   // every lane's epilogue on its sums
+        }
+        // the last (end − first) mod A lanes: one by one, through the single-sequence kernel of this width (the same sums, so the same bits)
+        for (int q = whole; q < end; q++)
+        {
+            __Layer0Forward512(
+                ref p, ref Unsafe.Add(ref x, q * xStride), ref Unsafe.Add(ref h, q * __LaneStride), ref Unsafe.Add(ref hNext, q * __LaneStride));
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueLanes512(ref float sums, ref float h, ref float hNext, int q, int row)
+    {
+        // sums[((n·1 + v)·8 + a)·16 + lane]: group n, vector v, lane q + a
+        for (int a = 0; a < 8; a++)
+        {
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 16);
+            ref float hB0 = ref Unsafe.Add(ref h, (q + a) * __LaneStride + row);
+            ref float hnB0 = ref Unsafe.Add(ref hNext, (q + a) * __LaneStride + row);
+            var a0 = V512.LoadUnsafe(ref sumsA);
+            V512.StoreUnsafe(V512.Max(a0, F512.Zero), ref hnB0);   // h' = max(a, 0)
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0ForwardLanes256(ref float p, ref float x, int xStride, ref float h, ref float hNext, int first, int end)
+    {
+        // 1 tile(s) × blocks of 4 agent(s) × 1 sub-block(s) of 2 Vector256 per group × 1 group(s) [a]; columns in 4 passes (k ≡ 0..3 mod 4) whose
+        //    partial sums add up in the single-agent order
+        F256 wv;
+        F256 xk0, xk1, xk2, xk3;
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
+        global::System.Span<float> sumsSpan = stackalloc float[64];
+        ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
+        int whole = first + (end - first) / 4 * 4;   // lanes in whole blocks; the rest one by one below
+        ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
+        for (int q = first; q < whole; q += 4)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float hs0 = ref Unsafe.Add(ref h, (q) * __LaneStride);
+            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * xStride);
+            ref float hs1 = ref Unsafe.Add(ref h, (q + 1) * __LaneStride);
+            ref float in2 = ref Unsafe.Add(ref x, (q + 2) * xStride);
+            ref float hs2 = ref Unsafe.Add(ref h, (q + 2) * __LaneStride);
+            ref float in3 = ref Unsafe.Add(ref x, (q + 3) * xStride);
+            ref float hs3 = ref Unsafe.Add(ref h, (q + 3) * __LaneStride);
+            int row = 0;   // first unit of the sub-block
+            // pass 0: columns k ≡ 0 (mod 4), from the biases
+            // [a] = b_ih + b_hh, for every agent
+            var a0_0 = V256.LoadUnsafe(ref wT) + V256.LoadUnsafe(ref wT, 16);
+            var a1_0 = V256.LoadUnsafe(ref wT, 8) + V256.LoadUnsafe(ref wT, 24);
+            var a0_1 = a0_0;
+            var a0_2 = a0_0;
+            var a0_3 = a0_0;
+            var a1_1 = a1_0;
+            var a1_2 = a1_0;
+            var a1_3 = a1_0;
+            // [gates] += W_ih[:, k]·x_k   (k = 0, 4, … ≤ 3)
+            xk0 = V256.Create(in0);
+            xk1 = V256.Create(in1);
+            xk2 = V256.Create(in2);
+            xk3 = V256.Create(in3);
+            wv = V256.LoadUnsafe(ref wT, 32);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 40);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 4, … ≤ 15)
+            xk0 = V256.Create(hs0);
+            xk1 = V256.Create(hs1);
+            xk2 = V256.Create(hs2);
+            xk3 = V256.Create(hs3);
+            wv = V256.LoadUnsafe(ref wT, 96);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 104);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 4));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 4));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 4));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 4));
+            wv = V256.LoadUnsafe(ref wT, 160);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 168);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 8));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 8));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 8));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 8));
+            wv = V256.LoadUnsafe(ref wT, 224);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 232);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 12));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 12));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 12));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 12));
+            wv = V256.LoadUnsafe(ref wT, 288);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 296);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            // sums = pass 0
+            V256.StoreUnsafe(a0_0, ref sums);
+            V256.StoreUnsafe(a0_1, ref sums, 8);
+            V256.StoreUnsafe(a0_2, ref sums, 16);
+            V256.StoreUnsafe(a0_3, ref sums, 24);
+            V256.StoreUnsafe(a1_0, ref sums, 32);
+            V256.StoreUnsafe(a1_1, ref sums, 40);
+            V256.StoreUnsafe(a1_2, ref sums, 48);
+            V256.StoreUnsafe(a1_3, ref sums, 56);
+            // pass 1: columns k ≡ 1 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F256.Zero;
+            a0_1 = F256.Zero;
+            a0_2 = F256.Zero;
+            a0_3 = F256.Zero;
+            a1_0 = F256.Zero;
+            a1_1 = F256.Zero;
+            a1_2 = F256.Zero;
+            a1_3 = F256.Zero;
+            // [gates] += W_ih[:, k]·x_k   (k = 1, 5, … ≤ 3)
+            xk0 = V256.Create(Unsafe.Add(ref in0, 1));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 1));
+            xk2 = V256.Create(Unsafe.Add(ref in2, 1));
+            xk3 = V256.Create(Unsafe.Add(ref in3, 1));
+            wv = V256.LoadUnsafe(ref wT, 48);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 56);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            // [gates] += W_hh[:, k]·h_k   (k = 1, 5, … ≤ 15)
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 1));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 1));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 1));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 1));
+            wv = V256.LoadUnsafe(ref wT, 112);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 120);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 5));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 5));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 5));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 5));
+            wv = V256.LoadUnsafe(ref wT, 176);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 184);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 9));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 9));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 9));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 9));
+            wv = V256.LoadUnsafe(ref wT, 240);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 248);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 13));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 13));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 13));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 13));
+            wv = V256.LoadUnsafe(ref wT, 304);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 312);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            // sums = sums + pass 1
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + a0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + a0_2, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + a0_3, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + a1_0, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + a1_1, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + a1_2, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + a1_3, ref sums, 56);
+            // pass 2: columns k ≡ 2 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F256.Zero;
+            a0_1 = F256.Zero;
+            a0_2 = F256.Zero;
+            a0_3 = F256.Zero;
+            a1_0 = F256.Zero;
+            a1_1 = F256.Zero;
+            a1_2 = F256.Zero;
+            a1_3 = F256.Zero;
+            // [gates] += W_ih[:, k]·x_k   (k = 2, 6, … ≤ 3)
+            xk0 = V256.Create(Unsafe.Add(ref in0, 2));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 2));
+            xk2 = V256.Create(Unsafe.Add(ref in2, 2));
+            xk3 = V256.Create(Unsafe.Add(ref in3, 2));
+            wv = V256.LoadUnsafe(ref wT, 64);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 72);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            // [gates] += W_hh[:, k]·h_k   (k = 2, 6, … ≤ 15)
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 2));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 2));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 2));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 2));
+            wv = V256.LoadUnsafe(ref wT, 128);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 136);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 6));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 6));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 6));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 6));
+            wv = V256.LoadUnsafe(ref wT, 192);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 200);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 10));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 10));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 10));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 10));
+            wv = V256.LoadUnsafe(ref wT, 256);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 264);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 14));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 14));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 14));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 14));
+            wv = V256.LoadUnsafe(ref wT, 320);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 328);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            // sums = sums + pass 2
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + a0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + a0_2, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + a0_3, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + a1_0, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + a1_1, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + a1_2, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + a1_3, ref sums, 56);
+            // pass 3: columns k ≡ 3 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F256.Zero;
+            a0_1 = F256.Zero;
+            a0_2 = F256.Zero;
+            a0_3 = F256.Zero;
+            a1_0 = F256.Zero;
+            a1_1 = F256.Zero;
+            a1_2 = F256.Zero;
+            a1_3 = F256.Zero;
+            // [gates] += W_ih[:, k]·x_k   (k = 3, 7, … ≤ 3)
+            xk0 = V256.Create(Unsafe.Add(ref in0, 3));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 3));
+            xk2 = V256.Create(Unsafe.Add(ref in2, 3));
+            xk3 = V256.Create(Unsafe.Add(ref in3, 3));
+            wv = V256.LoadUnsafe(ref wT, 80);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 88);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            // [gates] += W_hh[:, k]·h_k   (k = 3, 7, … ≤ 15)
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 3));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 3));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 3));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 3));
+            wv = V256.LoadUnsafe(ref wT, 144);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 152);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 7));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 7));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 7));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 7));
+            wv = V256.LoadUnsafe(ref wT, 208);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 216);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 11));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 11));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 11));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 11));
+            wv = V256.LoadUnsafe(ref wT, 272);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 280);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 15));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 15));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 15));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 15));
+            wv = V256.LoadUnsafe(ref wT, 336);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            wv = V256.LoadUnsafe(ref wT, 344);
+            a1_0 = V256.FusedMultiplyAdd(wv, xk0, a1_0);
+            a1_1 = V256.FusedMultiplyAdd(wv, xk1, a1_1);
+            a1_2 = V256.FusedMultiplyAdd(wv, xk2, a1_2);
+            a1_3 = V256.FusedMultiplyAdd(wv, xk3, a1_3);
+            // sums = sums + pass 3: the single-agent order of the partial sums, for the epilogue
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + a0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + a0_2, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + a0_3, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + a1_0, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + a1_1, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + a1_2, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + a1_3, ref sums, 56);
+            __Layer0EpilogueLanes256(ref sums, ref h, ref hNext, q, row);   // every lane's epilogue on its sums
+        }
+        // the last (end − first) mod A lanes: one by one, through the single-sequence kernel of this width (the same sums, so the same bits)
+        for (int q = whole; q < end; q++)
+        {
+            __Layer0Forward256(
+                ref p, ref Unsafe.Add(ref x, q * xStride), ref Unsafe.Add(ref h, q * __LaneStride), ref Unsafe.Add(ref hNext, q * __LaneStride));
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueLanes256(ref float sums, ref float h, ref float hNext, int q, int row)
+    {
+        // sums[((n·2 + v)·4 + a)·8 + lane]: group n, vector v, lane q + a
+        for (int a = 0; a < 4; a++)
+        {
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref float hB0 = ref Unsafe.Add(ref h, (q + a) * __LaneStride + row);
+            ref float hnB0 = ref Unsafe.Add(ref hNext, (q + a) * __LaneStride + row);
+            var a0 = V256.LoadUnsafe(ref sumsA);
+            var a1 = V256.LoadUnsafe(ref sumsA, 32);
+            V256.StoreUnsafe(V256.Max(a0, F256.Zero), ref hnB0);   // h' = max(a, 0)
+            V256.StoreUnsafe(V256.Max(a1, F256.Zero), ref hnB0, 8);   // h' = max(a, 0)
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0ForwardLanes128(ref float p, ref float x, int xStride, ref float h, ref float hNext, int first, int end)
+    {
+        // 1 tile(s) × blocks of 4 agent(s) × 2 sub-block(s) of 2 Vector128 per group × 1 group(s) [a]; columns in 2 passes (k ≡ 0..1 mod 2) whose
+        //    partial sums add up in the single-agent order
+        F128 wv;
+        F128 xk0, xk1, xk2, xk3;
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
+        global::System.Span<float> sumsSpan = stackalloc float[32];
+        ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
+        int whole = first + (end - first) / 4 * 4;   // lanes in whole blocks; the rest one by one below
+        ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
+        for (int q = first; q < whole; q += 4)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float hs0 = ref Unsafe.Add(ref h, (q) * __LaneStride);
+            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * xStride);
+            ref float hs1 = ref Unsafe.Add(ref h, (q + 1) * __LaneStride);
+            ref float in2 = ref Unsafe.Add(ref x, (q + 2) * xStride);
+            ref float hs2 = ref Unsafe.Add(ref h, (q + 2) * __LaneStride);
+            ref float in3 = ref Unsafe.Add(ref x, (q + 3) * xStride);
+            ref float hs3 = ref Unsafe.Add(ref h, (q + 3) * __LaneStride);
+            for (int b = 0; b < 2; b++)
+            {
+                ref float wB = ref Unsafe.Add(ref wT, b * 8);
+                int row = b * 8;   // first unit of the sub-block
+                // pass 0: columns k ≡ 0 (mod 2), from the biases
+                // [a] = b_ih + b_hh, for every agent
+                var a0_0 = V128.LoadUnsafe(ref wB) + V128.LoadUnsafe(ref wB, 16);
+                var a1_0 = V128.LoadUnsafe(ref wB, 4) + V128.LoadUnsafe(ref wB, 20);
+                var a0_1 = a0_0;
+                var a0_2 = a0_0;
+                var a0_3 = a0_0;
+                var a1_1 = a1_0;
+                var a1_2 = a1_0;
+                var a1_3 = a1_0;
+                // [gates] += W_ih[:, k]·x_k   (k = 0, 2, … ≤ 3)
+                xk0 = V128.Create(in0);
+                xk1 = V128.Create(in1);
+                xk2 = V128.Create(in2);
+                xk3 = V128.Create(in3);
+                wv = V128.LoadUnsafe(ref wB, 32);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 36);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                xk0 = V128.Create(Unsafe.Add(ref in0, 2));
+                xk1 = V128.Create(Unsafe.Add(ref in1, 2));
+                xk2 = V128.Create(Unsafe.Add(ref in2, 2));
+                xk3 = V128.Create(Unsafe.Add(ref in3, 2));
+                wv = V128.LoadUnsafe(ref wB, 64);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 68);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                // [gates] += W_hh[:, k]·h_k   (k = 0, 2, … ≤ 15)
+                xk0 = V128.Create(hs0);
+                xk1 = V128.Create(hs1);
+                xk2 = V128.Create(hs2);
+                xk3 = V128.Create(hs3);
+                wv = V128.LoadUnsafe(ref wB, 96);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 100);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                xk0 = V128.Create(Unsafe.Add(ref hs0, 2));
+                xk1 = V128.Create(Unsafe.Add(ref hs1, 2));
+                xk2 = V128.Create(Unsafe.Add(ref hs2, 2));
+                xk3 = V128.Create(Unsafe.Add(ref hs3, 2));
+                wv = V128.LoadUnsafe(ref wB, 128);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 132);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                xk0 = V128.Create(Unsafe.Add(ref hs0, 4));
+                xk1 = V128.Create(Unsafe.Add(ref hs1, 4));
+                xk2 = V128.Create(Unsafe.Add(ref hs2, 4));
+                xk3 = V128.Create(Unsafe.Add(ref hs3, 4));
+                wv = V128.LoadUnsafe(ref wB, 160);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 164);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                xk0 = V128.Create(Unsafe.Add(ref hs0, 6));
+                xk1 = V128.Create(Unsafe.Add(ref hs1, 6));
+                xk2 = V128.Create(Unsafe.Add(ref hs2, 6));
+                xk3 = V128.Create(Unsafe.Add(ref hs3, 6));
+                wv = V128.LoadUnsafe(ref wB, 192);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 196);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                xk0 = V128.Create(Unsafe.Add(ref hs0, 8));
+                xk1 = V128.Create(Unsafe.Add(ref hs1, 8));
+                xk2 = V128.Create(Unsafe.Add(ref hs2, 8));
+                xk3 = V128.Create(Unsafe.Add(ref hs3, 8));
+                wv = V128.LoadUnsafe(ref wB, 224);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 228);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                xk0 = V128.Create(Unsafe.Add(ref hs0, 10));
+                xk1 = V128.Create(Unsafe.Add(ref hs1, 10));
+                xk2 = V128.Create(Unsafe.Add(ref hs2, 10));
+                xk3 = V128.Create(Unsafe.Add(ref hs3, 10));
+                wv = V128.LoadUnsafe(ref wB, 256);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 260);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                xk0 = V128.Create(Unsafe.Add(ref hs0, 12));
+                xk1 = V128.Create(Unsafe.Add(ref hs1, 12));
+                xk2 = V128.Create(Unsafe.Add(ref hs2, 12));
+                xk3 = V128.Create(Unsafe.Add(ref hs3, 12));
+                wv = V128.LoadUnsafe(ref wB, 288);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 292);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                xk0 = V128.Create(Unsafe.Add(ref hs0, 14));
+                xk1 = V128.Create(Unsafe.Add(ref hs1, 14));
+                xk2 = V128.Create(Unsafe.Add(ref hs2, 14));
+                xk3 = V128.Create(Unsafe.Add(ref hs3, 14));
+                wv = V128.LoadUnsafe(ref wB, 320);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 324);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                // sums = pass 0
+                V128.StoreUnsafe(a0_0, ref sums);
+                V128.StoreUnsafe(a0_1, ref sums, 4);
+                V128.StoreUnsafe(a0_2, ref sums, 8);
+                V128.StoreUnsafe(a0_3, ref sums, 12);
+                V128.StoreUnsafe(a1_0, ref sums, 16);
+                V128.StoreUnsafe(a1_1, ref sums, 20);
+                V128.StoreUnsafe(a1_2, ref sums, 24);
+                V128.StoreUnsafe(a1_3, ref sums, 28);
+                // pass 1: columns k ≡ 1 (mod 2), a partial sum from zero, added afterwards
+                a0_0 = F128.Zero;
+                a0_1 = F128.Zero;
+                a0_2 = F128.Zero;
+                a0_3 = F128.Zero;
+                a1_0 = F128.Zero;
+                a1_1 = F128.Zero;
+                a1_2 = F128.Zero;
+                a1_3 = F128.Zero;
+                // [gates] += W_ih[:, k]·x_k   (k = 1, 3, … ≤ 3)
+                xk0 = V128.Create(Unsafe.Add(ref in0, 1));
+                xk1 = V128.Create(Unsafe.Add(ref in1, 1));
+                xk2 = V128.Create(Unsafe.Add(ref in2, 1));
+                xk3 = V128.Create(Unsafe.Add(ref in3, 1));
+                wv = V128.LoadUnsafe(ref wB, 48);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 52);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                xk0 = V128.Create(Unsafe.Add(ref in0, 3));
+                xk1 = V128.Create(Unsafe.Add(ref in1, 3));
+                xk2 = V128.Create(Unsafe.Add(ref in2, 3));
+                xk3 = V128.Create(Unsafe.Add(ref in3, 3));
+                wv = V128.LoadUnsafe(ref wB, 80);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 84);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                // [gates] += W_hh[:, k]·h_k   (k = 1, 3, … ≤ 15)
+                xk0 = V128.Create(Unsafe.Add(ref hs0, 1));
+                xk1 = V128.Create(Unsafe.Add(ref hs1, 1));
+                xk2 = V128.Create(Unsafe.Add(ref hs2, 1));
+                xk3 = V128.Create(Unsafe.Add(ref hs3, 1));
+                wv = V128.LoadUnsafe(ref wB, 112);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 116);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                xk0 = V128.Create(Unsafe.Add(ref hs0, 3));
+                xk1 = V128.Create(Unsafe.Add(ref hs1, 3));
+                xk2 = V128.Create(Unsafe.Add(ref hs2, 3));
+                xk3 = V128.Create(Unsafe.Add(ref hs3, 3));
+                wv = V128.LoadUnsafe(ref wB, 144);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 148);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                xk0 = V128.Create(Unsafe.Add(ref hs0, 5));
+                xk1 = V128.Create(Unsafe.Add(ref hs1, 5));
+                xk2 = V128.Create(Unsafe.Add(ref hs2, 5));
+                xk3 = V128.Create(Unsafe.Add(ref hs3, 5));
+                wv = V128.LoadUnsafe(ref wB, 176);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 180);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                xk0 = V128.Create(Unsafe.Add(ref hs0, 7));
+                xk1 = V128.Create(Unsafe.Add(ref hs1, 7));
+                xk2 = V128.Create(Unsafe.Add(ref hs2, 7));
+                xk3 = V128.Create(Unsafe.Add(ref hs3, 7));
+                wv = V128.LoadUnsafe(ref wB, 208);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 212);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                xk0 = V128.Create(Unsafe.Add(ref hs0, 9));
+                xk1 = V128.Create(Unsafe.Add(ref hs1, 9));
+                xk2 = V128.Create(Unsafe.Add(ref hs2, 9));
+                xk3 = V128.Create(Unsafe.Add(ref hs3, 9));
+                wv = V128.LoadUnsafe(ref wB, 240);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 244);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                xk0 = V128.Create(Unsafe.Add(ref hs0, 11));
+                xk1 = V128.Create(Unsafe.Add(ref hs1, 11));
+                xk2 = V128.Create(Unsafe.Add(ref hs2, 11));
+                xk3 = V128.Create(Unsafe.Add(ref hs3, 11));
+                wv = V128.LoadUnsafe(ref wB, 272);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 276);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                xk0 = V128.Create(Unsafe.Add(ref hs0, 13));
+                xk1 = V128.Create(Unsafe.Add(ref hs1, 13));
+                xk2 = V128.Create(Unsafe.Add(ref hs2, 13));
+                xk3 = V128.Create(Unsafe.Add(ref hs3, 13));
+                wv = V128.LoadUnsafe(ref wB, 304);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 308);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                xk0 = V128.Create(Unsafe.Add(ref hs0, 15));
+                xk1 = V128.Create(Unsafe.Add(ref hs1, 15));
+                xk2 = V128.Create(Unsafe.Add(ref hs2, 15));
+                xk3 = V128.Create(Unsafe.Add(ref hs3, 15));
+                wv = V128.LoadUnsafe(ref wB, 336);
+                a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+                a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+                a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+                a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+                wv = V128.LoadUnsafe(ref wB, 340);
+                a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+                a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+                a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+                a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+                // sums = sums + pass 1: the single-agent order of the partial sums, for the epilogue
+                V128.StoreUnsafe(V128.LoadUnsafe(ref sums) + a0_0, ref sums);
+                V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 4) + a0_1, ref sums, 4);
+                V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 8) + a0_2, ref sums, 8);
+                V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 12) + a0_3, ref sums, 12);
+                V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 16) + a1_0, ref sums, 16);
+                V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 20) + a1_1, ref sums, 20);
+                V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 24) + a1_2, ref sums, 24);
+                V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 28) + a1_3, ref sums, 28);
+                __Layer0EpilogueLanes128(ref sums, ref h, ref hNext, q, row);   // every lane's epilogue on its sums
+            }
+        }
+        // the last (end − first) mod A lanes: one by one, through the single-sequence kernel of this width (the same sums, so the same bits)
+        for (int q = whole; q < end; q++)
+        {
+            __Layer0Forward128(
+                ref p, ref Unsafe.Add(ref x, q * xStride), ref Unsafe.Add(ref h, q * __LaneStride), ref Unsafe.Add(ref hNext, q * __LaneStride));
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueLanes128(ref float sums, ref float h, ref float hNext, int q, int row)
+    {
+        // sums[((n·2 + v)·4 + a)·4 + lane]: group n, vector v, lane q + a
+        for (int a = 0; a < 4; a++)
+        {
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 4);
+            ref float hB0 = ref Unsafe.Add(ref h, (q + a) * __LaneStride + row);
+            ref float hnB0 = ref Unsafe.Add(ref hNext, (q + a) * __LaneStride + row);
+            var a0 = V128.LoadUnsafe(ref sumsA);
+            var a1 = V128.LoadUnsafe(ref sumsA, 16);
+            V128.StoreUnsafe(V128.Max(a0, F128.Zero), ref hnB0);   // h' = max(a, 0)
+            V128.StoreUnsafe(V128.Max(a1, F128.Zero), ref hnB0, 4);   // h' = max(a, 0)
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0ForwardLanesScalar(ref float p, ref float x, int xStride, ref float h, ref float hNext, int first, int end)
+    {
+        // 1 tile(s) × blocks of 1 agent(s) × 2 sub-block(s) of 8 row(s) per group × 1 group(s) [a]
+        float wv;
+        float xk0;
+        ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
+        for (int q = first; q < end; q += 1)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float hs0 = ref Unsafe.Add(ref h, (q) * __LaneStride);
+            for (int b = 0; b < 2; b++)
+            {
+                ref float wB = ref Unsafe.Add(ref wT, b * 8);
+                int row = b * 8;   // first unit of the sub-block
+                // [a] = b_ih + b_hh, for every agent
+                var a0_0 = wB + Unsafe.Add(ref wB, 16);
+                var a1_0 = Unsafe.Add(ref wB, 1) + Unsafe.Add(ref wB, 17);
+                var a2_0 = Unsafe.Add(ref wB, 2) + Unsafe.Add(ref wB, 18);
+                var a3_0 = Unsafe.Add(ref wB, 3) + Unsafe.Add(ref wB, 19);
+                var a4_0 = Unsafe.Add(ref wB, 4) + Unsafe.Add(ref wB, 20);
+                var a5_0 = Unsafe.Add(ref wB, 5) + Unsafe.Add(ref wB, 21);
+                var a6_0 = Unsafe.Add(ref wB, 6) + Unsafe.Add(ref wB, 22);
+                var a7_0 = Unsafe.Add(ref wB, 7) + Unsafe.Add(ref wB, 23);
+                // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 3)
+                xk0 = in0;
+                wv = Unsafe.Add(ref wB, 32);
+                a0_0 = wv * xk0 + a0_0;
+                wv = Unsafe.Add(ref wB, 33);
+                a1_0 = wv * xk0 + a1_0;
+                wv = Unsafe.Add(ref wB, 34);
+                a2_0 = wv * xk0 + a2_0;
+                wv = Unsafe.Add(ref wB, 35);
+                a3_0 = wv * xk0 + a3_0;
+                wv = Unsafe.Add(ref wB, 36);
+                a4_0 = wv * xk0 + a4_0;
+                wv = Unsafe.Add(ref wB, 37);
+                a5_0 = wv * xk0 + a5_0;
+                wv = Unsafe.Add(ref wB, 38);
+                a6_0 = wv * xk0 + a6_0;
+                wv = Unsafe.Add(ref wB, 39);
+                a7_0 = wv * xk0 + a7_0;
+                xk0 = Unsafe.Add(ref in0, 1);
+                wv = Unsafe.Add(ref wB, 48);
+                a0_0 = wv * xk0 + a0_0;
+                wv = Unsafe.Add(ref wB, 49);
+                a1_0 = wv * xk0 + a1_0;
+                wv = Unsafe.Add(ref wB, 50);
+                a2_0 = wv * xk0 + a2_0;
+                wv = Unsafe.Add(ref wB, 51);
+                a3_0 = wv * xk0 + a3_0;
+                wv = Unsafe.Add(ref wB, 52);
+                a4_0 = wv * xk0 + a4_0;
+                wv = Unsafe.Add(ref wB, 53);
+                a5_0 = wv * xk0 + a5_0;
+                wv = Unsafe.Add(ref wB, 54);
+                a6_0 = wv * xk0 + a6_0;
+                wv = Unsafe.Add(ref wB, 55);
+                a7_0 = wv * xk0 + a7_0;
+                xk0 = Unsafe.Add(ref in0, 2);
+                wv = Unsafe.Add(ref wB, 64);
+                a0_0 = wv * xk0 + a0_0;
+                wv = Unsafe.Add(ref wB, 65);
+                a1_0 = wv * xk0 + a1_0;
+                wv = Unsafe.Add(ref wB, 66);
+                a2_0 = wv * xk0 + a2_0;
+                wv = Unsafe.Add(ref wB, 67);
+                a3_0 = wv * xk0 + a3_0;
+                wv = Unsafe.Add(ref wB, 68);
+                a4_0 = wv * xk0 + a4_0;
+                wv = Unsafe.Add(ref wB, 69);
+                a5_0 = wv * xk0 + a5_0;
+                wv = Unsafe.Add(ref wB, 70);
+                a6_0 = wv * xk0 + a6_0;
+                wv = Unsafe.Add(ref wB, 71);
+                a7_0 = wv * xk0 + a7_0;
+                xk0 = Unsafe.Add(ref in0, 3);
+                wv = Unsafe.Add(ref wB, 80);
+                a0_0 = wv * xk0 + a0_0;
+                wv = Unsafe.Add(ref wB, 81);
+                a1_0 = wv * xk0 + a1_0;
+                wv = Unsafe.Add(ref wB, 82);
+                a2_0 = wv * xk0 + a2_0;
+                wv = Unsafe.Add(ref wB, 83);
+                a3_0 = wv * xk0 + a3_0;
+                wv = Unsafe.Add(ref wB, 84);
+                a4_0 = wv * xk0 + a4_0;
+                wv = Unsafe.Add(ref wB, 85);
+                a5_0 = wv * xk0 + a5_0;
+                wv = Unsafe.Add(ref wB, 86);
+                a6_0 = wv * xk0 + a6_0;
+                wv = Unsafe.Add(ref wB, 87);
+                a7_0 = wv * xk0 + a7_0;
+                // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 15)
+                for (int k = 0; k < 16; k += 4)
+                {
+                    ref float wK = ref Unsafe.Add(ref wB, 96 + k * 16);
+                    ref float sK = ref Unsafe.Add(ref hs0, k);
+                    xk0 = sK;
+                    wv = wK;
+                    a0_0 = wv * xk0 + a0_0;
+                    wv = Unsafe.Add(ref wK, 1);
+                    a1_0 = wv * xk0 + a1_0;
+                    wv = Unsafe.Add(ref wK, 2);
+                    a2_0 = wv * xk0 + a2_0;
+                    wv = Unsafe.Add(ref wK, 3);
+                    a3_0 = wv * xk0 + a3_0;
+                    wv = Unsafe.Add(ref wK, 4);
+                    a4_0 = wv * xk0 + a4_0;
+                    wv = Unsafe.Add(ref wK, 5);
+                    a5_0 = wv * xk0 + a5_0;
+                    wv = Unsafe.Add(ref wK, 6);
+                    a6_0 = wv * xk0 + a6_0;
+                    wv = Unsafe.Add(ref wK, 7);
+                    a7_0 = wv * xk0 + a7_0;
+                    xk0 = Unsafe.Add(ref sK, 1);
+                    wv = Unsafe.Add(ref wK, 16);
+                    a0_0 = wv * xk0 + a0_0;
+                    wv = Unsafe.Add(ref wK, 17);
+                    a1_0 = wv * xk0 + a1_0;
+                    wv = Unsafe.Add(ref wK, 18);
+                    a2_0 = wv * xk0 + a2_0;
+                    wv = Unsafe.Add(ref wK, 19);
+                    a3_0 = wv * xk0 + a3_0;
+                    wv = Unsafe.Add(ref wK, 20);
+                    a4_0 = wv * xk0 + a4_0;
+                    wv = Unsafe.Add(ref wK, 21);
+                    a5_0 = wv * xk0 + a5_0;
+                    wv = Unsafe.Add(ref wK, 22);
+                    a6_0 = wv * xk0 + a6_0;
+                    wv = Unsafe.Add(ref wK, 23);
+                    a7_0 = wv * xk0 + a7_0;
+                    xk0 = Unsafe.Add(ref sK, 2);
+                    wv = Unsafe.Add(ref wK, 32);
+                    a0_0 = wv * xk0 + a0_0;
+                    wv = Unsafe.Add(ref wK, 33);
+                    a1_0 = wv * xk0 + a1_0;
+                    wv = Unsafe.Add(ref wK, 34);
+                    a2_0 = wv * xk0 + a2_0;
+                    wv = Unsafe.Add(ref wK, 35);
+                    a3_0 = wv * xk0 + a3_0;
+                    wv = Unsafe.Add(ref wK, 36);
+                    a4_0 = wv * xk0 + a4_0;
+                    wv = Unsafe.Add(ref wK, 37);
+                    a5_0 = wv * xk0 + a5_0;
+                    wv = Unsafe.Add(ref wK, 38);
+                    a6_0 = wv * xk0 + a6_0;
+                    wv = Unsafe.Add(ref wK, 39);
+                    a7_0 = wv * xk0 + a7_0;
+                    xk0 = Unsafe.Add(ref sK, 3);
+                    wv = Unsafe.Add(ref wK, 48);
+                    a0_0 = wv * xk0 + a0_0;
+                    wv = Unsafe.Add(ref wK, 49);
+                    a1_0 = wv * xk0 + a1_0;
+                    wv = Unsafe.Add(ref wK, 50);
+                    a2_0 = wv * xk0 + a2_0;
+                    wv = Unsafe.Add(ref wK, 51);
+                    a3_0 = wv * xk0 + a3_0;
+                    wv = Unsafe.Add(ref wK, 52);
+                    a4_0 = wv * xk0 + a4_0;
+                    wv = Unsafe.Add(ref wK, 53);
+                    a5_0 = wv * xk0 + a5_0;
+                    wv = Unsafe.Add(ref wK, 54);
+                    a6_0 = wv * xk0 + a6_0;
+                    wv = Unsafe.Add(ref wK, 55);
+                    a7_0 = wv * xk0 + a7_0;
+                }
+                // lane q: the epilogue on its sums
+                ref float hB0 = ref Unsafe.Add(ref h, (q) * __LaneStride + row);
+                ref float hnB0 = ref Unsafe.Add(ref hNext, (q) * __LaneStride + row);
+                var a0 = a0_0;
+                var a1 = a1_0;
+                var a2 = a2_0;
+                var a3 = a3_0;
+                var a4 = a4_0;
+                var a5 = a5_0;
+                var a6 = a6_0;
+                var a7 = a7_0;
+                hnB0 = global::System.MathF.Max(a0, 0f);   // h' = max(a, 0)
+                Unsafe.Add(ref hnB0, 1) = global::System.MathF.Max(a1, 0f);   // h' = max(a, 0)
+                Unsafe.Add(ref hnB0, 2) = global::System.MathF.Max(a2, 0f);   // h' = max(a, 0)
+                Unsafe.Add(ref hnB0, 3) = global::System.MathF.Max(a3, 0f);   // h' = max(a, 0)
+                Unsafe.Add(ref hnB0, 4) = global::System.MathF.Max(a4, 0f);   // h' = max(a, 0)
+                Unsafe.Add(ref hnB0, 5) = global::System.MathF.Max(a5, 0f);   // h' = max(a, 0)
+                Unsafe.Add(ref hnB0, 6) = global::System.MathF.Max(a6, 0f);   // h' = max(a, 0)
+                Unsafe.Add(ref hnB0, 7) = global::System.MathF.Max(a7, 0f);   // h' = max(a, 0)
+            }
+        }
+    }
+
+    // ── layer 0 · Elman · backward over many lanes: dh_prev += W_hhᵀ·δ for every lane, each Wᵀ vector loaded once per block of lanes
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __Layer0BackwardHiddenLanes(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        if (V512.IsHardwareAccelerated)
+            __Layer0BackwardHiddenLanes512(ref wt, ref delta, ref target, first, end);
+        else if (V256.IsHardwareAccelerated)
+            __Layer0BackwardHiddenLanes256(ref wt, ref delta, ref target, first, end);
+        else if (V128.IsHardwareAccelerated)
+            __Layer0BackwardHiddenLanes128(ref wt, ref delta, ref target, first, end);
+        else
+            __Layer0BackwardHiddenLanesScalar(ref wt, ref delta, ref target, first, end);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0BackwardHiddenLanes512(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..15; blocks of 4 lane(s) × 1 F512, 4 partial sum(s)
+        int whole = first + (end - first) / 4 * 4;
+        F512 xk0, xk1, xk2, xk3, wv;
+        for (int ob = 0; ob < 1; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 16);
+            for (int q = first; q < whole; q += 4)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 16);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 16);
+                ref float d2 = ref Unsafe.Add(ref delta, (q + 2) * __LaneStride);
+                ref float t2 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 2) * __LaneStride), ob * 16);
+                ref float d3 = ref Unsafe.Add(ref delta, (q + 3) * __LaneStride);
+                ref float t3 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 3) * __LaneStride), ob * 16);
+                var a0_0_0 = V512.LoadUnsafe(ref t0);
+                var a0_1_0 = F512.Zero;
+                var a0_2_0 = F512.Zero;
+                var a0_3_0 = F512.Zero;
+                var a0_0_1 = V512.LoadUnsafe(ref t1);
+                var a0_1_1 = F512.Zero;
+                var a0_2_1 = F512.Zero;
+                var a0_3_1 = F512.Zero;
+                var a0_0_2 = V512.LoadUnsafe(ref t2);
+                var a0_1_2 = F512.Zero;
+                var a0_2_2 = F512.Zero;
+                var a0_3_2 = F512.Zero;
+                var a0_0_3 = V512.LoadUnsafe(ref t3);
+                var a0_1_3 = F512.Zero;
+                var a0_2_3 = F512.Zero;
+                var a0_3_3 = F512.Zero;
+                xk0 = V512.Create(d0);
+                xk1 = V512.Create(d1);
+                xk2 = V512.Create(d2);
+                xk3 = V512.Create(d3);
+                wv = V512.LoadUnsafe(ref wO);
+                a0_0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                a0_0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_0_2);
+                a0_0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_0_3);
+                xk0 = V512.Create(Unsafe.Add(ref d0, 1));
+                xk1 = V512.Create(Unsafe.Add(ref d1, 1));
+                xk2 = V512.Create(Unsafe.Add(ref d2, 1));
+                xk3 = V512.Create(Unsafe.Add(ref d3, 1));
+                wv = V512.LoadUnsafe(ref wO, 16);
+                a0_1_0 = V512.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                a0_1_2 = V512.FusedMultiplyAdd(wv, xk2, a0_1_2);
+                a0_1_3 = V512.FusedMultiplyAdd(wv, xk3, a0_1_3);
+                xk0 = V512.Create(Unsafe.Add(ref d0, 2));
+                xk1 = V512.Create(Unsafe.Add(ref d1, 2));
+                xk2 = V512.Create(Unsafe.Add(ref d2, 2));
+                xk3 = V512.Create(Unsafe.Add(ref d3, 2));
+                wv = V512.LoadUnsafe(ref wO, 32);
+                a0_2_0 = V512.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V512.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                a0_2_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2_2);
+                a0_2_3 = V512.FusedMultiplyAdd(wv, xk3, a0_2_3);
+                xk0 = V512.Create(Unsafe.Add(ref d0, 3));
+                xk1 = V512.Create(Unsafe.Add(ref d1, 3));
+                xk2 = V512.Create(Unsafe.Add(ref d2, 3));
+                xk3 = V512.Create(Unsafe.Add(ref d3, 3));
+                wv = V512.LoadUnsafe(ref wO, 48);
+                a0_3_0 = V512.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V512.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                a0_3_2 = V512.FusedMultiplyAdd(wv, xk2, a0_3_2);
+                a0_3_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3_3);
+                xk0 = V512.Create(Unsafe.Add(ref d0, 4));
+                xk1 = V512.Create(Unsafe.Add(ref d1, 4));
+                xk2 = V512.Create(Unsafe.Add(ref d2, 4));
+                xk3 = V512.Create(Unsafe.Add(ref d3, 4));
+                wv = V512.LoadUnsafe(ref wO, 64);
+                a0_0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                a0_0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_0_2);
+                a0_0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_0_3);
+                xk0 = V512.Create(Unsafe.Add(ref d0, 5));
+                xk1 = V512.Create(Unsafe.Add(ref d1, 5));
+                xk2 = V512.Create(Unsafe.Add(ref d2, 5));
+                xk3 = V512.Create(Unsafe.Add(ref d3, 5));
+                wv = V512.LoadUnsafe(ref wO, 80);
+                a0_1_0 = V512.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                a0_1_2 = V512.FusedMultiplyAdd(wv, xk2, a0_1_2);
+                a0_1_3 = V512.FusedMultiplyAdd(wv, xk3, a0_1_3);
+                xk0 = V512.Create(Unsafe.Add(ref d0, 6));
+                xk1 = V512.Create(Unsafe.Add(ref d1, 6));
+                xk2 = V512.Create(Unsafe.Add(ref d2, 6));
+                xk3 = V512.Create(Unsafe.Add(ref d3, 6));
+                wv = V512.LoadUnsafe(ref wO, 96);
+                a0_2_0 = V512.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V512.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                a0_2_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2_2);
+                a0_2_3 = V512.FusedMultiplyAdd(wv, xk3, a0_2_3);
+                xk0 = V512.Create(Unsafe.Add(ref d0, 7));
+                xk1 = V512.Create(Unsafe.Add(ref d1, 7));
+                xk2 = V512.Create(Unsafe.Add(ref d2, 7));
+                xk3 = V512.Create(Unsafe.Add(ref d3, 7));
+                wv = V512.LoadUnsafe(ref wO, 112);
+                a0_3_0 = V512.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V512.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                a0_3_2 = V512.FusedMultiplyAdd(wv, xk2, a0_3_2);
+                a0_3_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3_3);
+                xk0 = V512.Create(Unsafe.Add(ref d0, 8));
+                xk1 = V512.Create(Unsafe.Add(ref d1, 8));
+                xk2 = V512.Create(Unsafe.Add(ref d2, 8));
+                xk3 = V512.Create(Unsafe.Add(ref d3, 8));
+                wv = V512.LoadUnsafe(ref wO, 128);
+                a0_0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                a0_0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_0_2);
+                a0_0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_0_3);
+                xk0 = V512.Create(Unsafe.Add(ref d0, 9));
+                xk1 = V512.Create(Unsafe.Add(ref d1, 9));
+                xk2 = V512.Create(Unsafe.Add(ref d2, 9));
+                xk3 = V512.Create(Unsafe.Add(ref d3, 9));
+                wv = V512.LoadUnsafe(ref wO, 144);
+                a0_1_0 = V512.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                a0_1_2 = V512.FusedMultiplyAdd(wv, xk2, a0_1_2);
+                a0_1_3 = V512.FusedMultiplyAdd(wv, xk3, a0_1_3);
+                xk0 = V512.Create(Unsafe.Add(ref d0, 10));
+                xk1 = V512.Create(Unsafe.Add(ref d1, 10));
+                xk2 = V512.Create(Unsafe.Add(ref d2, 10));
+                xk3 = V512.Create(Unsafe.Add(ref d3, 10));
+                wv = V512.LoadUnsafe(ref wO, 160);
+                a0_2_0 = V512.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V512.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                a0_2_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2_2);
+                a0_2_3 = V512.FusedMultiplyAdd(wv, xk3, a0_2_3);
+                xk0 = V512.Create(Unsafe.Add(ref d0, 11));
+                xk1 = V512.Create(Unsafe.Add(ref d1, 11));
+                xk2 = V512.Create(Unsafe.Add(ref d2, 11));
+                xk3 = V512.Create(Unsafe.Add(ref d3, 11));
+                wv = V512.LoadUnsafe(ref wO, 176);
+                a0_3_0 = V512.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V512.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                a0_3_2 = V512.FusedMultiplyAdd(wv, xk2, a0_3_2);
+                a0_3_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3_3);
+                xk0 = V512.Create(Unsafe.Add(ref d0, 12));
+                xk1 = V512.Create(Unsafe.Add(ref d1, 12));
+                xk2 = V512.Create(Unsafe.Add(ref d2, 12));
+                xk3 = V512.Create(Unsafe.Add(ref d3, 12));
+                wv = V512.LoadUnsafe(ref wO, 192);
+                a0_0_0 = V512.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V512.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                a0_0_2 = V512.FusedMultiplyAdd(wv, xk2, a0_0_2);
+                a0_0_3 = V512.FusedMultiplyAdd(wv, xk3, a0_0_3);
+                xk0 = V512.Create(Unsafe.Add(ref d0, 13));
+                xk1 = V512.Create(Unsafe.Add(ref d1, 13));
+                xk2 = V512.Create(Unsafe.Add(ref d2, 13));
+                xk3 = V512.Create(Unsafe.Add(ref d3, 13));
+                wv = V512.LoadUnsafe(ref wO, 208);
+                a0_1_0 = V512.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V512.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                a0_1_2 = V512.FusedMultiplyAdd(wv, xk2, a0_1_2);
+                a0_1_3 = V512.FusedMultiplyAdd(wv, xk3, a0_1_3);
+                xk0 = V512.Create(Unsafe.Add(ref d0, 14));
+                xk1 = V512.Create(Unsafe.Add(ref d1, 14));
+                xk2 = V512.Create(Unsafe.Add(ref d2, 14));
+                xk3 = V512.Create(Unsafe.Add(ref d3, 14));
+                wv = V512.LoadUnsafe(ref wO, 224);
+                a0_2_0 = V512.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V512.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                a0_2_2 = V512.FusedMultiplyAdd(wv, xk2, a0_2_2);
+                a0_2_3 = V512.FusedMultiplyAdd(wv, xk3, a0_2_3);
+                xk0 = V512.Create(Unsafe.Add(ref d0, 15));
+                xk1 = V512.Create(Unsafe.Add(ref d1, 15));
+                xk2 = V512.Create(Unsafe.Add(ref d2, 15));
+                xk3 = V512.Create(Unsafe.Add(ref d3, 15));
+                wv = V512.LoadUnsafe(ref wO, 240);
+                a0_3_0 = V512.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V512.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                a0_3_2 = V512.FusedMultiplyAdd(wv, xk2, a0_3_2);
+                a0_3_3 = V512.FusedMultiplyAdd(wv, xk3, a0_3_3);
+                V512.StoreUnsafe(a0_0_0 + a0_1_0 + a0_2_0 + a0_3_0, ref t0);
+                V512.StoreUnsafe(a0_0_1 + a0_1_1 + a0_2_1 + a0_3_1, ref t1);
+                V512.StoreUnsafe(a0_0_2 + a0_1_2 + a0_2_2 + a0_3_2, ref t2);
+                V512.StoreUnsafe(a0_0_3 + a0_1_3 + a0_2_3 + a0_3_3, ref t3);
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer0BackwardHidden512(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0BackwardHiddenLanes256(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..15; blocks of 2 lane(s) × 1 F256, 4 partial sum(s)
+        int whole = first + (end - first) / 2 * 2;
+        F256 xk0, xk1, wv;
+        for (int ob = 0; ob < 2; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 8);
+            for (int q = first; q < whole; q += 2)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 8);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 8);
+                var a0_0_0 = V256.LoadUnsafe(ref t0);
+                var a0_1_0 = F256.Zero;
+                var a0_2_0 = F256.Zero;
+                var a0_3_0 = F256.Zero;
+                var a0_0_1 = V256.LoadUnsafe(ref t1);
+                var a0_1_1 = F256.Zero;
+                var a0_2_1 = F256.Zero;
+                var a0_3_1 = F256.Zero;
+                xk0 = V256.Create(d0);
+                xk1 = V256.Create(d1);
+                wv = V256.LoadUnsafe(ref wO);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 1));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 1));
+                wv = V256.LoadUnsafe(ref wO, 16);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 2));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 2));
+                wv = V256.LoadUnsafe(ref wO, 32);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 3));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 3));
+                wv = V256.LoadUnsafe(ref wO, 48);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 4));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 4));
+                wv = V256.LoadUnsafe(ref wO, 64);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 5));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 5));
+                wv = V256.LoadUnsafe(ref wO, 80);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 6));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 6));
+                wv = V256.LoadUnsafe(ref wO, 96);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 7));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 7));
+                wv = V256.LoadUnsafe(ref wO, 112);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 8));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 8));
+                wv = V256.LoadUnsafe(ref wO, 128);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 9));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 9));
+                wv = V256.LoadUnsafe(ref wO, 144);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 10));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 10));
+                wv = V256.LoadUnsafe(ref wO, 160);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 11));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 11));
+                wv = V256.LoadUnsafe(ref wO, 176);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 12));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 12));
+                wv = V256.LoadUnsafe(ref wO, 192);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 13));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 13));
+                wv = V256.LoadUnsafe(ref wO, 208);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 14));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 14));
+                wv = V256.LoadUnsafe(ref wO, 224);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 15));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 15));
+                wv = V256.LoadUnsafe(ref wO, 240);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                V256.StoreUnsafe(a0_0_0 + a0_1_0 + a0_2_0 + a0_3_0, ref t0);
+                V256.StoreUnsafe(a0_0_1 + a0_1_1 + a0_2_1 + a0_3_1, ref t1);
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer0BackwardHidden256(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0BackwardHiddenLanes128(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..15; blocks of 2 lane(s) × 2 F128, 2 partial sum(s)
+        int whole = first + (end - first) / 2 * 2;
+        F128 xk0, xk1, wv;
+        for (int ob = 0; ob < 2; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 8);
+            for (int q = first; q < whole; q += 2)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 8);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 8);
+                var a0_0_0 = V128.LoadUnsafe(ref t0);
+                var a0_1_0 = F128.Zero;
+                var a0_0_1 = V128.LoadUnsafe(ref t1);
+                var a0_1_1 = F128.Zero;
+                var a1_0_0 = V128.LoadUnsafe(ref t0, 4);
+                var a1_1_0 = F128.Zero;
+                var a1_0_1 = V128.LoadUnsafe(ref t1, 4);
+                var a1_1_1 = F128.Zero;
+                xk0 = V128.Create(d0);
+                xk1 = V128.Create(d1);
+                wv = V128.LoadUnsafe(ref wO);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                wv = V128.LoadUnsafe(ref wO, 4);
+                a1_0_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0_0);
+                a1_0_1 = V128.MultiplyAddEstimate(wv, xk1, a1_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 1));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 1));
+                wv = V128.LoadUnsafe(ref wO, 16);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                wv = V128.LoadUnsafe(ref wO, 20);
+                a1_1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_1_0);
+                a1_1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 2));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 2));
+                wv = V128.LoadUnsafe(ref wO, 32);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                wv = V128.LoadUnsafe(ref wO, 36);
+                a1_0_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0_0);
+                a1_0_1 = V128.MultiplyAddEstimate(wv, xk1, a1_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 3));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 3));
+                wv = V128.LoadUnsafe(ref wO, 48);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                wv = V128.LoadUnsafe(ref wO, 52);
+                a1_1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_1_0);
+                a1_1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 4));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 4));
+                wv = V128.LoadUnsafe(ref wO, 64);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                wv = V128.LoadUnsafe(ref wO, 68);
+                a1_0_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0_0);
+                a1_0_1 = V128.MultiplyAddEstimate(wv, xk1, a1_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 5));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 5));
+                wv = V128.LoadUnsafe(ref wO, 80);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                wv = V128.LoadUnsafe(ref wO, 84);
+                a1_1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_1_0);
+                a1_1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 6));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 6));
+                wv = V128.LoadUnsafe(ref wO, 96);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                wv = V128.LoadUnsafe(ref wO, 100);
+                a1_0_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0_0);
+                a1_0_1 = V128.MultiplyAddEstimate(wv, xk1, a1_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 7));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 7));
+                wv = V128.LoadUnsafe(ref wO, 112);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                wv = V128.LoadUnsafe(ref wO, 116);
+                a1_1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_1_0);
+                a1_1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 8));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 8));
+                wv = V128.LoadUnsafe(ref wO, 128);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                wv = V128.LoadUnsafe(ref wO, 132);
+                a1_0_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0_0);
+                a1_0_1 = V128.MultiplyAddEstimate(wv, xk1, a1_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 9));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 9));
+                wv = V128.LoadUnsafe(ref wO, 144);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                wv = V128.LoadUnsafe(ref wO, 148);
+                a1_1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_1_0);
+                a1_1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 10));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 10));
+                wv = V128.LoadUnsafe(ref wO, 160);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                wv = V128.LoadUnsafe(ref wO, 164);
+                a1_0_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0_0);
+                a1_0_1 = V128.MultiplyAddEstimate(wv, xk1, a1_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 11));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 11));
+                wv = V128.LoadUnsafe(ref wO, 176);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                wv = V128.LoadUnsafe(ref wO, 180);
+                a1_1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_1_0);
+                a1_1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 12));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 12));
+                wv = V128.LoadUnsafe(ref wO, 192);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                wv = V128.LoadUnsafe(ref wO, 196);
+                a1_0_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0_0);
+                a1_0_1 = V128.MultiplyAddEstimate(wv, xk1, a1_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 13));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 13));
+                wv = V128.LoadUnsafe(ref wO, 208);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                wv = V128.LoadUnsafe(ref wO, 212);
+                a1_1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_1_0);
+                a1_1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 14));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 14));
+                wv = V128.LoadUnsafe(ref wO, 224);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                wv = V128.LoadUnsafe(ref wO, 228);
+                a1_0_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0_0);
+                a1_0_1 = V128.MultiplyAddEstimate(wv, xk1, a1_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 15));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 15));
+                wv = V128.LoadUnsafe(ref wO, 240);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                wv = V128.LoadUnsafe(ref wO, 244);
+                a1_1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_1_0);
+                a1_1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1_1);
+                V128.StoreUnsafe(a0_0_0 + a0_1_0, ref t0);
+                V128.StoreUnsafe(a0_0_1 + a0_1_1, ref t1);
+                V128.StoreUnsafe(a1_0_0 + a1_1_0, ref t0, 4);
+                V128.StoreUnsafe(a1_0_1 + a1_1_1, ref t1, 4);
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer0BackwardHidden128(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0BackwardHiddenLanesScalar(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..15; blocks of 4 lane(s) × 2 float, 1 partial sum(s)
+        int whole = first + (end - first) / 4 * 4;
+        float xk0, xk1, xk2, xk3, wv;
+        for (int ob = 0; ob < 8; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 2);
+            for (int q = first; q < whole; q += 4)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 2);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 2);
+                ref float d2 = ref Unsafe.Add(ref delta, (q + 2) * __LaneStride);
+                ref float t2 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 2) * __LaneStride), ob * 2);
+                ref float d3 = ref Unsafe.Add(ref delta, (q + 3) * __LaneStride);
+                ref float t3 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 3) * __LaneStride), ob * 2);
+                var a0_0_0 = t0;
+                var a0_0_1 = t1;
+                var a0_0_2 = t2;
+                var a0_0_3 = t3;
+                var a1_0_0 = Unsafe.Add(ref t0, 1);
+                var a1_0_1 = Unsafe.Add(ref t1, 1);
+                var a1_0_2 = Unsafe.Add(ref t2, 1);
+                var a1_0_3 = Unsafe.Add(ref t3, 1);
+                for (int c = 0; c < 16; c += 4)
+                {
+                    ref float wC = ref Unsafe.Add(ref wO, c * 16);
+                    xk0 = Unsafe.Add(ref d0, c);
+                    xk1 = Unsafe.Add(ref d1, c);
+                    xk2 = Unsafe.Add(ref d2, c);
+                    xk3 = Unsafe.Add(ref d3, c);
+                    wv = wC;
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 1);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 1);
+                    xk1 = Unsafe.Add(ref d1, c + 1);
+                    xk2 = Unsafe.Add(ref d2, c + 1);
+                    xk3 = Unsafe.Add(ref d3, c + 1);
+                    wv = Unsafe.Add(ref wC, 16);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 17);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 2);
+                    xk1 = Unsafe.Add(ref d1, c + 2);
+                    xk2 = Unsafe.Add(ref d2, c + 2);
+                    xk3 = Unsafe.Add(ref d3, c + 2);
+                    wv = Unsafe.Add(ref wC, 32);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 33);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 3);
+                    xk1 = Unsafe.Add(ref d1, c + 3);
+                    xk2 = Unsafe.Add(ref d2, c + 3);
+                    xk3 = Unsafe.Add(ref d3, c + 3);
+                    wv = Unsafe.Add(ref wC, 48);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 49);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                }
+                t0 = a0_0_0;
+                t1 = a0_0_1;
+                t2 = a0_0_2;
+                t3 = a0_0_3;
+                Unsafe.Add(ref t0, 1) = a1_0_0;
+                Unsafe.Add(ref t1, 1) = a1_0_1;
+                Unsafe.Add(ref t2, 1) = a1_0_2;
+                Unsafe.Add(ref t3, 1) = a1_0_3;
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer0BackwardHiddenScalar(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    // ── head · backward in two halves (TrainBatch's lanes): dh += Wᵀ·dy per step; db += dy, dW += dy·hᵀ afterwards
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __HeadBackwardInput(ref float p, ref float dy, ref float dh)
+    {
+        if (V512.IsHardwareAccelerated)
+            __HeadBackwardInput512(ref p, ref dy, ref dh);
+        else if (V256.IsHardwareAccelerated)
+            __HeadBackwardInput256(ref p, ref dy, ref dh);
+        else if (V128.IsHardwareAccelerated)
+            __HeadBackwardInput128(ref p, ref dy, ref dh);
+        else
+            __HeadBackwardInputScalar(ref p, ref dy, ref dh);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __HeadBackwardWeights(ref float g, ref float h, ref float dy)
+    {
+        if (V512.IsHardwareAccelerated)
+            __HeadBackwardWeights512(ref g, ref h, ref dy);
+        else if (V256.IsHardwareAccelerated)
+            __HeadBackwardWeights256(ref g, ref h, ref dy);
+        else if (V128.IsHardwareAccelerated)
+            __HeadBackwardWeights128(ref g, ref h, ref dy);
+        else
+            __HeadBackwardWeightsScalar(ref g, ref h, ref dy);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardInput512(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 16);
+            var c = V512.Create(dyo);
+            for (int j = 0; j < 16; j += 16)
+                V512.StoreUnsafe(
+                    V512.FusedMultiplyAdd(c, V512.LoadUnsafe(ref wo, (nuint)j), V512.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardWeights512(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 16);
+            var c = V512.Create(dyo);
+            for (int j = 0; j < 16; j += 16)
+                V512.StoreUnsafe(
+                    V512.FusedMultiplyAdd(c, V512.LoadUnsafe(ref h, (nuint)j), V512.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardInput256(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 16);
+            var c = V256.Create(dyo);
+            for (int j = 0; j < 16; j += 8)
+                V256.StoreUnsafe(
+                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref wo, (nuint)j), V256.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardWeights256(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 16);
+            var c = V256.Create(dyo);
+            for (int j = 0; j < 16; j += 8)
+                V256.StoreUnsafe(
+                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref h, (nuint)j), V256.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardInput128(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 16);
+            var c = V128.Create(dyo);
+            for (int j = 0; j < 16; j += 4)
+                V128.StoreUnsafe(
+                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref wo, (nuint)j), V128.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardWeights128(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 16);
+            var c = V128.Create(dyo);
+            for (int j = 0; j < 16; j += 4)
+                V128.StoreUnsafe(
+                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref h, (nuint)j), V128.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardInputScalar(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 16);
+            for (int j = 0; j < 16; j++)
+                Unsafe.Add(ref dh, j) += Unsafe.Add(ref wo, j) * dyo;   // dh_j += W[o, j]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardWeightsScalar(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 16);
+            for (int j = 0; j < 16; j++)
+                Unsafe.Add(ref go, j) += dyo * Unsafe.Add(ref h, j);   // dW[o, j] += dy_o·h_j
+        }
+    }
+
 }
 // <auto-generated/>
 #nullable enable
@@ -2773,8 +5102,8 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         // sums[((n·1 + v)·8 + a)·16 + lane]: group n, vector v, agent q + a
         for (int a = 0; a < 8; a++)
         {
-            ref State sa = ref Unsafe.Add(ref s, q + a);
             ref float sumsA = ref Unsafe.Add(ref sums, a * 16);
+            ref State sa = ref Unsafe.Add(ref s, q + a);
             ref float hB = ref Unsafe.Add(ref sa.__Current, row);
             ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
             var a0 = V512.LoadUnsafe(ref sumsA);
@@ -3188,8 +5517,8 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         // sums[((n·2 + v)·4 + a)·8 + lane]: group n, vector v, agent q + a
         for (int a = 0; a < 4; a++)
         {
-            ref State sa = ref Unsafe.Add(ref s, q + a);
             ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref State sa = ref Unsafe.Add(ref s, q + a);
             ref float hB = ref Unsafe.Add(ref sa.__Current, row);
             ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
             var a0 = V256.LoadUnsafe(ref sumsA);
@@ -3569,8 +5898,8 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         // sums[((n·2 + v)·4 + a)·4 + lane]: group n, vector v, agent q + a
         for (int a = 0; a < 4; a++)
         {
-            ref State sa = ref Unsafe.Add(ref s, q + a);
             ref float sumsA = ref Unsafe.Add(ref sums, a * 4);
+            ref State sa = ref Unsafe.Add(ref s, q + a);
             ref float hB = ref Unsafe.Add(ref sa.__Current, row);
             ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
             var a0 = V128.LoadUnsafe(ref sumsA);

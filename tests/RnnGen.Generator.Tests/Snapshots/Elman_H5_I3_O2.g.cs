@@ -602,6 +602,17 @@ partial class Elman_H5_I3_O2 : global::RnnGen.IRnnModel, global::RnnGen.IRnnAgen
         if (c > 0) Parameters.CopyTo(worker.Parameters);   // read-only here: chunk 0 does not change parameters
         int first = (int)((long)c * sequences / chunks), end = (int)((long)(c + 1) * sequences / chunks);
         worker.ZeroGradients();
+        if (end - first > 1)
+        {
+            // the chunk's sequences together, as lanes: each step's products over all of them (the same bits as one by one)
+            int lanes = end - first;
+            var floats = new global::System.ReadOnlySpan<float>(__batchFloats, first * steps * InputSize, lanes * steps * InputSize);
+            var laneTargets = classes ? default : new global::System.ReadOnlySpan<float>(
+                __batchTargets, first * steps * OutputSize, lanes * steps * OutputSize);
+            var laneClasses = classes ? new global::System.ReadOnlySpan<int>(__batchClasses, first * steps, lanes * steps) : default;
+            __chunkLoss[c] = worker.__AccumulateLanes(floats, laneTargets, laneClasses, lanes, steps);
+            return;
+        }
         double loss = 0;
         for (int q = first; q < end; q++)
         {
@@ -922,6 +933,7 @@ using GeneratedCode = global::System.CodeDom.Compiler.GeneratedCodeAttribute;
 using MemoryMarshal = global::System.Runtime.InteropServices.MemoryMarshal;
 using MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
 using MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
+using RnnMath = global::RnnGen.RnnMath;
 using Unsafe = global::System.Runtime.CompilerServices.Unsafe;
 using V128 = global::System.Runtime.Intrinsics.Vector128;
 using V256 = global::System.Runtime.Intrinsics.Vector256;
@@ -1531,6 +1543,1214 @@ partial class Elman_H5_I3_O2
         return loss;
     }
 
+    // ── TrainBatch's lanes: the per-sequence caches from __Layer0CacheHOffset on, one copy per lane, 656 floats apart
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private const int __LaneStart = 224, __LaneStride = 656;
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private float[]? __laneArray;   // the lanes' caches (64-byte aligned from __laneOffset), grown when a chunk has more lanes
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private int __laneOffset, __laneCount;
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private double[] __laneSums = global::System.Array.Empty<double>();   // each lane's loss sums, per head
+
+    /// <summary>
+    /// BPTT over <paramref name="lanes"/> sequences of <paramref name="steps"/> steps together, each from the zero state: adds each
+    /// sequence's gradient into the gradients, in sequence order, and returns the sum of their losses. Bit for bit the
+    /// single-sequence driver (__Accumulate) called on each sequence in turn; the model's state is not touched.
+    /// </summary>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double __AccumulateLanes(
+        global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> laneTargets, global::System.ReadOnlySpan<int> laneClasses,
+        int lanes, int steps)
+    {
+        ref float p = ref __Base;
+        ref float g = ref Unsafe.Add(ref p, __GradientsOffset);
+        if (__laneCount < lanes)
+        {
+            (__laneArray, __laneOffset) = global::RnnGen.Internal.ModelMemory.AllocateAligned(checked(lanes * __LaneStride));
+            __laneSums = new double[lanes * 1];
+            __laneCount = lanes;
+        }
+        ref float lane0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(__laneArray!), __laneOffset);
+        ref float x0 = ref MemoryMarshal.GetReference(inputs);
+        int xStride = steps * InputSize;   // lane q's inputs start at x0 + q·xStride
+        int perTarget = laneTargets.Length / lanes, perClass = laneClasses.Length / lanes;
+        // lane 0's rows of every cache; lane q's are __LaneStride · q floats further
+        ref float hs0 = ref Unsafe.Add(ref lane0, __Layer0CacheHOffset - __LaneStart);
+        ref float dh0 = ref Unsafe.Add(ref lane0, __Layer0DhOffset - __LaneStart);
+        ref float delta0 = ref Unsafe.Add(ref lane0, __Layer0DeltaOffset - __LaneStart);
+        ref float ys = ref Unsafe.Add(ref lane0, __CacheYOffset - __LaneStart);
+        ref float dy = ref Unsafe.Add(ref lane0, __DyOffset - __LaneStart);
+
+        // h_0 of every lane ← 0 (every sequence starts from the zero state)
+        for (int q = 0; q < lanes; q++)
+        {
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hs0, q * __LaneStride), 8).Clear();
+        }
+        // W_hhᵀ (and W_ihᵀ) of every layer ← the parameters, for the backward pass's products
+        __Layer0Transpose(ref p, ref Unsafe.Add(ref p, __Layer0WhhTOffset));
+
+        // forward over the window, all lanes at each step: every layer in one call over the lanes, caching h (and c and the gate values), then the
+        //    heads lane by lane
+        for (int t = 0; t < steps; t++)
+        {
+            __Layer0ForwardLanes(
+                ref p, ref Unsafe.Add(ref x0, t * InputSize), xStride, ref Unsafe.Add(ref hs0, t * 8), ref Unsafe.Add(ref hs0, (t + 1) * 8), 0, lanes);
+            for (int q = 0; q < lanes; q++)
+            {
+                __HeadForward(
+                    ref p, ref Unsafe.Add(ref hs0, q * __LaneStride + (t + 1) * 8), ref Unsafe.Add(ref ys, q * __LaneStride + t * OutputSize));
+            }
+        }
+
+        // loss: MSE = mean over the scored steps × outputs of (y − target)²; each lane sums its own
+        int first = 0;
+        int count = (steps - first) * 2;
+        float scale = 1f / count;
+        global::System.Array.Clear(__laneSums, 0, lanes * 1);
+        // backward through time, all lanes in step: dh{l}[cur] holds dL/dh_t, dh{l}[cur ^ 1] receives dL/dh_{t−1}
+        for (int q = 0; q < lanes; q++)
+        {
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dh0, q * __LaneStride), 16).Clear();
+        }
+        int cur = 0;
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            if (t >= first)
+            {
+                for (int q = 0; q < lanes; q++)
+                {
+                    ref float lane = ref Unsafe.Add(ref lane0, q * __LaneStride);
+                    ref float hs0Q = ref Unsafe.Add(ref lane, __Layer0CacheHOffset - __LaneStart);
+                    ref float dh0Q = ref Unsafe.Add(ref lane, __Layer0DhOffset - __LaneStart);
+                    ref float ysQ = ref Unsafe.Add(ref lane, __CacheYOffset - __LaneStart);
+                    ref float dyQ = ref Unsafe.Add(ref lane, __DyOffset - __LaneStart);
+                    var targets = laneTargets.IsEmpty ? default : laneTargets.Slice(q * perTarget, perTarget);
+                    var classes = laneClasses.IsEmpty ? default : laneClasses.Slice(q * perClass, perClass);
+                    ref float tg = ref MemoryMarshal.GetReference(targets);
+                    double sum = __laneSums[q * 1];
+                    ref float yt = ref Unsafe.Add(ref ysQ, t * OutputSize);
+                    ref float target = ref targets.IsEmpty ? ref dyQ : ref Unsafe.Add(ref tg, (t - first) * OutputSize);
+                    sum += __StepLoss(ref yt, ref target, classes.IsEmpty ? -1 : classes[t - first], ref dyQ, scale);
+                    __laneSums[q * 1] = sum;
+                    __HeadBackwardInput(ref p, ref dyQ, ref Unsafe.Add(ref dh0Q, cur * 8));   // dh_t += Wᵀ·dy
+                    MemoryMarshal.CreateReadOnlySpan(ref dyQ, OutputSize).CopyTo(MemoryMarshal.CreateSpan(ref yt, OutputSize));   // y_t is spent: keep dy_t in its place for dW
+                }
+            }
+            for (int q = 0; q < lanes; q++)
+            {
+                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dh0, q * __LaneStride + (cur ^ 1) * 8), 8).Clear();
+                __Layer0Backward(
+                    ref Unsafe.Add(ref hs0, q * __LaneStride + (t + 1) * 8), ref Unsafe.Add(ref hs0, q * __LaneStride + t * 8),
+                    ref Unsafe.Add(ref dh0, q * __LaneStride + cur * 8), ref Unsafe.Add(ref dh0, q * __LaneStride + (cur ^ 1) * 8),
+                    ref Unsafe.Add(ref delta0, q * __LaneStride + t * 8));   // δ_t
+            }
+            __Layer0BackwardHiddenLanes(
+                ref Unsafe.Add(ref p, __Layer0WhhTOffset), ref Unsafe.Add(ref delta0, t * 8), ref Unsafe.Add(ref dh0, (cur ^ 1) * 8), 0, lanes);   // dh_(t−1) += W_hhᵀ·δ, every lane
+            cur ^= 1;
+        }
+
+        // lane after lane, in sequence order: the heads' dW and db of every scored step (t from the last down), then the
+        // window's weight gradients of every layer, as the single-sequence driver adds them; and the lane's loss
+        double total = 0;
+        for (int q = 0; q < lanes; q++)
+        {
+            ref float lane = ref Unsafe.Add(ref lane0, q * __LaneStride);
+            ref float hs0Q = ref Unsafe.Add(ref lane, __Layer0CacheHOffset - __LaneStart);
+            ref float dh0Q = ref Unsafe.Add(ref lane, __Layer0DhOffset - __LaneStart);
+            ref float delta0Q = ref Unsafe.Add(ref lane, __Layer0DeltaOffset - __LaneStart);
+            ref float ysQ = ref Unsafe.Add(ref lane, __CacheYOffset - __LaneStart);
+            ref float dyQ = ref Unsafe.Add(ref lane, __DyOffset - __LaneStart);
+            for (int t = steps - 1; t >= first; t--)
+            {
+                __HeadBackwardWeights(
+                    ref g, ref Unsafe.Add(ref hs0Q, (t + 1) * 8), ref Unsafe.Add(ref ysQ, t * OutputSize));   // dW += dy·hᵀ, db += dy
+            }
+            __Layer0WeightGradients(ref g, ref delta0Q, ref Unsafe.Add(ref x0, q * xStride), ref hs0Q, steps);
+            double sum = __laneSums[q * 1];
+            total += (float)(sum / count);   // as the chunk adds each sequence's float loss
+        }
+        return total;
+    }
+
+    // ── layer 0 · Elman · training forward over many lanes (the sequences of a TrainBatch chunk) at one step: the
+    //    many-agent tile walk (each weight vector loaded once per block of lanes), the epilogue of __Layer0Forward
+    //    per lane: every lane's sums are the single-sequence kernel's, bit for bit
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __Layer0ForwardLanes(ref float p, ref float x, int xStride, ref float h, ref float hNext, int first, int end)
+    {
+        if (V256.IsHardwareAccelerated)
+            __Layer0ForwardLanes256(ref p, ref x, xStride, ref h, ref hNext, first, end);
+        else if (V128.IsHardwareAccelerated)
+            __Layer0ForwardLanes128(ref p, ref x, xStride, ref h, ref hNext, first, end);
+        else
+            __Layer0ForwardLanesScalar(ref p, ref x, xStride, ref h, ref hNext, first, end);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0ForwardLanes256(ref float p, ref float x, int xStride, ref float h, ref float hNext, int first, int end)
+    {
+        // 1 tile(s) × blocks of 8 agent(s) × 1 sub-block(s) of 1 Vector256 per group × 1 group(s) [a]; columns in 4 passes (k ≡ 0..3 mod 4) whose
+        //    partial sums add up in the single-agent order
+        F256 wv;
+        F256 xk0, xk1, xk2, xk3, xk4, xk5, xk6, xk7;
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
+        global::System.Span<float> sumsSpan = stackalloc float[64];
+        ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
+        int whole = first + (end - first) / 8 * 8;   // lanes in whole blocks; the rest one by one below
+        ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
+        for (int q = first; q < whole; q += 8)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float hs0 = ref Unsafe.Add(ref h, (q) * __LaneStride);
+            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * xStride);
+            ref float hs1 = ref Unsafe.Add(ref h, (q + 1) * __LaneStride);
+            ref float in2 = ref Unsafe.Add(ref x, (q + 2) * xStride);
+            ref float hs2 = ref Unsafe.Add(ref h, (q + 2) * __LaneStride);
+            ref float in3 = ref Unsafe.Add(ref x, (q + 3) * xStride);
+            ref float hs3 = ref Unsafe.Add(ref h, (q + 3) * __LaneStride);
+            ref float in4 = ref Unsafe.Add(ref x, (q + 4) * xStride);
+            ref float hs4 = ref Unsafe.Add(ref h, (q + 4) * __LaneStride);
+            ref float in5 = ref Unsafe.Add(ref x, (q + 5) * xStride);
+            ref float hs5 = ref Unsafe.Add(ref h, (q + 5) * __LaneStride);
+            ref float in6 = ref Unsafe.Add(ref x, (q + 6) * xStride);
+            ref float hs6 = ref Unsafe.Add(ref h, (q + 6) * __LaneStride);
+            ref float in7 = ref Unsafe.Add(ref x, (q + 7) * xStride);
+            ref float hs7 = ref Unsafe.Add(ref h, (q + 7) * __LaneStride);
+            int row = 0;   // first unit of the sub-block
+            // pass 0: columns k ≡ 0 (mod 4), from the biases
+            // [a] = b_ih + b_hh, for every agent
+            var a0_0 = V256.LoadUnsafe(ref wT) + V256.LoadUnsafe(ref wT, 8);
+            var a0_1 = a0_0;
+            var a0_2 = a0_0;
+            var a0_3 = a0_0;
+            var a0_4 = a0_0;
+            var a0_5 = a0_0;
+            var a0_6 = a0_0;
+            var a0_7 = a0_0;
+            // [gates] += W_ih[:, k]·x_k   (k = 0, 4, … ≤ 2)
+            xk0 = V256.Create(in0);
+            xk1 = V256.Create(in1);
+            xk2 = V256.Create(in2);
+            xk3 = V256.Create(in3);
+            xk4 = V256.Create(in4);
+            xk5 = V256.Create(in5);
+            xk6 = V256.Create(in6);
+            xk7 = V256.Create(in7);
+            wv = V256.LoadUnsafe(ref wT, 16);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V256.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V256.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V256.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V256.FusedMultiplyAdd(wv, xk7, a0_7);
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 4, … ≤ 4)
+            xk0 = V256.Create(hs0);
+            xk1 = V256.Create(hs1);
+            xk2 = V256.Create(hs2);
+            xk3 = V256.Create(hs3);
+            xk4 = V256.Create(hs4);
+            xk5 = V256.Create(hs5);
+            xk6 = V256.Create(hs6);
+            xk7 = V256.Create(hs7);
+            wv = V256.LoadUnsafe(ref wT, 40);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V256.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V256.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V256.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V256.FusedMultiplyAdd(wv, xk7, a0_7);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 4));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 4));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 4));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 4));
+            xk4 = V256.Create(Unsafe.Add(ref hs4, 4));
+            xk5 = V256.Create(Unsafe.Add(ref hs5, 4));
+            xk6 = V256.Create(Unsafe.Add(ref hs6, 4));
+            xk7 = V256.Create(Unsafe.Add(ref hs7, 4));
+            wv = V256.LoadUnsafe(ref wT, 72);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V256.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V256.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V256.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V256.FusedMultiplyAdd(wv, xk7, a0_7);
+            // sums = pass 0
+            V256.StoreUnsafe(a0_0, ref sums);
+            V256.StoreUnsafe(a0_1, ref sums, 8);
+            V256.StoreUnsafe(a0_2, ref sums, 16);
+            V256.StoreUnsafe(a0_3, ref sums, 24);
+            V256.StoreUnsafe(a0_4, ref sums, 32);
+            V256.StoreUnsafe(a0_5, ref sums, 40);
+            V256.StoreUnsafe(a0_6, ref sums, 48);
+            V256.StoreUnsafe(a0_7, ref sums, 56);
+            // pass 1: columns k ≡ 1 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F256.Zero;
+            a0_1 = F256.Zero;
+            a0_2 = F256.Zero;
+            a0_3 = F256.Zero;
+            a0_4 = F256.Zero;
+            a0_5 = F256.Zero;
+            a0_6 = F256.Zero;
+            a0_7 = F256.Zero;
+            // [gates] += W_ih[:, k]·x_k   (k = 1, 5, … ≤ 2)
+            xk0 = V256.Create(Unsafe.Add(ref in0, 1));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 1));
+            xk2 = V256.Create(Unsafe.Add(ref in2, 1));
+            xk3 = V256.Create(Unsafe.Add(ref in3, 1));
+            xk4 = V256.Create(Unsafe.Add(ref in4, 1));
+            xk5 = V256.Create(Unsafe.Add(ref in5, 1));
+            xk6 = V256.Create(Unsafe.Add(ref in6, 1));
+            xk7 = V256.Create(Unsafe.Add(ref in7, 1));
+            wv = V256.LoadUnsafe(ref wT, 24);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V256.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V256.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V256.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V256.FusedMultiplyAdd(wv, xk7, a0_7);
+            // [gates] += W_hh[:, k]·h_k   (k = 1, 5, … ≤ 4)
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 1));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 1));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 1));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 1));
+            xk4 = V256.Create(Unsafe.Add(ref hs4, 1));
+            xk5 = V256.Create(Unsafe.Add(ref hs5, 1));
+            xk6 = V256.Create(Unsafe.Add(ref hs6, 1));
+            xk7 = V256.Create(Unsafe.Add(ref hs7, 1));
+            wv = V256.LoadUnsafe(ref wT, 48);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V256.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V256.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V256.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V256.FusedMultiplyAdd(wv, xk7, a0_7);
+            // sums = sums + pass 1
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + a0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + a0_2, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + a0_3, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + a0_4, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + a0_5, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + a0_6, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + a0_7, ref sums, 56);
+            // pass 2: columns k ≡ 2 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F256.Zero;
+            a0_1 = F256.Zero;
+            a0_2 = F256.Zero;
+            a0_3 = F256.Zero;
+            a0_4 = F256.Zero;
+            a0_5 = F256.Zero;
+            a0_6 = F256.Zero;
+            a0_7 = F256.Zero;
+            // [gates] += W_ih[:, k]·x_k   (k = 2, 6, … ≤ 2)
+            xk0 = V256.Create(Unsafe.Add(ref in0, 2));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 2));
+            xk2 = V256.Create(Unsafe.Add(ref in2, 2));
+            xk3 = V256.Create(Unsafe.Add(ref in3, 2));
+            xk4 = V256.Create(Unsafe.Add(ref in4, 2));
+            xk5 = V256.Create(Unsafe.Add(ref in5, 2));
+            xk6 = V256.Create(Unsafe.Add(ref in6, 2));
+            xk7 = V256.Create(Unsafe.Add(ref in7, 2));
+            wv = V256.LoadUnsafe(ref wT, 32);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V256.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V256.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V256.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V256.FusedMultiplyAdd(wv, xk7, a0_7);
+            // [gates] += W_hh[:, k]·h_k   (k = 2, 6, … ≤ 4)
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 2));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 2));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 2));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 2));
+            xk4 = V256.Create(Unsafe.Add(ref hs4, 2));
+            xk5 = V256.Create(Unsafe.Add(ref hs5, 2));
+            xk6 = V256.Create(Unsafe.Add(ref hs6, 2));
+            xk7 = V256.Create(Unsafe.Add(ref hs7, 2));
+            wv = V256.LoadUnsafe(ref wT, 56);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V256.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V256.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V256.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V256.FusedMultiplyAdd(wv, xk7, a0_7);
+            // sums = sums + pass 2
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + a0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + a0_2, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + a0_3, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + a0_4, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + a0_5, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + a0_6, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + a0_7, ref sums, 56);
+            // pass 3: columns k ≡ 3 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F256.Zero;
+            a0_1 = F256.Zero;
+            a0_2 = F256.Zero;
+            a0_3 = F256.Zero;
+            a0_4 = F256.Zero;
+            a0_5 = F256.Zero;
+            a0_6 = F256.Zero;
+            a0_7 = F256.Zero;
+            // [gates] += W_hh[:, k]·h_k   (k = 3, 7, … ≤ 4)
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 3));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 3));
+            xk2 = V256.Create(Unsafe.Add(ref hs2, 3));
+            xk3 = V256.Create(Unsafe.Add(ref hs3, 3));
+            xk4 = V256.Create(Unsafe.Add(ref hs4, 3));
+            xk5 = V256.Create(Unsafe.Add(ref hs5, 3));
+            xk6 = V256.Create(Unsafe.Add(ref hs6, 3));
+            xk7 = V256.Create(Unsafe.Add(ref hs7, 3));
+            wv = V256.LoadUnsafe(ref wT, 64);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V256.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V256.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V256.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V256.FusedMultiplyAdd(wv, xk7, a0_7);
+            // sums = sums + pass 3: the single-agent order of the partial sums, for the epilogue
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + a0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + a0_2, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + a0_3, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + a0_4, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + a0_5, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + a0_6, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + a0_7, ref sums, 56);
+            __Layer0EpilogueLanes256(ref sums, ref h, ref hNext, q, row);   // every lane's epilogue on its sums
+        }
+        // the last (end − first) mod A lanes: one by one, through the single-sequence kernel of this width (the same sums, so the same bits)
+        for (int q = whole; q < end; q++)
+        {
+            __Layer0Forward256(
+                ref p, ref Unsafe.Add(ref x, q * xStride), ref Unsafe.Add(ref h, q * __LaneStride), ref Unsafe.Add(ref hNext, q * __LaneStride));
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueLanes256(ref float sums, ref float h, ref float hNext, int q, int row)
+    {
+        // sums[((n·1 + v)·8 + a)·8 + lane]: group n, vector v, lane q + a
+        for (int a = 0; a < 8; a++)
+        {
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref float hB0 = ref Unsafe.Add(ref h, (q + a) * __LaneStride + row);
+            ref float hnB0 = ref Unsafe.Add(ref hNext, (q + a) * __LaneStride + row);
+            var a0 = V256.LoadUnsafe(ref sumsA);
+            V256.StoreUnsafe(RnnMath.Tanh(a0), ref hnB0);   // h' = tanh(a)
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0ForwardLanes128(ref float p, ref float x, int xStride, ref float h, ref float hNext, int first, int end)
+    {
+        // 1 tile(s) × blocks of 4 agent(s) × 1 sub-block(s) of 2 Vector128 per group × 1 group(s) [a]; columns in 4 passes (k ≡ 0..3 mod 4) whose
+        //    partial sums add up in the single-agent order
+        F128 wv;
+        F128 xk0, xk1, xk2, xk3;
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
+        global::System.Span<float> sumsSpan = stackalloc float[32];
+        ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
+        int whole = first + (end - first) / 4 * 4;   // lanes in whole blocks; the rest one by one below
+        ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
+        for (int q = first; q < whole; q += 4)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float hs0 = ref Unsafe.Add(ref h, (q) * __LaneStride);
+            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * xStride);
+            ref float hs1 = ref Unsafe.Add(ref h, (q + 1) * __LaneStride);
+            ref float in2 = ref Unsafe.Add(ref x, (q + 2) * xStride);
+            ref float hs2 = ref Unsafe.Add(ref h, (q + 2) * __LaneStride);
+            ref float in3 = ref Unsafe.Add(ref x, (q + 3) * xStride);
+            ref float hs3 = ref Unsafe.Add(ref h, (q + 3) * __LaneStride);
+            int row = 0;   // first unit of the sub-block
+            // pass 0: columns k ≡ 0 (mod 4), from the biases
+            // [a] = b_ih + b_hh, for every agent
+            var a0_0 = V128.LoadUnsafe(ref wT) + V128.LoadUnsafe(ref wT, 8);
+            var a1_0 = V128.LoadUnsafe(ref wT, 4) + V128.LoadUnsafe(ref wT, 12);
+            var a0_1 = a0_0;
+            var a0_2 = a0_0;
+            var a0_3 = a0_0;
+            var a1_1 = a1_0;
+            var a1_2 = a1_0;
+            var a1_3 = a1_0;
+            // [gates] += W_ih[:, k]·x_k   (k = 0, 4, … ≤ 2)
+            xk0 = V128.Create(in0);
+            xk1 = V128.Create(in1);
+            xk2 = V128.Create(in2);
+            xk3 = V128.Create(in3);
+            wv = V128.LoadUnsafe(ref wT, 16);
+            a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+            a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+            a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+            a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+            wv = V128.LoadUnsafe(ref wT, 20);
+            a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+            a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+            a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+            a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 4, … ≤ 4)
+            xk0 = V128.Create(hs0);
+            xk1 = V128.Create(hs1);
+            xk2 = V128.Create(hs2);
+            xk3 = V128.Create(hs3);
+            wv = V128.LoadUnsafe(ref wT, 40);
+            a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+            a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+            a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+            a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+            wv = V128.LoadUnsafe(ref wT, 44);
+            a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+            a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+            a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+            a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 4));
+            xk1 = V128.Create(Unsafe.Add(ref hs1, 4));
+            xk2 = V128.Create(Unsafe.Add(ref hs2, 4));
+            xk3 = V128.Create(Unsafe.Add(ref hs3, 4));
+            wv = V128.LoadUnsafe(ref wT, 72);
+            a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+            a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+            a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+            a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+            wv = V128.LoadUnsafe(ref wT, 76);
+            a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+            a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+            a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+            a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+            // sums = pass 0
+            V128.StoreUnsafe(a0_0, ref sums);
+            V128.StoreUnsafe(a0_1, ref sums, 4);
+            V128.StoreUnsafe(a0_2, ref sums, 8);
+            V128.StoreUnsafe(a0_3, ref sums, 12);
+            V128.StoreUnsafe(a1_0, ref sums, 16);
+            V128.StoreUnsafe(a1_1, ref sums, 20);
+            V128.StoreUnsafe(a1_2, ref sums, 24);
+            V128.StoreUnsafe(a1_3, ref sums, 28);
+            // pass 1: columns k ≡ 1 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F128.Zero;
+            a0_1 = F128.Zero;
+            a0_2 = F128.Zero;
+            a0_3 = F128.Zero;
+            a1_0 = F128.Zero;
+            a1_1 = F128.Zero;
+            a1_2 = F128.Zero;
+            a1_3 = F128.Zero;
+            // [gates] += W_ih[:, k]·x_k   (k = 1, 5, … ≤ 2)
+            xk0 = V128.Create(Unsafe.Add(ref in0, 1));
+            xk1 = V128.Create(Unsafe.Add(ref in1, 1));
+            xk2 = V128.Create(Unsafe.Add(ref in2, 1));
+            xk3 = V128.Create(Unsafe.Add(ref in3, 1));
+            wv = V128.LoadUnsafe(ref wT, 24);
+            a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+            a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+            a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+            a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+            wv = V128.LoadUnsafe(ref wT, 28);
+            a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+            a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+            a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+            a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+            // [gates] += W_hh[:, k]·h_k   (k = 1, 5, … ≤ 4)
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 1));
+            xk1 = V128.Create(Unsafe.Add(ref hs1, 1));
+            xk2 = V128.Create(Unsafe.Add(ref hs2, 1));
+            xk3 = V128.Create(Unsafe.Add(ref hs3, 1));
+            wv = V128.LoadUnsafe(ref wT, 48);
+            a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+            a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+            a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+            a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+            wv = V128.LoadUnsafe(ref wT, 52);
+            a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+            a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+            a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+            a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+            // sums = sums + pass 1
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 4) + a0_1, ref sums, 4);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 8) + a0_2, ref sums, 8);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 12) + a0_3, ref sums, 12);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 16) + a1_0, ref sums, 16);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 20) + a1_1, ref sums, 20);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 24) + a1_2, ref sums, 24);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 28) + a1_3, ref sums, 28);
+            // pass 2: columns k ≡ 2 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F128.Zero;
+            a0_1 = F128.Zero;
+            a0_2 = F128.Zero;
+            a0_3 = F128.Zero;
+            a1_0 = F128.Zero;
+            a1_1 = F128.Zero;
+            a1_2 = F128.Zero;
+            a1_3 = F128.Zero;
+            // [gates] += W_ih[:, k]·x_k   (k = 2, 6, … ≤ 2)
+            xk0 = V128.Create(Unsafe.Add(ref in0, 2));
+            xk1 = V128.Create(Unsafe.Add(ref in1, 2));
+            xk2 = V128.Create(Unsafe.Add(ref in2, 2));
+            xk3 = V128.Create(Unsafe.Add(ref in3, 2));
+            wv = V128.LoadUnsafe(ref wT, 32);
+            a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+            a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+            a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+            a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+            wv = V128.LoadUnsafe(ref wT, 36);
+            a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+            a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+            a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+            a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+            // [gates] += W_hh[:, k]·h_k   (k = 2, 6, … ≤ 4)
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 2));
+            xk1 = V128.Create(Unsafe.Add(ref hs1, 2));
+            xk2 = V128.Create(Unsafe.Add(ref hs2, 2));
+            xk3 = V128.Create(Unsafe.Add(ref hs3, 2));
+            wv = V128.LoadUnsafe(ref wT, 56);
+            a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+            a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+            a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+            a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+            wv = V128.LoadUnsafe(ref wT, 60);
+            a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+            a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+            a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+            a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+            // sums = sums + pass 2
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 4) + a0_1, ref sums, 4);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 8) + a0_2, ref sums, 8);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 12) + a0_3, ref sums, 12);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 16) + a1_0, ref sums, 16);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 20) + a1_1, ref sums, 20);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 24) + a1_2, ref sums, 24);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 28) + a1_3, ref sums, 28);
+            // pass 3: columns k ≡ 3 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F128.Zero;
+            a0_1 = F128.Zero;
+            a0_2 = F128.Zero;
+            a0_3 = F128.Zero;
+            a1_0 = F128.Zero;
+            a1_1 = F128.Zero;
+            a1_2 = F128.Zero;
+            a1_3 = F128.Zero;
+            // [gates] += W_hh[:, k]·h_k   (k = 3, 7, … ≤ 4)
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 3));
+            xk1 = V128.Create(Unsafe.Add(ref hs1, 3));
+            xk2 = V128.Create(Unsafe.Add(ref hs2, 3));
+            xk3 = V128.Create(Unsafe.Add(ref hs3, 3));
+            wv = V128.LoadUnsafe(ref wT, 64);
+            a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+            a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+            a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+            a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+            wv = V128.LoadUnsafe(ref wT, 68);
+            a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+            a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+            a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+            a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+            // sums = sums + pass 3: the single-agent order of the partial sums, for the epilogue
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 4) + a0_1, ref sums, 4);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 8) + a0_2, ref sums, 8);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 12) + a0_3, ref sums, 12);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 16) + a1_0, ref sums, 16);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 20) + a1_1, ref sums, 20);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 24) + a1_2, ref sums, 24);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 28) + a1_3, ref sums, 28);
+            __Layer0EpilogueLanes128(ref sums, ref h, ref hNext, q, row);   // every lane's epilogue on its sums
+        }
+        // the last (end − first) mod A lanes: one by one, through the single-sequence kernel of this width (the same sums, so the same bits)
+        for (int q = whole; q < end; q++)
+        {
+            __Layer0Forward128(
+                ref p, ref Unsafe.Add(ref x, q * xStride), ref Unsafe.Add(ref h, q * __LaneStride), ref Unsafe.Add(ref hNext, q * __LaneStride));
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueLanes128(ref float sums, ref float h, ref float hNext, int q, int row)
+    {
+        // sums[((n·2 + v)·4 + a)·4 + lane]: group n, vector v, lane q + a
+        for (int a = 0; a < 4; a++)
+        {
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 4);
+            ref float hB0 = ref Unsafe.Add(ref h, (q + a) * __LaneStride + row);
+            ref float hnB0 = ref Unsafe.Add(ref hNext, (q + a) * __LaneStride + row);
+            var a0 = V128.LoadUnsafe(ref sumsA);
+            var a1 = V128.LoadUnsafe(ref sumsA, 16);
+            V128.StoreUnsafe(RnnMath.Tanh(a0), ref hnB0);   // h' = tanh(a)
+            V128.StoreUnsafe(RnnMath.Tanh(a1), ref hnB0, 4);   // h' = tanh(a)
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0ForwardLanesScalar(ref float p, ref float x, int xStride, ref float h, ref float hNext, int first, int end)
+    {
+        // 1 tile(s) × blocks of 1 agent(s) × 1 sub-block(s) of 8 row(s) per group × 1 group(s) [a]
+        float wv;
+        float xk0;
+        ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
+        for (int q = first; q < end; q += 1)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float hs0 = ref Unsafe.Add(ref h, (q) * __LaneStride);
+            int row = 0;   // first unit of the sub-block
+            // [a] = b_ih + b_hh, for every agent
+            var a0_0 = wT + Unsafe.Add(ref wT, 8);
+            var a1_0 = Unsafe.Add(ref wT, 1) + Unsafe.Add(ref wT, 9);
+            var a2_0 = Unsafe.Add(ref wT, 2) + Unsafe.Add(ref wT, 10);
+            var a3_0 = Unsafe.Add(ref wT, 3) + Unsafe.Add(ref wT, 11);
+            var a4_0 = Unsafe.Add(ref wT, 4) + Unsafe.Add(ref wT, 12);
+            var a5_0 = Unsafe.Add(ref wT, 5) + Unsafe.Add(ref wT, 13);
+            var a6_0 = Unsafe.Add(ref wT, 6) + Unsafe.Add(ref wT, 14);
+            var a7_0 = Unsafe.Add(ref wT, 7) + Unsafe.Add(ref wT, 15);
+            // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
+            xk0 = in0;
+            wv = Unsafe.Add(ref wT, 16);
+            a0_0 = wv * xk0 + a0_0;
+            wv = Unsafe.Add(ref wT, 17);
+            a1_0 = wv * xk0 + a1_0;
+            wv = Unsafe.Add(ref wT, 18);
+            a2_0 = wv * xk0 + a2_0;
+            wv = Unsafe.Add(ref wT, 19);
+            a3_0 = wv * xk0 + a3_0;
+            wv = Unsafe.Add(ref wT, 20);
+            a4_0 = wv * xk0 + a4_0;
+            wv = Unsafe.Add(ref wT, 21);
+            a5_0 = wv * xk0 + a5_0;
+            wv = Unsafe.Add(ref wT, 22);
+            a6_0 = wv * xk0 + a6_0;
+            wv = Unsafe.Add(ref wT, 23);
+            a7_0 = wv * xk0 + a7_0;
+            xk0 = Unsafe.Add(ref in0, 1);
+            wv = Unsafe.Add(ref wT, 24);
+            a0_0 = wv * xk0 + a0_0;
+            wv = Unsafe.Add(ref wT, 25);
+            a1_0 = wv * xk0 + a1_0;
+            wv = Unsafe.Add(ref wT, 26);
+            a2_0 = wv * xk0 + a2_0;
+            wv = Unsafe.Add(ref wT, 27);
+            a3_0 = wv * xk0 + a3_0;
+            wv = Unsafe.Add(ref wT, 28);
+            a4_0 = wv * xk0 + a4_0;
+            wv = Unsafe.Add(ref wT, 29);
+            a5_0 = wv * xk0 + a5_0;
+            wv = Unsafe.Add(ref wT, 30);
+            a6_0 = wv * xk0 + a6_0;
+            wv = Unsafe.Add(ref wT, 31);
+            a7_0 = wv * xk0 + a7_0;
+            xk0 = Unsafe.Add(ref in0, 2);
+            wv = Unsafe.Add(ref wT, 32);
+            a0_0 = wv * xk0 + a0_0;
+            wv = Unsafe.Add(ref wT, 33);
+            a1_0 = wv * xk0 + a1_0;
+            wv = Unsafe.Add(ref wT, 34);
+            a2_0 = wv * xk0 + a2_0;
+            wv = Unsafe.Add(ref wT, 35);
+            a3_0 = wv * xk0 + a3_0;
+            wv = Unsafe.Add(ref wT, 36);
+            a4_0 = wv * xk0 + a4_0;
+            wv = Unsafe.Add(ref wT, 37);
+            a5_0 = wv * xk0 + a5_0;
+            wv = Unsafe.Add(ref wT, 38);
+            a6_0 = wv * xk0 + a6_0;
+            wv = Unsafe.Add(ref wT, 39);
+            a7_0 = wv * xk0 + a7_0;
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 4)
+            for (int k = 0; k < 4; k += 4)
+            {
+                ref float wK = ref Unsafe.Add(ref wT, 40 + k * 8);
+                ref float sK = ref Unsafe.Add(ref hs0, k);
+                xk0 = sK;
+                wv = wK;
+                a0_0 = wv * xk0 + a0_0;
+                wv = Unsafe.Add(ref wK, 1);
+                a1_0 = wv * xk0 + a1_0;
+                wv = Unsafe.Add(ref wK, 2);
+                a2_0 = wv * xk0 + a2_0;
+                wv = Unsafe.Add(ref wK, 3);
+                a3_0 = wv * xk0 + a3_0;
+                wv = Unsafe.Add(ref wK, 4);
+                a4_0 = wv * xk0 + a4_0;
+                wv = Unsafe.Add(ref wK, 5);
+                a5_0 = wv * xk0 + a5_0;
+                wv = Unsafe.Add(ref wK, 6);
+                a6_0 = wv * xk0 + a6_0;
+                wv = Unsafe.Add(ref wK, 7);
+                a7_0 = wv * xk0 + a7_0;
+                xk0 = Unsafe.Add(ref sK, 1);
+                wv = Unsafe.Add(ref wK, 8);
+                a0_0 = wv * xk0 + a0_0;
+                wv = Unsafe.Add(ref wK, 9);
+                a1_0 = wv * xk0 + a1_0;
+                wv = Unsafe.Add(ref wK, 10);
+                a2_0 = wv * xk0 + a2_0;
+                wv = Unsafe.Add(ref wK, 11);
+                a3_0 = wv * xk0 + a3_0;
+                wv = Unsafe.Add(ref wK, 12);
+                a4_0 = wv * xk0 + a4_0;
+                wv = Unsafe.Add(ref wK, 13);
+                a5_0 = wv * xk0 + a5_0;
+                wv = Unsafe.Add(ref wK, 14);
+                a6_0 = wv * xk0 + a6_0;
+                wv = Unsafe.Add(ref wK, 15);
+                a7_0 = wv * xk0 + a7_0;
+                xk0 = Unsafe.Add(ref sK, 2);
+                wv = Unsafe.Add(ref wK, 16);
+                a0_0 = wv * xk0 + a0_0;
+                wv = Unsafe.Add(ref wK, 17);
+                a1_0 = wv * xk0 + a1_0;
+                wv = Unsafe.Add(ref wK, 18);
+                a2_0 = wv * xk0 + a2_0;
+                wv = Unsafe.Add(ref wK, 19);
+                a3_0 = wv * xk0 + a3_0;
+                wv = Unsafe.Add(ref wK, 20);
+                a4_0 = wv * xk0 + a4_0;
+                wv = Unsafe.Add(ref wK, 21);
+                a5_0 = wv * xk0 + a5_0;
+                wv = Unsafe.Add(ref wK, 22);
+                a6_0 = wv * xk0 + a6_0;
+                wv = Unsafe.Add(ref wK, 23);
+                a7_0 = wv * xk0 + a7_0;
+                xk0 = Unsafe.Add(ref sK, 3);
+                wv = Unsafe.Add(ref wK, 24);
+                a0_0 = wv * xk0 + a0_0;
+                wv = Unsafe.Add(ref wK, 25);
+                a1_0 = wv * xk0 + a1_0;
+                wv = Unsafe.Add(ref wK, 26);
+                a2_0 = wv * xk0 + a2_0;
+                wv = Unsafe.Add(ref wK, 27);
+                a3_0 = wv * xk0 + a3_0;
+                wv = Unsafe.Add(ref wK, 28);
+                a4_0 = wv * xk0 + a4_0;
+                wv = Unsafe.Add(ref wK, 29);
+                a5_0 = wv * xk0 + a5_0;
+                wv = Unsafe.Add(ref wK, 30);
+                a6_0 = wv * xk0 + a6_0;
+                wv = Unsafe.Add(ref wK, 31);
+                a7_0 = wv * xk0 + a7_0;
+            }
+            xk0 = Unsafe.Add(ref hs0, 4);
+            wv = Unsafe.Add(ref wT, 72);
+            a0_0 = wv * xk0 + a0_0;
+            wv = Unsafe.Add(ref wT, 73);
+            a1_0 = wv * xk0 + a1_0;
+            wv = Unsafe.Add(ref wT, 74);
+            a2_0 = wv * xk0 + a2_0;
+            wv = Unsafe.Add(ref wT, 75);
+            a3_0 = wv * xk0 + a3_0;
+            wv = Unsafe.Add(ref wT, 76);
+            a4_0 = wv * xk0 + a4_0;
+            wv = Unsafe.Add(ref wT, 77);
+            a5_0 = wv * xk0 + a5_0;
+            wv = Unsafe.Add(ref wT, 78);
+            a6_0 = wv * xk0 + a6_0;
+            wv = Unsafe.Add(ref wT, 79);
+            a7_0 = wv * xk0 + a7_0;
+            // lane q: the epilogue on its sums
+            ref float hB0 = ref Unsafe.Add(ref h, (q) * __LaneStride + row);
+            ref float hnB0 = ref Unsafe.Add(ref hNext, (q) * __LaneStride + row);
+            var a0 = a0_0;
+            var a1 = a1_0;
+            var a2 = a2_0;
+            var a3 = a3_0;
+            var a4 = a4_0;
+            var a5 = a5_0;
+            var a6 = a6_0;
+            var a7 = a7_0;
+            hnB0 = RnnMath.Tanh(a0);   // h' = tanh(a)
+            Unsafe.Add(ref hnB0, 1) = RnnMath.Tanh(a1);   // h' = tanh(a)
+            Unsafe.Add(ref hnB0, 2) = RnnMath.Tanh(a2);   // h' = tanh(a)
+            Unsafe.Add(ref hnB0, 3) = RnnMath.Tanh(a3);   // h' = tanh(a)
+            Unsafe.Add(ref hnB0, 4) = RnnMath.Tanh(a4);   // h' = tanh(a)
+            Unsafe.Add(ref hnB0, 5) = RnnMath.Tanh(a5);   // h' = tanh(a)
+            Unsafe.Add(ref hnB0, 6) = RnnMath.Tanh(a6);   // h' = tanh(a)
+            Unsafe.Add(ref hnB0, 7) = RnnMath.Tanh(a7);   // h' = tanh(a)
+        }
+    }
+
+    // ── layer 0 · Elman · backward over many lanes: dh_prev += W_hhᵀ·δ for every lane, each Wᵀ vector loaded once per block of lanes
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __Layer0BackwardHiddenLanes(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        if (V256.IsHardwareAccelerated)
+            __Layer0BackwardHiddenLanes256(ref wt, ref delta, ref target, first, end);
+        else if (V128.IsHardwareAccelerated)
+            __Layer0BackwardHiddenLanes128(ref wt, ref delta, ref target, first, end);
+        else
+            __Layer0BackwardHiddenLanesScalar(ref wt, ref delta, ref target, first, end);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0BackwardHiddenLanes256(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..7; blocks of 2 lane(s) × 1 F256, 4 partial sum(s)
+        int whole = first + (end - first) / 2 * 2;
+        F256 xk0, xk1, wv;
+        for (int ob = 0; ob < 1; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 8);
+            for (int q = first; q < whole; q += 2)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 8);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 8);
+                var a0_0_0 = V256.LoadUnsafe(ref t0);
+                var a0_1_0 = F256.Zero;
+                var a0_2_0 = F256.Zero;
+                var a0_3_0 = F256.Zero;
+                var a0_0_1 = V256.LoadUnsafe(ref t1);
+                var a0_1_1 = F256.Zero;
+                var a0_2_1 = F256.Zero;
+                var a0_3_1 = F256.Zero;
+                xk0 = V256.Create(d0);
+                xk1 = V256.Create(d1);
+                wv = V256.LoadUnsafe(ref wO);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 1));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 1));
+                wv = V256.LoadUnsafe(ref wO, 8);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 2));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 2));
+                wv = V256.LoadUnsafe(ref wO, 16);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 3));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 3));
+                wv = V256.LoadUnsafe(ref wO, 24);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 4));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 4));
+                wv = V256.LoadUnsafe(ref wO, 32);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 5));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 5));
+                wv = V256.LoadUnsafe(ref wO, 40);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 6));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 6));
+                wv = V256.LoadUnsafe(ref wO, 48);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 7));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 7));
+                wv = V256.LoadUnsafe(ref wO, 56);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                V256.StoreUnsafe(a0_0_0 + a0_1_0 + a0_2_0 + a0_3_0, ref t0);
+                V256.StoreUnsafe(a0_0_1 + a0_1_1 + a0_2_1 + a0_3_1, ref t1);
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer0BackwardHidden256(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0BackwardHiddenLanes128(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..7; blocks of 2 lane(s) × 1 F128, 4 partial sum(s)
+        int whole = first + (end - first) / 2 * 2;
+        F128 xk0, xk1, wv;
+        for (int ob = 0; ob < 2; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 4);
+            for (int q = first; q < whole; q += 2)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 4);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 4);
+                var a0_0_0 = V128.LoadUnsafe(ref t0);
+                var a0_1_0 = F128.Zero;
+                var a0_2_0 = F128.Zero;
+                var a0_3_0 = F128.Zero;
+                var a0_0_1 = V128.LoadUnsafe(ref t1);
+                var a0_1_1 = F128.Zero;
+                var a0_2_1 = F128.Zero;
+                var a0_3_1 = F128.Zero;
+                xk0 = V128.Create(d0);
+                xk1 = V128.Create(d1);
+                wv = V128.LoadUnsafe(ref wO);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 1));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 1));
+                wv = V128.LoadUnsafe(ref wO, 8);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 2));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 2));
+                wv = V128.LoadUnsafe(ref wO, 16);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 3));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 3));
+                wv = V128.LoadUnsafe(ref wO, 24);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 4));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 4));
+                wv = V128.LoadUnsafe(ref wO, 32);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 5));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 5));
+                wv = V128.LoadUnsafe(ref wO, 40);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 6));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 6));
+                wv = V128.LoadUnsafe(ref wO, 48);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 7));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 7));
+                wv = V128.LoadUnsafe(ref wO, 56);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                V128.StoreUnsafe(a0_0_0 + a0_1_0 + a0_2_0 + a0_3_0, ref t0);
+                V128.StoreUnsafe(a0_0_1 + a0_1_1 + a0_2_1 + a0_3_1, ref t1);
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer0BackwardHidden128(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0BackwardHiddenLanesScalar(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..7; blocks of 4 lane(s) × 2 float, 1 partial sum(s)
+        int whole = first + (end - first) / 4 * 4;
+        float xk0, xk1, xk2, xk3, wv;
+        for (int ob = 0; ob < 4; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 2);
+            for (int q = first; q < whole; q += 4)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 2);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 2);
+                ref float d2 = ref Unsafe.Add(ref delta, (q + 2) * __LaneStride);
+                ref float t2 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 2) * __LaneStride), ob * 2);
+                ref float d3 = ref Unsafe.Add(ref delta, (q + 3) * __LaneStride);
+                ref float t3 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 3) * __LaneStride), ob * 2);
+                var a0_0_0 = t0;
+                var a0_0_1 = t1;
+                var a0_0_2 = t2;
+                var a0_0_3 = t3;
+                var a1_0_0 = Unsafe.Add(ref t0, 1);
+                var a1_0_1 = Unsafe.Add(ref t1, 1);
+                var a1_0_2 = Unsafe.Add(ref t2, 1);
+                var a1_0_3 = Unsafe.Add(ref t3, 1);
+                for (int c = 0; c < 8; c += 4)
+                {
+                    ref float wC = ref Unsafe.Add(ref wO, c * 8);
+                    xk0 = Unsafe.Add(ref d0, c);
+                    xk1 = Unsafe.Add(ref d1, c);
+                    xk2 = Unsafe.Add(ref d2, c);
+                    xk3 = Unsafe.Add(ref d3, c);
+                    wv = wC;
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 1);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 1);
+                    xk1 = Unsafe.Add(ref d1, c + 1);
+                    xk2 = Unsafe.Add(ref d2, c + 1);
+                    xk3 = Unsafe.Add(ref d3, c + 1);
+                    wv = Unsafe.Add(ref wC, 8);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 9);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 2);
+                    xk1 = Unsafe.Add(ref d1, c + 2);
+                    xk2 = Unsafe.Add(ref d2, c + 2);
+                    xk3 = Unsafe.Add(ref d3, c + 2);
+                    wv = Unsafe.Add(ref wC, 16);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 17);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 3);
+                    xk1 = Unsafe.Add(ref d1, c + 3);
+                    xk2 = Unsafe.Add(ref d2, c + 3);
+                    xk3 = Unsafe.Add(ref d3, c + 3);
+                    wv = Unsafe.Add(ref wC, 24);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 25);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                }
+                t0 = a0_0_0;
+                t1 = a0_0_1;
+                t2 = a0_0_2;
+                t3 = a0_0_3;
+                Unsafe.Add(ref t0, 1) = a1_0_0;
+                Unsafe.Add(ref t1, 1) = a1_0_1;
+                Unsafe.Add(ref t2, 1) = a1_0_2;
+                Unsafe.Add(ref t3, 1) = a1_0_3;
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer0BackwardHiddenScalar(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    // ── head · backward in two halves (TrainBatch's lanes): dh += Wᵀ·dy per step; db += dy, dW += dy·hᵀ afterwards
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __HeadBackwardInput(ref float p, ref float dy, ref float dh)
+    {
+        if (V256.IsHardwareAccelerated)
+            __HeadBackwardInput256(ref p, ref dy, ref dh);
+        else if (V128.IsHardwareAccelerated)
+            __HeadBackwardInput128(ref p, ref dy, ref dh);
+        else
+            __HeadBackwardInputScalar(ref p, ref dy, ref dh);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __HeadBackwardWeights(ref float g, ref float h, ref float dy)
+    {
+        if (V256.IsHardwareAccelerated)
+            __HeadBackwardWeights256(ref g, ref h, ref dy);
+        else if (V128.IsHardwareAccelerated)
+            __HeadBackwardWeights128(ref g, ref h, ref dy);
+        else
+            __HeadBackwardWeightsScalar(ref g, ref h, ref dy);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardInput256(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 2; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 8);
+            var c = V256.Create(dyo);
+            for (int j = 0; j < 8; j += 8)
+                V256.StoreUnsafe(
+                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref wo, (nuint)j), V256.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardWeights256(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 2; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 8);
+            var c = V256.Create(dyo);
+            for (int j = 0; j < 8; j += 8)
+                V256.StoreUnsafe(
+                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref h, (nuint)j), V256.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardInput128(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 2; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 8);
+            var c = V128.Create(dyo);
+            for (int j = 0; j < 8; j += 4)
+                V128.StoreUnsafe(
+                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref wo, (nuint)j), V128.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardWeights128(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 2; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 8);
+            var c = V128.Create(dyo);
+            for (int j = 0; j < 8; j += 4)
+                V128.StoreUnsafe(
+                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref h, (nuint)j), V128.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardInputScalar(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 2; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 8);
+            for (int j = 0; j < 5; j++)
+                Unsafe.Add(ref dh, j) += Unsafe.Add(ref wo, j) * dyo;   // dh_j += W[o, j]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardWeightsScalar(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 2; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 8);
+            for (int j = 0; j < 5; j++)
+                Unsafe.Add(ref go, j) += dyo * Unsafe.Add(ref h, j);   // dW[o, j] += dy_o·h_j
+        }
+    }
+
 }
 // <auto-generated/>
 #nullable enable
@@ -1962,8 +3182,8 @@ partial class Elman_H5_I3_O2
         // sums[((n·1 + v)·8 + a)·8 + lane]: group n, vector v, agent q + a
         for (int a = 0; a < 8; a++)
         {
-            ref State sa = ref Unsafe.Add(ref s, q + a);
             ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref State sa = ref Unsafe.Add(ref s, q + a);
             ref float hB = ref Unsafe.Add(ref sa.__Current, row);
             ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
             var a0 = V256.LoadUnsafe(ref sumsA);
@@ -2208,8 +3428,8 @@ partial class Elman_H5_I3_O2
         // sums[((n·2 + v)·4 + a)·4 + lane]: group n, vector v, agent q + a
         for (int a = 0; a < 4; a++)
         {
-            ref State sa = ref Unsafe.Add(ref s, q + a);
             ref float sumsA = ref Unsafe.Add(ref sums, a * 4);
+            ref State sa = ref Unsafe.Add(ref s, q + a);
             ref float hB = ref Unsafe.Add(ref sa.__Current, row);
             ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
             var a0 = V128.LoadUnsafe(ref sumsA);

@@ -606,6 +606,17 @@ partial class Gru_H8_I3_O1 : global::RnnGen.IRnnModel, global::RnnGen.IRnnAgentM
         if (c > 0) Parameters.CopyTo(worker.Parameters);   // read-only here: chunk 0 does not change parameters
         int first = (int)((long)c * sequences / chunks), end = (int)((long)(c + 1) * sequences / chunks);
         worker.ZeroGradients();
+        if (end - first > 1)
+        {
+            // the chunk's sequences together, as lanes: each step's products over all of them (the same bits as one by one)
+            int lanes = end - first;
+            var floats = new global::System.ReadOnlySpan<float>(__batchFloats, first * steps * InputSize, lanes * steps * InputSize);
+            var laneTargets = classes ? default : new global::System.ReadOnlySpan<float>(
+                __batchTargets, first * steps * OutputSize, lanes * steps * OutputSize);
+            var laneClasses = classes ? new global::System.ReadOnlySpan<int>(__batchClasses, first * steps, lanes * steps) : default;
+            __chunkLoss[c] = worker.__AccumulateLanes(floats, laneTargets, laneClasses, lanes, steps);
+            return;
+        }
         double loss = 0;
         for (int q = first; q < end; q++)
         {
@@ -2275,6 +2286,1262 @@ partial class Gru_H8_I3_O1
         return loss;
     }
 
+    // ── TrainBatch's lanes: the per-sequence caches from __Layer0CacheHOffset on, one copy per lane, 2928 floats apart
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private const int __LaneStart = 672, __LaneStride = 2928;
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private float[]? __laneArray;   // the lanes' caches (64-byte aligned from __laneOffset), grown when a chunk has more lanes
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private int __laneOffset, __laneCount;
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private double[] __laneSums = global::System.Array.Empty<double>();   // each lane's loss sums, per head
+
+    /// <summary>
+    /// BPTT over <paramref name="lanes"/> sequences of <paramref name="steps"/> steps together, each from the zero state: adds each
+    /// sequence's gradient into the gradients, in sequence order, and returns the sum of their losses. Bit for bit the
+    /// single-sequence driver (__Accumulate) called on each sequence in turn; the model's state is not touched.
+    /// </summary>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double __AccumulateLanes(
+        global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> laneTargets, global::System.ReadOnlySpan<int> laneClasses,
+        int lanes, int steps)
+    {
+        ref float p = ref __Base;
+        ref float g = ref Unsafe.Add(ref p, __GradientsOffset);
+        if (__laneCount < lanes)
+        {
+            (__laneArray, __laneOffset) = global::RnnGen.Internal.ModelMemory.AllocateAligned(checked(lanes * __LaneStride));
+            __laneSums = new double[lanes * 1];
+            __laneCount = lanes;
+        }
+        ref float lane0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(__laneArray!), __laneOffset);
+        ref float x0 = ref MemoryMarshal.GetReference(inputs);
+        int xStride = steps * InputSize;   // lane q's inputs start at x0 + q·xStride
+        int perTarget = laneTargets.Length / lanes, perClass = laneClasses.Length / lanes;
+        // lane 0's rows of every cache; lane q's are __LaneStride · q floats further
+        ref float hs0 = ref Unsafe.Add(ref lane0, __Layer0CacheHOffset - __LaneStart);
+        ref float gates0 = ref Unsafe.Add(ref lane0, __Layer0GatesOffset - __LaneStart);
+        ref float dh0 = ref Unsafe.Add(ref lane0, __Layer0DhOffset - __LaneStart);
+        ref float delta0 = ref Unsafe.Add(ref lane0, __Layer0DeltaOffset - __LaneStart);
+        ref float deltaRec0 = ref Unsafe.Add(ref lane0, __Layer0DeltaRecOffset - __LaneStart);
+        ref float ys = ref Unsafe.Add(ref lane0, __CacheYOffset - __LaneStart);
+        ref float dy = ref Unsafe.Add(ref lane0, __DyOffset - __LaneStart);
+
+        // h_0 of every lane ← 0 (every sequence starts from the zero state)
+        for (int q = 0; q < lanes; q++)
+        {
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hs0, q * __LaneStride), 8).Clear();
+        }
+        // W_hhᵀ (and W_ihᵀ) of every layer ← the parameters, for the backward pass's products
+        __Layer0Transpose(ref p, ref Unsafe.Add(ref p, __Layer0WhhTOffset));
+
+        // forward over the window, all lanes at each step: every layer in one call over the lanes, caching h (and c and the gate values), then the
+        //    heads lane by lane
+        for (int t = 0; t < steps; t++)
+        {
+            __Layer0ForwardLanes(
+                ref p, ref Unsafe.Add(ref x0, t * InputSize), xStride, ref Unsafe.Add(ref hs0, t * 8), ref Unsafe.Add(ref hs0, (t + 1) * 8),
+                ref Unsafe.Add(ref gates0, t * 32), 0, lanes);
+            for (int q = 0; q < lanes; q++)
+            {
+                __HeadForward(
+                    ref p, ref Unsafe.Add(ref hs0, q * __LaneStride + (t + 1) * 8), ref Unsafe.Add(ref ys, q * __LaneStride + t * OutputSize));
+            }
+        }
+
+        // loss: MSE = mean over the scored steps × outputs of (y − target)²; each lane sums its own
+        int first = 0;
+        int count = (steps - first) * 1;
+        float scale = 1f / count;
+        global::System.Array.Clear(__laneSums, 0, lanes * 1);
+        // backward through time, all lanes in step: dh{l}[cur] holds dL/dh_t, dh{l}[cur ^ 1] receives dL/dh_{t−1}
+        for (int q = 0; q < lanes; q++)
+        {
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dh0, q * __LaneStride), 16).Clear();
+        }
+        int cur = 0;
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            if (t >= first)
+            {
+                for (int q = 0; q < lanes; q++)
+                {
+                    ref float lane = ref Unsafe.Add(ref lane0, q * __LaneStride);
+                    ref float hs0Q = ref Unsafe.Add(ref lane, __Layer0CacheHOffset - __LaneStart);
+                    ref float dh0Q = ref Unsafe.Add(ref lane, __Layer0DhOffset - __LaneStart);
+                    ref float ysQ = ref Unsafe.Add(ref lane, __CacheYOffset - __LaneStart);
+                    ref float dyQ = ref Unsafe.Add(ref lane, __DyOffset - __LaneStart);
+                    var targets = laneTargets.IsEmpty ? default : laneTargets.Slice(q * perTarget, perTarget);
+                    var classes = laneClasses.IsEmpty ? default : laneClasses.Slice(q * perClass, perClass);
+                    ref float tg = ref MemoryMarshal.GetReference(targets);
+                    double sum = __laneSums[q * 1];
+                    ref float yt = ref Unsafe.Add(ref ysQ, t * OutputSize);
+                    ref float target = ref targets.IsEmpty ? ref dyQ : ref Unsafe.Add(ref tg, (t - first) * OutputSize);
+                    sum += __StepLoss(ref yt, ref target, classes.IsEmpty ? -1 : classes[t - first], ref dyQ, scale);
+                    __laneSums[q * 1] = sum;
+                    __HeadBackwardInput(ref p, ref dyQ, ref Unsafe.Add(ref dh0Q, cur * 8));   // dh_t += Wᵀ·dy
+                    MemoryMarshal.CreateReadOnlySpan(ref dyQ, OutputSize).CopyTo(MemoryMarshal.CreateSpan(ref yt, OutputSize));   // y_t is spent: keep dy_t in its place for dW
+                }
+            }
+            for (int q = 0; q < lanes; q++)
+            {
+                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dh0, q * __LaneStride + (cur ^ 1) * 8), 8).Clear();
+                __Layer0Backward(
+                    ref Unsafe.Add(ref hs0, q * __LaneStride + (t + 1) * 8), ref Unsafe.Add(ref hs0, q * __LaneStride + t * 8),
+                    ref Unsafe.Add(ref dh0, q * __LaneStride + cur * 8), ref Unsafe.Add(ref dh0, q * __LaneStride + (cur ^ 1) * 8),
+                    ref Unsafe.Add(ref gates0, q * __LaneStride + t * 32), ref Unsafe.Add(ref delta0, q * __LaneStride + t * 24),
+                    ref Unsafe.Add(ref deltaRec0, q * __LaneStride + t * 24));   // δ_t
+            }
+            __Layer0BackwardHiddenLanes(
+                ref Unsafe.Add(ref p, __Layer0WhhTOffset), ref Unsafe.Add(ref deltaRec0, t * 24), ref Unsafe.Add(ref dh0, (cur ^ 1) * 8), 0, lanes);   // dh_(t−1) += W_hhᵀ·δ, every lane
+            cur ^= 1;
+        }
+
+        // lane after lane, in sequence order: the heads' dW and db of every scored step (t from the last down), then the
+        // window's weight gradients of every layer, as the single-sequence driver adds them; and the lane's loss
+        double total = 0;
+        for (int q = 0; q < lanes; q++)
+        {
+            ref float lane = ref Unsafe.Add(ref lane0, q * __LaneStride);
+            ref float hs0Q = ref Unsafe.Add(ref lane, __Layer0CacheHOffset - __LaneStart);
+            ref float gates0Q = ref Unsafe.Add(ref lane, __Layer0GatesOffset - __LaneStart);
+            ref float dh0Q = ref Unsafe.Add(ref lane, __Layer0DhOffset - __LaneStart);
+            ref float delta0Q = ref Unsafe.Add(ref lane, __Layer0DeltaOffset - __LaneStart);
+            ref float deltaRec0Q = ref Unsafe.Add(ref lane, __Layer0DeltaRecOffset - __LaneStart);
+            ref float ysQ = ref Unsafe.Add(ref lane, __CacheYOffset - __LaneStart);
+            ref float dyQ = ref Unsafe.Add(ref lane, __DyOffset - __LaneStart);
+            for (int t = steps - 1; t >= first; t--)
+            {
+                __HeadBackwardWeights(
+                    ref g, ref Unsafe.Add(ref hs0Q, (t + 1) * 8), ref Unsafe.Add(ref ysQ, t * OutputSize));   // dW += dy·hᵀ, db += dy
+            }
+            __Layer0WeightGradients(ref g, ref delta0Q, ref deltaRec0Q, ref Unsafe.Add(ref x0, q * xStride), ref hs0Q, steps);
+            double sum = __laneSums[q * 1];
+            total += (float)(sum / count);   // as the chunk adds each sequence's float loss
+        }
+        return total;
+    }
+
+    // ── layer 0 · GRU · training forward over many lanes (the sequences of a TrainBatch chunk) at one step: the
+    //    many-agent tile walk (each weight vector loaded once per block of lanes), the epilogue of __Layer0ForwardTrain (caching the gate values)
+    //    per lane: every lane's sums are the single-sequence kernel's, bit for bit
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __Layer0ForwardLanes(ref float p, ref float x, int xStride, ref float h, ref float hNext, ref float cache, int first, int end)
+    {
+        if (V256.IsHardwareAccelerated)
+            __Layer0ForwardLanes256(ref p, ref x, xStride, ref h, ref hNext, ref cache, first, end);
+        else if (V128.IsHardwareAccelerated)
+            __Layer0ForwardLanes128(ref p, ref x, xStride, ref h, ref hNext, ref cache, first, end);
+        else
+            __Layer0ForwardLanesScalar(ref p, ref x, xStride, ref h, ref hNext, ref cache, first, end);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0ForwardLanes256(
+        ref float p, ref float x, int xStride, ref float h, ref float hNext, ref float cache, int first, int end)
+    {
+        // 1 tile(s) × blocks of 2 agent(s) × 1 sub-block(s) of 1 Vector256 per group × 4 group(s) [r z nx nh]; columns in 2 passes (k ≡ 0..1 mod 2)
+        //    whose partial sums add up in the single-agent order
+        F256 wv;
+        F256 xk0, xk1;
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
+        global::System.Span<float> sumsSpan = stackalloc float[64];
+        ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
+        int whole = first + (end - first) / 2 * 2;   // lanes in whole blocks; the rest one by one below
+        ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
+        for (int q = first; q < whole; q += 2)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float hs0 = ref Unsafe.Add(ref h, (q) * __LaneStride);
+            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * xStride);
+            ref float hs1 = ref Unsafe.Add(ref h, (q + 1) * __LaneStride);
+            int row = 0;   // first unit of the sub-block
+            // pass 0: columns k ≡ 0 (mod 2), from the biases
+            // [r z nx nh] = b_ih + b_hh, for every agent
+            var r0_0 = V256.LoadUnsafe(ref wT) + V256.LoadUnsafe(ref wT, 24);
+            var z0_0 = V256.LoadUnsafe(ref wT, 8) + V256.LoadUnsafe(ref wT, 32);
+            var nx0_0 = V256.LoadUnsafe(ref wT, 16);
+            var nh0_0 = V256.LoadUnsafe(ref wT, 40);
+            var r0_1 = r0_0;
+            var z0_1 = z0_0;
+            var nx0_1 = nx0_0;
+            var nh0_1 = nh0_0;
+            // [gates] += W_ih[:, k]·x_k   (k = 0, 2, … ≤ 2)
+            xk0 = V256.Create(in0);
+            xk1 = V256.Create(in1);
+            wv = V256.LoadUnsafe(ref wT, 48);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 56);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 64);
+            nx0_0 = V256.FusedMultiplyAdd(wv, xk0, nx0_0);
+            nx0_1 = V256.FusedMultiplyAdd(wv, xk1, nx0_1);
+            xk0 = V256.Create(Unsafe.Add(ref in0, 2));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 2));
+            wv = V256.LoadUnsafe(ref wT, 96);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 104);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 112);
+            nx0_0 = V256.FusedMultiplyAdd(wv, xk0, nx0_0);
+            nx0_1 = V256.FusedMultiplyAdd(wv, xk1, nx0_1);
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 2, … ≤ 7)
+            xk0 = V256.Create(hs0);
+            xk1 = V256.Create(hs1);
+            wv = V256.LoadUnsafe(ref wT, 120);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 128);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 136);
+            nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
+            nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 2));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 2));
+            wv = V256.LoadUnsafe(ref wT, 168);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 176);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 184);
+            nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
+            nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 4));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 4));
+            wv = V256.LoadUnsafe(ref wT, 216);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 224);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 232);
+            nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
+            nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 6));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 6));
+            wv = V256.LoadUnsafe(ref wT, 264);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 272);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 280);
+            nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
+            nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
+            // sums = pass 0
+            V256.StoreUnsafe(r0_0, ref sums);
+            V256.StoreUnsafe(r0_1, ref sums, 8);
+            V256.StoreUnsafe(z0_0, ref sums, 16);
+            V256.StoreUnsafe(z0_1, ref sums, 24);
+            V256.StoreUnsafe(nx0_0, ref sums, 32);
+            V256.StoreUnsafe(nx0_1, ref sums, 40);
+            V256.StoreUnsafe(nh0_0, ref sums, 48);
+            V256.StoreUnsafe(nh0_1, ref sums, 56);
+            // pass 1: columns k ≡ 1 (mod 2), a partial sum from zero, added afterwards
+            r0_0 = F256.Zero;
+            r0_1 = F256.Zero;
+            z0_0 = F256.Zero;
+            z0_1 = F256.Zero;
+            nx0_0 = F256.Zero;
+            nx0_1 = F256.Zero;
+            nh0_0 = F256.Zero;
+            nh0_1 = F256.Zero;
+            // [gates] += W_ih[:, k]·x_k   (k = 1, 3, … ≤ 2)
+            xk0 = V256.Create(Unsafe.Add(ref in0, 1));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 1));
+            wv = V256.LoadUnsafe(ref wT, 72);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 80);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 88);
+            nx0_0 = V256.FusedMultiplyAdd(wv, xk0, nx0_0);
+            nx0_1 = V256.FusedMultiplyAdd(wv, xk1, nx0_1);
+            // [gates] += W_hh[:, k]·h_k   (k = 1, 3, … ≤ 7)
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 1));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 1));
+            wv = V256.LoadUnsafe(ref wT, 144);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 152);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 160);
+            nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
+            nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 3));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 3));
+            wv = V256.LoadUnsafe(ref wT, 192);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 200);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 208);
+            nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
+            nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 5));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 5));
+            wv = V256.LoadUnsafe(ref wT, 240);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 248);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 256);
+            nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
+            nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 7));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 7));
+            wv = V256.LoadUnsafe(ref wT, 288);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 296);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 304);
+            nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
+            nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
+            // sums = sums + pass 1: the single-agent order of the partial sums, for the epilogue
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + r0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + r0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + z0_0, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + z0_1, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + nx0_0, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + nx0_1, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + nh0_0, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + nh0_1, ref sums, 56);
+            __Layer0EpilogueLanes256(ref sums, ref h, ref hNext, ref cache, q, row);   // every lane's epilogue on its sums
+        }
+        // the last (end − first) mod A lanes: one by one, through the single-sequence kernel of this width (the same sums, so the same bits)
+        for (int q = whole; q < end; q++)
+        {
+            __Layer0ForwardTrain256(
+                ref p, ref Unsafe.Add(ref x, q * xStride), ref Unsafe.Add(ref h, q * __LaneStride), ref Unsafe.Add(ref hNext, q * __LaneStride),
+                ref Unsafe.Add(ref cache, q * __LaneStride));
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueLanes256(ref float sums, ref float h, ref float hNext, ref float cache, int q, int row)
+    {
+        // sums[((n·1 + v)·2 + a)·8 + lane]: group n, vector v, lane q + a
+        for (int a = 0; a < 2; a++)
+        {
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref float hB0 = ref Unsafe.Add(ref h, (q + a) * __LaneStride + row);
+            ref float hnB0 = ref Unsafe.Add(ref hNext, (q + a) * __LaneStride + row);
+            ref float rCB0 = ref Unsafe.Add(ref cache, (q + a) * __LaneStride + row);
+            ref float zCB0 = ref Unsafe.Add(ref cache, (q + a) * __LaneStride + 8 + row);
+            ref float nCB0 = ref Unsafe.Add(ref cache, (q + a) * __LaneStride + 16 + row);
+            ref float nhCB0 = ref Unsafe.Add(ref cache, (q + a) * __LaneStride + 24 + row);
+            var r0 = V256.LoadUnsafe(ref sumsA);
+            var z0 = V256.LoadUnsafe(ref sumsA, 16);
+            var nx0 = V256.LoadUnsafe(ref sumsA, 32);
+            var nh0 = V256.LoadUnsafe(ref sumsA, 48);
+            r0 = RnnMath.Sigmoid(r0);   // r = σ(r)
+            z0 = RnnMath.Sigmoid(z0);   // z = σ(z)
+            var n0 = RnnMath.Tanh(V256.FusedMultiplyAdd(r0, nh0, nx0));   // n = tanh(nx + r⊙nh)
+            V256.StoreUnsafe(V256.FusedMultiplyAdd(z0, V256.LoadUnsafe(ref hB0) - n0, n0), ref hnB0);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+            V256.StoreUnsafe(r0, ref rCB0);
+            V256.StoreUnsafe(z0, ref zCB0);
+            V256.StoreUnsafe(n0, ref nCB0);
+            V256.StoreUnsafe(nh0, ref nhCB0);
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0ForwardLanes128(
+        ref float p, ref float x, int xStride, ref float h, ref float hNext, ref float cache, int first, int end)
+    {
+        // 1 tile(s) × blocks of 1 agent(s) × 1 sub-block(s) of 2 Vector128 per group × 4 group(s) [r z nx nh]
+        F128 wv;
+        F128 xk0;
+        ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
+        for (int q = first; q < end; q += 1)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float hs0 = ref Unsafe.Add(ref h, (q) * __LaneStride);
+            int row = 0;   // first unit of the sub-block
+            // [r z nx nh] = b_ih + b_hh, for every agent
+            var r0_0 = V128.LoadUnsafe(ref wT) + V128.LoadUnsafe(ref wT, 24);
+            var r1_0 = V128.LoadUnsafe(ref wT, 4) + V128.LoadUnsafe(ref wT, 28);
+            var z0_0 = V128.LoadUnsafe(ref wT, 8) + V128.LoadUnsafe(ref wT, 32);
+            var z1_0 = V128.LoadUnsafe(ref wT, 12) + V128.LoadUnsafe(ref wT, 36);
+            var nx0_0 = V128.LoadUnsafe(ref wT, 16);
+            var nx1_0 = V128.LoadUnsafe(ref wT, 20);
+            var nh0_0 = V128.LoadUnsafe(ref wT, 40);
+            var nh1_0 = V128.LoadUnsafe(ref wT, 44);
+            // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
+            xk0 = V128.Create(in0);
+            wv = V128.LoadUnsafe(ref wT, 48);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 52);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 56);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 60);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 64);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 68);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 1));
+            wv = V128.LoadUnsafe(ref wT, 72);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 76);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 80);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 84);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 88);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 92);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 2));
+            wv = V128.LoadUnsafe(ref wT, 96);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 100);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 104);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 108);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 112);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 116);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
+            xk0 = V128.Create(hs0);
+            wv = V128.LoadUnsafe(ref wT, 120);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 124);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 128);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 132);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 136);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 140);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 1));
+            wv = V128.LoadUnsafe(ref wT, 144);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 148);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 152);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 156);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 160);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 164);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 2));
+            wv = V128.LoadUnsafe(ref wT, 168);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 172);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 176);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 180);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 184);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 188);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 3));
+            wv = V128.LoadUnsafe(ref wT, 192);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 196);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 200);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 204);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 208);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 212);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 4));
+            wv = V128.LoadUnsafe(ref wT, 216);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 220);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 224);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 228);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 232);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 236);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 5));
+            wv = V128.LoadUnsafe(ref wT, 240);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 244);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 248);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 252);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 256);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 260);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 6));
+            wv = V128.LoadUnsafe(ref wT, 264);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 268);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 272);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 276);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 280);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 284);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 7));
+            wv = V128.LoadUnsafe(ref wT, 288);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 292);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 296);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 300);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 304);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 308);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            // lane q: the epilogue on its sums
+            ref float hB0 = ref Unsafe.Add(ref h, (q) * __LaneStride + row);
+            ref float hnB0 = ref Unsafe.Add(ref hNext, (q) * __LaneStride + row);
+            ref float rCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + row);
+            ref float zCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 8 + row);
+            ref float nCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 16 + row);
+            ref float nhCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 24 + row);
+            var r0 = r0_0;
+            var r1 = r1_0;
+            var z0 = z0_0;
+            var z1 = z1_0;
+            var nx0 = nx0_0;
+            var nx1 = nx1_0;
+            var nh0 = nh0_0;
+            var nh1 = nh1_0;
+            r0 = RnnMath.Sigmoid(r0);   // r = σ(r)
+            z0 = RnnMath.Sigmoid(z0);   // z = σ(z)
+            var n0 = RnnMath.Tanh(V128.MultiplyAddEstimate(r0, nh0, nx0));   // n = tanh(nx + r⊙nh)
+            V128.StoreUnsafe(V128.MultiplyAddEstimate(z0, V128.LoadUnsafe(ref hB0) - n0, n0), ref hnB0);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+            V128.StoreUnsafe(r0, ref rCB0);
+            V128.StoreUnsafe(z0, ref zCB0);
+            V128.StoreUnsafe(n0, ref nCB0);
+            V128.StoreUnsafe(nh0, ref nhCB0);
+            r1 = RnnMath.Sigmoid(r1);   // r = σ(r)
+            z1 = RnnMath.Sigmoid(z1);   // z = σ(z)
+            var n1 = RnnMath.Tanh(V128.MultiplyAddEstimate(r1, nh1, nx1));   // n = tanh(nx + r⊙nh)
+            V128.StoreUnsafe(
+                V128.MultiplyAddEstimate(z1, V128.LoadUnsafe(ref hB0, 4) - n1, n1), ref hnB0, 4);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+            V128.StoreUnsafe(r1, ref rCB0, 4);
+            V128.StoreUnsafe(z1, ref zCB0, 4);
+            V128.StoreUnsafe(n1, ref nCB0, 4);
+            V128.StoreUnsafe(nh1, ref nhCB0, 4);
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0ForwardLanesScalar(
+        ref float p, ref float x, int xStride, ref float h, ref float hNext, ref float cache, int first, int end)
+    {
+        // 1 tile(s) × blocks of 1 agent(s) × 4 sub-block(s) of 2 row(s) per group × 4 group(s) [r z nx nh]
+        float wv;
+        float xk0;
+        ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
+        for (int q = first; q < end; q += 1)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float hs0 = ref Unsafe.Add(ref h, (q) * __LaneStride);
+            for (int b = 0; b < 4; b++)
+            {
+                ref float wB = ref Unsafe.Add(ref wT, b * 2);
+                int row = b * 2;   // first unit of the sub-block
+                // [r z nx nh] = b_ih + b_hh, for every agent
+                var r0_0 = wB + Unsafe.Add(ref wB, 24);
+                var r1_0 = Unsafe.Add(ref wB, 1) + Unsafe.Add(ref wB, 25);
+                var z0_0 = Unsafe.Add(ref wB, 8) + Unsafe.Add(ref wB, 32);
+                var z1_0 = Unsafe.Add(ref wB, 9) + Unsafe.Add(ref wB, 33);
+                var nx0_0 = Unsafe.Add(ref wB, 16);
+                var nx1_0 = Unsafe.Add(ref wB, 17);
+                var nh0_0 = Unsafe.Add(ref wB, 40);
+                var nh1_0 = Unsafe.Add(ref wB, 41);
+                // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
+                xk0 = in0;
+                wv = Unsafe.Add(ref wB, 48);
+                r0_0 = wv * xk0 + r0_0;
+                wv = Unsafe.Add(ref wB, 49);
+                r1_0 = wv * xk0 + r1_0;
+                wv = Unsafe.Add(ref wB, 56);
+                z0_0 = wv * xk0 + z0_0;
+                wv = Unsafe.Add(ref wB, 57);
+                z1_0 = wv * xk0 + z1_0;
+                wv = Unsafe.Add(ref wB, 64);
+                nx0_0 = wv * xk0 + nx0_0;
+                wv = Unsafe.Add(ref wB, 65);
+                nx1_0 = wv * xk0 + nx1_0;
+                xk0 = Unsafe.Add(ref in0, 1);
+                wv = Unsafe.Add(ref wB, 72);
+                r0_0 = wv * xk0 + r0_0;
+                wv = Unsafe.Add(ref wB, 73);
+                r1_0 = wv * xk0 + r1_0;
+                wv = Unsafe.Add(ref wB, 80);
+                z0_0 = wv * xk0 + z0_0;
+                wv = Unsafe.Add(ref wB, 81);
+                z1_0 = wv * xk0 + z1_0;
+                wv = Unsafe.Add(ref wB, 88);
+                nx0_0 = wv * xk0 + nx0_0;
+                wv = Unsafe.Add(ref wB, 89);
+                nx1_0 = wv * xk0 + nx1_0;
+                xk0 = Unsafe.Add(ref in0, 2);
+                wv = Unsafe.Add(ref wB, 96);
+                r0_0 = wv * xk0 + r0_0;
+                wv = Unsafe.Add(ref wB, 97);
+                r1_0 = wv * xk0 + r1_0;
+                wv = Unsafe.Add(ref wB, 104);
+                z0_0 = wv * xk0 + z0_0;
+                wv = Unsafe.Add(ref wB, 105);
+                z1_0 = wv * xk0 + z1_0;
+                wv = Unsafe.Add(ref wB, 112);
+                nx0_0 = wv * xk0 + nx0_0;
+                wv = Unsafe.Add(ref wB, 113);
+                nx1_0 = wv * xk0 + nx1_0;
+                // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
+                for (int k = 0; k < 8; k += 4)
+                {
+                    ref float wK = ref Unsafe.Add(ref wB, 120 + k * 24);
+                    ref float sK = ref Unsafe.Add(ref hs0, k);
+                    xk0 = sK;
+                    wv = wK;
+                    r0_0 = wv * xk0 + r0_0;
+                    wv = Unsafe.Add(ref wK, 1);
+                    r1_0 = wv * xk0 + r1_0;
+                    wv = Unsafe.Add(ref wK, 8);
+                    z0_0 = wv * xk0 + z0_0;
+                    wv = Unsafe.Add(ref wK, 9);
+                    z1_0 = wv * xk0 + z1_0;
+                    wv = Unsafe.Add(ref wK, 16);
+                    nh0_0 = wv * xk0 + nh0_0;
+                    wv = Unsafe.Add(ref wK, 17);
+                    nh1_0 = wv * xk0 + nh1_0;
+                    xk0 = Unsafe.Add(ref sK, 1);
+                    wv = Unsafe.Add(ref wK, 24);
+                    r0_0 = wv * xk0 + r0_0;
+                    wv = Unsafe.Add(ref wK, 25);
+                    r1_0 = wv * xk0 + r1_0;
+                    wv = Unsafe.Add(ref wK, 32);
+                    z0_0 = wv * xk0 + z0_0;
+                    wv = Unsafe.Add(ref wK, 33);
+                    z1_0 = wv * xk0 + z1_0;
+                    wv = Unsafe.Add(ref wK, 40);
+                    nh0_0 = wv * xk0 + nh0_0;
+                    wv = Unsafe.Add(ref wK, 41);
+                    nh1_0 = wv * xk0 + nh1_0;
+                    xk0 = Unsafe.Add(ref sK, 2);
+                    wv = Unsafe.Add(ref wK, 48);
+                    r0_0 = wv * xk0 + r0_0;
+                    wv = Unsafe.Add(ref wK, 49);
+                    r1_0 = wv * xk0 + r1_0;
+                    wv = Unsafe.Add(ref wK, 56);
+                    z0_0 = wv * xk0 + z0_0;
+                    wv = Unsafe.Add(ref wK, 57);
+                    z1_0 = wv * xk0 + z1_0;
+                    wv = Unsafe.Add(ref wK, 64);
+                    nh0_0 = wv * xk0 + nh0_0;
+                    wv = Unsafe.Add(ref wK, 65);
+                    nh1_0 = wv * xk0 + nh1_0;
+                    xk0 = Unsafe.Add(ref sK, 3);
+                    wv = Unsafe.Add(ref wK, 72);
+                    r0_0 = wv * xk0 + r0_0;
+                    wv = Unsafe.Add(ref wK, 73);
+                    r1_0 = wv * xk0 + r1_0;
+                    wv = Unsafe.Add(ref wK, 80);
+                    z0_0 = wv * xk0 + z0_0;
+                    wv = Unsafe.Add(ref wK, 81);
+                    z1_0 = wv * xk0 + z1_0;
+                    wv = Unsafe.Add(ref wK, 88);
+                    nh0_0 = wv * xk0 + nh0_0;
+                    wv = Unsafe.Add(ref wK, 89);
+                    nh1_0 = wv * xk0 + nh1_0;
+                }
+                // lane q: the epilogue on its sums
+                ref float hB0 = ref Unsafe.Add(ref h, (q) * __LaneStride + row);
+                ref float hnB0 = ref Unsafe.Add(ref hNext, (q) * __LaneStride + row);
+                ref float rCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + row);
+                ref float zCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 8 + row);
+                ref float nCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 16 + row);
+                ref float nhCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 24 + row);
+                var r0 = r0_0;
+                var r1 = r1_0;
+                var z0 = z0_0;
+                var z1 = z1_0;
+                var nx0 = nx0_0;
+                var nx1 = nx1_0;
+                var nh0 = nh0_0;
+                var nh1 = nh1_0;
+                r0 = RnnMath.Sigmoid(r0);   // r = σ(r)
+                z0 = RnnMath.Sigmoid(z0);   // z = σ(z)
+                var n0 = RnnMath.Tanh(r0 * nh0 + nx0);   // n = tanh(nx + r⊙nh)
+                hnB0 = z0 * (hB0 - n0) + n0;   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+                rCB0 = r0;
+                zCB0 = z0;
+                nCB0 = n0;
+                nhCB0 = nh0;
+                r1 = RnnMath.Sigmoid(r1);   // r = σ(r)
+                z1 = RnnMath.Sigmoid(z1);   // z = σ(z)
+                var n1 = RnnMath.Tanh(r1 * nh1 + nx1);   // n = tanh(nx + r⊙nh)
+                Unsafe.Add(ref hnB0, 1) = z1 * (Unsafe.Add(ref hB0, 1) - n1) + n1;   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+                Unsafe.Add(ref rCB0, 1) = r1;
+                Unsafe.Add(ref zCB0, 1) = z1;
+                Unsafe.Add(ref nCB0, 1) = n1;
+                Unsafe.Add(ref nhCB0, 1) = nh1;
+            }
+        }
+    }
+
+    // ── layer 0 · GRU · backward over many lanes: dh_prev += W_hhᵀ·δ for every lane, each Wᵀ vector loaded once per block of lanes
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __Layer0BackwardHiddenLanes(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        if (V256.IsHardwareAccelerated)
+            __Layer0BackwardHiddenLanes256(ref wt, ref delta, ref target, first, end);
+        else if (V128.IsHardwareAccelerated)
+            __Layer0BackwardHiddenLanes128(ref wt, ref delta, ref target, first, end);
+        else
+            __Layer0BackwardHiddenLanesScalar(ref wt, ref delta, ref target, first, end);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0BackwardHiddenLanes256(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..23; blocks of 2 lane(s) × 1 F256, 4 partial sum(s)
+        int whole = first + (end - first) / 2 * 2;
+        F256 xk0, xk1, wv;
+        for (int ob = 0; ob < 1; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 8);
+            for (int q = first; q < whole; q += 2)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 8);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 8);
+                var a0_0_0 = V256.LoadUnsafe(ref t0);
+                var a0_1_0 = F256.Zero;
+                var a0_2_0 = F256.Zero;
+                var a0_3_0 = F256.Zero;
+                var a0_0_1 = V256.LoadUnsafe(ref t1);
+                var a0_1_1 = F256.Zero;
+                var a0_2_1 = F256.Zero;
+                var a0_3_1 = F256.Zero;
+                xk0 = V256.Create(d0);
+                xk1 = V256.Create(d1);
+                wv = V256.LoadUnsafe(ref wO);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 1));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 1));
+                wv = V256.LoadUnsafe(ref wO, 8);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 2));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 2));
+                wv = V256.LoadUnsafe(ref wO, 16);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 3));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 3));
+                wv = V256.LoadUnsafe(ref wO, 24);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 4));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 4));
+                wv = V256.LoadUnsafe(ref wO, 32);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 5));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 5));
+                wv = V256.LoadUnsafe(ref wO, 40);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 6));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 6));
+                wv = V256.LoadUnsafe(ref wO, 48);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 7));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 7));
+                wv = V256.LoadUnsafe(ref wO, 56);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 8));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 8));
+                wv = V256.LoadUnsafe(ref wO, 64);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 9));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 9));
+                wv = V256.LoadUnsafe(ref wO, 72);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 10));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 10));
+                wv = V256.LoadUnsafe(ref wO, 80);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 11));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 11));
+                wv = V256.LoadUnsafe(ref wO, 88);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 12));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 12));
+                wv = V256.LoadUnsafe(ref wO, 96);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 13));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 13));
+                wv = V256.LoadUnsafe(ref wO, 104);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 14));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 14));
+                wv = V256.LoadUnsafe(ref wO, 112);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 15));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 15));
+                wv = V256.LoadUnsafe(ref wO, 120);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 16));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 16));
+                wv = V256.LoadUnsafe(ref wO, 128);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 17));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 17));
+                wv = V256.LoadUnsafe(ref wO, 136);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 18));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 18));
+                wv = V256.LoadUnsafe(ref wO, 144);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 19));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 19));
+                wv = V256.LoadUnsafe(ref wO, 152);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 20));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 20));
+                wv = V256.LoadUnsafe(ref wO, 160);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 21));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 21));
+                wv = V256.LoadUnsafe(ref wO, 168);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 22));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 22));
+                wv = V256.LoadUnsafe(ref wO, 176);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 23));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 23));
+                wv = V256.LoadUnsafe(ref wO, 184);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                V256.StoreUnsafe(a0_0_0 + a0_1_0 + a0_2_0 + a0_3_0, ref t0);
+                V256.StoreUnsafe(a0_0_1 + a0_1_1 + a0_2_1 + a0_3_1, ref t1);
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer0BackwardHidden256(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0BackwardHiddenLanes128(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..23; blocks of 2 lane(s) × 1 F128, 4 partial sum(s)
+        int whole = first + (end - first) / 2 * 2;
+        F128 xk0, xk1, wv;
+        for (int ob = 0; ob < 2; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 4);
+            for (int q = first; q < whole; q += 2)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 4);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 4);
+                var a0_0_0 = V128.LoadUnsafe(ref t0);
+                var a0_1_0 = F128.Zero;
+                var a0_2_0 = F128.Zero;
+                var a0_3_0 = F128.Zero;
+                var a0_0_1 = V128.LoadUnsafe(ref t1);
+                var a0_1_1 = F128.Zero;
+                var a0_2_1 = F128.Zero;
+                var a0_3_1 = F128.Zero;
+                xk0 = V128.Create(d0);
+                xk1 = V128.Create(d1);
+                wv = V128.LoadUnsafe(ref wO);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 1));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 1));
+                wv = V128.LoadUnsafe(ref wO, 8);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 2));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 2));
+                wv = V128.LoadUnsafe(ref wO, 16);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 3));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 3));
+                wv = V128.LoadUnsafe(ref wO, 24);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 4));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 4));
+                wv = V128.LoadUnsafe(ref wO, 32);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 5));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 5));
+                wv = V128.LoadUnsafe(ref wO, 40);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 6));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 6));
+                wv = V128.LoadUnsafe(ref wO, 48);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 7));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 7));
+                wv = V128.LoadUnsafe(ref wO, 56);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 8));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 8));
+                wv = V128.LoadUnsafe(ref wO, 64);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 9));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 9));
+                wv = V128.LoadUnsafe(ref wO, 72);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 10));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 10));
+                wv = V128.LoadUnsafe(ref wO, 80);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 11));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 11));
+                wv = V128.LoadUnsafe(ref wO, 88);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 12));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 12));
+                wv = V128.LoadUnsafe(ref wO, 96);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 13));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 13));
+                wv = V128.LoadUnsafe(ref wO, 104);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 14));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 14));
+                wv = V128.LoadUnsafe(ref wO, 112);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 15));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 15));
+                wv = V128.LoadUnsafe(ref wO, 120);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 16));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 16));
+                wv = V128.LoadUnsafe(ref wO, 128);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 17));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 17));
+                wv = V128.LoadUnsafe(ref wO, 136);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 18));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 18));
+                wv = V128.LoadUnsafe(ref wO, 144);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 19));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 19));
+                wv = V128.LoadUnsafe(ref wO, 152);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 20));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 20));
+                wv = V128.LoadUnsafe(ref wO, 160);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 21));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 21));
+                wv = V128.LoadUnsafe(ref wO, 168);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 22));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 22));
+                wv = V128.LoadUnsafe(ref wO, 176);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 23));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 23));
+                wv = V128.LoadUnsafe(ref wO, 184);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                V128.StoreUnsafe(a0_0_0 + a0_1_0 + a0_2_0 + a0_3_0, ref t0);
+                V128.StoreUnsafe(a0_0_1 + a0_1_1 + a0_2_1 + a0_3_1, ref t1);
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer0BackwardHidden128(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0BackwardHiddenLanesScalar(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..23; blocks of 4 lane(s) × 2 float, 1 partial sum(s)
+        int whole = first + (end - first) / 4 * 4;
+        float xk0, xk1, xk2, xk3, wv;
+        for (int ob = 0; ob < 4; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 2);
+            for (int q = first; q < whole; q += 4)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 2);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 2);
+                ref float d2 = ref Unsafe.Add(ref delta, (q + 2) * __LaneStride);
+                ref float t2 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 2) * __LaneStride), ob * 2);
+                ref float d3 = ref Unsafe.Add(ref delta, (q + 3) * __LaneStride);
+                ref float t3 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 3) * __LaneStride), ob * 2);
+                var a0_0_0 = t0;
+                var a0_0_1 = t1;
+                var a0_0_2 = t2;
+                var a0_0_3 = t3;
+                var a1_0_0 = Unsafe.Add(ref t0, 1);
+                var a1_0_1 = Unsafe.Add(ref t1, 1);
+                var a1_0_2 = Unsafe.Add(ref t2, 1);
+                var a1_0_3 = Unsafe.Add(ref t3, 1);
+                for (int c = 0; c < 24; c += 4)
+                {
+                    ref float wC = ref Unsafe.Add(ref wO, c * 8);
+                    xk0 = Unsafe.Add(ref d0, c);
+                    xk1 = Unsafe.Add(ref d1, c);
+                    xk2 = Unsafe.Add(ref d2, c);
+                    xk3 = Unsafe.Add(ref d3, c);
+                    wv = wC;
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 1);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 1);
+                    xk1 = Unsafe.Add(ref d1, c + 1);
+                    xk2 = Unsafe.Add(ref d2, c + 1);
+                    xk3 = Unsafe.Add(ref d3, c + 1);
+                    wv = Unsafe.Add(ref wC, 8);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 9);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 2);
+                    xk1 = Unsafe.Add(ref d1, c + 2);
+                    xk2 = Unsafe.Add(ref d2, c + 2);
+                    xk3 = Unsafe.Add(ref d3, c + 2);
+                    wv = Unsafe.Add(ref wC, 16);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 17);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 3);
+                    xk1 = Unsafe.Add(ref d1, c + 3);
+                    xk2 = Unsafe.Add(ref d2, c + 3);
+                    xk3 = Unsafe.Add(ref d3, c + 3);
+                    wv = Unsafe.Add(ref wC, 24);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 25);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                }
+                t0 = a0_0_0;
+                t1 = a0_0_1;
+                t2 = a0_0_2;
+                t3 = a0_0_3;
+                Unsafe.Add(ref t0, 1) = a1_0_0;
+                Unsafe.Add(ref t1, 1) = a1_0_1;
+                Unsafe.Add(ref t2, 1) = a1_0_2;
+                Unsafe.Add(ref t3, 1) = a1_0_3;
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer0BackwardHiddenScalar(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    // ── head · backward in two halves (TrainBatch's lanes): dh += Wᵀ·dy per step; db += dy, dW += dy·hᵀ afterwards
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __HeadBackwardInput(ref float p, ref float dy, ref float dh)
+    {
+        if (V256.IsHardwareAccelerated)
+            __HeadBackwardInput256(ref p, ref dy, ref dh);
+        else if (V128.IsHardwareAccelerated)
+            __HeadBackwardInput128(ref p, ref dy, ref dh);
+        else
+            __HeadBackwardInputScalar(ref p, ref dy, ref dh);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __HeadBackwardWeights(ref float g, ref float h, ref float dy)
+    {
+        if (V256.IsHardwareAccelerated)
+            __HeadBackwardWeights256(ref g, ref h, ref dy);
+        else if (V128.IsHardwareAccelerated)
+            __HeadBackwardWeights128(ref g, ref h, ref dy);
+        else
+            __HeadBackwardWeightsScalar(ref g, ref h, ref dy);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardInput256(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 8);
+            var c = V256.Create(dyo);
+            for (int j = 0; j < 8; j += 8)
+                V256.StoreUnsafe(
+                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref wo, (nuint)j), V256.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardWeights256(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 8);
+            var c = V256.Create(dyo);
+            for (int j = 0; j < 8; j += 8)
+                V256.StoreUnsafe(
+                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref h, (nuint)j), V256.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardInput128(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 8);
+            var c = V128.Create(dyo);
+            for (int j = 0; j < 8; j += 4)
+                V128.StoreUnsafe(
+                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref wo, (nuint)j), V128.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardWeights128(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 8);
+            var c = V128.Create(dyo);
+            for (int j = 0; j < 8; j += 4)
+                V128.StoreUnsafe(
+                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref h, (nuint)j), V128.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardInputScalar(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 8);
+            for (int j = 0; j < 8; j++)
+                Unsafe.Add(ref dh, j) += Unsafe.Add(ref wo, j) * dyo;   // dh_j += W[o, j]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardWeightsScalar(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 8);
+            for (int j = 0; j < 8; j++)
+                Unsafe.Add(ref go, j) += dyo * Unsafe.Add(ref h, j);   // dW[o, j] += dy_o·h_j
+        }
+    }
+
 }
 // <auto-generated/>
 #nullable enable
@@ -2620,8 +3887,8 @@ partial class Gru_H8_I3_O1
         // sums[((n·1 + v)·2 + a)·8 + lane]: group n, vector v, agent q + a
         for (int a = 0; a < 2; a++)
         {
-            ref State sa = ref Unsafe.Add(ref s, q + a);
             ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref State sa = ref Unsafe.Add(ref s, q + a);
             ref float hB = ref Unsafe.Add(ref sa.__Current, row);
             ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
             var r0 = V256.LoadUnsafe(ref sumsA);

@@ -613,6 +613,17 @@ partial class Lstm_H8_I3_O1 : global::RnnGen.IRnnModel, global::RnnGen.IRnnAgent
         if (c > 0) Parameters.CopyTo(worker.Parameters);   // read-only here: chunk 0 does not change parameters
         int first = (int)((long)c * sequences / chunks), end = (int)((long)(c + 1) * sequences / chunks);
         worker.ZeroGradients();
+        if (end - first > 1)
+        {
+            // the chunk's sequences together, as lanes: each step's products over all of them (the same bits as one by one)
+            int lanes = end - first;
+            var floats = new global::System.ReadOnlySpan<float>(__batchFloats, first * steps * InputSize, lanes * steps * InputSize);
+            var laneTargets = classes ? default : new global::System.ReadOnlySpan<float>(
+                __batchTargets, first * steps * OutputSize, lanes * steps * OutputSize);
+            var laneClasses = classes ? new global::System.ReadOnlySpan<int>(__batchClasses, first * steps, lanes * steps) : default;
+            __chunkLoss[c] = worker.__AccumulateLanes(floats, laneTargets, laneClasses, lanes, steps);
+            return;
+        }
         double loss = 0;
         for (int q = first; q < end; q++)
         {
@@ -2470,6 +2481,1487 @@ partial class Lstm_H8_I3_O1
         return loss;
     }
 
+    // ── TrainBatch's lanes: the per-sequence caches from __Layer0CacheHOffset on, one copy per lane, 2960 floats apart
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private const int __LaneStart = 864, __LaneStride = 2960;
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private float[]? __laneArray;   // the lanes' caches (64-byte aligned from __laneOffset), grown when a chunk has more lanes
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private int __laneOffset, __laneCount;
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private double[] __laneSums = global::System.Array.Empty<double>();   // each lane's loss sums, per head
+
+    /// <summary>
+    /// BPTT over <paramref name="lanes"/> sequences of <paramref name="steps"/> steps together, each from the zero state: adds each
+    /// sequence's gradient into the gradients, in sequence order, and returns the sum of their losses. Bit for bit the
+    /// single-sequence driver (__Accumulate) called on each sequence in turn; the model's state is not touched.
+    /// </summary>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double __AccumulateLanes(
+        global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> laneTargets, global::System.ReadOnlySpan<int> laneClasses,
+        int lanes, int steps)
+    {
+        ref float p = ref __Base;
+        ref float g = ref Unsafe.Add(ref p, __GradientsOffset);
+        if (__laneCount < lanes)
+        {
+            (__laneArray, __laneOffset) = global::RnnGen.Internal.ModelMemory.AllocateAligned(checked(lanes * __LaneStride));
+            __laneSums = new double[lanes * 1];
+            __laneCount = lanes;
+        }
+        ref float lane0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(__laneArray!), __laneOffset);
+        ref float x0 = ref MemoryMarshal.GetReference(inputs);
+        int xStride = steps * InputSize;   // lane q's inputs start at x0 + q·xStride
+        int perTarget = laneTargets.Length / lanes, perClass = laneClasses.Length / lanes;
+        // lane 0's rows of every cache; lane q's are __LaneStride · q floats further
+        ref float hs0 = ref Unsafe.Add(ref lane0, __Layer0CacheHOffset - __LaneStart);
+        ref float cs0 = ref Unsafe.Add(ref lane0, __Layer0CacheCOffset - __LaneStart);
+        ref float gates0 = ref Unsafe.Add(ref lane0, __Layer0GatesOffset - __LaneStart);
+        ref float dh0 = ref Unsafe.Add(ref lane0, __Layer0DhOffset - __LaneStart);
+        ref float dc0 = ref Unsafe.Add(ref lane0, __Layer0DcOffset - __LaneStart);
+        ref float delta0 = ref Unsafe.Add(ref lane0, __Layer0DeltaOffset - __LaneStart);
+        ref float ys = ref Unsafe.Add(ref lane0, __CacheYOffset - __LaneStart);
+        ref float dy = ref Unsafe.Add(ref lane0, __DyOffset - __LaneStart);
+
+        // h_0 and c_0 of every lane ← 0 (every sequence starts from the zero state)
+        for (int q = 0; q < lanes; q++)
+        {
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hs0, q * __LaneStride), 8).Clear();
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref cs0, q * __LaneStride), 8).Clear();
+        }
+        // W_hhᵀ (and W_ihᵀ) of every layer ← the parameters, for the backward pass's products
+        __Layer0Transpose(ref p, ref Unsafe.Add(ref p, __Layer0WhhTOffset));
+
+        // forward over the window, all lanes at each step: every layer in one call over the lanes, caching h (and c and the gate values), then the
+        //    heads lane by lane
+        for (int t = 0; t < steps; t++)
+        {
+            __Layer0ForwardLanes(
+                ref p, ref Unsafe.Add(ref x0, t * InputSize), xStride, ref Unsafe.Add(ref hs0, t * 8), ref Unsafe.Add(ref hs0, (t + 1) * 8),
+                ref Unsafe.Add(ref cs0, t * 8), ref Unsafe.Add(ref cs0, (t + 1) * 8), ref Unsafe.Add(ref gates0, t * 40), 0, lanes);
+            for (int q = 0; q < lanes; q++)
+            {
+                __HeadForward(
+                    ref p, ref Unsafe.Add(ref hs0, q * __LaneStride + (t + 1) * 8), ref Unsafe.Add(ref ys, q * __LaneStride + t * OutputSize));
+            }
+        }
+
+        // loss: MSE = mean over the scored steps × outputs of (y − target)²; each lane sums its own
+        int first = 0;
+        int count = (steps - first) * 1;
+        float scale = 1f / count;
+        global::System.Array.Clear(__laneSums, 0, lanes * 1);
+        // backward through time, all lanes in step: dh{l}[cur] holds dL/dh_t, dh{l}[cur ^ 1] receives dL/dh_{t−1}
+        for (int q = 0; q < lanes; q++)
+        {
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dh0, q * __LaneStride), 16).Clear();
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dc0, q * __LaneStride), 16).Clear();
+        }
+        int cur = 0;
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            if (t >= first)
+            {
+                for (int q = 0; q < lanes; q++)
+                {
+                    ref float lane = ref Unsafe.Add(ref lane0, q * __LaneStride);
+                    ref float hs0Q = ref Unsafe.Add(ref lane, __Layer0CacheHOffset - __LaneStart);
+                    ref float dh0Q = ref Unsafe.Add(ref lane, __Layer0DhOffset - __LaneStart);
+                    ref float ysQ = ref Unsafe.Add(ref lane, __CacheYOffset - __LaneStart);
+                    ref float dyQ = ref Unsafe.Add(ref lane, __DyOffset - __LaneStart);
+                    var targets = laneTargets.IsEmpty ? default : laneTargets.Slice(q * perTarget, perTarget);
+                    var classes = laneClasses.IsEmpty ? default : laneClasses.Slice(q * perClass, perClass);
+                    ref float tg = ref MemoryMarshal.GetReference(targets);
+                    double sum = __laneSums[q * 1];
+                    ref float yt = ref Unsafe.Add(ref ysQ, t * OutputSize);
+                    ref float target = ref targets.IsEmpty ? ref dyQ : ref Unsafe.Add(ref tg, (t - first) * OutputSize);
+                    sum += __StepLoss(ref yt, ref target, classes.IsEmpty ? -1 : classes[t - first], ref dyQ, scale);
+                    __laneSums[q * 1] = sum;
+                    __HeadBackwardInput(ref p, ref dyQ, ref Unsafe.Add(ref dh0Q, cur * 8));   // dh_t += Wᵀ·dy
+                    MemoryMarshal.CreateReadOnlySpan(ref dyQ, OutputSize).CopyTo(MemoryMarshal.CreateSpan(ref yt, OutputSize));   // y_t is spent: keep dy_t in its place for dW
+                }
+            }
+            for (int q = 0; q < lanes; q++)
+            {
+                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dh0, q * __LaneStride + (cur ^ 1) * 8), 8).Clear();
+                __Layer0Backward(
+                    ref Unsafe.Add(ref hs0, q * __LaneStride + (t + 1) * 8), ref Unsafe.Add(ref hs0, q * __LaneStride + t * 8),
+                    ref Unsafe.Add(ref dh0, q * __LaneStride + cur * 8), ref Unsafe.Add(ref dh0, q * __LaneStride + (cur ^ 1) * 8),
+                    ref Unsafe.Add(ref cs0, q * __LaneStride + t * 8), ref Unsafe.Add(ref dc0, q * __LaneStride + cur * 8),
+                    ref Unsafe.Add(ref dc0, q * __LaneStride + (cur ^ 1) * 8), ref Unsafe.Add(ref gates0, q * __LaneStride + t * 40),
+                    ref Unsafe.Add(ref delta0, q * __LaneStride + t * 32));   // δ_t
+            }
+            __Layer0BackwardHiddenLanes(
+                ref Unsafe.Add(ref p, __Layer0WhhTOffset), ref Unsafe.Add(ref delta0, t * 32), ref Unsafe.Add(ref dh0, (cur ^ 1) * 8), 0, lanes);   // dh_(t−1) += W_hhᵀ·δ, every lane
+            cur ^= 1;
+        }
+
+        // lane after lane, in sequence order: the heads' dW and db of every scored step (t from the last down), then the
+        // window's weight gradients of every layer, as the single-sequence driver adds them; and the lane's loss
+        double total = 0;
+        for (int q = 0; q < lanes; q++)
+        {
+            ref float lane = ref Unsafe.Add(ref lane0, q * __LaneStride);
+            ref float hs0Q = ref Unsafe.Add(ref lane, __Layer0CacheHOffset - __LaneStart);
+            ref float cs0Q = ref Unsafe.Add(ref lane, __Layer0CacheCOffset - __LaneStart);
+            ref float gates0Q = ref Unsafe.Add(ref lane, __Layer0GatesOffset - __LaneStart);
+            ref float dh0Q = ref Unsafe.Add(ref lane, __Layer0DhOffset - __LaneStart);
+            ref float dc0Q = ref Unsafe.Add(ref lane, __Layer0DcOffset - __LaneStart);
+            ref float delta0Q = ref Unsafe.Add(ref lane, __Layer0DeltaOffset - __LaneStart);
+            ref float ysQ = ref Unsafe.Add(ref lane, __CacheYOffset - __LaneStart);
+            ref float dyQ = ref Unsafe.Add(ref lane, __DyOffset - __LaneStart);
+            for (int t = steps - 1; t >= first; t--)
+            {
+                __HeadBackwardWeights(
+                    ref g, ref Unsafe.Add(ref hs0Q, (t + 1) * 8), ref Unsafe.Add(ref ysQ, t * OutputSize));   // dW += dy·hᵀ, db += dy
+            }
+            __Layer0WeightGradients(ref g, ref delta0Q, ref Unsafe.Add(ref x0, q * xStride), ref hs0Q, steps);
+            double sum = __laneSums[q * 1];
+            total += (float)(sum / count);   // as the chunk adds each sequence's float loss
+        }
+        return total;
+    }
+
+    // ── layer 0 · LSTM · training forward over many lanes (the sequences of a TrainBatch chunk) at one step: the
+    //    many-agent tile walk (each weight vector loaded once per block of lanes), the epilogue of __Layer0ForwardTrain (caching the gate values)
+    //    per lane: every lane's sums are the single-sequence kernel's, bit for bit
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __Layer0ForwardLanes(
+        ref float p, ref float x, int xStride, ref float h, ref float hNext, ref float c, ref float cNext, ref float cache, int first, int end)
+    {
+        if (V256.IsHardwareAccelerated)
+            __Layer0ForwardLanes256(ref p, ref x, xStride, ref h, ref hNext, ref c, ref cNext, ref cache, first, end);
+        else if (V128.IsHardwareAccelerated)
+            __Layer0ForwardLanes128(ref p, ref x, xStride, ref h, ref hNext, ref c, ref cNext, ref cache, first, end);
+        else
+            __Layer0ForwardLanesScalar(ref p, ref x, xStride, ref h, ref hNext, ref c, ref cNext, ref cache, first, end);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0ForwardLanes256(
+        ref float p, ref float x, int xStride, ref float h, ref float hNext, ref float c, ref float cNext, ref float cache, int first, int end)
+    {
+        // 1 tile(s) × blocks of 2 agent(s) × 1 sub-block(s) of 1 Vector256 per group × 4 group(s) [i f g o]; columns in 2 passes (k ≡ 0..1 mod 2)
+        //    whose partial sums add up in the single-agent order
+        F256 wv;
+        F256 xk0, xk1;
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
+        global::System.Span<float> sumsSpan = stackalloc float[64];
+        ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
+        int whole = first + (end - first) / 2 * 2;   // lanes in whole blocks; the rest one by one below
+        ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
+        for (int q = first; q < whole; q += 2)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float hs0 = ref Unsafe.Add(ref h, (q) * __LaneStride);
+            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * xStride);
+            ref float hs1 = ref Unsafe.Add(ref h, (q + 1) * __LaneStride);
+            int row = 0;   // first unit of the sub-block
+            // pass 0: columns k ≡ 0 (mod 2), from the biases
+            // [i f g o] = b_ih + b_hh, for every agent
+            var i0_0 = V256.LoadUnsafe(ref wT) + V256.LoadUnsafe(ref wT, 32);
+            var f0_0 = V256.LoadUnsafe(ref wT, 8) + V256.LoadUnsafe(ref wT, 40);
+            var g0_0 = V256.LoadUnsafe(ref wT, 16) + V256.LoadUnsafe(ref wT, 48);
+            var o0_0 = V256.LoadUnsafe(ref wT, 24) + V256.LoadUnsafe(ref wT, 56);
+            var i0_1 = i0_0;
+            var f0_1 = f0_0;
+            var g0_1 = g0_0;
+            var o0_1 = o0_0;
+            // [gates] += W_ih[:, k]·x_k   (k = 0, 2, … ≤ 2)
+            xk0 = V256.Create(in0);
+            xk1 = V256.Create(in1);
+            wv = V256.LoadUnsafe(ref wT, 64);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wv = V256.LoadUnsafe(ref wT, 72);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wv = V256.LoadUnsafe(ref wT, 80);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wv = V256.LoadUnsafe(ref wT, 88);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            xk0 = V256.Create(Unsafe.Add(ref in0, 2));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 2));
+            wv = V256.LoadUnsafe(ref wT, 128);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wv = V256.LoadUnsafe(ref wT, 136);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wv = V256.LoadUnsafe(ref wT, 144);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wv = V256.LoadUnsafe(ref wT, 152);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 2, … ≤ 7)
+            xk0 = V256.Create(hs0);
+            xk1 = V256.Create(hs1);
+            wv = V256.LoadUnsafe(ref wT, 160);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wv = V256.LoadUnsafe(ref wT, 168);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wv = V256.LoadUnsafe(ref wT, 176);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wv = V256.LoadUnsafe(ref wT, 184);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 2));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 2));
+            wv = V256.LoadUnsafe(ref wT, 224);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wv = V256.LoadUnsafe(ref wT, 232);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wv = V256.LoadUnsafe(ref wT, 240);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wv = V256.LoadUnsafe(ref wT, 248);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 4));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 4));
+            wv = V256.LoadUnsafe(ref wT, 288);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wv = V256.LoadUnsafe(ref wT, 296);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wv = V256.LoadUnsafe(ref wT, 304);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wv = V256.LoadUnsafe(ref wT, 312);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 6));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 6));
+            wv = V256.LoadUnsafe(ref wT, 352);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wv = V256.LoadUnsafe(ref wT, 360);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wv = V256.LoadUnsafe(ref wT, 368);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wv = V256.LoadUnsafe(ref wT, 376);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            // sums = pass 0
+            V256.StoreUnsafe(i0_0, ref sums);
+            V256.StoreUnsafe(i0_1, ref sums, 8);
+            V256.StoreUnsafe(f0_0, ref sums, 16);
+            V256.StoreUnsafe(f0_1, ref sums, 24);
+            V256.StoreUnsafe(g0_0, ref sums, 32);
+            V256.StoreUnsafe(g0_1, ref sums, 40);
+            V256.StoreUnsafe(o0_0, ref sums, 48);
+            V256.StoreUnsafe(o0_1, ref sums, 56);
+            // pass 1: columns k ≡ 1 (mod 2), a partial sum from zero, added afterwards
+            i0_0 = F256.Zero;
+            i0_1 = F256.Zero;
+            f0_0 = F256.Zero;
+            f0_1 = F256.Zero;
+            g0_0 = F256.Zero;
+            g0_1 = F256.Zero;
+            o0_0 = F256.Zero;
+            o0_1 = F256.Zero;
+            // [gates] += W_ih[:, k]·x_k   (k = 1, 3, … ≤ 2)
+            xk0 = V256.Create(Unsafe.Add(ref in0, 1));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 1));
+            wv = V256.LoadUnsafe(ref wT, 96);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wv = V256.LoadUnsafe(ref wT, 104);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wv = V256.LoadUnsafe(ref wT, 112);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wv = V256.LoadUnsafe(ref wT, 120);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            // [gates] += W_hh[:, k]·h_k   (k = 1, 3, … ≤ 7)
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 1));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 1));
+            wv = V256.LoadUnsafe(ref wT, 192);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wv = V256.LoadUnsafe(ref wT, 200);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wv = V256.LoadUnsafe(ref wT, 208);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wv = V256.LoadUnsafe(ref wT, 216);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 3));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 3));
+            wv = V256.LoadUnsafe(ref wT, 256);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wv = V256.LoadUnsafe(ref wT, 264);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wv = V256.LoadUnsafe(ref wT, 272);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wv = V256.LoadUnsafe(ref wT, 280);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 5));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 5));
+            wv = V256.LoadUnsafe(ref wT, 320);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wv = V256.LoadUnsafe(ref wT, 328);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wv = V256.LoadUnsafe(ref wT, 336);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wv = V256.LoadUnsafe(ref wT, 344);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 7));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 7));
+            wv = V256.LoadUnsafe(ref wT, 384);
+            i0_0 = V256.FusedMultiplyAdd(wv, xk0, i0_0);
+            i0_1 = V256.FusedMultiplyAdd(wv, xk1, i0_1);
+            wv = V256.LoadUnsafe(ref wT, 392);
+            f0_0 = V256.FusedMultiplyAdd(wv, xk0, f0_0);
+            f0_1 = V256.FusedMultiplyAdd(wv, xk1, f0_1);
+            wv = V256.LoadUnsafe(ref wT, 400);
+            g0_0 = V256.FusedMultiplyAdd(wv, xk0, g0_0);
+            g0_1 = V256.FusedMultiplyAdd(wv, xk1, g0_1);
+            wv = V256.LoadUnsafe(ref wT, 408);
+            o0_0 = V256.FusedMultiplyAdd(wv, xk0, o0_0);
+            o0_1 = V256.FusedMultiplyAdd(wv, xk1, o0_1);
+            // sums = sums + pass 1: the single-agent order of the partial sums, for the epilogue
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + i0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + i0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + f0_0, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + f0_1, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + g0_0, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + g0_1, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + o0_0, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + o0_1, ref sums, 56);
+            __Layer0EpilogueLanes256(ref sums, ref h, ref hNext, ref c, ref cNext, ref cache, q, row);   // every lane's epilogue on its sums
+        }
+        // the last (end − first) mod A lanes: one by one, through the single-sequence kernel of this width (the same sums, so the same bits)
+        for (int q = whole; q < end; q++)
+        {
+            __Layer0ForwardTrain256(
+                ref p, ref Unsafe.Add(ref x, q * xStride), ref Unsafe.Add(ref h, q * __LaneStride), ref Unsafe.Add(ref hNext, q * __LaneStride),
+                ref Unsafe.Add(ref c, q * __LaneStride), ref Unsafe.Add(ref cNext, q * __LaneStride), ref Unsafe.Add(ref cache, q * __LaneStride));
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueLanes256(
+        ref float sums, ref float h, ref float hNext, ref float c, ref float cNext, ref float cache, int q, int row)
+    {
+        // sums[((n·1 + v)·2 + a)·8 + lane]: group n, vector v, lane q + a
+        for (int a = 0; a < 2; a++)
+        {
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref float hB0 = ref Unsafe.Add(ref h, (q + a) * __LaneStride + row);
+            ref float hnB0 = ref Unsafe.Add(ref hNext, (q + a) * __LaneStride + row);
+            ref float cB0 = ref Unsafe.Add(ref c, (q + a) * __LaneStride + row);
+            ref float cnB0 = ref Unsafe.Add(ref cNext, (q + a) * __LaneStride + row);
+            ref float iCB0 = ref Unsafe.Add(ref cache, (q + a) * __LaneStride + row);
+            ref float fCB0 = ref Unsafe.Add(ref cache, (q + a) * __LaneStride + 8 + row);
+            ref float gCB0 = ref Unsafe.Add(ref cache, (q + a) * __LaneStride + 16 + row);
+            ref float oCB0 = ref Unsafe.Add(ref cache, (q + a) * __LaneStride + 24 + row);
+            ref float tcCB0 = ref Unsafe.Add(ref cache, (q + a) * __LaneStride + 32 + row);
+            var i0 = V256.LoadUnsafe(ref sumsA);
+            var f0 = V256.LoadUnsafe(ref sumsA, 16);
+            var g0 = V256.LoadUnsafe(ref sumsA, 32);
+            var o0 = V256.LoadUnsafe(ref sumsA, 48);
+            i0 = RnnMath.Sigmoid(i0);   // i = σ(i)
+            f0 = RnnMath.Sigmoid(f0);   // f = σ(f)
+            g0 = RnnMath.Tanh(g0);   // g = tanh(g)
+            o0 = RnnMath.Sigmoid(o0);   // o = σ(o)
+            var cn0 = V256.FusedMultiplyAdd(f0, V256.LoadUnsafe(ref cB0), i0 * g0);   // c' = f⊙c + i⊙g
+            var tc0 = RnnMath.Tanh(cn0);
+            V256.StoreUnsafe(cn0, ref cnB0);
+            V256.StoreUnsafe(o0 * tc0, ref hnB0);   // h' = o⊙tanh(c')
+            V256.StoreUnsafe(i0, ref iCB0);
+            V256.StoreUnsafe(f0, ref fCB0);
+            V256.StoreUnsafe(g0, ref gCB0);
+            V256.StoreUnsafe(o0, ref oCB0);
+            V256.StoreUnsafe(tc0, ref tcCB0);
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0ForwardLanes128(
+        ref float p, ref float x, int xStride, ref float h, ref float hNext, ref float c, ref float cNext, ref float cache, int first, int end)
+    {
+        // 1 tile(s) × blocks of 1 agent(s) × 1 sub-block(s) of 2 Vector128 per group × 4 group(s) [i f g o]
+        F128 wv;
+        F128 xk0;
+        ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
+        for (int q = first; q < end; q += 1)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float hs0 = ref Unsafe.Add(ref h, (q) * __LaneStride);
+            int row = 0;   // first unit of the sub-block
+            // [i f g o] = b_ih + b_hh, for every agent
+            var i0_0 = V128.LoadUnsafe(ref wT) + V128.LoadUnsafe(ref wT, 32);
+            var i1_0 = V128.LoadUnsafe(ref wT, 4) + V128.LoadUnsafe(ref wT, 36);
+            var f0_0 = V128.LoadUnsafe(ref wT, 8) + V128.LoadUnsafe(ref wT, 40);
+            var f1_0 = V128.LoadUnsafe(ref wT, 12) + V128.LoadUnsafe(ref wT, 44);
+            var g0_0 = V128.LoadUnsafe(ref wT, 16) + V128.LoadUnsafe(ref wT, 48);
+            var g1_0 = V128.LoadUnsafe(ref wT, 20) + V128.LoadUnsafe(ref wT, 52);
+            var o0_0 = V128.LoadUnsafe(ref wT, 24) + V128.LoadUnsafe(ref wT, 56);
+            var o1_0 = V128.LoadUnsafe(ref wT, 28) + V128.LoadUnsafe(ref wT, 60);
+            // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
+            xk0 = V128.Create(in0);
+            wv = V128.LoadUnsafe(ref wT, 64);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 68);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 72);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 76);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 80);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 84);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 88);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 92);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 1));
+            wv = V128.LoadUnsafe(ref wT, 96);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 100);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 104);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 108);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 112);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 116);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 120);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 124);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 2));
+            wv = V128.LoadUnsafe(ref wT, 128);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 132);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 136);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 140);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 144);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 148);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 152);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 156);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
+            xk0 = V128.Create(hs0);
+            wv = V128.LoadUnsafe(ref wT, 160);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 164);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 168);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 172);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 176);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 180);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 184);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 188);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 1));
+            wv = V128.LoadUnsafe(ref wT, 192);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 196);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 200);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 204);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 208);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 212);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 216);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 220);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 2));
+            wv = V128.LoadUnsafe(ref wT, 224);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 228);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 232);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 236);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 240);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 244);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 248);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 252);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 3));
+            wv = V128.LoadUnsafe(ref wT, 256);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 260);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 264);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 268);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 272);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 276);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 280);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 284);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 4));
+            wv = V128.LoadUnsafe(ref wT, 288);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 292);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 296);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 300);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 304);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 308);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 312);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 316);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 5));
+            wv = V128.LoadUnsafe(ref wT, 320);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 324);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 328);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 332);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 336);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 340);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 344);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 348);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 6));
+            wv = V128.LoadUnsafe(ref wT, 352);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 356);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 360);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 364);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 368);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 372);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 376);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 380);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 7));
+            wv = V128.LoadUnsafe(ref wT, 384);
+            i0_0 = V128.MultiplyAddEstimate(wv, xk0, i0_0);
+            wv = V128.LoadUnsafe(ref wT, 388);
+            i1_0 = V128.MultiplyAddEstimate(wv, xk0, i1_0);
+            wv = V128.LoadUnsafe(ref wT, 392);
+            f0_0 = V128.MultiplyAddEstimate(wv, xk0, f0_0);
+            wv = V128.LoadUnsafe(ref wT, 396);
+            f1_0 = V128.MultiplyAddEstimate(wv, xk0, f1_0);
+            wv = V128.LoadUnsafe(ref wT, 400);
+            g0_0 = V128.MultiplyAddEstimate(wv, xk0, g0_0);
+            wv = V128.LoadUnsafe(ref wT, 404);
+            g1_0 = V128.MultiplyAddEstimate(wv, xk0, g1_0);
+            wv = V128.LoadUnsafe(ref wT, 408);
+            o0_0 = V128.MultiplyAddEstimate(wv, xk0, o0_0);
+            wv = V128.LoadUnsafe(ref wT, 412);
+            o1_0 = V128.MultiplyAddEstimate(wv, xk0, o1_0);
+            // lane q: the epilogue on its sums
+            ref float hB0 = ref Unsafe.Add(ref h, (q) * __LaneStride + row);
+            ref float hnB0 = ref Unsafe.Add(ref hNext, (q) * __LaneStride + row);
+            ref float cB0 = ref Unsafe.Add(ref c, (q) * __LaneStride + row);
+            ref float cnB0 = ref Unsafe.Add(ref cNext, (q) * __LaneStride + row);
+            ref float iCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + row);
+            ref float fCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 8 + row);
+            ref float gCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 16 + row);
+            ref float oCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 24 + row);
+            ref float tcCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 32 + row);
+            var i0 = i0_0;
+            var i1 = i1_0;
+            var f0 = f0_0;
+            var f1 = f1_0;
+            var g0 = g0_0;
+            var g1 = g1_0;
+            var o0 = o0_0;
+            var o1 = o1_0;
+            i0 = RnnMath.Sigmoid(i0);   // i = σ(i)
+            f0 = RnnMath.Sigmoid(f0);   // f = σ(f)
+            g0 = RnnMath.Tanh(g0);   // g = tanh(g)
+            o0 = RnnMath.Sigmoid(o0);   // o = σ(o)
+            var cn0 = V128.MultiplyAddEstimate(f0, V128.LoadUnsafe(ref cB0), i0 * g0);   // c' = f⊙c + i⊙g
+            var tc0 = RnnMath.Tanh(cn0);
+            V128.StoreUnsafe(cn0, ref cnB0);
+            V128.StoreUnsafe(o0 * tc0, ref hnB0);   // h' = o⊙tanh(c')
+            V128.StoreUnsafe(i0, ref iCB0);
+            V128.StoreUnsafe(f0, ref fCB0);
+            V128.StoreUnsafe(g0, ref gCB0);
+            V128.StoreUnsafe(o0, ref oCB0);
+            V128.StoreUnsafe(tc0, ref tcCB0);
+            i1 = RnnMath.Sigmoid(i1);   // i = σ(i)
+            f1 = RnnMath.Sigmoid(f1);   // f = σ(f)
+            g1 = RnnMath.Tanh(g1);   // g = tanh(g)
+            o1 = RnnMath.Sigmoid(o1);   // o = σ(o)
+            var cn1 = V128.MultiplyAddEstimate(f1, V128.LoadUnsafe(ref cB0, 4), i1 * g1);   // c' = f⊙c + i⊙g
+            var tc1 = RnnMath.Tanh(cn1);
+            V128.StoreUnsafe(cn1, ref cnB0, 4);
+            V128.StoreUnsafe(o1 * tc1, ref hnB0, 4);   // h' = o⊙tanh(c')
+            V128.StoreUnsafe(i1, ref iCB0, 4);
+            V128.StoreUnsafe(f1, ref fCB0, 4);
+            V128.StoreUnsafe(g1, ref gCB0, 4);
+            V128.StoreUnsafe(o1, ref oCB0, 4);
+            V128.StoreUnsafe(tc1, ref tcCB0, 4);
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0ForwardLanesScalar(
+        ref float p, ref float x, int xStride, ref float h, ref float hNext, ref float c, ref float cNext, ref float cache, int first, int end)
+    {
+        // 1 tile(s) × blocks of 1 agent(s) × 4 sub-block(s) of 2 row(s) per group × 4 group(s) [i f g o]
+        float wv;
+        float xk0;
+        ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
+        for (int q = first; q < end; q += 1)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float hs0 = ref Unsafe.Add(ref h, (q) * __LaneStride);
+            for (int b = 0; b < 4; b++)
+            {
+                ref float wB = ref Unsafe.Add(ref wT, b * 2);
+                int row = b * 2;   // first unit of the sub-block
+                // [i f g o] = b_ih + b_hh, for every agent
+                var i0_0 = wB + Unsafe.Add(ref wB, 32);
+                var i1_0 = Unsafe.Add(ref wB, 1) + Unsafe.Add(ref wB, 33);
+                var f0_0 = Unsafe.Add(ref wB, 8) + Unsafe.Add(ref wB, 40);
+                var f1_0 = Unsafe.Add(ref wB, 9) + Unsafe.Add(ref wB, 41);
+                var g0_0 = Unsafe.Add(ref wB, 16) + Unsafe.Add(ref wB, 48);
+                var g1_0 = Unsafe.Add(ref wB, 17) + Unsafe.Add(ref wB, 49);
+                var o0_0 = Unsafe.Add(ref wB, 24) + Unsafe.Add(ref wB, 56);
+                var o1_0 = Unsafe.Add(ref wB, 25) + Unsafe.Add(ref wB, 57);
+                // [gates] += W_ih[:, k]·x_k   (k = 0, 1, … ≤ 2)
+                xk0 = in0;
+                wv = Unsafe.Add(ref wB, 64);
+                i0_0 = wv * xk0 + i0_0;
+                wv = Unsafe.Add(ref wB, 65);
+                i1_0 = wv * xk0 + i1_0;
+                wv = Unsafe.Add(ref wB, 72);
+                f0_0 = wv * xk0 + f0_0;
+                wv = Unsafe.Add(ref wB, 73);
+                f1_0 = wv * xk0 + f1_0;
+                wv = Unsafe.Add(ref wB, 80);
+                g0_0 = wv * xk0 + g0_0;
+                wv = Unsafe.Add(ref wB, 81);
+                g1_0 = wv * xk0 + g1_0;
+                wv = Unsafe.Add(ref wB, 88);
+                o0_0 = wv * xk0 + o0_0;
+                wv = Unsafe.Add(ref wB, 89);
+                o1_0 = wv * xk0 + o1_0;
+                xk0 = Unsafe.Add(ref in0, 1);
+                wv = Unsafe.Add(ref wB, 96);
+                i0_0 = wv * xk0 + i0_0;
+                wv = Unsafe.Add(ref wB, 97);
+                i1_0 = wv * xk0 + i1_0;
+                wv = Unsafe.Add(ref wB, 104);
+                f0_0 = wv * xk0 + f0_0;
+                wv = Unsafe.Add(ref wB, 105);
+                f1_0 = wv * xk0 + f1_0;
+                wv = Unsafe.Add(ref wB, 112);
+                g0_0 = wv * xk0 + g0_0;
+                wv = Unsafe.Add(ref wB, 113);
+                g1_0 = wv * xk0 + g1_0;
+                wv = Unsafe.Add(ref wB, 120);
+                o0_0 = wv * xk0 + o0_0;
+                wv = Unsafe.Add(ref wB, 121);
+                o1_0 = wv * xk0 + o1_0;
+                xk0 = Unsafe.Add(ref in0, 2);
+                wv = Unsafe.Add(ref wB, 128);
+                i0_0 = wv * xk0 + i0_0;
+                wv = Unsafe.Add(ref wB, 129);
+                i1_0 = wv * xk0 + i1_0;
+                wv = Unsafe.Add(ref wB, 136);
+                f0_0 = wv * xk0 + f0_0;
+                wv = Unsafe.Add(ref wB, 137);
+                f1_0 = wv * xk0 + f1_0;
+                wv = Unsafe.Add(ref wB, 144);
+                g0_0 = wv * xk0 + g0_0;
+                wv = Unsafe.Add(ref wB, 145);
+                g1_0 = wv * xk0 + g1_0;
+                wv = Unsafe.Add(ref wB, 152);
+                o0_0 = wv * xk0 + o0_0;
+                wv = Unsafe.Add(ref wB, 153);
+                o1_0 = wv * xk0 + o1_0;
+                // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
+                for (int k = 0; k < 8; k += 4)
+                {
+                    ref float wK = ref Unsafe.Add(ref wB, 160 + k * 32);
+                    ref float sK = ref Unsafe.Add(ref hs0, k);
+                    xk0 = sK;
+                    wv = wK;
+                    i0_0 = wv * xk0 + i0_0;
+                    wv = Unsafe.Add(ref wK, 1);
+                    i1_0 = wv * xk0 + i1_0;
+                    wv = Unsafe.Add(ref wK, 8);
+                    f0_0 = wv * xk0 + f0_0;
+                    wv = Unsafe.Add(ref wK, 9);
+                    f1_0 = wv * xk0 + f1_0;
+                    wv = Unsafe.Add(ref wK, 16);
+                    g0_0 = wv * xk0 + g0_0;
+                    wv = Unsafe.Add(ref wK, 17);
+                    g1_0 = wv * xk0 + g1_0;
+                    wv = Unsafe.Add(ref wK, 24);
+                    o0_0 = wv * xk0 + o0_0;
+                    wv = Unsafe.Add(ref wK, 25);
+                    o1_0 = wv * xk0 + o1_0;
+                    xk0 = Unsafe.Add(ref sK, 1);
+                    wv = Unsafe.Add(ref wK, 32);
+                    i0_0 = wv * xk0 + i0_0;
+                    wv = Unsafe.Add(ref wK, 33);
+                    i1_0 = wv * xk0 + i1_0;
+                    wv = Unsafe.Add(ref wK, 40);
+                    f0_0 = wv * xk0 + f0_0;
+                    wv = Unsafe.Add(ref wK, 41);
+                    f1_0 = wv * xk0 + f1_0;
+                    wv = Unsafe.Add(ref wK, 48);
+                    g0_0 = wv * xk0 + g0_0;
+                    wv = Unsafe.Add(ref wK, 49);
+                    g1_0 = wv * xk0 + g1_0;
+                    wv = Unsafe.Add(ref wK, 56);
+                    o0_0 = wv * xk0 + o0_0;
+                    wv = Unsafe.Add(ref wK, 57);
+                    o1_0 = wv * xk0 + o1_0;
+                    xk0 = Unsafe.Add(ref sK, 2);
+                    wv = Unsafe.Add(ref wK, 64);
+                    i0_0 = wv * xk0 + i0_0;
+                    wv = Unsafe.Add(ref wK, 65);
+                    i1_0 = wv * xk0 + i1_0;
+                    wv = Unsafe.Add(ref wK, 72);
+                    f0_0 = wv * xk0 + f0_0;
+                    wv = Unsafe.Add(ref wK, 73);
+                    f1_0 = wv * xk0 + f1_0;
+                    wv = Unsafe.Add(ref wK, 80);
+                    g0_0 = wv * xk0 + g0_0;
+                    wv = Unsafe.Add(ref wK, 81);
+                    g1_0 = wv * xk0 + g1_0;
+                    wv = Unsafe.Add(ref wK, 88);
+                    o0_0 = wv * xk0 + o0_0;
+                    wv = Unsafe.Add(ref wK, 89);
+                    o1_0 = wv * xk0 + o1_0;
+                    xk0 = Unsafe.Add(ref sK, 3);
+                    wv = Unsafe.Add(ref wK, 96);
+                    i0_0 = wv * xk0 + i0_0;
+                    wv = Unsafe.Add(ref wK, 97);
+                    i1_0 = wv * xk0 + i1_0;
+                    wv = Unsafe.Add(ref wK, 104);
+                    f0_0 = wv * xk0 + f0_0;
+                    wv = Unsafe.Add(ref wK, 105);
+                    f1_0 = wv * xk0 + f1_0;
+                    wv = Unsafe.Add(ref wK, 112);
+                    g0_0 = wv * xk0 + g0_0;
+                    wv = Unsafe.Add(ref wK, 113);
+                    g1_0 = wv * xk0 + g1_0;
+                    wv = Unsafe.Add(ref wK, 120);
+                    o0_0 = wv * xk0 + o0_0;
+                    wv = Unsafe.Add(ref wK, 121);
+                    o1_0 = wv * xk0 + o1_0;
+                }
+                // lane q: the epilogue on its sums
+                ref float hB0 = ref Unsafe.Add(ref h, (q) * __LaneStride + row);
+                ref float hnB0 = ref Unsafe.Add(ref hNext, (q) * __LaneStride + row);
+                ref float cB0 = ref Unsafe.Add(ref c, (q) * __LaneStride + row);
+                ref float cnB0 = ref Unsafe.Add(ref cNext, (q) * __LaneStride + row);
+                ref float iCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + row);
+                ref float fCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 8 + row);
+                ref float gCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 16 + row);
+                ref float oCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 24 + row);
+                ref float tcCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 32 + row);
+                var i0 = i0_0;
+                var i1 = i1_0;
+                var f0 = f0_0;
+                var f1 = f1_0;
+                var g0 = g0_0;
+                var g1 = g1_0;
+                var o0 = o0_0;
+                var o1 = o1_0;
+                i0 = RnnMath.Sigmoid(i0);   // i = σ(i)
+                f0 = RnnMath.Sigmoid(f0);   // f = σ(f)
+                g0 = RnnMath.Tanh(g0);   // g = tanh(g)
+                o0 = RnnMath.Sigmoid(o0);   // o = σ(o)
+                var cn0 = f0 * cB0 + i0 * g0;   // c' = f⊙c + i⊙g
+                var tc0 = RnnMath.Tanh(cn0);
+                cnB0 = cn0;
+                hnB0 = o0 * tc0;   // h' = o⊙tanh(c')
+                iCB0 = i0;
+                fCB0 = f0;
+                gCB0 = g0;
+                oCB0 = o0;
+                tcCB0 = tc0;
+                i1 = RnnMath.Sigmoid(i1);   // i = σ(i)
+                f1 = RnnMath.Sigmoid(f1);   // f = σ(f)
+                g1 = RnnMath.Tanh(g1);   // g = tanh(g)
+                o1 = RnnMath.Sigmoid(o1);   // o = σ(o)
+                var cn1 = f1 * Unsafe.Add(ref cB0, 1) + i1 * g1;   // c' = f⊙c + i⊙g
+                var tc1 = RnnMath.Tanh(cn1);
+                Unsafe.Add(ref cnB0, 1) = cn1;
+                Unsafe.Add(ref hnB0, 1) = o1 * tc1;   // h' = o⊙tanh(c')
+                Unsafe.Add(ref iCB0, 1) = i1;
+                Unsafe.Add(ref fCB0, 1) = f1;
+                Unsafe.Add(ref gCB0, 1) = g1;
+                Unsafe.Add(ref oCB0, 1) = o1;
+                Unsafe.Add(ref tcCB0, 1) = tc1;
+            }
+        }
+    }
+
+    // ── layer 0 · LSTM · backward over many lanes: dh_prev += W_hhᵀ·δ for every lane, each Wᵀ vector loaded once per block of lanes
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __Layer0BackwardHiddenLanes(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        if (V256.IsHardwareAccelerated)
+            __Layer0BackwardHiddenLanes256(ref wt, ref delta, ref target, first, end);
+        else if (V128.IsHardwareAccelerated)
+            __Layer0BackwardHiddenLanes128(ref wt, ref delta, ref target, first, end);
+        else
+            __Layer0BackwardHiddenLanesScalar(ref wt, ref delta, ref target, first, end);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0BackwardHiddenLanes256(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..31; blocks of 2 lane(s) × 1 F256, 4 partial sum(s)
+        int whole = first + (end - first) / 2 * 2;
+        F256 xk0, xk1, wv;
+        for (int ob = 0; ob < 1; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 8);
+            for (int q = first; q < whole; q += 2)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 8);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 8);
+                var a0_0_0 = V256.LoadUnsafe(ref t0);
+                var a0_1_0 = F256.Zero;
+                var a0_2_0 = F256.Zero;
+                var a0_3_0 = F256.Zero;
+                var a0_0_1 = V256.LoadUnsafe(ref t1);
+                var a0_1_1 = F256.Zero;
+                var a0_2_1 = F256.Zero;
+                var a0_3_1 = F256.Zero;
+                xk0 = V256.Create(d0);
+                xk1 = V256.Create(d1);
+                wv = V256.LoadUnsafe(ref wO);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 1));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 1));
+                wv = V256.LoadUnsafe(ref wO, 8);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 2));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 2));
+                wv = V256.LoadUnsafe(ref wO, 16);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 3));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 3));
+                wv = V256.LoadUnsafe(ref wO, 24);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 4));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 4));
+                wv = V256.LoadUnsafe(ref wO, 32);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 5));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 5));
+                wv = V256.LoadUnsafe(ref wO, 40);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 6));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 6));
+                wv = V256.LoadUnsafe(ref wO, 48);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 7));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 7));
+                wv = V256.LoadUnsafe(ref wO, 56);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 8));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 8));
+                wv = V256.LoadUnsafe(ref wO, 64);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 9));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 9));
+                wv = V256.LoadUnsafe(ref wO, 72);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 10));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 10));
+                wv = V256.LoadUnsafe(ref wO, 80);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 11));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 11));
+                wv = V256.LoadUnsafe(ref wO, 88);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 12));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 12));
+                wv = V256.LoadUnsafe(ref wO, 96);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 13));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 13));
+                wv = V256.LoadUnsafe(ref wO, 104);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 14));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 14));
+                wv = V256.LoadUnsafe(ref wO, 112);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 15));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 15));
+                wv = V256.LoadUnsafe(ref wO, 120);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 16));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 16));
+                wv = V256.LoadUnsafe(ref wO, 128);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 17));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 17));
+                wv = V256.LoadUnsafe(ref wO, 136);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 18));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 18));
+                wv = V256.LoadUnsafe(ref wO, 144);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 19));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 19));
+                wv = V256.LoadUnsafe(ref wO, 152);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 20));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 20));
+                wv = V256.LoadUnsafe(ref wO, 160);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 21));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 21));
+                wv = V256.LoadUnsafe(ref wO, 168);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 22));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 22));
+                wv = V256.LoadUnsafe(ref wO, 176);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 23));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 23));
+                wv = V256.LoadUnsafe(ref wO, 184);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 24));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 24));
+                wv = V256.LoadUnsafe(ref wO, 192);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 25));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 25));
+                wv = V256.LoadUnsafe(ref wO, 200);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 26));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 26));
+                wv = V256.LoadUnsafe(ref wO, 208);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 27));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 27));
+                wv = V256.LoadUnsafe(ref wO, 216);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 28));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 28));
+                wv = V256.LoadUnsafe(ref wO, 224);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 29));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 29));
+                wv = V256.LoadUnsafe(ref wO, 232);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 30));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 30));
+                wv = V256.LoadUnsafe(ref wO, 240);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 31));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 31));
+                wv = V256.LoadUnsafe(ref wO, 248);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                V256.StoreUnsafe(a0_0_0 + a0_1_0 + a0_2_0 + a0_3_0, ref t0);
+                V256.StoreUnsafe(a0_0_1 + a0_1_1 + a0_2_1 + a0_3_1, ref t1);
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer0BackwardHidden256(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0BackwardHiddenLanes128(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..31; blocks of 2 lane(s) × 1 F128, 4 partial sum(s)
+        int whole = first + (end - first) / 2 * 2;
+        F128 xk0, xk1, wv;
+        for (int ob = 0; ob < 2; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 4);
+            for (int q = first; q < whole; q += 2)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 4);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 4);
+                var a0_0_0 = V128.LoadUnsafe(ref t0);
+                var a0_1_0 = F128.Zero;
+                var a0_2_0 = F128.Zero;
+                var a0_3_0 = F128.Zero;
+                var a0_0_1 = V128.LoadUnsafe(ref t1);
+                var a0_1_1 = F128.Zero;
+                var a0_2_1 = F128.Zero;
+                var a0_3_1 = F128.Zero;
+                xk0 = V128.Create(d0);
+                xk1 = V128.Create(d1);
+                wv = V128.LoadUnsafe(ref wO);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 1));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 1));
+                wv = V128.LoadUnsafe(ref wO, 8);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 2));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 2));
+                wv = V128.LoadUnsafe(ref wO, 16);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 3));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 3));
+                wv = V128.LoadUnsafe(ref wO, 24);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 4));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 4));
+                wv = V128.LoadUnsafe(ref wO, 32);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 5));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 5));
+                wv = V128.LoadUnsafe(ref wO, 40);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 6));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 6));
+                wv = V128.LoadUnsafe(ref wO, 48);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 7));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 7));
+                wv = V128.LoadUnsafe(ref wO, 56);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 8));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 8));
+                wv = V128.LoadUnsafe(ref wO, 64);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 9));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 9));
+                wv = V128.LoadUnsafe(ref wO, 72);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 10));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 10));
+                wv = V128.LoadUnsafe(ref wO, 80);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 11));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 11));
+                wv = V128.LoadUnsafe(ref wO, 88);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 12));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 12));
+                wv = V128.LoadUnsafe(ref wO, 96);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 13));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 13));
+                wv = V128.LoadUnsafe(ref wO, 104);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 14));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 14));
+                wv = V128.LoadUnsafe(ref wO, 112);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 15));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 15));
+                wv = V128.LoadUnsafe(ref wO, 120);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 16));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 16));
+                wv = V128.LoadUnsafe(ref wO, 128);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 17));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 17));
+                wv = V128.LoadUnsafe(ref wO, 136);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 18));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 18));
+                wv = V128.LoadUnsafe(ref wO, 144);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 19));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 19));
+                wv = V128.LoadUnsafe(ref wO, 152);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 20));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 20));
+                wv = V128.LoadUnsafe(ref wO, 160);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 21));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 21));
+                wv = V128.LoadUnsafe(ref wO, 168);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 22));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 22));
+                wv = V128.LoadUnsafe(ref wO, 176);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 23));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 23));
+                wv = V128.LoadUnsafe(ref wO, 184);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 24));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 24));
+                wv = V128.LoadUnsafe(ref wO, 192);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 25));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 25));
+                wv = V128.LoadUnsafe(ref wO, 200);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 26));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 26));
+                wv = V128.LoadUnsafe(ref wO, 208);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 27));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 27));
+                wv = V128.LoadUnsafe(ref wO, 216);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 28));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 28));
+                wv = V128.LoadUnsafe(ref wO, 224);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 29));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 29));
+                wv = V128.LoadUnsafe(ref wO, 232);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 30));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 30));
+                wv = V128.LoadUnsafe(ref wO, 240);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 31));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 31));
+                wv = V128.LoadUnsafe(ref wO, 248);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                V128.StoreUnsafe(a0_0_0 + a0_1_0 + a0_2_0 + a0_3_0, ref t0);
+                V128.StoreUnsafe(a0_0_1 + a0_1_1 + a0_2_1 + a0_3_1, ref t1);
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer0BackwardHidden128(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0BackwardHiddenLanesScalar(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..31; blocks of 4 lane(s) × 2 float, 1 partial sum(s)
+        int whole = first + (end - first) / 4 * 4;
+        float xk0, xk1, xk2, xk3, wv;
+        for (int ob = 0; ob < 4; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 2);
+            for (int q = first; q < whole; q += 4)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 2);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 2);
+                ref float d2 = ref Unsafe.Add(ref delta, (q + 2) * __LaneStride);
+                ref float t2 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 2) * __LaneStride), ob * 2);
+                ref float d3 = ref Unsafe.Add(ref delta, (q + 3) * __LaneStride);
+                ref float t3 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 3) * __LaneStride), ob * 2);
+                var a0_0_0 = t0;
+                var a0_0_1 = t1;
+                var a0_0_2 = t2;
+                var a0_0_3 = t3;
+                var a1_0_0 = Unsafe.Add(ref t0, 1);
+                var a1_0_1 = Unsafe.Add(ref t1, 1);
+                var a1_0_2 = Unsafe.Add(ref t2, 1);
+                var a1_0_3 = Unsafe.Add(ref t3, 1);
+                for (int c = 0; c < 32; c += 4)
+                {
+                    ref float wC = ref Unsafe.Add(ref wO, c * 8);
+                    xk0 = Unsafe.Add(ref d0, c);
+                    xk1 = Unsafe.Add(ref d1, c);
+                    xk2 = Unsafe.Add(ref d2, c);
+                    xk3 = Unsafe.Add(ref d3, c);
+                    wv = wC;
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 1);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 1);
+                    xk1 = Unsafe.Add(ref d1, c + 1);
+                    xk2 = Unsafe.Add(ref d2, c + 1);
+                    xk3 = Unsafe.Add(ref d3, c + 1);
+                    wv = Unsafe.Add(ref wC, 8);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 9);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 2);
+                    xk1 = Unsafe.Add(ref d1, c + 2);
+                    xk2 = Unsafe.Add(ref d2, c + 2);
+                    xk3 = Unsafe.Add(ref d3, c + 2);
+                    wv = Unsafe.Add(ref wC, 16);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 17);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 3);
+                    xk1 = Unsafe.Add(ref d1, c + 3);
+                    xk2 = Unsafe.Add(ref d2, c + 3);
+                    xk3 = Unsafe.Add(ref d3, c + 3);
+                    wv = Unsafe.Add(ref wC, 24);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 25);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                }
+                t0 = a0_0_0;
+                t1 = a0_0_1;
+                t2 = a0_0_2;
+                t3 = a0_0_3;
+                Unsafe.Add(ref t0, 1) = a1_0_0;
+                Unsafe.Add(ref t1, 1) = a1_0_1;
+                Unsafe.Add(ref t2, 1) = a1_0_2;
+                Unsafe.Add(ref t3, 1) = a1_0_3;
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer0BackwardHiddenScalar(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    // ── head · backward in two halves (TrainBatch's lanes): dh += Wᵀ·dy per step; db += dy, dW += dy·hᵀ afterwards
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __HeadBackwardInput(ref float p, ref float dy, ref float dh)
+    {
+        if (V256.IsHardwareAccelerated)
+            __HeadBackwardInput256(ref p, ref dy, ref dh);
+        else if (V128.IsHardwareAccelerated)
+            __HeadBackwardInput128(ref p, ref dy, ref dh);
+        else
+            __HeadBackwardInputScalar(ref p, ref dy, ref dh);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __HeadBackwardWeights(ref float g, ref float h, ref float dy)
+    {
+        if (V256.IsHardwareAccelerated)
+            __HeadBackwardWeights256(ref g, ref h, ref dy);
+        else if (V128.IsHardwareAccelerated)
+            __HeadBackwardWeights128(ref g, ref h, ref dy);
+        else
+            __HeadBackwardWeightsScalar(ref g, ref h, ref dy);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardInput256(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 8);
+            var c = V256.Create(dyo);
+            for (int j = 0; j < 8; j += 8)
+                V256.StoreUnsafe(
+                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref wo, (nuint)j), V256.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardWeights256(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 8);
+            var c = V256.Create(dyo);
+            for (int j = 0; j < 8; j += 8)
+                V256.StoreUnsafe(
+                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref h, (nuint)j), V256.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardInput128(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 8);
+            var c = V128.Create(dyo);
+            for (int j = 0; j < 8; j += 4)
+                V128.StoreUnsafe(
+                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref wo, (nuint)j), V128.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardWeights128(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 8);
+            var c = V128.Create(dyo);
+            for (int j = 0; j < 8; j += 4)
+                V128.StoreUnsafe(
+                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref h, (nuint)j), V128.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardInputScalar(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __HeadOffset + o * 8);
+            for (int j = 0; j < 8; j++)
+                Unsafe.Add(ref dh, j) += Unsafe.Add(ref wo, j) * dyo;   // dh_j += W[o, j]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __HeadBackwardWeightsScalar(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __HeadBiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __HeadOffset + o * 8);
+            for (int j = 0; j < 8; j++)
+                Unsafe.Add(ref go, j) += dyo * Unsafe.Add(ref h, j);   // dW[o, j] += dy_o·h_j
+        }
+    }
+
 }
 // <auto-generated/>
 #nullable enable
@@ -2848,8 +4340,8 @@ partial class Lstm_H8_I3_O1
         // sums[((n·1 + v)·2 + a)·8 + lane]: group n, vector v, agent q + a
         for (int a = 0; a < 2; a++)
         {
-            ref State sa = ref Unsafe.Add(ref s, q + a);
             ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref State sa = ref Unsafe.Add(ref s, q + a);
             ref float hB = ref Unsafe.Add(ref sa.__Current, row);
             ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
             ref float cB = ref Unsafe.Add(ref sa.__Current, 8 + row);
