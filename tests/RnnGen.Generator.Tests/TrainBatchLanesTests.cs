@@ -29,7 +29,9 @@ public class TrainBatchLanesTests
         Assert.Contains("ref float p, ref float x, int xStride, ref float h, ref float hNext, ref float c, ref float cNext, ref float cache, int first, int end", body);
         Assert.Contains("__LaneStride", body);
         // Lanes that do not fill a block take the single-sequence kernel of the same width.
-        Assert.Contains("__Layer0ForwardTrain512(ref p, ref Unsafe.Add(ref x, q * xStride)", body);
+        Assert.Contains("for (int q = whole; q < end; q++)", body);
+        Assert.Contains("__Layer0ForwardTrain512(", body);
+        Assert.Contains("ref Unsafe.Add(ref x, q * xStride)", body);
         // The heads' dW waits for the step loop to end: the halves of the head's backward.
         Assert.Contains("__HeadBackwardInput(ref p,", text);
         Assert.Contains("__HeadBackwardWeights(ref g,", text);

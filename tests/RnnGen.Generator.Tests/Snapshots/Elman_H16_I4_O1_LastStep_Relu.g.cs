@@ -5102,8 +5102,8 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         // sums[((n·1 + v)·8 + a)·16 + lane]: group n, vector v, agent q + a
         for (int a = 0; a < 8; a++)
         {
-            ref float sumsA = ref Unsafe.Add(ref sums, a * 16);
             ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 16);
             ref float hB = ref Unsafe.Add(ref sa.__Current, row);
             ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
             var a0 = V512.LoadUnsafe(ref sumsA);
@@ -5517,8 +5517,8 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         // sums[((n·2 + v)·4 + a)·8 + lane]: group n, vector v, agent q + a
         for (int a = 0; a < 4; a++)
         {
-            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
             ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
             ref float hB = ref Unsafe.Add(ref sa.__Current, row);
             ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
             var a0 = V256.LoadUnsafe(ref sumsA);
@@ -5898,8 +5898,8 @@ partial class Elman_H16_I4_O1_LastStep_Relu
         // sums[((n·2 + v)·4 + a)·4 + lane]: group n, vector v, agent q + a
         for (int a = 0; a < 4; a++)
         {
-            ref float sumsA = ref Unsafe.Add(ref sums, a * 4);
             ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 4);
             ref float hB = ref Unsafe.Add(ref sa.__Current, row);
             ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
             var a0 = V128.LoadUnsafe(ref sumsA);

@@ -3609,8 +3609,8 @@ partial class List_Dense6_Gru8_Heads3_1
         // sums[((n·1 + v)·8 + a)·8 + lane]: group n, vector v, agent q + a
         for (int a = 0; a < 8; a++)
         {
-            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
             ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
             ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
             var a0 = V256.LoadUnsafe(ref sumsA);
             var sg0 = RnnMath.Sigmoid(a0);   // σ(a)
@@ -3777,8 +3777,8 @@ partial class List_Dense6_Gru8_Heads3_1
         // sums[((n·2 + v)·4 + a)·4 + lane]: group n, vector v, agent q + a
         for (int a = 0; a < 4; a++)
         {
-            ref float sumsA = ref Unsafe.Add(ref sums, a * 4);
             ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 4);
             ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
             var a0 = V128.LoadUnsafe(ref sumsA);
             var a1 = V128.LoadUnsafe(ref sumsA, 16);
@@ -4127,8 +4127,8 @@ partial class List_Dense6_Gru8_Heads3_1
         // sums[((n·1 + v)·2 + a)·8 + lane]: group n, vector v, agent q + a
         for (int a = 0; a < 2; a++)
         {
-            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
             ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
             ref float hB = ref Unsafe.Add(ref sa.__Current, 8 + row);
             ref float hnB = ref Unsafe.Add(ref sa.__Next, 8 + row);
             var r0 = V256.LoadUnsafe(ref sumsA);

@@ -4340,8 +4340,8 @@ partial class Lstm_H8_I3_O1
         // sums[((n·1 + v)·2 + a)·8 + lane]: group n, vector v, agent q + a
         for (int a = 0; a < 2; a++)
         {
-            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
             ref State sa = ref Unsafe.Add(ref s, q + a);
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
             ref float hB = ref Unsafe.Add(ref sa.__Current, row);
             ref float hnB = ref Unsafe.Add(ref sa.__Next, row);
             ref float cB = ref Unsafe.Add(ref sa.__Current, 8 + row);
