@@ -33,8 +33,8 @@ public class TrainBatchLanesTests
         Assert.Contains("__Layer0ForwardTrain512(", body);
         Assert.Contains("ref Unsafe.Add(ref x, q * xStride)", body);
         // The heads' dW waits for the step loop to end: the halves of the head's backward.
-        Assert.Contains("__HeadBackwardInput(ref p,", text);
-        Assert.Contains("__HeadBackwardWeights(ref g,", text);
+        Assert.Contains("private static void __HeadBackwardInput(ref float p, ref float dy, ref float dh)", text);
+        Assert.Contains("private static void __HeadBackwardWeights(ref float g, ref float h, ref float dy)", text);
     }
 
     [Theory]
