@@ -211,7 +211,7 @@ public sealed class AgentPlanTests
     }
 
     [Fact]
-    public void Unfused_drivers_step_one_by_one_when_their_blocks_only_share_weight_loads()
+    public void Unfused_drivers_step_one_by_one_when_their_blocks_only_share_weight_loads_from_L2()
     {
         AgentPlan At(int hidden, CellKind cell, int width) => Agents(Plan(hidden, 10, cell))[width];
         var sharing = At(64, CellKind.Lstm, 2);     // 2 agents, no added chains
@@ -224,6 +224,15 @@ public sealed class AgentPlanTests
         Assert.False(AgentPlan.OneByOneWithoutFma(v128, new[] { sharing, chains }));
         Assert.False(AgentPlan.OneByOneWithoutFma(v128, new[] { single }));
         Assert.False(AgentPlan.OneByOneWithoutFma(v128, new[] { single, single }));
+        // LSTM 256 (1.1 MB of weights) spills from L2: its blocks read the weights once for two agents, and stay.
+        var large = At(256, CellKind.Lstm, 2);
+        Assert.Equal((2, false), (large.Agents, large.AddsChains));
+        Assert.True(large.WeightBytes > AgentPlan.OneByOneMaxWeightBytes);
+        Assert.False(AgentPlan.OneByOneWithoutFma(v128, new[] { large }));
+        // The weights of every layer count: two layers of LSTM 128 (283 KB each) together exceed the limit.
+        var lstm128 = At(128, CellKind.Lstm, 2);
+        Assert.True(AgentPlan.OneByOneWithoutFma(v128, new[] { lstm128 }));
+        Assert.False(AgentPlan.OneByOneWithoutFma(v128, new[] { lstm128, lstm128 }));
         // Only Vector128 is fused on some CPUs and not on others: the wider paths always fuse, the scalar path keeps its blocks.
         foreach (var width in new[] { VectorWidth.V512, VectorWidth.V256, VectorWidth.Scalar })
         {
@@ -235,17 +244,18 @@ public sealed class AgentPlanTests
     }
 
     /// <summary>
-    /// Where its blocks only share weight loads, the Vector128 driver steps every agent through the single step when the
-    /// hardware has no FMA (a test the JIT folds, so the blocks stay where it has); the other drivers, and a Vector128 driver
-    /// whose blocks add chains or take one agent, have no such test.
+    /// Where its blocks only share weight loads and the weights stay in L2, the Vector128 driver steps every agent through the
+    /// single step when the hardware has no FMA (a test the JIT folds, so the blocks stay where it has); the other drivers, and
+    /// a Vector128 driver whose blocks add chains or take one agent or whose weights spill from L2, have no such test.
     /// </summary>
     [Theory]
     [InlineData("Lstm", 64, true)]
     [InlineData("Gru", 32, true)]
     [InlineData("Elman", 128, true)]
     [InlineData("Elman", 16, false)]   // blocks of 4 agents add chains at Vector128
+    [InlineData("Gru", 256, false)]    // 817 KB of weights: more than stays in L2
     [InlineData("Lstm", 16, false)]    // blocks of one agent
-    public void The_Vector128_driver_steps_one_by_one_without_FMA_when_its_blocks_only_share_weight_loads(string cell, int hidden, bool oneByOne)
+    public void The_Vector128_driver_steps_one_by_one_without_FMA_when_its_blocks_only_share_weight_loads_from_L2(string cell, int hidden, bool oneByOne)
     {
         var text = GeneratorHarness.Run(GeneratorHarness.Usings +
             $"namespace P;\n[RnnModel(hidden: {hidden}, input: 10, Output = 1, Cell = RnnCell.{cell})]\npublic partial class M;\n").Text;

@@ -13,7 +13,7 @@ namespace RnnGen.Generator.Emitting;
 /// multiplies it into every agent's accumulators (a matrix–matrix product per step). Each agent's accumulation order
 /// is the single-agent one (same bias start, same k-split partial sums added in the same order, same fused epilogue),
 /// so the results are bit-identical to N single steps. Agents that do not fill a last block take the single step, and so do
-/// all agents on the Vector128 path of an x86 CPU without FMA when its blocks would only share weight loads
+/// all agents on the Vector128 path of an x86 CPU without FMA when its blocks would only share weight loads from L2
 /// (<see cref="AgentPlan.OneByOneWithoutFma"/>; a test the JIT folds). A
 /// bfloat16 model that streams its 16-bit copy has kernels of its own over that copy, as its single step does
 /// (<see cref="EmitPairPass"/>). A small bfloat16 model whose copy holds the rounded weights as floats
@@ -208,7 +208,7 @@ internal static class AgentsEmitter
     /// One width's driver: chunks of agents through every layer's agent kernel, then the heads per agent; the agents that do
     /// not fill every layer's blocks one by one. Layers may take blocks of different sizes (powers of two): the chunk is a
     /// multiple of the largest, and of the first layer's chunk size. Where the hardware has no FMA and the blocks only share
-    /// weight loads, every agent through the single step instead (<see cref="AgentPlan.OneByOneWithoutFma"/>).
+    /// weight loads from L2, every agent through the single step instead (<see cref="AgentPlan.OneByOneWithoutFma"/>).
     /// </summary>
     private static void EmitDriver(CodeWriter w, ModelPlan plan, VectorWidth width, Signature signature)
     {
@@ -227,8 +227,8 @@ internal static class AgentsEmitter
             {
                 using (w.Block($"if (!({HasFma}))"))
                 {
-                    w.Comment($"no FMA: the blocks of {A} agents would only share weight loads, and a step that multiplies and adds apart is bound by its");
-                    w.Comment("arithmetic, not by its weight reads: every agent through the single step (the same sums, so the same bits)");
+                    w.Comment($"no FMA: the blocks of {A} agents would only share weight loads from L2, and a step that multiplies and adds apart is bound");
+                    w.Comment("by its arithmetic, not by those reads: every agent through the single step (the same sums, so the same bits)");
                     EmitOneByOne(w, plan, "0");
                     w.Line("return;");
                 }
