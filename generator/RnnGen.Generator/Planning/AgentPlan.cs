@@ -87,7 +87,7 @@ internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBl
     /// Most bytes of weights (all layers) for which a driver without FMA steps its agents one by one
     /// (<see cref="OneByOneWithoutFma"/>): half the 1 MB L2 of the Zen 4 it was measured on, so one agent's step leaves the
     /// weights in L2 for the next. Above it the blocks' shared weight reads pay again (measured there: LSTM 256, 1.1 MB,
-    /// blocks 7 % faster than one by one; GRU 256, 817 KB, even; LSTM 128, 283 KB, and Elman 256, 273 KB, one by one 4–6 %
+    /// blocks 6–8 % faster than one by one; GRU 256, 817 KB, even; LSTM 128, 283 KB, and Elman 256, 273 KB, one by one 4–9 %
     /// faster). Zen cores have an L2 of 512 KB or more; on a core with 256 KB (Intel before Ice Lake and Skylake-SP) a model
     /// of 256–512 KB may lose the L3 reads a block would save (not measured).
     /// </summary>
@@ -108,11 +108,11 @@ internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBl
     /// (lscpu family 25 model 17, 1 MB L2) with AVX2 switched off, 1,000 agents per agent ÷ one Step, for blocks of several
     /// agents that only share weight loads: Elman 64/128/256 1.08/1.09/1.16, LSTM 32–256 1.14/1.06/1.10/1.01, GRU 32–256
     /// 1.11/1.10/1.03/1.02. In one process on the same machine, 1,000 agents in blocks ÷ the same agents in a loop of single
-    /// steps: Elman 64 1.20–1.35, LSTM 32 1.08–1.16, GRU 64 1.02, LSTM 128 1.04, Elman 256 1.06–1.07; GRU 256 0.97–1.04 and
-    /// LSTM 256 0.93 (its 1.1 MB of weights spill from L2, and a block reads them once for two agents). Blocks that add
-    /// chains keep their kernels: Elman 16 (one agent fills 4 of the 8 accumulators, a block of 4 agents all 8) took 0.81 of
-    /// a single step; a step that small is a chain of dependent work (the gate sums, the tanh, the head) that four agents
-    /// overlap. Blocks of one agent keep theirs (LSTM and GRU 16, Elman 32: 1.01–1.02).
+    /// steps (four runs): Elman 64 1.18–1.35, LSTM 32 1.08–1.16, GRU 64 1.02–1.04, LSTM 128 1.04–1.05, Elman 256 1.06–1.09;
+    /// GRU 256 0.93–1.04 and LSTM 256 0.92–0.94 (its 1.1 MB of weights spill from L2, and a block reads them once for two
+    /// agents). Blocks that add chains keep their kernels: Elman 16 (one agent fills 4 of the 8 accumulators, a block of 4
+    /// agents all 8) took 0.81 of a single step; a step that small is a chain of dependent work (the gate sums, the tanh,
+    /// the head) that four agents overlap. Blocks of one agent keep theirs (LSTM and GRU 16, Elman 32: 1.01–1.02).
     /// </para>
     /// <para>
     /// The scalar path never fuses either, yet keeps its blocks, because they paid there: on the same Zen 4 with hardware
