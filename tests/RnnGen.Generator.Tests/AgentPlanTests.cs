@@ -196,6 +196,88 @@ public sealed class AgentPlanTests
     }
 
     [Fact]
+    public void A_block_adds_chains_only_when_one_agent_leaves_accumulators_unused()
+    {
+        // Elman 16 at Vector128: one agent's tile is 4 vectors of 1 group (4 of the 8 accumulators); 4 agents × 2 vectors fill 8.
+        var elman16 = Agents(Plan(16, 10, CellKind.Elman))[2];
+        Assert.Equal((4, true), (elman16.Agents, elman16.AddsChains));
+        // LSTM 64 at Vector128: one agent's 4 groups × 2 vectors already fill 8; the 2 agents only share weight loads.
+        var lstm64 = Agents(Plan(64, 10, CellKind.Lstm))[2];
+        Assert.Equal((2, false), (lstm64.Agents, lstm64.AddsChains));
+        // Elman 64 at Vector128 and the scalar path: one agent fills the 8 accumulators, 4 agents share weight loads.
+        Assert.All(Agents(Plan(64, 10, CellKind.Elman)).Skip(2), static a => Assert.Equal((4, false), (a.Agents, a.AddsChains)));
+        // A block of one agent adds nothing (LSTM 16 below Vector512).
+        Assert.All(Agents(Plan(16, 10, CellKind.Lstm)).Skip(1), static a => Assert.Equal((1, false), (a.Agents, a.AddsChains)));
+    }
+
+    [Fact]
+    public void Unfused_drivers_step_one_by_one_when_their_blocks_only_share_weight_loads_from_L2()
+    {
+        AgentPlan At(int hidden, CellKind cell, int width) => Agents(Plan(hidden, 10, cell))[width];
+        var sharing = At(64, CellKind.Lstm, 2);     // 2 agents, no added chains
+        var chains = At(16, CellKind.Elman, 2);     // 4 agents, added chains
+        var single = At(16, CellKind.Lstm, 2);      // 1 agent
+        var v128 = VectorWidth.V128;
+        Assert.True(AgentPlan.OneByOneWithoutFma(v128, new[] { sharing }));
+        Assert.True(AgentPlan.OneByOneWithoutFma(v128, new[] { single, sharing }));
+        Assert.False(AgentPlan.OneByOneWithoutFma(v128, new[] { chains }));
+        Assert.False(AgentPlan.OneByOneWithoutFma(v128, new[] { sharing, chains }));
+        Assert.False(AgentPlan.OneByOneWithoutFma(v128, new[] { single }));
+        Assert.False(AgentPlan.OneByOneWithoutFma(v128, new[] { single, single }));
+        // LSTM 256 (1.1 MB of weights) spills from L2: its blocks read the weights once for two agents, and stay.
+        var large = At(256, CellKind.Lstm, 2);
+        Assert.Equal((2, false), (large.Agents, large.AddsChains));
+        Assert.True(large.WeightBytes > AgentPlan.OneByOneMaxWeightBytes);
+        Assert.False(AgentPlan.OneByOneWithoutFma(v128, new[] { large }));
+        // The weights of every layer count: two layers of LSTM 128 (283 KB each) together exceed the limit.
+        var lstm128 = At(128, CellKind.Lstm, 2);
+        Assert.True(AgentPlan.OneByOneWithoutFma(v128, new[] { lstm128 }));
+        Assert.False(AgentPlan.OneByOneWithoutFma(v128, new[] { lstm128, lstm128 }));
+        // Only Vector128 is fused on some CPUs and not on others: the wider paths always fuse, the scalar path keeps its blocks.
+        foreach (var width in new[] { VectorWidth.V512, VectorWidth.V256, VectorWidth.Scalar })
+        {
+            Assert.False(width.FusedWhereHardwareHasFma);
+            Assert.False(AgentPlan.OneByOneWithoutFma(width, new[] { sharing }));
+        }
+
+        Assert.True(v128.FusedWhereHardwareHasFma);
+    }
+
+    /// <summary>
+    /// Where its blocks only share weight loads and the weights stay in L2, the Vector128 driver steps every agent through the
+    /// single step when the hardware has no FMA (a test the JIT folds, so the blocks stay where it has); the other drivers, and
+    /// a Vector128 driver whose blocks add chains or take one agent or whose weights spill from L2, have no such test.
+    /// </summary>
+    [Theory]
+    [InlineData("Lstm", 64, true)]
+    [InlineData("Gru", 32, true)]
+    [InlineData("Elman", 128, true)]
+    [InlineData("Elman", 16, false)]   // blocks of 4 agents add chains at Vector128
+    [InlineData("Gru", 256, false)]    // 817 KB of weights: more than stays in L2
+    [InlineData("Lstm", 16, false)]    // blocks of one agent
+    public void The_Vector128_driver_steps_one_by_one_without_FMA_when_its_blocks_only_share_weight_loads_from_L2(string cell, int hidden, bool oneByOne)
+    {
+        var text = GeneratorHarness.Run(GeneratorHarness.Usings +
+            $"namespace P;\n[RnnModel(hidden: {hidden}, input: 10, Output = 1, Cell = RnnCell.{cell})]\npublic partial class M;\n").Text;
+        string Driver(string suffix)
+        {
+            int start = text.IndexOf($"private void __StepAgents{suffix}(", StringComparison.Ordinal);
+            Assert.True(start >= 0, $"no __StepAgents{suffix}");
+            return text.Substring(start, text.IndexOf("\n    }\n", start, StringComparison.Ordinal) - start);
+        }
+
+        const string test = "if (!(global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported))";
+        const string everyAgent = "for (int a = 0; a < n; a++)\n                __StepCore(ref Unsafe.Add(ref s, a), ref Unsafe.Add(ref x, a * InputSize), ref Unsafe.Add(ref y, a * OutputSize));\n            return;";
+        foreach (var suffix in new[] { "512", "256", "128", "Scalar" })
+        {
+            var driver = Driver(suffix);
+            Assert.Contains($"__Layer0ForwardAgents{suffix}(", driver);   // with FMA (or on the other paths) the blocks stay
+            Assert.Equal(oneByOne && suffix == "128", driver.Contains(test));
+            Assert.Equal(oneByOne && suffix == "128", driver.Contains(everyAgent));
+        }
+    }
+
+    [Fact]
     public void Create_is_pure()
     {
         var a = Agents(Plan(100, 37, CellKind.Gru, layers: 2));

@@ -12,7 +12,9 @@ namespace RnnGen.Generator.Emitting;
 /// forward kernel does, but for a block of agents at once: for every column it loads each weight vector once and
 /// multiplies it into every agent's accumulators (a matrix–matrix product per step). Each agent's accumulation order
 /// is the single-agent one (same bias start, same k-split partial sums added in the same order, same fused epilogue),
-/// so the results are bit-identical to N single steps. Agents that do not fill a last block take the single step. A
+/// so the results are bit-identical to N single steps. Agents that do not fill a last block take the single step, and so do
+/// all agents on the Vector128 path of an x86 CPU without FMA when its blocks would only share weight loads from L2
+/// (<see cref="AgentPlan.OneByOneWithoutFma"/>; a test the JIT folds). A
 /// bfloat16 model that streams its 16-bit copy has kernels of its own over that copy, as its single step does
 /// (<see cref="EmitPairPass"/>). A small bfloat16 model whose copy holds the rounded weights as floats
 /// (<see cref="ModelPlan.HasRoundedFloat32Copy"/>) runs the float32 agent kernels on that copy, as its single step runs the
@@ -170,6 +172,8 @@ internal static class AgentsEmitter
         w.Line();
         // The widths' IsHardwareAccelerated chain of the driver's dispatcher, widest first; a width whose block equals that of
         // the widths below it adds no test.
+        // A driver that steps its agents one by one where the hardware has no FMA keeps its kernels' block here: a test of the
+        // hardware would buy nothing, since the one-by-one loop takes a range of any length and the ranges give the same bits.
         string block = "1";
         foreach (var width in plan.Widths.Reverse())
         {
@@ -196,10 +200,15 @@ internal static class AgentsEmitter
     /// </summary>
     private static AgentPlan AgentsAt(TiledLayerPlan layer, VectorWidth width) => layer.WidthAtMost(width).Agents;
 
+    /// <summary>Whether the driver of <paramref name="width"/> steps every agent through the single step where the hardware has no FMA.</summary>
+    private static bool OneByOneWithoutFma(ModelPlan plan, VectorWidth width) =>
+        AgentPlan.OneByOneWithoutFma(width, plan.Tiled.Select(layer => AgentsAt(layer, width)));
+
     /// <summary>
     /// One width's driver: chunks of agents through every layer's agent kernel, then the heads per agent; the agents that do
     /// not fill every layer's blocks one by one. Layers may take blocks of different sizes (powers of two): the chunk is a
-    /// multiple of the largest, and of the first layer's chunk size.
+    /// multiple of the largest, and of the first layer's chunk size. Where the hardware has no FMA and the blocks only share
+    /// weight loads from L2, every agent through the single step instead (<see cref="AgentPlan.OneByOneWithoutFma"/>).
     /// </summary>
     private static void EmitDriver(CodeWriter w, ModelPlan plan, VectorWidth width, Signature signature)
     {
@@ -207,12 +216,24 @@ internal static class AgentsEmitter
         var ap = AgentsAt(layers[0], width);
         int A = BlockAgents(plan, width);
         int chunk = (ap.AgentsPerChunk + A - 1) / A * A;
+        bool oneByOne = OneByOneWithoutFma(plan, width);
         w.Comment($"{width.TypeName}: blocks of {A} agent(s), chunks of {chunk} agents; each chunk goes through layer 0..{layers.Count - 1} " +
                   "(tiles outer, blocks inner), then the heads");
         w.Line(Hot);
         using (w.Block($"private void {DriverName}{width.Suffix}({signature.Declaration})"))
         {
             w.Line("ref float p = ref __Base;");
+            if (oneByOne)
+            {
+                using (w.Block($"if (!({HasFma}))"))
+                {
+                    w.Comment($"no FMA: the blocks of {A} agents would only share weight loads from L2, and a step that multiplies and adds apart is bound");
+                    w.Comment("by its arithmetic, not by those reads: every agent through the single step (the same sums, so the same bits)");
+                    EmitOneByOne(w, plan, "0");
+                    w.Line("return;");
+                }
+            }
+
             if (plan.HasRoundedFloat32Copy)
                 w.Line($"ref float q = ref Unsafe.Add(ref p, {BFloat16Emitter.CopyBase});   // the bf16-rounded weights as floats");
             if (plan.StreamsBFloat16) w.Line("ref float q = ref Unsafe.Add(ref p, __InferenceWeightsOffset);   // the bfloat16 copy (RefreshInferenceWeights)");
@@ -246,12 +267,18 @@ internal static class AgentsEmitter
             if (A > 1)
             {
                 w.Comment("the last n mod A agents: one by one, through the single-agent step (the same sums, so the same bits)");
-                w.Line("for (int a = whole; a < n; a++)");
-                w.Line($"    __StepCore(ref Unsafe.Add(ref s, a), {InputOf(plan, "a")}, {At("y", "a * OutputSize")});");
+                EmitOneByOne(w, plan, "whole");
             }
         }
 
         w.Line();
+    }
+
+    /// <summary>Agents <paramref name="first"/> .. n − 1 one by one through the single step.</summary>
+    private static void EmitOneByOne(CodeWriter w, ModelPlan plan, string first)
+    {
+        w.Line($"for (int a = {first}; a < n; a++)");
+        w.Line($"    __StepCore(ref Unsafe.Add(ref s, a), {InputOf(plan, "a")}, {At("y", "a * OutputSize")});");
     }
 
     private static void EmitKernel(CodeWriter w, ModelPlan plan, TiledLayerPlan layer, RecurrentKind kind, AgentPlan ap, bool lanes = false)

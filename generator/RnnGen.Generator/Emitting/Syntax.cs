@@ -33,6 +33,12 @@ internal static class Syntax
     public const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
     public const string Span = "global::System.Span<float>";
 
+    /// <summary>
+    /// True where fused multiply-add is a hardware instruction (x86 FMA, or Arm64's AdvSimd): the test RnnMath makes, a
+    /// constant the JIT folds, so the branch it guards is compiled on one kind of CPU and removed on the other.
+    /// </summary>
+    public const string HasFma = "global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported";
+
     public static readonly string Version =
         typeof(Syntax).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 

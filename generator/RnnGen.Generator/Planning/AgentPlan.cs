@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 
 namespace RnnGen.Generator.Planning;
 
@@ -22,9 +24,15 @@ namespace RnnGen.Generator.Planning;
 /// block) runs in a small method of its own, called once per block, instead of inline in the kernel. See
 /// <see cref="NeedsEpilogueCall"/>.
 /// </para>
+/// <para>
+/// <see cref="AddsChains"/>: the block takes several agents because one agent's best sub-block leaves accumulators
+/// unused, so the agents add independent FMA chains. Otherwise a block of several agents only shares weight loads, and
+/// on the Vector128 path without FMA its driver steps the agents one by one instead (<see cref="OneByOneWithoutFma"/>), if
+/// the model's weights (<see cref="WeightBytes"/>: the layer's) stay in L2.
+/// </para>
 /// </summary>
 internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBlock, int BlocksPerTile, int KSplit, int ColumnUnroll, int AgentsPerChunk,
-    bool EpilogueCall)
+    bool EpilogueCall, bool AddsChains, long WeightBytes)
 {
     /// <summary>Accumulator vectors of one pass (groups × vectors per block × agents) at Vector512: 16 of the 32 registers, leaving room for the broadcasts and a weight vector.</summary>
     public const int Vector512Accumulators = 16;
@@ -75,6 +83,51 @@ internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBl
     internal static bool AgentsAddNothing(int oneAgentChains, int bestChains, long weightBytes) =>
         oneAgentChains >= bestChains && weightBytes <= L1ResidentWeightBytes;
 
+    /// <summary>
+    /// Most bytes of weights (all layers) for which a driver without FMA steps its agents one by one
+    /// (<see cref="OneByOneWithoutFma"/>): half the 1 MB L2 of the Zen 4 it was measured on, so one agent's step leaves the
+    /// weights in L2 for the next. Above it the blocks' shared weight reads pay again (measured there: LSTM 256, 1.1 MB,
+    /// blocks 6–8 % faster than one by one; GRU 256, 817 KB, even; LSTM 128, 283 KB, and Elman 256, 273 KB, one by one 4–9 %
+    /// faster). Zen cores have an L2 of 512 KB or more; on a core with 256 KB (Intel before Ice Lake and Skylake-SP) a model
+    /// of 256–512 KB may lose the L3 reads a block would save (not measured).
+    /// </summary>
+    public const long OneByOneMaxWeightBytes = 512 * 1024;
+
+    /// <summary>
+    /// Whether the many-agent driver of <paramref name="width"/>, whose layers run <paramref name="layers"/>, steps every agent
+    /// through the single step (the same sums, so the same bits) where the hardware has no fused multiply-add: the width's
+    /// multiply-adds are fused only where the hardware has FMA (<see cref="VectorWidth.FusedWhereHardwareHasFma"/>: Vector128,
+    /// unfused on x86 without AVX2), some layer takes blocks of several agents, no layer's block adds FMA chains
+    /// (<see cref="AddsChains"/>), so the blocks' one gain is that each weight vector is loaded once per block, and the
+    /// weights stay in L2 from one agent to the next (<see cref="OneByOneMaxWeightBytes"/>). The driver tests the hardware
+    /// with a JIT-time constant; with FMA (Arm64, or x86 with AVX2 and Vector256 off) it keeps its blocks.
+    /// <para>
+    /// Sharing weight loads pays where a step is bound by reading its weights. At 128 bits without FMA a step whose weights
+    /// stay in L2 is bound by its arithmetic (a multiply and an add per weight), so sharing saves nothing while the block's
+    /// bookkeeping (A agents' pointers, the stacked partial sums, the chunk loop) still costs. Measured on an AMD EPYC Zen 4
+    /// (lscpu family 25 model 17, 1 MB L2) with AVX2 switched off, 1,000 agents per agent ÷ one Step, for blocks of several
+    /// agents that only share weight loads: Elman 64/128/256 1.08/1.09/1.16, LSTM 32–256 1.14/1.06/1.10/1.01, GRU 32–256
+    /// 1.11/1.10/1.03/1.02. In one process on the same machine, 1,000 agents in blocks ÷ the same agents in a loop of single
+    /// steps (four runs): Elman 64 1.18–1.35, LSTM 32 1.08–1.16, GRU 64 1.02–1.04, LSTM 128 1.04–1.05, Elman 256 1.06–1.09;
+    /// GRU 256 0.93–1.04 and LSTM 256 0.92–0.94 (its 1.1 MB of weights spill from L2, and a block reads them once for two
+    /// agents). Blocks that add chains keep their kernels: Elman 16 (one agent fills 4 of the 8 accumulators, a block of 4
+    /// agents all 8) took 0.81 of a single step; a step that small is a chain of dependent work (the gate sums, the tanh,
+    /// the head) that four agents overlap. Blocks of one agent keep theirs (LSTM and GRU 16, Elman 32: 1.01–1.02).
+    /// </para>
+    /// <para>
+    /// The scalar path never fuses either, yet keeps its blocks, because they paid there: on the same Zen 4 with hardware
+    /// intrinsics off, 1,000 agents took 0.31–0.50 of a single step per agent for Elman 16–256, 0.52–0.79 for GRU and
+    /// 0.54–0.96 for LSTM, blocks of 2 and 4 agents that only share loads included. The wider paths always fuse, and there
+    /// the blocks are what make the agents faster (0.50 of a single step for 1,000 LSTM 256 agents on that Zen 4).
+    /// </para>
+    /// </summary>
+    internal static bool OneByOneWithoutFma(VectorWidth width, IEnumerable<AgentPlan> layers)
+    {
+        var list = layers.ToList();
+        return width.FusedWhereHardwareHasFma && list.Any(static a => a.Agents > 1) && !list.Any(static a => a.AddsChains)
+               && list.Sum(static a => a.WeightBytes) <= OneByOneMaxWeightBytes;
+    }
+
     /// <summary>Hidden units covered by one sub-block.</summary>
     public int BlockRows => VectorsPerBlock * Width.Lanes;
 
@@ -118,11 +171,12 @@ internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBl
         int oneS = 1;
         for (int s = 2; s <= vectorsPerTile && vectorsPerTile % s == 0 && groups * s <= budget; s *= 2) oneS = s;
         if (AgentsAddNothing(groups * oneS, bestChains, weightBytes)) (bestS, bestA) = (oneS, 1);
+        bool addsChains = bestA > 1 && bestChains > groups * oneS;
 
         int fmasPerColumn = gates * bestS * bestA;
         int unroll = 1;
         while (unroll * 2 * fmasPerColumn <= FmasPerChunk && (!width.IsScalar || unroll * 2 <= TilePlanner.ScalarUnroll)) unroll *= 2;   // a power of two, so it divides the usual sizes; short on the scalar path
         int chunkBlocks = Math.Max((MinChunkAgents + bestA - 1) / bestA, Math.Min(MaxChunkAgents / bestA, ChunkStateBytes / Math.Max(1, stateBytes * bestA)));
-        return new AgentPlan(width, bestA, bestS, vectorsPerTile / bestS, singleKSplit, unroll, chunkBlocks * bestA, NeedsEpilogueCall(singleKSplit));
+        return new AgentPlan(width, bestA, bestS, vectorsPerTile / bestS, singleKSplit, unroll, chunkBlocks * bestA, NeedsEpilogueCall(singleKSplit), addsChains, weightBytes);
     }
 }

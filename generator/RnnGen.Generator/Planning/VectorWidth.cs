@@ -24,4 +24,14 @@ internal sealed record VectorWidth(string TypeName, int Lanes)
 
     /// <summary><c>global::System.Runtime.Intrinsics.Vector256</c> and friends.</summary>
     public string Global => "global::System.Runtime.Intrinsics." + TypeName;
+
+    /// <summary>
+    /// Whether this width's multiply-adds are fused on some CPUs that run it and not on others. Vector128 runs on Arm64
+    /// (AdvSimd, which has FMA) and on x86 CPUs without AVX2, which give the JIT no FMA (pre-2013 CPUs, or AVX2 switched
+    /// off); its kernels use <c>MultiplyAddEstimate</c>, fused where FMA exists, so which of the two the code does is the
+    /// JIT-time constant <c>Fma.IsSupported || AdvSimd.IsSupported</c>. Vector512 needs AVX-512 and Vector256 AVX2 (the JIT
+    /// accelerates Vector256 only with AVX2), and every x86 CPU with either has FMA, which .NET 10 enables together with
+    /// AVX2: always fused. The scalar kernels write <c>a * b + c</c>, which the JIT never fuses: never fused.
+    /// </summary>
+    public bool FusedWhereHardwareHasFma => this == V128;
 }

@@ -116,6 +116,11 @@ public class MultiAgentStepTests
             Multi = (m, s, x, y) => m.Step(s, x, y), Single = (m, s, x, y) => m.Step(ref s[0], x, y), Own = m => ref m.CurrentState,
             MultiTokens = (m, s, t, y) => m.Step(s, t, y), SingleToken = (m, s, t, y) => m.Step(ref s[0], t, y),
         }),
+        ["GruEmbed_11_8_64_3"] = ns => Run(ns, new Api<GruEmbed_11_8_64_3, GruEmbed_11_8_64_3.State>
+        {
+            Multi = (m, s, x, y) => m.Step(s, x, y), Single = (m, s, x, y) => m.Step(ref s[0], x, y), Own = m => ref m.CurrentState,
+            MultiTokens = (m, s, t, y) => m.Step(s, t, y), SingleToken = (m, s, t, y) => m.Step(ref s[0], t, y),
+        }),
     };
 
     public static TheoryData<string> Models => new(Cases.Keys);

@@ -11,3 +11,10 @@ public partial class Gru2Embed_7_4_6_7;
 
 [RnnModel(hidden: 9, input: 5, Vocabulary = 11, Output = 2)]
 public partial class ElmanEmbedMse;
+
+/// <summary>
+/// Tokens into a GRU whose Vector128 agent blocks (2 agents) only share weight loads: without FMA its many-agent step takes
+/// every agent through the single step, token rows included.
+/// </summary>
+[RnnModel(hidden: 64, input: 8, Cell = RnnCell.Gru, Vocabulary = 11, Output = 3)]
+public partial class GruEmbed_11_8_64_3;
