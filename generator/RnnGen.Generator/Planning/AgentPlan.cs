@@ -89,7 +89,9 @@ internal sealed record AgentPlan(VectorWidth Width, int Agents, int VectorsPerBl
     /// weights in L2 for the next. Above it the blocks' shared weight reads pay again (measured there: LSTM 256, 1.1 MB,
     /// blocks 6–8 % faster than one by one; GRU 256, 817 KB, even; LSTM 128, 283 KB, and Elman 256, 273 KB, one by one 4–9 %
     /// faster). Zen cores have an L2 of 512 KB or more; on a core with 256 KB (Intel before Ice Lake and Skylake-SP) a model
-    /// of 256–512 KB may lose the L3 reads a block would save (not measured).
+    /// of 256–512 KB may lose the L3 reads a block would save (not measured). Those figures come from a stopwatch
+    /// comparison in one process; a BenchmarkDotNet run of AgentsVersusLoopBenchmarks (AVX2 off, same CPU) put LSTM 256's
+    /// blocks at 1.17 ± 0.09 of a single step against 1.11 for the loop, so the limit above 512 KB is not settled.
     /// </summary>
     public const long OneByOneMaxWeightBytes = 512 * 1024;
 
