@@ -328,7 +328,7 @@ internal static class AgentsEmitter
                     for (int a = 0; a < A; a++)
                     {
                         w.Line($"ref float in{a} = {At("x", $"({Agent(a)}) * xStride")};");
-                        if (layer.IsRecurrent) w.Line($"ref float hs{a} = {At("h", $"({Agent(a)}) * {LaneStride}")};");
+                        if (layer.IsRecurrent) w.Line($"ref float hs{a} = {At("h", $"({Agent(a)}) * {LanesBpttEmitter.LaneStride}")};");
                     }
                 }
                 else
@@ -434,7 +434,7 @@ internal static class AgentsEmitter
                 using (w.Block("for (int q = whole; q < end; q++)"))
                 {
                     var args = new List<string> { "ref p", At("x", "q * xStride") };
-                    foreach (var parameter in LaneRowParameters(kind, train)) args.Add(At(parameter, $"q * {LaneStride}"));
+                    foreach (var parameter in LaneRowParameters(kind, train)) args.Add(At(parameter, $"q * {LanesBpttEmitter.LaneStride}"));
                     if (layer.Serpentine) args.Add("false");
                     w.Line($"{ForwardKernelEmitter.Name(layer, train)}{ap.Width.Suffix}({string.Join(", ", args)});");
                 }
@@ -463,15 +463,12 @@ internal static class AgentsEmitter
 
     // ── lanes: the sequences of a TrainBatch chunk, stepped together through the training forward pass ──
 
-    /// <summary>Floats between two lanes' caches: the generated constant of the batched training driver.</summary>
-    public const string LaneStride = "__LaneStride";
-
     /// <summary>The training forward kernel over many lanes (the sequences of a batch chunk) at one step.</summary>
     public static string LanesName(TiledLayerPlan layer) => $"__Layer{layer.Layer}ForwardLanes";
 
     /// <summary>
     /// (p, x, xStride[, h], hNext[, c, cNext][, cache], first, end): lane q reads its input at x + q·xStride and its
-    /// caches at the given refs + q·<see cref="LaneStride"/>; the refs are lane 0's rows of the step.
+    /// caches at the given refs + q·<see cref="LanesBpttEmitter.LaneStride"/>; the refs are lane 0's rows of the step.
     /// </summary>
     public static Signature LanesSignature(TiledLayerPlan layer, RecurrentKind kind)
     {
@@ -502,7 +499,7 @@ internal static class AgentsEmitter
     /// <summary>Lane <paramref name="lane"/>'s rows for the epilogue (agent slot a): h, h', c, c' and the cache slots at the sub-block's first unit.</summary>
     private static Dictionary<string, string> LaneRows(CodeWriter w, TiledLayerPlan layer, RecurrentKind kind, bool train, int a, string lane)
     {
-        string Lane(string row, string offset) => At(row, Plus($"({lane}) * {LaneStride}", offset));
+        string Lane(string row, string offset) => At(row, Plus($"({lane}) * {LanesBpttEmitter.LaneStride}", offset));
         var rows = new Dictionary<string, string> { ["h"] = $"hB{a}", ["hn"] = $"hnB{a}" };
         if (kind.IsRecurrent) w.Line($"ref float hB{a} = {Lane("h", "row")};");
         w.Line($"ref float hnB{a} = {Lane("hNext", "row")};");

@@ -171,7 +171,7 @@ internal static class BackwardKernelEmitter
 
     /// <summary>
     /// The lanes forms of the layer's transposed products, for TrainBatch's lanes driver: lane q's δ and target at the
-    /// refs + q·<see cref="AgentsEmitter.LaneStride"/>, each row of Wᵀ loaded once per block of lanes.
+    /// refs + q·<see cref="LanesBpttEmitter.LaneStride"/>, each row of Wᵀ loaded once per block of lanes.
     /// </summary>
     public static void EmitLanes(CodeWriter w, TiledLayerPlan layer)
     {
@@ -215,7 +215,7 @@ internal static class BackwardKernelEmitter
         }
 
         int V = bestV, A = bestA;
-        string LaneRef(string row, int a) => At(row, $"(q + {I(a)}) * {AgentsEmitter.LaneStride}");
+        string LaneRef(string row, int a) => At(row, $"(q + {I(a)}) * {LanesBpttEmitter.LaneStride}");
         w.Line(Hot);
         using (w.Block($"private static void {LanesName(name)}{o.Width.Suffix}({LanesSignature.Declaration})"))
         {
@@ -277,7 +277,7 @@ internal static class BackwardKernelEmitter
 
             w.Comment("the lanes that do not fill a block: one by one, through the single-lane kernel of this width");
             w.Line("for (int q = whole; q < end; q++)");
-            w.Line($"    {name}{o.Width.Suffix}(ref wt, {At("delta", $"q * {AgentsEmitter.LaneStride}")}, {At("target", $"q * {AgentsEmitter.LaneStride}")});");
+            w.Line($"    {name}{o.Width.Suffix}(ref wt, {At("delta", $"q * {LanesBpttEmitter.LaneStride}")}, {At("target", $"q * {LanesBpttEmitter.LaneStride}")});");
         }
 
         w.Line();

@@ -22,6 +22,9 @@ internal static class LanesBpttEmitter
 {
     public const string Name = "__AccumulateLanes";
 
+    /// <summary>The generated constant this driver declares: the floats between two lanes' caches (<see cref="ModelPlan.LaneStride"/>).</summary>
+    public const string LaneStride = "__LaneStride";
+
     public static void Emit(CodeWriter w, ModelPlan plan)
     {
         var layers = plan.Tiled;
@@ -31,7 +34,7 @@ internal static class LanesBpttEmitter
 
         w.Comment($"── TrainBatch's lanes: the per-sequence caches from __Layer0CacheHOffset on, one copy per lane, {I(plan.LaneStride)} floats apart");
         w.Line(GeneratedCode);
-        w.Line($"private const int __LaneStart = {I(plan.LaneStart)}, {AgentsEmitter.LaneStride} = {I(plan.LaneStride)};");
+        w.Line($"private const int __LaneStart = {I(plan.LaneStart)}, {LaneStride} = {I(plan.LaneStride)};");
         w.Line(GeneratedCode);
         w.Line("private float[]? __laneArray;   // the lanes' caches (64-byte aligned from __laneOffset), grown when a chunk has more lanes");
         w.Line(GeneratedCode);
@@ -52,7 +55,7 @@ internal static class LanesBpttEmitter
             w.Line("ref float g = ref Unsafe.Add(ref p, __GradientsOffset);");
             using (w.Block("if (__laneCount < lanes)"))
             {
-                w.Line($"(__laneArray, __laneOffset) = {Memory}.AllocateAligned(checked(lanes * {AgentsEmitter.LaneStride}));");
+                w.Line($"(__laneArray, __laneOffset) = {Memory}.AllocateAligned(checked(lanes * {LaneStride}));");
                 w.Line($"__laneSums = new double[lanes * {I(terms)}];");
                 w.Line("__laneCount = lanes;");
             }
@@ -61,7 +64,7 @@ internal static class LanesBpttEmitter
             w.Line("ref float x0 = ref MemoryMarshal.GetReference(inputs);");
             w.Line("int xStride = steps * InputSize;   // lane q's inputs start at x0 + q·xStride");
             w.Line($"int perTarget = laneTargets.Length / lanes, perClass = laneClasses.Length / lanes;");
-            w.Comment("lane 0's rows of every cache; lane q's are " + AgentsEmitter.LaneStride + " · q floats further");
+            w.Comment("lane 0's rows of every cache; lane q's are " + LaneStride + " · q floats further");
             DeclareRows(w, plan, "lane0");
             w.Line();
 
@@ -107,7 +110,7 @@ internal static class LanesBpttEmitter
                 using (w.Block("if (t >= first)"))
                 using (w.Block("for (int q = 0; q < lanes; q++)"))
                 {
-                    w.Line($"ref float lane = ref Unsafe.Add(ref lane0, q * {AgentsEmitter.LaneStride});");
+                    w.Line($"ref float lane = ref Unsafe.Add(ref lane0, q * {LaneStride});");
                     DeclareRows(w, plan, "lane", suffix: "Q", only: new[] { "ys", "dy", $"dh{top.Layer}", $"hs{top.Layer}" });
                     w.Line("var targets = laneTargets.IsEmpty ? default : laneTargets.Slice(q * perTarget, perTarget);");
                     w.Line("var classes = laneClasses.IsEmpty ? default : laneClasses.Slice(q * perClass, perClass);");
@@ -142,7 +145,7 @@ internal static class LanesBpttEmitter
             w.Line("double total = 0;");
             using (w.Block("for (int q = 0; q < lanes; q++)"))
             {
-                w.Line($"ref float lane = ref Unsafe.Add(ref lane0, q * {AgentsEmitter.LaneStride});");
+                w.Line($"ref float lane = ref Unsafe.Add(ref lane0, q * {LaneStride});");
                 DeclareRows(w, plan, "lane", suffix: "Q", only: null);
                 if (plan.HasHead)
                 {
@@ -203,7 +206,7 @@ internal static class LanesBpttEmitter
     }
 
     /// <summary>Lane q's copy of a row declared for lane 0.</summary>
-    private static string LaneAt(string row, string q) => At(row, $"{q} * {AgentsEmitter.LaneStride}");
+    private static string LaneAt(string row, string q) => At(row, $"{q} * {LaneStride}");
 
     /// <summary>The forward over the window: per step, every layer's lanes kernel over all lanes, then every lane's heads.</summary>
     private static void EmitForward(CodeWriter w, ModelPlan plan)
@@ -217,7 +220,7 @@ internal static class LanesBpttEmitter
                 var kind = RecurrentKind.For(layer);
                 int l = layer.Layer;
                 var args = new List<string> { "ref p" };
-                args.Add(below is null ? At("x0", "t * InputSize") + ", xStride" : $"{H(below, "(t + 1)")}, {AgentsEmitter.LaneStride}");
+                args.Add(below is null ? At("x0", "t * InputSize") + ", xStride" : $"{H(below, "(t + 1)")}, {LaneStride}");
                 if (layer.IsRecurrent) args.Add(H(layer, "t"));
                 args.Add(H(layer, "(t + 1)"));
                 if (kind.HasCellState)
@@ -237,9 +240,9 @@ internal static class LanesBpttEmitter
             {
                 using (w.Block("for (int q = 0; q < lanes; q++)"))
                 {
-                    string top = At($"hs{plan.Top.Layer}", Plus($"q * {AgentsEmitter.LaneStride}", Times("(t + 1)", plan.Top.Padded)));
+                    string top = At($"hs{plan.Top.Layer}", Plus($"q * {LaneStride}", Times("(t + 1)", plan.Top.Padded)));
                     foreach (var head in plan.Heads)
-                        w.Line($"{HeadLossEmitter.ForwardName(head)}(ref p, {top}, {At("ys", Plus($"q * {AgentsEmitter.LaneStride}", Plus("t * OutputSize", I(head.OutputOffset))))}" +
+                        w.Line($"{HeadLossEmitter.ForwardName(head)}(ref p, {top}, {At("ys", Plus($"q * {LaneStride}", Plus("t * OutputSize", I(head.OutputOffset))))}" +
                                $"{(head.AddInput >= 0 ? ", " + At("x0", "q * xStride + t * InputSize") : "")});");
                 }
             }
@@ -258,7 +261,7 @@ internal static class LanesBpttEmitter
         int l = layer.Layer;
         using (w.Block("for (int q = 0; q < lanes; q++)"))
         {
-            string Q(string row, string offset) => At(row, Plus($"q * {AgentsEmitter.LaneStride}", offset));
+            string Q(string row, string offset) => At(row, Plus($"q * {LaneStride}", offset));
             if (layer.IsRecurrent) w.Line($"MemoryMarshal.CreateSpan({Q($"dh{l}", Times("(cur ^ 1)", layer.Padded))}, {I(layer.Padded)}).Clear();");
             string cell = kind.HasCellState
                 ? $", {Q($"cs{l}", Times("t", layer.Padded))}, {Q($"dc{l}", Times("cur", layer.Padded))}, {Q($"dc{l}", Times("(cur ^ 1)", layer.Padded))}"
@@ -283,7 +286,7 @@ internal static class LanesBpttEmitter
         if (!layer.IsRecurrent)
         {
             w.Line("for (int q = 0; q < lanes; q++)");
-            w.Line($"    MemoryMarshal.CreateSpan({At($"dh{l}", $"q * {AgentsEmitter.LaneStride}")}, {I(layer.Padded)}).Clear();   // the next step's dL/dy starts from zero");
+            w.Line($"    MemoryMarshal.CreateSpan({At($"dh{l}", $"q * {LaneStride}")}, {I(layer.Padded)}).Clear();   // the next step's dL/dy starts from zero");
         }
     }
 
