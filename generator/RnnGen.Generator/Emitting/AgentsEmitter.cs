@@ -281,15 +281,15 @@ internal static class AgentsEmitter
         w.Line($"    __StepCore(ref Unsafe.Add(ref s, a), {InputOf(plan, "a")}, {At("y", "a * OutputSize")});");
     }
 
-    private static void EmitKernel(CodeWriter w, ModelPlan plan, TiledLayerPlan layer, RecurrentKind kind, AgentPlan ap, bool lanes = false)
+    internal static void EmitKernel(CodeWriter w, ModelPlan plan, TiledLayerPlan layer, RecurrentKind kind, AgentPlan ap, bool lanes = false)
     {
         var o = new VectorOps(ap.Width);
         int TR = layer.TileRows, A = ap.Agents, S = ap.VectorsPerBlock, K = ap.KSplit, Lanes = ap.Width.Lanes;
         var acc = kind.Accumulators;
         var below = layer.Layer > 0 ? plan.Tiled[layer.Layer - 1] : null;
         bool train = lanes && kind.HasTrainForward;
-        string kernel = lanes ? LanesName(layer) : KernelName(plan, layer);
-        var signature = lanes ? LanesSignature(layer, kind) : KernelSignature(plan, layer);
+        string kernel = lanes ? ForwardLanesEmitter.KernelName(layer) : KernelName(plan, layer);
+        var signature = lanes ? ForwardLanesEmitter.KernelSignature(layer, kind) : KernelSignature(plan, layer);
         w.Line(Hot);
         using (w.Block($"private static void {kernel}{ap.Width.Suffix}({signature.Declaration})"))
         {
@@ -410,14 +410,14 @@ internal static class AgentsEmitter
 
                     if (ap.EpilogueCall)
                         w.Line(lanes
-                            ? $"{EpilogueName(layer, ap, lanes)}(ref sums, {LaneRowArguments(kind, train)}, q, row);   // every lane's epilogue on its sums"
+                            ? $"{EpilogueName(layer, ap, lanes)}(ref sums, {ForwardLanesEmitter.RowArguments(kind, train)}, q, row);   // every lane's epilogue on its sums"
                             : $"{EpilogueName(layer, ap, lanes)}(ref sums, ref s, q, row);   // every agent's epilogue on its sums");
 
                     // Each agent's epilogue on its own names (vector v of agent a is number a·S + v), so no two agents share a local.
                     for (int a = 0; a < (ap.EpilogueCall ? 0 : A); a++)
                     {
                         w.Comment($"{(lanes ? "lane" : "agent")} {Agent(a)}: the epilogue on its sums");
-                        var rows = lanes ? LaneRows(w, layer, kind, train, a, Agent(a)) : AgentRows(w, layer, kind, a);
+                        var rows = lanes ? ForwardLanesEmitter.Rows(w, layer, kind, train, a, Agent(a)) : AgentRows(w, layer, kind, a);
                         for (int n = 0; n < acc.Length; n++)
                             for (int v = 0; v < S; v++)
                                 w.Line($"var {acc[n]}{a * S + v} = {acc[n]}{v}_{a};");
@@ -434,7 +434,7 @@ internal static class AgentsEmitter
                 using (w.Block("for (int q = whole; q < end; q++)"))
                 {
                     var args = new List<string> { "ref p", At("x", "q * xStride") };
-                    foreach (var parameter in LaneRowParameters(kind, train)) args.Add(At(parameter, $"q * {LanesBpttEmitter.LaneStride}"));
+                    foreach (var parameter in ForwardLanesEmitter.RowParameters(kind, train)) args.Add(At(parameter, $"q * {LanesBpttEmitter.LaneStride}"));
                     if (layer.Serpentine) args.Add("false");
                     w.Line($"{ForwardKernelEmitter.Name(layer, train)}{ap.Width.Suffix}({string.Join(", ", args)});");
                 }
@@ -461,79 +461,6 @@ internal static class AgentsEmitter
         return rows;
     }
 
-    // ── lanes: the sequences of a TrainBatch chunk, stepped together through the training forward pass ──
-
-    /// <summary>The training forward kernel over many lanes (the sequences of a batch chunk) at one step.</summary>
-    public static string LanesName(TiledLayerPlan layer) => $"__Layer{layer.Layer}ForwardLanes";
-
-    /// <summary>
-    /// (p, x, xStride[, h], hNext[, c, cNext][, cache], first, end): lane q reads its input at x + q·xStride and its
-    /// caches at the given refs + q·<see cref="LanesBpttEmitter.LaneStride"/>; the refs are lane 0's rows of the step.
-    /// </summary>
-    public static Signature LanesSignature(TiledLayerPlan layer, RecurrentKind kind)
-    {
-        var parameters = new List<Parameter> { new("ref float", "p"), new("ref float", "x"), new("int", "xStride") };
-        foreach (var name in LaneRowParameters(kind, kind.HasTrainForward)) parameters.Add(new Parameter("ref float", name));
-        parameters.Add(new Parameter("int", "first"));
-        parameters.Add(new Parameter("int", "end"));
-        return new Signature(parameters.ToArray());
-    }
-
-    /// <summary>The per-lane rows a lanes kernel reads and writes, in the single-sequence kernel's parameter order.</summary>
-    private static IEnumerable<string> LaneRowParameters(RecurrentKind kind, bool train)
-    {
-        if (kind.IsRecurrent) yield return "h";
-        yield return "hNext";
-        if (kind.HasCellState)
-        {
-            yield return "c";
-            yield return "cNext";
-        }
-
-        if (train) yield return "cache";
-    }
-
-    private static string LaneRowArguments(RecurrentKind kind, bool train) =>
-        string.Join(", ", LaneRowParameters(kind, train).Select(static n => "ref " + n));
-
-    /// <summary>Lane <paramref name="lane"/>'s rows for the epilogue (agent slot a): h, h', c, c' and the cache slots at the sub-block's first unit.</summary>
-    private static Dictionary<string, string> LaneRows(CodeWriter w, TiledLayerPlan layer, RecurrentKind kind, bool train, int a, string lane)
-    {
-        string Lane(string row, string offset) => At(row, Plus($"({lane}) * {LanesBpttEmitter.LaneStride}", offset));
-        var rows = new Dictionary<string, string> { ["h"] = $"hB{a}", ["hn"] = $"hnB{a}" };
-        if (kind.IsRecurrent) w.Line($"ref float hB{a} = {Lane("h", "row")};");
-        w.Line($"ref float hnB{a} = {Lane("hNext", "row")};");
-        if (kind.HasCellState)
-        {
-            w.Line($"ref float cB{a} = {Lane("c", "row")};");
-            w.Line($"ref float cnB{a} = {Lane("cNext", "row")};");
-            (rows["c"], rows["cn"]) = ($"cB{a}", $"cnB{a}");
-        }
-
-        if (train)
-            for (int i = 0; i < kind.CacheSlots.Length; i++)
-            {
-                string slot = kind.CacheSlots[i];
-                w.Line($"ref float {slot}CB{a} = {Lane("cache", Plus(I(i * layer.Padded), "row"))};");
-                rows[TileWalk.CacheRow(slot)] = $"{slot}CB{a}";
-            }
-
-        return rows;
-    }
-
-    /// <summary>Every layer's lanes kernel (dispatcher and one per width): the Training file calls them.</summary>
-    public static void EmitLanes(CodeWriter w, ModelPlan plan, TiledLayerPlan layer)
-    {
-        var kind = RecurrentKind.For(layer);
-        w.Comment($"── layer {layer.Layer} · {kind.Name} · training forward over many lanes (the sequences of a TrainBatch chunk) at one step: the",
-                  $"   many-agent tile walk (each weight vector loaded once per block of lanes), the epilogue of {ForwardKernelEmitter.Name(layer, kind.HasTrainForward)}" +
-                  (kind.HasTrainForward ? " (caching the gate values)" : ""),
-                  "   per lane: every lane's sums are the single-sequence kernel's, bit for bit");
-        Dispatcher.Emit(w, LanesName(layer), LanesSignature(layer, kind), ForwardKernelEmitter.Widths(layer));
-        foreach (var wp in layer.Widths)
-            EmitKernel(w, plan, layer, kind, wp.Agents, lanes: true);
-    }
-
     private static string EpilogueName(TiledLayerPlan layer, AgentPlan ap, bool lanes) =>
         $"__Layer{layer.Layer}Epilogue{(lanes ? "Lanes" : "Agents")}{ap.Width.Suffix}";
 
@@ -549,7 +476,7 @@ internal static class AgentsEmitter
         int A = ap.Agents, S = ap.VectorsPerBlock, Lanes = ap.Width.Lanes;
         var acc = kind.Accumulators;
         bool train = lanes && kind.HasTrainForward;
-        string parameters = lanes ? string.Join(", ", LaneRowParameters(kind, train).Select(static n => "ref float " + n)) : "ref State s";
+        string parameters = lanes ? string.Join(", ", ForwardLanesEmitter.RowParameters(kind, train).Select(static n => "ref float " + n)) : "ref State s";
         w.Line($"[GeneratedCode(\"RnnGen.Generator\", \"{Version}\"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
         using (w.Block($"private static void {EpilogueName(layer, ap, lanes)}(ref float sums, {parameters}, int q, int row)"))
         {
@@ -560,7 +487,7 @@ internal static class AgentsEmitter
                 if (lanes)
                 {
                     w.Line($"ref float sumsA = ref Unsafe.Add(ref sums, a * {I(Lanes)});");
-                    rows = LaneRows(w, layer, kind, train, 0, "q + a");
+                    rows = ForwardLanesEmitter.Rows(w, layer, kind, train, 0, "q + a");
                 }
                 else
                 {

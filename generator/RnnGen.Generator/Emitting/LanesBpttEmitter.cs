@@ -232,7 +232,7 @@ internal static class LanesBpttEmitter
                 if (kind.HasTrainForward) args.Add(At($"gates{l}", $"t * {I(layer.CacheGatesStride)}"));
                 args.Add("0");
                 args.Add("lanes");
-                w.Line($"{AgentsEmitter.LanesName(layer)}({string.Join(", ", args)});");
+                w.Line($"{ForwardLanesEmitter.KernelName(layer)}({string.Join(", ", args)});");
                 below = layer;
             }
 

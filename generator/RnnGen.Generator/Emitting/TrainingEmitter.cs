@@ -28,7 +28,7 @@ internal static class TrainingEmitter
         LanesBpttEmitter.Emit(w, plan);
         foreach (var layer in plan.Tiled)
         {
-            AgentsEmitter.EmitLanes(w, plan, layer);
+            ForwardLanesEmitter.Emit(w, plan, layer);
             BackwardKernelEmitter.EmitLanes(w, layer);
         }
 
