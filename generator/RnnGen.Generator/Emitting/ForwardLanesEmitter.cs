@@ -51,20 +51,15 @@ internal static class ForwardLanesEmitter
     public static string RowArguments(RecurrentKind kind, bool train) =>
         string.Join(", ", RowParameters(kind, train).Select(static n => "ref " + n));
 
+    /// <summary><see cref="RowParameters"/> declared, for the lanes' epilogue method.</summary>
+    public static string RowDeclarations(RecurrentKind kind, bool train) =>
+        string.Join(", ", RowParameters(kind, train).Select(static n => "ref float " + n));
+
     /// <summary>Lane <paramref name="lane"/>'s rows for the epilogue (agent slot a): h, h', c, c' and the cache slots at the sub-block's first unit.</summary>
     public static Dictionary<string, string> Rows(CodeWriter w, TiledLayerPlan layer, RecurrentKind kind, bool train, int a, string lane)
     {
         string Lane(string row, string offset) => At(row, Plus($"({lane}) * {LanesBpttEmitter.LaneStride}", offset));
-        var rows = new Dictionary<string, string> { ["h"] = $"hB{a}", ["hn"] = $"hnB{a}" };
-        if (kind.IsRecurrent) w.Line($"ref float hB{a} = {Lane("h", "row")};");
-        w.Line($"ref float hnB{a} = {Lane("hNext", "row")};");
-        if (kind.HasCellState)
-        {
-            w.Line($"ref float cB{a} = {Lane("c", "row")};");
-            w.Line($"ref float cnB{a} = {Lane("cNext", "row")};");
-            (rows["c"], rows["cn"]) = ($"cB{a}", $"cnB{a}");
-        }
-
+        var rows = BlockKernelEmitter.StateRows(w, kind, I(a), (next, cell) => Lane((cell ? "c" : "h") + (next ? "Next" : ""), "row"));
         if (train)
             for (int i = 0; i < kind.CacheSlots.Length; i++)
             {
@@ -74,6 +69,23 @@ internal static class ForwardLanesEmitter
             }
 
         return rows;
+    }
+
+    /// <summary>
+    /// The end of a lanes kernel of <paramref name="width"/>: the lanes from <c>whole</c> to <c>end</c>, which do not fill
+    /// a block, one by one through the single-sequence training forward kernel of the same width.
+    /// </summary>
+    public static void EmitRemainder(CodeWriter w, TiledLayerPlan layer, RecurrentKind kind, VectorWidth width)
+    {
+        bool train = kind.HasTrainForward;
+        w.Comment("the last (end − first) mod A lanes: one by one, through the single-sequence kernel of this width (the same sums, so the same bits)");
+        using (w.Block("for (int q = whole; q < end; q++)"))
+        {
+            var args = new List<string> { "ref p", At("x", "q * xStride") };
+            foreach (var parameter in RowParameters(kind, train)) args.Add(At(parameter, $"q * {LanesBpttEmitter.LaneStride}"));
+            if (layer.Serpentine) args.Add("false");
+            w.Line($"{ForwardKernelEmitter.Name(layer, train)}{width.Suffix}({string.Join(", ", args)});");
+        }
     }
 
     /// <summary>A layer's lanes kernel (dispatcher and one per width): the Training file calls them.</summary>
@@ -86,6 +98,6 @@ internal static class ForwardLanesEmitter
                   "   per lane: every lane's sums are the single-sequence kernel's, bit for bit");
         Dispatcher.Emit(w, KernelName(layer), KernelSignature(layer, kind), ForwardKernelEmitter.Widths(layer));
         foreach (var wp in layer.Widths)
-            AgentsEmitter.EmitKernel(w, plan, layer, kind, wp.Agents, lanes: true);
+            BlockKernelEmitter.Emit(w, plan, layer, kind, wp.Agents, lanes: true);
     }
 }
