@@ -9,6 +9,8 @@ namespace RnnGen.Benchmarks;
 /// all of them) against the same gradient accumulated sequence by sequence on one core. FLOPs per call =
 /// 64 × 32 × (2 × StepFlops + 2·G·H·H): the forward product, the window's weight gradients and the backward product
 /// W_hhᵀ·δ (the bound of TrainStep without its optimizer term); the FMA share per core divides by the cores used.
+/// Two more cases take the lanes' per-sequence extras: a character model (token ids through a 32-wide embedding into an
+/// LSTM 128, softmax over 64 classes, a class id per step) and a GRU 128 with dropout before its head.
 /// </summary>
 [MemoryDiagnoser]
 public class TrainBatchLanesBenchmarks
@@ -19,7 +21,7 @@ public class TrainBatchLanesBenchmarks
     private Func<float> _trainBatch = null!;
 
     /// <summary>The model: cell and hidden size, input 10, one output.</summary>
-    [Params("Lstm64", "Lstm128", "Lstm256", "Gru64", "Gru128", "Gru256", "Elman128")]
+    [Params("Lstm64", "Lstm128", "Lstm256", "Gru64", "Gru128", "Gru256", "Elman128", "CharLstm128", "DropoutGru128")]
     public string Model { get; set; } = "Lstm64";
 
     /// <summary>Builds the model, its optimizer (SGD with learning rate 0: the parameters stay put) and the batch.</summary>
@@ -35,6 +37,8 @@ public class TrainBatchLanesBenchmarks
             case "Gru128": Bind(new GruH128(42), (m, x, y, o) => m.TrainBatch(x, y, Sequences, o)); break;
             case "Gru256": Bind(new GruH256(42), (m, x, y, o) => m.TrainBatch(x, y, Sequences, o)); break;
             case "Elman128": Bind(new ElmanH128(42), (m, x, y, o) => m.TrainBatch(x, y, Sequences, o)); break;
+            case "CharLstm128": BindTokens(new CharLstm128(42)); break;
+            case "DropoutGru128": Bind(new DropoutGru128(42), (m, x, y, o) => m.TrainBatch(x, y, Sequences, o)); break;
             default: throw new ArgumentOutOfRangeException(nameof(Model), Model, "no such case");
         }
     }
@@ -56,6 +60,25 @@ public class TrainBatchLanesBenchmarks
         _trainBatch = () => trainBatch(model, inputs, targets, sgd);
     }
 
+    private void BindTokens(CharLstm128 model)
+    {
+        var tokens = new int[Sequences * Steps];
+        var classes = new int[Sequences * Steps];
+        var rng = new Random(2);
+        for (int i = 0; i < tokens.Length; i++) (tokens[i], classes[i]) = (rng.Next(CharLstm128.Vocabulary), rng.Next(CharLstm128.OutputSize));
+        var sgd = new Sgd(CharLstm128.ParameterCount, 0f);
+        _oneByOne = () =>
+        {
+            model.ZeroGradients();
+            for (int q = 0; q < Sequences; q++)
+            {
+                model.ResetState();
+                model.AccumulateGradients(tokens.AsSpan(q * Steps, Steps), classes.AsSpan(q * Steps, Steps));
+            }
+        };
+        _trainBatch = () => model.TrainBatch(tokens, classes, Sequences, sgd);
+    }
+
     /// <summary>One core: every sequence's BPTT in turn (AccumulateGradients), no optimizer step.</summary>
     [Benchmark(Baseline = true)]
     public void OneByOneOneCore() => _oneByOne();
@@ -64,3 +87,14 @@ public class TrainBatchLanesBenchmarks
     [Benchmark]
     public float TrainBatch() => _trainBatch();
 }
+
+/// <summary>A character model: 64 token ids → 32-wide embedding → LSTM 128 → softmax over 64 classes, a class id per step.</summary>
+[RnnModel(hidden: 128, input: 32, Cell = RnnCell.Lstm, Vocabulary = 64, Output = 64, OutputActivation = RnnOutputActivation.Softmax, Loss = RnnLoss.CrossEntropy)]
+public partial class CharLstm128;
+
+/// <summary>GRU 128 with dropout (p = 0.2) before a one-output head, input 10.</summary>
+[RnnModel(input: 10)]
+[Gru(128)]
+[Dropout(0.2f)]
+[Head(1)]
+public partial class DropoutGru128;

@@ -147,18 +147,19 @@ internal static class BatchTrainingEmitter
             w.Line("if (c > 0) Parameters.CopyTo(worker.Parameters);   // read-only here: chunk 0 does not change parameters");
             w.Line("int first = (int)((long)c * sequences / chunks), end = (int)((long)(c + 1) * sequences / chunks);");
             w.Line("worker.ZeroGradients();");
-            if (plan.BatchesLanes)
+            using (w.Block("if (end - first > 1)"))
             {
-                using (w.Block("if (end - first > 1)"))
-                {
-                    w.Comment("the chunk's sequences together, as lanes: each step's products over all of them (the same bits as one by one)");
-                    w.Line("int lanes = end - first;");
-                    w.Line("var floats = new global::System.ReadOnlySpan<float>(__batchFloats, first * steps * InputSize, lanes * steps * InputSize);");
-                    w.Line($"var laneTargets = classes ? default : new global::System.ReadOnlySpan<float>(__batchTargets, first * {perTarget}, lanes * {perTarget});");
-                    w.Line($"var laneClasses = classes ? new global::System.ReadOnlySpan<int>(__batchClasses, first * {perClass}, lanes * {perClass}) : default;");
-                    w.Line($"__chunkLoss[c] = worker.{LanesBpttEmitter.Name}(floats, laneTargets, laneClasses, lanes, steps);");
-                    w.Line("return;");
-                }
+                w.Comment("the chunk's sequences together, as lanes: each step's products over all of them (the same bits as one by one)");
+                w.Line("int lanes = end - first;");
+                string floats = "new global::System.ReadOnlySpan<float>(__batchFloats, first * steps * InputSize, lanes * steps * InputSize)";
+                w.Line($"var floats = {(plan.HasEmbedding ? "tokens ? default : " : "")}{floats};");
+                if (plan.HasEmbedding)
+                    w.Line("var tokenIds = tokens ? new global::System.ReadOnlySpan<int>(__batchTokens, first * steps, lanes * steps) : default;");
+                w.Line($"var laneTargets = classes ? default : new global::System.ReadOnlySpan<float>(__batchTargets, first * {perTarget}, lanes * {perTarget});");
+                w.Line($"var laneClasses = classes ? new global::System.ReadOnlySpan<int>(__batchClasses, first * {perClass}, lanes * {perClass}) : default;");
+                string streams = TrainingApiEmitter.HasDropout(plan) ? ", __dropoutSeed, __batchCall, first" : "";
+                w.Line($"__chunkLoss[c] = worker.{LanesBpttEmitter.Name}(floats{(plan.HasEmbedding ? ", tokenIds" : "")}, laneTargets, laneClasses, lanes, steps{streams});");
+                w.Line("return;");
             }
 
             w.Line("double loss = 0;");

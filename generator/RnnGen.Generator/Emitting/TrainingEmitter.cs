@@ -6,8 +6,7 @@ namespace RnnGen.Generator.Emitting;
 /// <summary>
 /// The Training file (<c>{Name}.Training.g.cs</c>): the BPTT driver, then per layer the training forward kernel (kinds
 /// that cache gate values), the per-step backward kernels and the window's weight gradients; the head's backward
-/// kernels and the loss; then, for models whose TrainBatch steps the sequences of a chunk together
-/// (<see cref="ModelPlan.BatchesLanes"/>), the lanes driver and its kernels.
+/// kernels and the loss; then TrainBatch's lanes driver, which steps the sequences of a chunk together, and its kernels.
 /// </summary>
 internal static class TrainingEmitter
 {
@@ -24,7 +23,6 @@ internal static class TrainingEmitter
 
         HeadLossEmitter.EmitBackward(w, plan);
         HeadLossEmitter.EmitLoss(w, plan);
-        if (!plan.BatchesLanes) return;
         LanesBpttEmitter.Emit(w, plan);
         foreach (var layer in plan.Tiled)
         {

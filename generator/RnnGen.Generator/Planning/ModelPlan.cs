@@ -84,14 +84,16 @@ internal sealed record ModelPlan
     public int LaneStart { get; init; }
 
     /// <summary>
-    /// Floats from one lane's caches to the next when TrainBatch steps the sequences of a chunk together (a matrix–matrix
-    /// product per step); 0 for models whose TrainBatch steps one sequence at a time (an embedding, a dropout or a learned
-    /// initial state).
+    /// Floats from one lane's caches to the next when TrainBatch steps the sequences of a chunk together (the sequences of
+    /// a chunk go through each step's products together): the per-sequence part of the buffer plus <see cref="LaneSections"/>.
     /// </summary>
     public int LaneStride { get; init; }
 
-    /// <summary>Whether TrainBatch steps the sequences of a chunk together (<see cref="LaneStride"/>).</summary>
-    public bool BatchesLanes => LaneStride > 0;
+    /// <summary>
+    /// The sections only a lane has, at their offsets from the lane's start (<c>__Lane{Name}Offset</c>): a token model's
+    /// window of layer 0 inputs and dL/dx of every step; a dropout layer's dropped outputs, masks and dL/d(dropped output).
+    /// </summary>
+    public EquatableArray<BufferSection> LaneSections { get; init; }
 
     public EmbeddingPlan? Embedding
     {

@@ -278,35 +278,47 @@ internal static class ModelPlanner
         private int At(string section) => _at.TryGetValue(section, out long offset) ? checked((int)offset) : -1;
 
         /// <summary>
-        /// Whether TrainBatch steps the sequences of a chunk together (<see cref="ModelPlan.LaneStride"/>): every model
-        /// without an embedding, a dropout or a learned initial state. Those three keep per-sequence work the lanes driver
-        /// does not have (the window's embedding rows and their gradient, a dropout stream per sequence, the initial
-        /// state's gradient); their TrainBatch steps one sequence at a time, as before.
-        /// </summary>
-        private bool BatchesLanes()
-        {
-            if (_spec.Vocabulary > 0) return false;
-            for (int n = 0; n < _entries.Count; n++)
-                if (_entries[n].DropoutAfter > 0 || InitialOffsets[n] >= 0) return false;
-            return true;
-        }
-
-        /// <summary>
         /// The per-sequence part of the buffer, from layer 0's h cache to the end of the last δ section (h, c and gate
-        /// caches, head outputs, dL/dh, dL/dc, dL/dy, the scratch outputs, dL/dx and δ, contiguous in that order):
-        /// (its start, the floats between two lanes). The stride is a whole number of 64-byte lines, an odd one, so the
-        /// lanes' rows of a step do not all fall into the same sets of a cache.
+        /// caches, head outputs, dL/dh, dL/dc, dL/dy, the scratch outputs, dL/dx and δ, contiguous in that order), then the
+        /// sections only a lane has: a token model's window of embedding rows and dL/dx of every step (the embedding's
+        /// gradient is added after the step loop, lane after lane, in the order the single-sequence driver adds it), and a
+        /// dropout layer's output after dropout, its masks and dL/d(dropped output). Returns (its start, the floats between
+        /// two lanes, the lane-only sections at their offsets from a lane's start). The stride is a whole number of
+        /// 64-byte lines, an odd one, so the lanes' rows of a step do not all fall into the same sets of a cache.
         /// </summary>
-        private (int Start, int Stride) Lanes()
+        private (int Start, int Stride, ImmutableArray<BufferSection> Sections) Lanes()
         {
-            if (!BatchesLanes()) return (0, 0);
             long start = _at["Layer0CacheH"], end = start;
             foreach (var (name, offset, length, _) in _sections)
                 if (name.EndsWith("Delta", System.StringComparison.Ordinal) || name.EndsWith("DeltaRec", System.StringComparison.Ordinal))
                     end = System.Math.Max(end, offset + length);
-            long stride = TilePlanner.RoundUp(end - start, Alignment);
+            long cursor = TilePlanner.RoundUp(end - start, Alignment);
+            var sections = ImmutableArray.CreateBuilder<BufferSection>();
+            void Add(string name, long length, string description)
+            {
+                sections.Add(new BufferSection(name, checked((int)cursor), checked((int)length), description));
+                cursor += TilePlanner.RoundUp(length, Alignment);
+            }
+
+            long window = _spec.Window;
+            if (_spec.Vocabulary > 0)
+            {
+                Add("InputWindow", window * _spec.Input, "the lane's window of layer 0 inputs (embedding rows, or the float inputs)");
+                Add("DxWindow", window * DxLength, "dL/dx of every step, added to the embedding's gradient after the step loop");
+            }
+
+            for (int n = 0; n < _entries.Count; n++)
+            {
+                if (_entries[n].DropoutAfter <= 0) continue;
+                long padded = _geometry[n].Padded;
+                Add($"Layer{n}Dropped", (window + 1) * padded, $"layer {n}: its output after dropout, step t at t + 1");
+                Add($"Layer{n}Mask", window * padded, $"layer {n}: the dropout mask of every step");
+                Add($"Layer{n}DropGrad", padded, $"layer {n}: dL/d(dropped output) of one step");
+            }
+
+            long stride = cursor;
             if (stride / Alignment % 2 == 0) stride += Alignment;
-            return (checked((int)start), checked((int)stride));
+            return (checked((int)start), checked((int)stride), sections.ToImmutable());
         }
 
         public ModelPlan ToPlan()
@@ -451,6 +463,7 @@ internal static class ModelPlanner
             foreach (var (name, sectionOffset, length, description) in _sections)
                 sections.Add(new BufferSection(name, checked((int)sectionOffset), checked((int)length), description));
 
+            var lanes = Lanes();
             return new ModelPlan
             {
                 Spec = spec,
@@ -473,8 +486,9 @@ internal static class ModelPlanner
                 InferenceWeightBytes = WeightBytes,
                 InferenceBase = RoundedFloat32Copy ? At("InferenceWeights") - checked((int)LayerOffsets[0]) : 0,
                 BatchChunks = BatchChunks,
-                LaneStart = Lanes().Start,
-                LaneStride = Lanes().Stride,
+                LaneStart = lanes.Start,
+                LaneStride = lanes.Stride,
+                LaneSections = new EquatableArray<BufferSection>(lanes.Sections),
             };
         }
 

@@ -673,6 +673,17 @@ partial class List_Dense6_Gru8_Heads3_1 : global::RnnGen.IRnnModel, global::RnnG
         if (c > 0) Parameters.CopyTo(worker.Parameters);   // read-only here: chunk 0 does not change parameters
         int first = (int)((long)c * sequences / chunks), end = (int)((long)(c + 1) * sequences / chunks);
         worker.ZeroGradients();
+        if (end - first > 1)
+        {
+            // the chunk's sequences together, as lanes: each step's products over all of them (the same bits as one by one)
+            int lanes = end - first;
+            var floats = new global::System.ReadOnlySpan<float>(__batchFloats, first * steps * InputSize, lanes * steps * InputSize);
+            var laneTargets = classes ? default : new global::System.ReadOnlySpan<float>(
+                __batchTargets, first * steps * OutputSize, lanes * steps * OutputSize);
+            var laneClasses = classes ? new global::System.ReadOnlySpan<int>(__batchClasses, first * steps * 2, lanes * steps * 2) : default;
+            __chunkLoss[c] = worker.__AccumulateLanes(floats, laneTargets, laneClasses, lanes, steps, __dropoutSeed, __batchCall, first);
+            return;
+        }
         double loss = 0;
         for (int q = first; q < end; q++)
         {
@@ -3260,6 +3271,2438 @@ partial class List_Dense6_Gru8_Heads3_1
             Unsafe.Add(ref dy, o) = scale * 2f * e;
         }
         return loss;
+    }
+
+    // ── TrainBatch's lanes: the per-sequence caches from __Layer0CacheHOffset on, one copy per lane, 4368 floats apart
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private const int __LaneStart = 928, __LaneStride = 4368;
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private const int __LaneLayer1DroppedOffset = 3824;   // layer 1: its output after dropout, step t at t + 1 (from a lane's start, 264 floats)
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private const int __LaneLayer1MaskOffset = 4096;   // layer 1: the dropout mask of every step (from a lane's start, 256 floats)
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private const int __LaneLayer1DropGradOffset = 4352;   // layer 1: dL/d(dropped output) of one step (from a lane's start, 8 floats)
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private float[]? __laneArray;   // the lanes' caches (64-byte aligned from __laneOffset), grown when a chunk has more lanes
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private int __laneOffset, __laneCount;
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private double[] __laneSums = global::System.Array.Empty<double>();   // each lane's loss sums, per head
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private ulong[] __laneStreams = global::System.Array.Empty<ulong>();   // each lane's dropout stream: its sequence's
+
+    /// <summary>
+    /// BPTT over <paramref name="lanes"/> sequences of <paramref name="steps"/> steps together, each from the initial state: adds each
+    /// sequence's gradient into the gradients, in sequence order, and returns the sum of their losses. Bit for bit the
+    /// single-sequence driver (__Accumulate) called on each sequence in turn; the model's state is not touched.
+    /// </summary>
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double __AccumulateLanes(
+        global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> laneTargets, global::System.ReadOnlySpan<int> laneClasses,
+        int lanes, int steps, ulong seed, ulong call, int firstSequence)
+    {
+        ref float p = ref __Base;
+        ref float g = ref Unsafe.Add(ref p, __GradientsOffset);
+        if (__laneCount < lanes)
+        {
+            (__laneArray, __laneOffset) = global::RnnGen.Internal.ModelMemory.AllocateAligned(checked(lanes * __LaneStride));
+            __laneSums = new double[lanes * 2];
+            __laneStreams = new ulong[lanes];
+            __laneCount = lanes;
+        }
+        ref float lane0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(__laneArray!), __laneOffset);
+        ref float x0 = ref MemoryMarshal.GetReference(inputs);
+        int xStride = steps * InputSize;   // lane q's inputs start at x0 + q·xStride
+        int perTarget = laneTargets.Length / lanes, perClass = laneClasses.Length / lanes;
+        for (int q = 0; q < lanes; q++)
+            __laneStreams[q] = global::RnnGen.Internal.KernelHelpers.DropoutStream(
+                seed, call, (ulong)(firstSequence + q) + 1);   // sequence firstSequence + q's masks, as one by one
+        // lane 0's rows of every cache; lane q's are __LaneStride · q floats further
+        ref float hs0 = ref Unsafe.Add(ref lane0, __Layer0CacheHOffset - __LaneStart);
+        ref float gates0 = ref Unsafe.Add(ref lane0, __Layer0GatesOffset - __LaneStart);
+        ref float dh0 = ref Unsafe.Add(ref lane0, __Layer0DhOffset - __LaneStart);
+        ref float delta0 = ref Unsafe.Add(ref lane0, __Layer0DeltaOffset - __LaneStart);
+        ref float hs1 = ref Unsafe.Add(ref lane0, __Layer1CacheHOffset - __LaneStart);
+        ref float gates1 = ref Unsafe.Add(ref lane0, __Layer1GatesOffset - __LaneStart);
+        ref float dh1 = ref Unsafe.Add(ref lane0, __Layer1DhOffset - __LaneStart);
+        ref float delta1 = ref Unsafe.Add(ref lane0, __Layer1DeltaOffset - __LaneStart);
+        ref float deltaRec1 = ref Unsafe.Add(ref lane0, __Layer1DeltaRecOffset - __LaneStart);
+        ref float xd1 = ref Unsafe.Add(ref lane0, __LaneLayer1DroppedOffset);
+        ref float mask1 = ref Unsafe.Add(ref lane0, __LaneLayer1MaskOffset);
+        ref float dg1 = ref Unsafe.Add(ref lane0, __LaneLayer1DropGradOffset);
+        ref float ys = ref Unsafe.Add(ref lane0, __CacheYOffset - __LaneStart);
+        ref float dy = ref Unsafe.Add(ref lane0, __DyOffset - __LaneStart);
+
+        // h_0 of every lane ← the initial state (the learned h₀ where a layer learns it, zeros elsewhere)
+        for (int q = 0; q < lanes; q++)
+        {
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hs1, q * __LaneStride), 8).Clear();
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 416), 8).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hs1, q * __LaneStride), 8));
+        }
+        // W_hhᵀ (and W_ihᵀ) of every layer ← the parameters, for the backward pass's products
+        __Layer1Transpose(ref p, ref Unsafe.Add(ref p, __Layer1WhhTOffset), ref Unsafe.Add(ref p, __Layer1WihTOffset));
+
+        // forward over the window, all lanes at each step: every layer in one call over the lanes, caching h (and c and the gate values), then the
+        //    heads lane by lane
+        for (int t = 0; t < steps; t++)
+        {
+            __Layer0ForwardLanes(
+                ref p, ref Unsafe.Add(ref x0, t * InputSize), xStride, ref Unsafe.Add(ref hs0, (t + 1) * 8), ref Unsafe.Add(ref gates0, t * 8), 0,
+                lanes);
+            __Layer1ForwardLanes(
+                ref p, ref Unsafe.Add(ref hs0, (t + 1) * 8), __LaneStride, ref Unsafe.Add(ref hs1, t * 8), ref Unsafe.Add(ref hs1, (t + 1) * 8),
+                ref Unsafe.Add(ref gates1, t * 32), 0, lanes);
+            for (int q = 0; q < lanes; q++)
+            {
+                global::RnnGen.Internal.KernelHelpers.DropoutMask(
+                    MemoryMarshal.CreateSpan(ref Unsafe.Add(ref mask1, q * __LaneStride + t * 8), 8), 0.1f, __laneStreams[q], 1, t);   // 0 with probability p, else 1/(1 − p)
+                global::RnnGen.Internal.KernelHelpers.Multiply(
+                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref hs1, q * __LaneStride + (t + 1) * 8), 8),
+                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref mask1, q * __LaneStride + t * 8), 8),
+                    MemoryMarshal.CreateSpan(ref Unsafe.Add(ref xd1, q * __LaneStride + (t + 1) * 8), 8));
+            }
+            for (int q = 0; q < lanes; q++)
+            {
+                __Head0Forward(
+                    ref p, ref Unsafe.Add(ref xd1, q * __LaneStride + (t + 1) * 8), ref Unsafe.Add(ref ys, q * __LaneStride + t * OutputSize));
+                __Head1Forward(
+                    ref p, ref Unsafe.Add(ref xd1, q * __LaneStride + (t + 1) * 8), ref Unsafe.Add(ref ys, q * __LaneStride + t * OutputSize + 3),
+                    ref Unsafe.Add(ref x0, q * xStride + t * InputSize));
+            }
+        }
+
+        // loss: Σ over the heads of weight × the head's loss: 1 × head 0 (CrossEntropy) + 0.5 × head 1 (Mse); each lane sums its own
+        int first = 0;
+        int count0 = steps - first;
+        float scale0 = 1f / count0;
+        int count1 = (steps - first) * 1;
+        float scale1 = 0.5f / count1;
+        global::System.Array.Clear(__laneSums, 0, lanes * 2);
+        // backward through time, all lanes in step: dh{l}[cur] holds dL/dh_t, dh{l}[cur ^ 1] receives dL/dh_{t−1}
+        for (int q = 0; q < lanes; q++)
+        {
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dh0, q * __LaneStride), 8).Clear();
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dh1, q * __LaneStride), 16).Clear();
+        }
+        int cur = 0;
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            if (t >= first)
+            {
+                for (int q = 0; q < lanes; q++)
+                {
+                    ref float lane = ref Unsafe.Add(ref lane0, q * __LaneStride);
+                    ref float hs1Q = ref Unsafe.Add(ref lane, __Layer1CacheHOffset - __LaneStart);
+                    ref float dh1Q = ref Unsafe.Add(ref lane, __Layer1DhOffset - __LaneStart);
+                    ref float xd1Q = ref Unsafe.Add(ref lane, __LaneLayer1DroppedOffset);
+                    ref float mask1Q = ref Unsafe.Add(ref lane, __LaneLayer1MaskOffset);
+                    ref float dg1Q = ref Unsafe.Add(ref lane, __LaneLayer1DropGradOffset);
+                    ref float ysQ = ref Unsafe.Add(ref lane, __CacheYOffset - __LaneStart);
+                    ref float dyQ = ref Unsafe.Add(ref lane, __DyOffset - __LaneStart);
+                    var targets = laneTargets.IsEmpty ? default : laneTargets.Slice(q * perTarget, perTarget);
+                    var classes = laneClasses.IsEmpty ? default : laneClasses.Slice(q * perClass, perClass);
+                    ref float tg = ref MemoryMarshal.GetReference(targets);
+                    double sum0 = __laneSums[q * 2];
+                    double sum1 = __laneSums[q * 2 + 1];
+                    ref float yt = ref Unsafe.Add(ref ysQ, t * OutputSize);
+                    ref float target = ref targets.IsEmpty ? ref dyQ : ref Unsafe.Add(ref tg, (t - first) * OutputSize);
+                    sum0 += __StepLoss0(ref yt, ref target, classes.IsEmpty ? -1 : classes[(t - first) * 2 + 0], ref dyQ, scale0);
+                    sum1 += __StepLoss1(
+                        ref Unsafe.Add(ref yt, 3), ref Unsafe.Add(ref target, 3), classes.IsEmpty ? -1 : classes[(t - first) * 2 + 1],
+                        ref Unsafe.Add(ref dyQ, 3), scale1);
+                    __laneSums[q * 2] = sum0;
+                    __laneSums[q * 2 + 1] = sum1;
+                    MemoryMarshal.CreateSpan(ref dg1Q, 8).Clear();
+                    __Head0BackwardInput(ref p, ref dyQ, ref dg1Q);   // dh_t += Wᵀ·dy
+                    __Head1BackwardInput(ref p, ref Unsafe.Add(ref dyQ, 3), ref dg1Q);   // dh_t += Wᵀ·dy
+                    MemoryMarshal.CreateReadOnlySpan(ref dyQ, OutputSize).CopyTo(MemoryMarshal.CreateSpan(ref yt, OutputSize));   // y_t is spent: keep dy_t in its place for dW
+                    global::RnnGen.Internal.KernelHelpers.MultiplyAdd(
+                        MemoryMarshal.CreateReadOnlySpan(ref dg1Q, 8), MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref mask1Q, t * 8), 8),
+                        MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dh1Q, cur * 8), 8));
+                }
+            }
+            for (int q = 0; q < lanes; q++)
+            {
+                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dh1, q * __LaneStride + (cur ^ 1) * 8), 8).Clear();
+                __Layer1Backward(
+                    ref Unsafe.Add(ref hs1, q * __LaneStride + (t + 1) * 8), ref Unsafe.Add(ref hs1, q * __LaneStride + t * 8),
+                    ref Unsafe.Add(ref dh1, q * __LaneStride + cur * 8), ref Unsafe.Add(ref dh1, q * __LaneStride + (cur ^ 1) * 8),
+                    ref Unsafe.Add(ref gates1, q * __LaneStride + t * 32), ref Unsafe.Add(ref delta1, q * __LaneStride + t * 24),
+                    ref Unsafe.Add(ref deltaRec1, q * __LaneStride + t * 24));   // δ_t
+            }
+            __Layer1BackwardHiddenLanes(
+                ref Unsafe.Add(ref p, __Layer1WhhTOffset), ref Unsafe.Add(ref deltaRec1, t * 24), ref Unsafe.Add(ref dh1, (cur ^ 1) * 8), 0, lanes);   // dh_(t−1) += W_hhᵀ·δ, every lane
+            __Layer1BackwardInputLanes(
+                ref Unsafe.Add(ref p, __Layer1WihTOffset), ref Unsafe.Add(ref delta1, t * 24), ref dh0, 0, lanes);   // dy(l0)_t += W_ihᵀ·δ, every lane
+            for (int q = 0; q < lanes; q++)
+            {
+                __Layer0Backward(
+                    ref Unsafe.Add(ref hs0, q * __LaneStride + (t + 1) * 8), ref Unsafe.Add(ref dh0, q * __LaneStride),
+                    ref Unsafe.Add(ref gates0, q * __LaneStride + t * 8), ref Unsafe.Add(ref delta0, q * __LaneStride + t * 8));   // δ_t
+            }
+            for (int q = 0; q < lanes; q++)
+                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dh0, q * __LaneStride), 8).Clear();   // the next step's dL/dy starts from zero
+            cur ^= 1;
+        }
+
+        // lane after lane, in sequence order: the heads' dW and db of every scored step (t from the last down), then the
+        // window's weight gradients of every layer, as the single-sequence driver adds them, the learned initial state's gradient; and the lane's
+        //    loss
+        double total = 0;
+        for (int q = 0; q < lanes; q++)
+        {
+            ref float lane = ref Unsafe.Add(ref lane0, q * __LaneStride);
+            ref float hs0Q = ref Unsafe.Add(ref lane, __Layer0CacheHOffset - __LaneStart);
+            ref float gates0Q = ref Unsafe.Add(ref lane, __Layer0GatesOffset - __LaneStart);
+            ref float dh0Q = ref Unsafe.Add(ref lane, __Layer0DhOffset - __LaneStart);
+            ref float delta0Q = ref Unsafe.Add(ref lane, __Layer0DeltaOffset - __LaneStart);
+            ref float hs1Q = ref Unsafe.Add(ref lane, __Layer1CacheHOffset - __LaneStart);
+            ref float gates1Q = ref Unsafe.Add(ref lane, __Layer1GatesOffset - __LaneStart);
+            ref float dh1Q = ref Unsafe.Add(ref lane, __Layer1DhOffset - __LaneStart);
+            ref float delta1Q = ref Unsafe.Add(ref lane, __Layer1DeltaOffset - __LaneStart);
+            ref float deltaRec1Q = ref Unsafe.Add(ref lane, __Layer1DeltaRecOffset - __LaneStart);
+            ref float xd1Q = ref Unsafe.Add(ref lane, __LaneLayer1DroppedOffset);
+            ref float mask1Q = ref Unsafe.Add(ref lane, __LaneLayer1MaskOffset);
+            ref float dg1Q = ref Unsafe.Add(ref lane, __LaneLayer1DropGradOffset);
+            ref float ysQ = ref Unsafe.Add(ref lane, __CacheYOffset - __LaneStart);
+            ref float dyQ = ref Unsafe.Add(ref lane, __DyOffset - __LaneStart);
+            for (int t = steps - 1; t >= first; t--)
+            {
+                __Head0BackwardWeights(
+                    ref g, ref Unsafe.Add(ref xd1Q, (t + 1) * 8), ref Unsafe.Add(ref ysQ, t * OutputSize));   // dW += dy·hᵀ, db += dy
+                __Head1BackwardWeights(
+                    ref g, ref Unsafe.Add(ref xd1Q, (t + 1) * 8), ref Unsafe.Add(ref ysQ, t * OutputSize + 3));   // dW += dy·hᵀ, db += dy
+            }
+            __Layer0WeightGradients(ref g, ref delta0Q, ref Unsafe.Add(ref x0, q * xStride), steps);
+            __Layer1WeightGradients(ref g, ref delta1Q, ref deltaRec1Q, ref Unsafe.Add(ref hs0Q, 8), ref hs1Q, steps);
+            global::RnnGen.Internal.KernelHelpers.AddInPlace(
+                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref g, 416), 8), MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref dh1Q, cur * 8), 8));   // dL/dh_0 into h0's gradient
+            double sum0 = __laneSums[q * 2];
+            double sum1 = __laneSums[q * 2 + 1];
+            total += (float)((sum0 / count0) + 0.5 * (sum1 / count1));   // as the chunk adds each sequence's float loss
+        }
+        return total;
+    }
+
+    // ── layer 0 · Dense · training forward over many lanes (the sequences of a TrainBatch chunk) at one step: the
+    //    many-agent tile walk (each weight vector loaded once per block of lanes), the epilogue of __Layer0ForwardTrain (caching the gate values)
+    //    per lane: every lane's sums are the single-sequence kernel's, bit for bit
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __Layer0ForwardLanes(ref float p, ref float x, int xStride, ref float hNext, ref float cache, int first, int end)
+    {
+        if (V256.IsHardwareAccelerated)
+            __Layer0ForwardLanes256(ref p, ref x, xStride, ref hNext, ref cache, first, end);
+        else if (V128.IsHardwareAccelerated)
+            __Layer0ForwardLanes128(ref p, ref x, xStride, ref hNext, ref cache, first, end);
+        else
+            __Layer0ForwardLanesScalar(ref p, ref x, xStride, ref hNext, ref cache, first, end);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0ForwardLanes256(ref float p, ref float x, int xStride, ref float hNext, ref float cache, int first, int end)
+    {
+        // 1 tile(s) × blocks of 8 agent(s) × 1 sub-block(s) of 1 Vector256 per group × 1 group(s) [a]; columns in 4 passes (k ≡ 0..3 mod 4) whose
+        //    partial sums add up in the single-agent order
+        F256 wv;
+        F256 xk0, xk1, xk2, xk3, xk4, xk5, xk6, xk7;
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
+        global::System.Span<float> sumsSpan = stackalloc float[64];
+        ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
+        int whole = first + (end - first) / 8 * 8;   // lanes in whole blocks; the rest one by one below
+        ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
+        for (int q = first; q < whole; q += 8)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * xStride);
+            ref float in2 = ref Unsafe.Add(ref x, (q + 2) * xStride);
+            ref float in3 = ref Unsafe.Add(ref x, (q + 3) * xStride);
+            ref float in4 = ref Unsafe.Add(ref x, (q + 4) * xStride);
+            ref float in5 = ref Unsafe.Add(ref x, (q + 5) * xStride);
+            ref float in6 = ref Unsafe.Add(ref x, (q + 6) * xStride);
+            ref float in7 = ref Unsafe.Add(ref x, (q + 7) * xStride);
+            int row = 0;   // first unit of the sub-block
+            // pass 0: columns k ≡ 0 (mod 4), from the biases
+            // [a] = b, for every agent
+            var a0_0 = V256.LoadUnsafe(ref wT);
+            var a0_1 = a0_0;
+            var a0_2 = a0_0;
+            var a0_3 = a0_0;
+            var a0_4 = a0_0;
+            var a0_5 = a0_0;
+            var a0_6 = a0_0;
+            var a0_7 = a0_0;
+            // [a] += W[:, k]·x_k   (k = 0, 4, … ≤ 2)
+            xk0 = V256.Create(in0);
+            xk1 = V256.Create(in1);
+            xk2 = V256.Create(in2);
+            xk3 = V256.Create(in3);
+            xk4 = V256.Create(in4);
+            xk5 = V256.Create(in5);
+            xk6 = V256.Create(in6);
+            xk7 = V256.Create(in7);
+            wv = V256.LoadUnsafe(ref wT, 8);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V256.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V256.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V256.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V256.FusedMultiplyAdd(wv, xk7, a0_7);
+            // sums = pass 0
+            V256.StoreUnsafe(a0_0, ref sums);
+            V256.StoreUnsafe(a0_1, ref sums, 8);
+            V256.StoreUnsafe(a0_2, ref sums, 16);
+            V256.StoreUnsafe(a0_3, ref sums, 24);
+            V256.StoreUnsafe(a0_4, ref sums, 32);
+            V256.StoreUnsafe(a0_5, ref sums, 40);
+            V256.StoreUnsafe(a0_6, ref sums, 48);
+            V256.StoreUnsafe(a0_7, ref sums, 56);
+            // pass 1: columns k ≡ 1 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F256.Zero;
+            a0_1 = F256.Zero;
+            a0_2 = F256.Zero;
+            a0_3 = F256.Zero;
+            a0_4 = F256.Zero;
+            a0_5 = F256.Zero;
+            a0_6 = F256.Zero;
+            a0_7 = F256.Zero;
+            // [a] += W[:, k]·x_k   (k = 1, 5, … ≤ 2)
+            xk0 = V256.Create(Unsafe.Add(ref in0, 1));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 1));
+            xk2 = V256.Create(Unsafe.Add(ref in2, 1));
+            xk3 = V256.Create(Unsafe.Add(ref in3, 1));
+            xk4 = V256.Create(Unsafe.Add(ref in4, 1));
+            xk5 = V256.Create(Unsafe.Add(ref in5, 1));
+            xk6 = V256.Create(Unsafe.Add(ref in6, 1));
+            xk7 = V256.Create(Unsafe.Add(ref in7, 1));
+            wv = V256.LoadUnsafe(ref wT, 16);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V256.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V256.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V256.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V256.FusedMultiplyAdd(wv, xk7, a0_7);
+            // sums = sums + pass 1
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + a0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + a0_2, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + a0_3, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + a0_4, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + a0_5, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + a0_6, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + a0_7, ref sums, 56);
+            // pass 2: columns k ≡ 2 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F256.Zero;
+            a0_1 = F256.Zero;
+            a0_2 = F256.Zero;
+            a0_3 = F256.Zero;
+            a0_4 = F256.Zero;
+            a0_5 = F256.Zero;
+            a0_6 = F256.Zero;
+            a0_7 = F256.Zero;
+            // [a] += W[:, k]·x_k   (k = 2, 6, … ≤ 2)
+            xk0 = V256.Create(Unsafe.Add(ref in0, 2));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 2));
+            xk2 = V256.Create(Unsafe.Add(ref in2, 2));
+            xk3 = V256.Create(Unsafe.Add(ref in3, 2));
+            xk4 = V256.Create(Unsafe.Add(ref in4, 2));
+            xk5 = V256.Create(Unsafe.Add(ref in5, 2));
+            xk6 = V256.Create(Unsafe.Add(ref in6, 2));
+            xk7 = V256.Create(Unsafe.Add(ref in7, 2));
+            wv = V256.LoadUnsafe(ref wT, 24);
+            a0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0);
+            a0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1);
+            a0_2 = V256.FusedMultiplyAdd(wv, xk2, a0_2);
+            a0_3 = V256.FusedMultiplyAdd(wv, xk3, a0_3);
+            a0_4 = V256.FusedMultiplyAdd(wv, xk4, a0_4);
+            a0_5 = V256.FusedMultiplyAdd(wv, xk5, a0_5);
+            a0_6 = V256.FusedMultiplyAdd(wv, xk6, a0_6);
+            a0_7 = V256.FusedMultiplyAdd(wv, xk7, a0_7);
+            // sums = sums + pass 2
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + a0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + a0_2, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + a0_3, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + a0_4, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + a0_5, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + a0_6, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + a0_7, ref sums, 56);
+            // pass 3: columns k ≡ 3 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F256.Zero;
+            a0_1 = F256.Zero;
+            a0_2 = F256.Zero;
+            a0_3 = F256.Zero;
+            a0_4 = F256.Zero;
+            a0_5 = F256.Zero;
+            a0_6 = F256.Zero;
+            a0_7 = F256.Zero;
+            // sums = sums + pass 3: the single-agent order of the partial sums, for the epilogue
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + a0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + a0_2, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + a0_3, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + a0_4, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + a0_5, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + a0_6, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + a0_7, ref sums, 56);
+            __Layer0EpilogueLanes256(ref sums, ref hNext, ref cache, q, row);   // every lane's epilogue on its sums
+        }
+        // the last (end − first) mod A lanes: one by one, through the single-sequence kernel of this width (the same sums, so the same bits)
+        for (int q = whole; q < end; q++)
+        {
+            __Layer0ForwardTrain256(
+                ref p, ref Unsafe.Add(ref x, q * xStride), ref Unsafe.Add(ref hNext, q * __LaneStride), ref Unsafe.Add(ref cache, q * __LaneStride));
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueLanes256(ref float sums, ref float hNext, ref float cache, int q, int row)
+    {
+        // sums[((n·1 + v)·8 + a)·8 + lane]: group n, vector v, lane q + a
+        for (int a = 0; a < 8; a++)
+        {
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref float hnB0 = ref Unsafe.Add(ref hNext, (q + a) * __LaneStride + row);
+            ref float sCB0 = ref Unsafe.Add(ref cache, (q + a) * __LaneStride + row);
+            var a0 = V256.LoadUnsafe(ref sumsA);
+            var sg0 = RnnMath.Sigmoid(a0);   // σ(a)
+            V256.StoreUnsafe(a0 * sg0, ref hnB0);   // y = a·σ(a)
+            V256.StoreUnsafe(sg0, ref sCB0);
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0ForwardLanes128(ref float p, ref float x, int xStride, ref float hNext, ref float cache, int first, int end)
+    {
+        // 1 tile(s) × blocks of 4 agent(s) × 1 sub-block(s) of 2 Vector128 per group × 1 group(s) [a]; columns in 4 passes (k ≡ 0..3 mod 4) whose
+        //    partial sums add up in the single-agent order
+        F128 wv;
+        F128 xk0, xk1, xk2, xk3;
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
+        global::System.Span<float> sumsSpan = stackalloc float[32];
+        ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
+        int whole = first + (end - first) / 4 * 4;   // lanes in whole blocks; the rest one by one below
+        ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
+        for (int q = first; q < whole; q += 4)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * xStride);
+            ref float in2 = ref Unsafe.Add(ref x, (q + 2) * xStride);
+            ref float in3 = ref Unsafe.Add(ref x, (q + 3) * xStride);
+            int row = 0;   // first unit of the sub-block
+            // pass 0: columns k ≡ 0 (mod 4), from the biases
+            // [a] = b, for every agent
+            var a0_0 = V128.LoadUnsafe(ref wT);
+            var a1_0 = V128.LoadUnsafe(ref wT, 4);
+            var a0_1 = a0_0;
+            var a0_2 = a0_0;
+            var a0_3 = a0_0;
+            var a1_1 = a1_0;
+            var a1_2 = a1_0;
+            var a1_3 = a1_0;
+            // [a] += W[:, k]·x_k   (k = 0, 4, … ≤ 2)
+            xk0 = V128.Create(in0);
+            xk1 = V128.Create(in1);
+            xk2 = V128.Create(in2);
+            xk3 = V128.Create(in3);
+            wv = V128.LoadUnsafe(ref wT, 8);
+            a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+            a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+            a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+            a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+            wv = V128.LoadUnsafe(ref wT, 12);
+            a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+            a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+            a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+            a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+            // sums = pass 0
+            V128.StoreUnsafe(a0_0, ref sums);
+            V128.StoreUnsafe(a0_1, ref sums, 4);
+            V128.StoreUnsafe(a0_2, ref sums, 8);
+            V128.StoreUnsafe(a0_3, ref sums, 12);
+            V128.StoreUnsafe(a1_0, ref sums, 16);
+            V128.StoreUnsafe(a1_1, ref sums, 20);
+            V128.StoreUnsafe(a1_2, ref sums, 24);
+            V128.StoreUnsafe(a1_3, ref sums, 28);
+            // pass 1: columns k ≡ 1 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F128.Zero;
+            a0_1 = F128.Zero;
+            a0_2 = F128.Zero;
+            a0_3 = F128.Zero;
+            a1_0 = F128.Zero;
+            a1_1 = F128.Zero;
+            a1_2 = F128.Zero;
+            a1_3 = F128.Zero;
+            // [a] += W[:, k]·x_k   (k = 1, 5, … ≤ 2)
+            xk0 = V128.Create(Unsafe.Add(ref in0, 1));
+            xk1 = V128.Create(Unsafe.Add(ref in1, 1));
+            xk2 = V128.Create(Unsafe.Add(ref in2, 1));
+            xk3 = V128.Create(Unsafe.Add(ref in3, 1));
+            wv = V128.LoadUnsafe(ref wT, 16);
+            a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+            a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+            a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+            a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+            wv = V128.LoadUnsafe(ref wT, 20);
+            a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+            a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+            a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+            a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+            // sums = sums + pass 1
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 4) + a0_1, ref sums, 4);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 8) + a0_2, ref sums, 8);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 12) + a0_3, ref sums, 12);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 16) + a1_0, ref sums, 16);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 20) + a1_1, ref sums, 20);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 24) + a1_2, ref sums, 24);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 28) + a1_3, ref sums, 28);
+            // pass 2: columns k ≡ 2 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F128.Zero;
+            a0_1 = F128.Zero;
+            a0_2 = F128.Zero;
+            a0_3 = F128.Zero;
+            a1_0 = F128.Zero;
+            a1_1 = F128.Zero;
+            a1_2 = F128.Zero;
+            a1_3 = F128.Zero;
+            // [a] += W[:, k]·x_k   (k = 2, 6, … ≤ 2)
+            xk0 = V128.Create(Unsafe.Add(ref in0, 2));
+            xk1 = V128.Create(Unsafe.Add(ref in1, 2));
+            xk2 = V128.Create(Unsafe.Add(ref in2, 2));
+            xk3 = V128.Create(Unsafe.Add(ref in3, 2));
+            wv = V128.LoadUnsafe(ref wT, 24);
+            a0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0);
+            a0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1);
+            a0_2 = V128.MultiplyAddEstimate(wv, xk2, a0_2);
+            a0_3 = V128.MultiplyAddEstimate(wv, xk3, a0_3);
+            wv = V128.LoadUnsafe(ref wT, 28);
+            a1_0 = V128.MultiplyAddEstimate(wv, xk0, a1_0);
+            a1_1 = V128.MultiplyAddEstimate(wv, xk1, a1_1);
+            a1_2 = V128.MultiplyAddEstimate(wv, xk2, a1_2);
+            a1_3 = V128.MultiplyAddEstimate(wv, xk3, a1_3);
+            // sums = sums + pass 2
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 4) + a0_1, ref sums, 4);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 8) + a0_2, ref sums, 8);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 12) + a0_3, ref sums, 12);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 16) + a1_0, ref sums, 16);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 20) + a1_1, ref sums, 20);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 24) + a1_2, ref sums, 24);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 28) + a1_3, ref sums, 28);
+            // pass 3: columns k ≡ 3 (mod 4), a partial sum from zero, added afterwards
+            a0_0 = F128.Zero;
+            a0_1 = F128.Zero;
+            a0_2 = F128.Zero;
+            a0_3 = F128.Zero;
+            a1_0 = F128.Zero;
+            a1_1 = F128.Zero;
+            a1_2 = F128.Zero;
+            a1_3 = F128.Zero;
+            // sums = sums + pass 3: the single-agent order of the partial sums, for the epilogue
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums) + a0_0, ref sums);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 4) + a0_1, ref sums, 4);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 8) + a0_2, ref sums, 8);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 12) + a0_3, ref sums, 12);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 16) + a1_0, ref sums, 16);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 20) + a1_1, ref sums, 20);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 24) + a1_2, ref sums, 24);
+            V128.StoreUnsafe(V128.LoadUnsafe(ref sums, 28) + a1_3, ref sums, 28);
+            __Layer0EpilogueLanes128(ref sums, ref hNext, ref cache, q, row);   // every lane's epilogue on its sums
+        }
+        // the last (end − first) mod A lanes: one by one, through the single-sequence kernel of this width (the same sums, so the same bits)
+        for (int q = whole; q < end; q++)
+        {
+            __Layer0ForwardTrain128(
+                ref p, ref Unsafe.Add(ref x, q * xStride), ref Unsafe.Add(ref hNext, q * __LaneStride), ref Unsafe.Add(ref cache, q * __LaneStride));
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0EpilogueLanes128(ref float sums, ref float hNext, ref float cache, int q, int row)
+    {
+        // sums[((n·2 + v)·4 + a)·4 + lane]: group n, vector v, lane q + a
+        for (int a = 0; a < 4; a++)
+        {
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 4);
+            ref float hnB0 = ref Unsafe.Add(ref hNext, (q + a) * __LaneStride + row);
+            ref float sCB0 = ref Unsafe.Add(ref cache, (q + a) * __LaneStride + row);
+            var a0 = V128.LoadUnsafe(ref sumsA);
+            var a1 = V128.LoadUnsafe(ref sumsA, 16);
+            var sg0 = RnnMath.Sigmoid(a0);   // σ(a)
+            V128.StoreUnsafe(a0 * sg0, ref hnB0);   // y = a·σ(a)
+            V128.StoreUnsafe(sg0, ref sCB0);
+            var sg1 = RnnMath.Sigmoid(a1);   // σ(a)
+            V128.StoreUnsafe(a1 * sg1, ref hnB0, 4);   // y = a·σ(a)
+            V128.StoreUnsafe(sg1, ref sCB0, 4);
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer0ForwardLanesScalar(ref float p, ref float x, int xStride, ref float hNext, ref float cache, int first, int end)
+    {
+        // 1 tile(s) × blocks of 1 agent(s) × 1 sub-block(s) of 8 row(s) per group × 1 group(s) [a]
+        float wv;
+        float xk0;
+        ref float wT = ref Unsafe.Add(ref p, __Layer0Offset);
+        for (int q = first; q < end; q += 1)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            int row = 0;   // first unit of the sub-block
+            // [a] = b, for every agent
+            var a0_0 = wT;
+            var a1_0 = Unsafe.Add(ref wT, 1);
+            var a2_0 = Unsafe.Add(ref wT, 2);
+            var a3_0 = Unsafe.Add(ref wT, 3);
+            var a4_0 = Unsafe.Add(ref wT, 4);
+            var a5_0 = Unsafe.Add(ref wT, 5);
+            var a6_0 = Unsafe.Add(ref wT, 6);
+            var a7_0 = Unsafe.Add(ref wT, 7);
+            // [a] += W[:, k]·x_k   (k = 0, 1, … ≤ 2)
+            xk0 = in0;
+            wv = Unsafe.Add(ref wT, 8);
+            a0_0 = wv * xk0 + a0_0;
+            wv = Unsafe.Add(ref wT, 9);
+            a1_0 = wv * xk0 + a1_0;
+            wv = Unsafe.Add(ref wT, 10);
+            a2_0 = wv * xk0 + a2_0;
+            wv = Unsafe.Add(ref wT, 11);
+            a3_0 = wv * xk0 + a3_0;
+            wv = Unsafe.Add(ref wT, 12);
+            a4_0 = wv * xk0 + a4_0;
+            wv = Unsafe.Add(ref wT, 13);
+            a5_0 = wv * xk0 + a5_0;
+            wv = Unsafe.Add(ref wT, 14);
+            a6_0 = wv * xk0 + a6_0;
+            wv = Unsafe.Add(ref wT, 15);
+            a7_0 = wv * xk0 + a7_0;
+            xk0 = Unsafe.Add(ref in0, 1);
+            wv = Unsafe.Add(ref wT, 16);
+            a0_0 = wv * xk0 + a0_0;
+            wv = Unsafe.Add(ref wT, 17);
+            a1_0 = wv * xk0 + a1_0;
+            wv = Unsafe.Add(ref wT, 18);
+            a2_0 = wv * xk0 + a2_0;
+            wv = Unsafe.Add(ref wT, 19);
+            a3_0 = wv * xk0 + a3_0;
+            wv = Unsafe.Add(ref wT, 20);
+            a4_0 = wv * xk0 + a4_0;
+            wv = Unsafe.Add(ref wT, 21);
+            a5_0 = wv * xk0 + a5_0;
+            wv = Unsafe.Add(ref wT, 22);
+            a6_0 = wv * xk0 + a6_0;
+            wv = Unsafe.Add(ref wT, 23);
+            a7_0 = wv * xk0 + a7_0;
+            xk0 = Unsafe.Add(ref in0, 2);
+            wv = Unsafe.Add(ref wT, 24);
+            a0_0 = wv * xk0 + a0_0;
+            wv = Unsafe.Add(ref wT, 25);
+            a1_0 = wv * xk0 + a1_0;
+            wv = Unsafe.Add(ref wT, 26);
+            a2_0 = wv * xk0 + a2_0;
+            wv = Unsafe.Add(ref wT, 27);
+            a3_0 = wv * xk0 + a3_0;
+            wv = Unsafe.Add(ref wT, 28);
+            a4_0 = wv * xk0 + a4_0;
+            wv = Unsafe.Add(ref wT, 29);
+            a5_0 = wv * xk0 + a5_0;
+            wv = Unsafe.Add(ref wT, 30);
+            a6_0 = wv * xk0 + a6_0;
+            wv = Unsafe.Add(ref wT, 31);
+            a7_0 = wv * xk0 + a7_0;
+            // lane q: the epilogue on its sums
+            ref float hnB0 = ref Unsafe.Add(ref hNext, (q) * __LaneStride + row);
+            ref float sCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + row);
+            var a0 = a0_0;
+            var a1 = a1_0;
+            var a2 = a2_0;
+            var a3 = a3_0;
+            var a4 = a4_0;
+            var a5 = a5_0;
+            var a6 = a6_0;
+            var a7 = a7_0;
+            var sg0 = RnnMath.Sigmoid(a0);   // σ(a)
+            hnB0 = a0 * sg0;   // y = a·σ(a)
+            sCB0 = sg0;
+            var sg1 = RnnMath.Sigmoid(a1);   // σ(a)
+            Unsafe.Add(ref hnB0, 1) = a1 * sg1;   // y = a·σ(a)
+            Unsafe.Add(ref sCB0, 1) = sg1;
+            var sg2 = RnnMath.Sigmoid(a2);   // σ(a)
+            Unsafe.Add(ref hnB0, 2) = a2 * sg2;   // y = a·σ(a)
+            Unsafe.Add(ref sCB0, 2) = sg2;
+            var sg3 = RnnMath.Sigmoid(a3);   // σ(a)
+            Unsafe.Add(ref hnB0, 3) = a3 * sg3;   // y = a·σ(a)
+            Unsafe.Add(ref sCB0, 3) = sg3;
+            var sg4 = RnnMath.Sigmoid(a4);   // σ(a)
+            Unsafe.Add(ref hnB0, 4) = a4 * sg4;   // y = a·σ(a)
+            Unsafe.Add(ref sCB0, 4) = sg4;
+            var sg5 = RnnMath.Sigmoid(a5);   // σ(a)
+            Unsafe.Add(ref hnB0, 5) = a5 * sg5;   // y = a·σ(a)
+            Unsafe.Add(ref sCB0, 5) = sg5;
+            var sg6 = RnnMath.Sigmoid(a6);   // σ(a)
+            Unsafe.Add(ref hnB0, 6) = a6 * sg6;   // y = a·σ(a)
+            Unsafe.Add(ref sCB0, 6) = sg6;
+            var sg7 = RnnMath.Sigmoid(a7);   // σ(a)
+            Unsafe.Add(ref hnB0, 7) = a7 * sg7;   // y = a·σ(a)
+            Unsafe.Add(ref sCB0, 7) = sg7;
+        }
+    }
+
+    // ── layer 1 · GRU · training forward over many lanes (the sequences of a TrainBatch chunk) at one step: the
+    //    many-agent tile walk (each weight vector loaded once per block of lanes), the epilogue of __Layer1ForwardTrain (caching the gate values)
+    //    per lane: every lane's sums are the single-sequence kernel's, bit for bit
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __Layer1ForwardLanes(ref float p, ref float x, int xStride, ref float h, ref float hNext, ref float cache, int first, int end)
+    {
+        if (V256.IsHardwareAccelerated)
+            __Layer1ForwardLanes256(ref p, ref x, xStride, ref h, ref hNext, ref cache, first, end);
+        else if (V128.IsHardwareAccelerated)
+            __Layer1ForwardLanes128(ref p, ref x, xStride, ref h, ref hNext, ref cache, first, end);
+        else
+            __Layer1ForwardLanesScalar(ref p, ref x, xStride, ref h, ref hNext, ref cache, first, end);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer1ForwardLanes256(
+        ref float p, ref float x, int xStride, ref float h, ref float hNext, ref float cache, int first, int end)
+    {
+        // 1 tile(s) × blocks of 2 agent(s) × 1 sub-block(s) of 1 Vector256 per group × 4 group(s) [r z nx nh]; columns in 2 passes (k ≡ 0..1 mod 2)
+        //    whose partial sums add up in the single-agent order
+        F256 wv;
+        F256 xk0, xk1;
+        // sums per group × vector × agent: the running sums of the passes before (the later passes' accumulators take their registers), then the
+        //    block's pre-activations
+        global::System.Span<float> sumsSpan = stackalloc float[64];
+        ref float sums = ref MemoryMarshal.GetReference(sumsSpan);
+        int whole = first + (end - first) / 2 * 2;   // lanes in whole blocks; the rest one by one below
+        ref float wT = ref Unsafe.Add(ref p, __Layer1Offset);
+        for (int q = first; q < whole; q += 2)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float hs0 = ref Unsafe.Add(ref h, (q) * __LaneStride);
+            ref float in1 = ref Unsafe.Add(ref x, (q + 1) * xStride);
+            ref float hs1 = ref Unsafe.Add(ref h, (q + 1) * __LaneStride);
+            int row = 0;   // first unit of the sub-block
+            // pass 0: columns k ≡ 0 (mod 2), from the biases
+            // [r z nx nh] = b_ih + b_hh, for every agent
+            var r0_0 = V256.LoadUnsafe(ref wT) + V256.LoadUnsafe(ref wT, 24);
+            var z0_0 = V256.LoadUnsafe(ref wT, 8) + V256.LoadUnsafe(ref wT, 32);
+            var nx0_0 = V256.LoadUnsafe(ref wT, 16);
+            var nh0_0 = V256.LoadUnsafe(ref wT, 40);
+            var r0_1 = r0_0;
+            var z0_1 = z0_0;
+            var nx0_1 = nx0_0;
+            var nh0_1 = nh0_0;
+            // [gates] += W_ih[:, k]·y(l0)_k   (k = 0, 2, … ≤ 5)
+            xk0 = V256.Create(in0);
+            xk1 = V256.Create(in1);
+            wv = V256.LoadUnsafe(ref wT, 48);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 56);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 64);
+            nx0_0 = V256.FusedMultiplyAdd(wv, xk0, nx0_0);
+            nx0_1 = V256.FusedMultiplyAdd(wv, xk1, nx0_1);
+            xk0 = V256.Create(Unsafe.Add(ref in0, 2));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 2));
+            wv = V256.LoadUnsafe(ref wT, 96);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 104);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 112);
+            nx0_0 = V256.FusedMultiplyAdd(wv, xk0, nx0_0);
+            nx0_1 = V256.FusedMultiplyAdd(wv, xk1, nx0_1);
+            xk0 = V256.Create(Unsafe.Add(ref in0, 4));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 4));
+            wv = V256.LoadUnsafe(ref wT, 144);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 152);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 160);
+            nx0_0 = V256.FusedMultiplyAdd(wv, xk0, nx0_0);
+            nx0_1 = V256.FusedMultiplyAdd(wv, xk1, nx0_1);
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 2, … ≤ 7)
+            xk0 = V256.Create(hs0);
+            xk1 = V256.Create(hs1);
+            wv = V256.LoadUnsafe(ref wT, 192);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 200);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 208);
+            nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
+            nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 2));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 2));
+            wv = V256.LoadUnsafe(ref wT, 240);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 248);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 256);
+            nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
+            nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 4));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 4));
+            wv = V256.LoadUnsafe(ref wT, 288);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 296);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 304);
+            nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
+            nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 6));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 6));
+            wv = V256.LoadUnsafe(ref wT, 336);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 344);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 352);
+            nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
+            nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
+            // sums = pass 0
+            V256.StoreUnsafe(r0_0, ref sums);
+            V256.StoreUnsafe(r0_1, ref sums, 8);
+            V256.StoreUnsafe(z0_0, ref sums, 16);
+            V256.StoreUnsafe(z0_1, ref sums, 24);
+            V256.StoreUnsafe(nx0_0, ref sums, 32);
+            V256.StoreUnsafe(nx0_1, ref sums, 40);
+            V256.StoreUnsafe(nh0_0, ref sums, 48);
+            V256.StoreUnsafe(nh0_1, ref sums, 56);
+            // pass 1: columns k ≡ 1 (mod 2), a partial sum from zero, added afterwards
+            r0_0 = F256.Zero;
+            r0_1 = F256.Zero;
+            z0_0 = F256.Zero;
+            z0_1 = F256.Zero;
+            nx0_0 = F256.Zero;
+            nx0_1 = F256.Zero;
+            nh0_0 = F256.Zero;
+            nh0_1 = F256.Zero;
+            // [gates] += W_ih[:, k]·y(l0)_k   (k = 1, 3, … ≤ 5)
+            xk0 = V256.Create(Unsafe.Add(ref in0, 1));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 1));
+            wv = V256.LoadUnsafe(ref wT, 72);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 80);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 88);
+            nx0_0 = V256.FusedMultiplyAdd(wv, xk0, nx0_0);
+            nx0_1 = V256.FusedMultiplyAdd(wv, xk1, nx0_1);
+            xk0 = V256.Create(Unsafe.Add(ref in0, 3));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 3));
+            wv = V256.LoadUnsafe(ref wT, 120);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 128);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 136);
+            nx0_0 = V256.FusedMultiplyAdd(wv, xk0, nx0_0);
+            nx0_1 = V256.FusedMultiplyAdd(wv, xk1, nx0_1);
+            xk0 = V256.Create(Unsafe.Add(ref in0, 5));
+            xk1 = V256.Create(Unsafe.Add(ref in1, 5));
+            wv = V256.LoadUnsafe(ref wT, 168);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 176);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 184);
+            nx0_0 = V256.FusedMultiplyAdd(wv, xk0, nx0_0);
+            nx0_1 = V256.FusedMultiplyAdd(wv, xk1, nx0_1);
+            // [gates] += W_hh[:, k]·h_k   (k = 1, 3, … ≤ 7)
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 1));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 1));
+            wv = V256.LoadUnsafe(ref wT, 216);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 224);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 232);
+            nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
+            nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 3));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 3));
+            wv = V256.LoadUnsafe(ref wT, 264);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 272);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 280);
+            nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
+            nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 5));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 5));
+            wv = V256.LoadUnsafe(ref wT, 312);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 320);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 328);
+            nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
+            nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
+            xk0 = V256.Create(Unsafe.Add(ref hs0, 7));
+            xk1 = V256.Create(Unsafe.Add(ref hs1, 7));
+            wv = V256.LoadUnsafe(ref wT, 360);
+            r0_0 = V256.FusedMultiplyAdd(wv, xk0, r0_0);
+            r0_1 = V256.FusedMultiplyAdd(wv, xk1, r0_1);
+            wv = V256.LoadUnsafe(ref wT, 368);
+            z0_0 = V256.FusedMultiplyAdd(wv, xk0, z0_0);
+            z0_1 = V256.FusedMultiplyAdd(wv, xk1, z0_1);
+            wv = V256.LoadUnsafe(ref wT, 376);
+            nh0_0 = V256.FusedMultiplyAdd(wv, xk0, nh0_0);
+            nh0_1 = V256.FusedMultiplyAdd(wv, xk1, nh0_1);
+            // sums = sums + pass 1: the single-agent order of the partial sums, for the epilogue
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums) + r0_0, ref sums);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 8) + r0_1, ref sums, 8);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 16) + z0_0, ref sums, 16);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 24) + z0_1, ref sums, 24);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 32) + nx0_0, ref sums, 32);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 40) + nx0_1, ref sums, 40);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 48) + nh0_0, ref sums, 48);
+            V256.StoreUnsafe(V256.LoadUnsafe(ref sums, 56) + nh0_1, ref sums, 56);
+            __Layer1EpilogueLanes256(ref sums, ref h, ref hNext, ref cache, q, row);   // every lane's epilogue on its sums
+        }
+        // the last (end − first) mod A lanes: one by one, through the single-sequence kernel of this width (the same sums, so the same bits)
+        for (int q = whole; q < end; q++)
+        {
+            __Layer1ForwardTrain256(
+                ref p, ref Unsafe.Add(ref x, q * xStride), ref Unsafe.Add(ref h, q * __LaneStride), ref Unsafe.Add(ref hNext, q * __LaneStride),
+                ref Unsafe.Add(ref cache, q * __LaneStride));
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer1EpilogueLanes256(ref float sums, ref float h, ref float hNext, ref float cache, int q, int row)
+    {
+        // sums[((n·1 + v)·2 + a)·8 + lane]: group n, vector v, lane q + a
+        for (int a = 0; a < 2; a++)
+        {
+            ref float sumsA = ref Unsafe.Add(ref sums, a * 8);
+            ref float hB0 = ref Unsafe.Add(ref h, (q + a) * __LaneStride + row);
+            ref float hnB0 = ref Unsafe.Add(ref hNext, (q + a) * __LaneStride + row);
+            ref float rCB0 = ref Unsafe.Add(ref cache, (q + a) * __LaneStride + row);
+            ref float zCB0 = ref Unsafe.Add(ref cache, (q + a) * __LaneStride + 8 + row);
+            ref float nCB0 = ref Unsafe.Add(ref cache, (q + a) * __LaneStride + 16 + row);
+            ref float nhCB0 = ref Unsafe.Add(ref cache, (q + a) * __LaneStride + 24 + row);
+            var r0 = V256.LoadUnsafe(ref sumsA);
+            var z0 = V256.LoadUnsafe(ref sumsA, 16);
+            var nx0 = V256.LoadUnsafe(ref sumsA, 32);
+            var nh0 = V256.LoadUnsafe(ref sumsA, 48);
+            r0 = RnnMath.Sigmoid(r0);   // r = σ(r)
+            z0 = RnnMath.Sigmoid(z0);   // z = σ(z)
+            var n0 = RnnMath.Tanh(V256.FusedMultiplyAdd(r0, nh0, nx0));   // n = tanh(nx + r⊙nh)
+            V256.StoreUnsafe(V256.FusedMultiplyAdd(z0, V256.LoadUnsafe(ref hB0) - n0, n0), ref hnB0);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+            V256.StoreUnsafe(r0, ref rCB0);
+            V256.StoreUnsafe(z0, ref zCB0);
+            V256.StoreUnsafe(n0, ref nCB0);
+            V256.StoreUnsafe(nh0, ref nhCB0);
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer1ForwardLanes128(
+        ref float p, ref float x, int xStride, ref float h, ref float hNext, ref float cache, int first, int end)
+    {
+        // 1 tile(s) × blocks of 1 agent(s) × 1 sub-block(s) of 2 Vector128 per group × 4 group(s) [r z nx nh]
+        F128 wv;
+        F128 xk0;
+        ref float wT = ref Unsafe.Add(ref p, __Layer1Offset);
+        for (int q = first; q < end; q += 1)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float hs0 = ref Unsafe.Add(ref h, (q) * __LaneStride);
+            int row = 0;   // first unit of the sub-block
+            // [r z nx nh] = b_ih + b_hh, for every agent
+            var r0_0 = V128.LoadUnsafe(ref wT) + V128.LoadUnsafe(ref wT, 24);
+            var r1_0 = V128.LoadUnsafe(ref wT, 4) + V128.LoadUnsafe(ref wT, 28);
+            var z0_0 = V128.LoadUnsafe(ref wT, 8) + V128.LoadUnsafe(ref wT, 32);
+            var z1_0 = V128.LoadUnsafe(ref wT, 12) + V128.LoadUnsafe(ref wT, 36);
+            var nx0_0 = V128.LoadUnsafe(ref wT, 16);
+            var nx1_0 = V128.LoadUnsafe(ref wT, 20);
+            var nh0_0 = V128.LoadUnsafe(ref wT, 40);
+            var nh1_0 = V128.LoadUnsafe(ref wT, 44);
+            // [gates] += W_ih[:, k]·y(l0)_k   (k = 0, 1, … ≤ 5)
+            xk0 = V128.Create(in0);
+            wv = V128.LoadUnsafe(ref wT, 48);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 52);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 56);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 60);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 64);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 68);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 1));
+            wv = V128.LoadUnsafe(ref wT, 72);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 76);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 80);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 84);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 88);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 92);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 2));
+            wv = V128.LoadUnsafe(ref wT, 96);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 100);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 104);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 108);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 112);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 116);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 3));
+            wv = V128.LoadUnsafe(ref wT, 120);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 124);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 128);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 132);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 136);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 140);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 4));
+            wv = V128.LoadUnsafe(ref wT, 144);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 148);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 152);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 156);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 160);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 164);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            xk0 = V128.Create(Unsafe.Add(ref in0, 5));
+            wv = V128.LoadUnsafe(ref wT, 168);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 172);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 176);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 180);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 184);
+            nx0_0 = V128.MultiplyAddEstimate(wv, xk0, nx0_0);
+            wv = V128.LoadUnsafe(ref wT, 188);
+            nx1_0 = V128.MultiplyAddEstimate(wv, xk0, nx1_0);
+            // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
+            xk0 = V128.Create(hs0);
+            wv = V128.LoadUnsafe(ref wT, 192);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 196);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 200);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 204);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 208);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 212);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 1));
+            wv = V128.LoadUnsafe(ref wT, 216);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 220);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 224);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 228);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 232);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 236);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 2));
+            wv = V128.LoadUnsafe(ref wT, 240);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 244);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 248);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 252);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 256);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 260);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 3));
+            wv = V128.LoadUnsafe(ref wT, 264);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 268);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 272);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 276);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 280);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 284);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 4));
+            wv = V128.LoadUnsafe(ref wT, 288);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 292);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 296);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 300);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 304);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 308);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 5));
+            wv = V128.LoadUnsafe(ref wT, 312);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 316);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 320);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 324);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 328);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 332);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 6));
+            wv = V128.LoadUnsafe(ref wT, 336);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 340);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 344);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 348);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 352);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 356);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            xk0 = V128.Create(Unsafe.Add(ref hs0, 7));
+            wv = V128.LoadUnsafe(ref wT, 360);
+            r0_0 = V128.MultiplyAddEstimate(wv, xk0, r0_0);
+            wv = V128.LoadUnsafe(ref wT, 364);
+            r1_0 = V128.MultiplyAddEstimate(wv, xk0, r1_0);
+            wv = V128.LoadUnsafe(ref wT, 368);
+            z0_0 = V128.MultiplyAddEstimate(wv, xk0, z0_0);
+            wv = V128.LoadUnsafe(ref wT, 372);
+            z1_0 = V128.MultiplyAddEstimate(wv, xk0, z1_0);
+            wv = V128.LoadUnsafe(ref wT, 376);
+            nh0_0 = V128.MultiplyAddEstimate(wv, xk0, nh0_0);
+            wv = V128.LoadUnsafe(ref wT, 380);
+            nh1_0 = V128.MultiplyAddEstimate(wv, xk0, nh1_0);
+            // lane q: the epilogue on its sums
+            ref float hB0 = ref Unsafe.Add(ref h, (q) * __LaneStride + row);
+            ref float hnB0 = ref Unsafe.Add(ref hNext, (q) * __LaneStride + row);
+            ref float rCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + row);
+            ref float zCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 8 + row);
+            ref float nCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 16 + row);
+            ref float nhCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 24 + row);
+            var r0 = r0_0;
+            var r1 = r1_0;
+            var z0 = z0_0;
+            var z1 = z1_0;
+            var nx0 = nx0_0;
+            var nx1 = nx1_0;
+            var nh0 = nh0_0;
+            var nh1 = nh1_0;
+            r0 = RnnMath.Sigmoid(r0);   // r = σ(r)
+            z0 = RnnMath.Sigmoid(z0);   // z = σ(z)
+            var n0 = RnnMath.Tanh(V128.MultiplyAddEstimate(r0, nh0, nx0));   // n = tanh(nx + r⊙nh)
+            V128.StoreUnsafe(V128.MultiplyAddEstimate(z0, V128.LoadUnsafe(ref hB0) - n0, n0), ref hnB0);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+            V128.StoreUnsafe(r0, ref rCB0);
+            V128.StoreUnsafe(z0, ref zCB0);
+            V128.StoreUnsafe(n0, ref nCB0);
+            V128.StoreUnsafe(nh0, ref nhCB0);
+            r1 = RnnMath.Sigmoid(r1);   // r = σ(r)
+            z1 = RnnMath.Sigmoid(z1);   // z = σ(z)
+            var n1 = RnnMath.Tanh(V128.MultiplyAddEstimate(r1, nh1, nx1));   // n = tanh(nx + r⊙nh)
+            V128.StoreUnsafe(
+                V128.MultiplyAddEstimate(z1, V128.LoadUnsafe(ref hB0, 4) - n1, n1), ref hnB0, 4);   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+            V128.StoreUnsafe(r1, ref rCB0, 4);
+            V128.StoreUnsafe(z1, ref zCB0, 4);
+            V128.StoreUnsafe(n1, ref nCB0, 4);
+            V128.StoreUnsafe(nh1, ref nhCB0, 4);
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer1ForwardLanesScalar(
+        ref float p, ref float x, int xStride, ref float h, ref float hNext, ref float cache, int first, int end)
+    {
+        // 1 tile(s) × blocks of 1 agent(s) × 4 sub-block(s) of 2 row(s) per group × 4 group(s) [r z nx nh]
+        float wv;
+        float xk0;
+        ref float wT = ref Unsafe.Add(ref p, __Layer1Offset);
+        for (int q = first; q < end; q += 1)
+        {
+            ref float in0 = ref Unsafe.Add(ref x, (q) * xStride);
+            ref float hs0 = ref Unsafe.Add(ref h, (q) * __LaneStride);
+            for (int b = 0; b < 4; b++)
+            {
+                ref float wB = ref Unsafe.Add(ref wT, b * 2);
+                int row = b * 2;   // first unit of the sub-block
+                // [r z nx nh] = b_ih + b_hh, for every agent
+                var r0_0 = wB + Unsafe.Add(ref wB, 24);
+                var r1_0 = Unsafe.Add(ref wB, 1) + Unsafe.Add(ref wB, 25);
+                var z0_0 = Unsafe.Add(ref wB, 8) + Unsafe.Add(ref wB, 32);
+                var z1_0 = Unsafe.Add(ref wB, 9) + Unsafe.Add(ref wB, 33);
+                var nx0_0 = Unsafe.Add(ref wB, 16);
+                var nx1_0 = Unsafe.Add(ref wB, 17);
+                var nh0_0 = Unsafe.Add(ref wB, 40);
+                var nh1_0 = Unsafe.Add(ref wB, 41);
+                // [gates] += W_ih[:, k]·y(l0)_k   (k = 0, 1, … ≤ 5)
+                for (int k = 0; k < 4; k += 4)
+                {
+                    ref float wK = ref Unsafe.Add(ref wB, 48 + k * 24);
+                    ref float sK = ref Unsafe.Add(ref in0, k);
+                    xk0 = sK;
+                    wv = wK;
+                    r0_0 = wv * xk0 + r0_0;
+                    wv = Unsafe.Add(ref wK, 1);
+                    r1_0 = wv * xk0 + r1_0;
+                    wv = Unsafe.Add(ref wK, 8);
+                    z0_0 = wv * xk0 + z0_0;
+                    wv = Unsafe.Add(ref wK, 9);
+                    z1_0 = wv * xk0 + z1_0;
+                    wv = Unsafe.Add(ref wK, 16);
+                    nx0_0 = wv * xk0 + nx0_0;
+                    wv = Unsafe.Add(ref wK, 17);
+                    nx1_0 = wv * xk0 + nx1_0;
+                    xk0 = Unsafe.Add(ref sK, 1);
+                    wv = Unsafe.Add(ref wK, 24);
+                    r0_0 = wv * xk0 + r0_0;
+                    wv = Unsafe.Add(ref wK, 25);
+                    r1_0 = wv * xk0 + r1_0;
+                    wv = Unsafe.Add(ref wK, 32);
+                    z0_0 = wv * xk0 + z0_0;
+                    wv = Unsafe.Add(ref wK, 33);
+                    z1_0 = wv * xk0 + z1_0;
+                    wv = Unsafe.Add(ref wK, 40);
+                    nx0_0 = wv * xk0 + nx0_0;
+                    wv = Unsafe.Add(ref wK, 41);
+                    nx1_0 = wv * xk0 + nx1_0;
+                    xk0 = Unsafe.Add(ref sK, 2);
+                    wv = Unsafe.Add(ref wK, 48);
+                    r0_0 = wv * xk0 + r0_0;
+                    wv = Unsafe.Add(ref wK, 49);
+                    r1_0 = wv * xk0 + r1_0;
+                    wv = Unsafe.Add(ref wK, 56);
+                    z0_0 = wv * xk0 + z0_0;
+                    wv = Unsafe.Add(ref wK, 57);
+                    z1_0 = wv * xk0 + z1_0;
+                    wv = Unsafe.Add(ref wK, 64);
+                    nx0_0 = wv * xk0 + nx0_0;
+                    wv = Unsafe.Add(ref wK, 65);
+                    nx1_0 = wv * xk0 + nx1_0;
+                    xk0 = Unsafe.Add(ref sK, 3);
+                    wv = Unsafe.Add(ref wK, 72);
+                    r0_0 = wv * xk0 + r0_0;
+                    wv = Unsafe.Add(ref wK, 73);
+                    r1_0 = wv * xk0 + r1_0;
+                    wv = Unsafe.Add(ref wK, 80);
+                    z0_0 = wv * xk0 + z0_0;
+                    wv = Unsafe.Add(ref wK, 81);
+                    z1_0 = wv * xk0 + z1_0;
+                    wv = Unsafe.Add(ref wK, 88);
+                    nx0_0 = wv * xk0 + nx0_0;
+                    wv = Unsafe.Add(ref wK, 89);
+                    nx1_0 = wv * xk0 + nx1_0;
+                }
+                for (int k = 4; k < 6; k += 1)
+                {
+                    ref float wK = ref Unsafe.Add(ref wB, 48 + k * 24);
+                    ref float sK = ref Unsafe.Add(ref in0, k);
+                    xk0 = sK;
+                    wv = wK;
+                    r0_0 = wv * xk0 + r0_0;
+                    wv = Unsafe.Add(ref wK, 1);
+                    r1_0 = wv * xk0 + r1_0;
+                    wv = Unsafe.Add(ref wK, 8);
+                    z0_0 = wv * xk0 + z0_0;
+                    wv = Unsafe.Add(ref wK, 9);
+                    z1_0 = wv * xk0 + z1_0;
+                    wv = Unsafe.Add(ref wK, 16);
+                    nx0_0 = wv * xk0 + nx0_0;
+                    wv = Unsafe.Add(ref wK, 17);
+                    nx1_0 = wv * xk0 + nx1_0;
+                }
+                // [gates] += W_hh[:, k]·h_k   (k = 0, 1, … ≤ 7)
+                for (int k = 0; k < 8; k += 4)
+                {
+                    ref float wK = ref Unsafe.Add(ref wB, 192 + k * 24);
+                    ref float sK = ref Unsafe.Add(ref hs0, k);
+                    xk0 = sK;
+                    wv = wK;
+                    r0_0 = wv * xk0 + r0_0;
+                    wv = Unsafe.Add(ref wK, 1);
+                    r1_0 = wv * xk0 + r1_0;
+                    wv = Unsafe.Add(ref wK, 8);
+                    z0_0 = wv * xk0 + z0_0;
+                    wv = Unsafe.Add(ref wK, 9);
+                    z1_0 = wv * xk0 + z1_0;
+                    wv = Unsafe.Add(ref wK, 16);
+                    nh0_0 = wv * xk0 + nh0_0;
+                    wv = Unsafe.Add(ref wK, 17);
+                    nh1_0 = wv * xk0 + nh1_0;
+                    xk0 = Unsafe.Add(ref sK, 1);
+                    wv = Unsafe.Add(ref wK, 24);
+                    r0_0 = wv * xk0 + r0_0;
+                    wv = Unsafe.Add(ref wK, 25);
+                    r1_0 = wv * xk0 + r1_0;
+                    wv = Unsafe.Add(ref wK, 32);
+                    z0_0 = wv * xk0 + z0_0;
+                    wv = Unsafe.Add(ref wK, 33);
+                    z1_0 = wv * xk0 + z1_0;
+                    wv = Unsafe.Add(ref wK, 40);
+                    nh0_0 = wv * xk0 + nh0_0;
+                    wv = Unsafe.Add(ref wK, 41);
+                    nh1_0 = wv * xk0 + nh1_0;
+                    xk0 = Unsafe.Add(ref sK, 2);
+                    wv = Unsafe.Add(ref wK, 48);
+                    r0_0 = wv * xk0 + r0_0;
+                    wv = Unsafe.Add(ref wK, 49);
+                    r1_0 = wv * xk0 + r1_0;
+                    wv = Unsafe.Add(ref wK, 56);
+                    z0_0 = wv * xk0 + z0_0;
+                    wv = Unsafe.Add(ref wK, 57);
+                    z1_0 = wv * xk0 + z1_0;
+                    wv = Unsafe.Add(ref wK, 64);
+                    nh0_0 = wv * xk0 + nh0_0;
+                    wv = Unsafe.Add(ref wK, 65);
+                    nh1_0 = wv * xk0 + nh1_0;
+                    xk0 = Unsafe.Add(ref sK, 3);
+                    wv = Unsafe.Add(ref wK, 72);
+                    r0_0 = wv * xk0 + r0_0;
+                    wv = Unsafe.Add(ref wK, 73);
+                    r1_0 = wv * xk0 + r1_0;
+                    wv = Unsafe.Add(ref wK, 80);
+                    z0_0 = wv * xk0 + z0_0;
+                    wv = Unsafe.Add(ref wK, 81);
+                    z1_0 = wv * xk0 + z1_0;
+                    wv = Unsafe.Add(ref wK, 88);
+                    nh0_0 = wv * xk0 + nh0_0;
+                    wv = Unsafe.Add(ref wK, 89);
+                    nh1_0 = wv * xk0 + nh1_0;
+                }
+                // lane q: the epilogue on its sums
+                ref float hB0 = ref Unsafe.Add(ref h, (q) * __LaneStride + row);
+                ref float hnB0 = ref Unsafe.Add(ref hNext, (q) * __LaneStride + row);
+                ref float rCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + row);
+                ref float zCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 8 + row);
+                ref float nCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 16 + row);
+                ref float nhCB0 = ref Unsafe.Add(ref cache, (q) * __LaneStride + 24 + row);
+                var r0 = r0_0;
+                var r1 = r1_0;
+                var z0 = z0_0;
+                var z1 = z1_0;
+                var nx0 = nx0_0;
+                var nx1 = nx1_0;
+                var nh0 = nh0_0;
+                var nh1 = nh1_0;
+                r0 = RnnMath.Sigmoid(r0);   // r = σ(r)
+                z0 = RnnMath.Sigmoid(z0);   // z = σ(z)
+                var n0 = RnnMath.Tanh(r0 * nh0 + nx0);   // n = tanh(nx + r⊙nh)
+                hnB0 = z0 * (hB0 - n0) + n0;   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+                rCB0 = r0;
+                zCB0 = z0;
+                nCB0 = n0;
+                nhCB0 = nh0;
+                r1 = RnnMath.Sigmoid(r1);   // r = σ(r)
+                z1 = RnnMath.Sigmoid(z1);   // z = σ(z)
+                var n1 = RnnMath.Tanh(r1 * nh1 + nx1);   // n = tanh(nx + r⊙nh)
+                Unsafe.Add(ref hnB0, 1) = z1 * (Unsafe.Add(ref hB0, 1) - n1) + n1;   // h' = (1 − z)⊙n + z⊙h = n + z⊙(h − n)
+                Unsafe.Add(ref rCB0, 1) = r1;
+                Unsafe.Add(ref zCB0, 1) = z1;
+                Unsafe.Add(ref nCB0, 1) = n1;
+                Unsafe.Add(ref nhCB0, 1) = nh1;
+            }
+        }
+    }
+
+    // ── layer 1 · GRU · backward over many lanes: dh_prev += W_hhᵀ·δ for every lane, each Wᵀ vector loaded once per block of lanes
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __Layer1BackwardHiddenLanes(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        if (V256.IsHardwareAccelerated)
+            __Layer1BackwardHiddenLanes256(ref wt, ref delta, ref target, first, end);
+        else if (V128.IsHardwareAccelerated)
+            __Layer1BackwardHiddenLanes128(ref wt, ref delta, ref target, first, end);
+        else
+            __Layer1BackwardHiddenLanesScalar(ref wt, ref delta, ref target, first, end);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer1BackwardHiddenLanes256(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..23; blocks of 2 lane(s) × 1 F256, 4 partial sum(s)
+        int whole = first + (end - first) / 2 * 2;
+        F256 xk0, xk1, wv;
+        for (int ob = 0; ob < 1; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 8);
+            for (int q = first; q < whole; q += 2)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 8);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 8);
+                var a0_0_0 = V256.LoadUnsafe(ref t0);
+                var a0_1_0 = F256.Zero;
+                var a0_2_0 = F256.Zero;
+                var a0_3_0 = F256.Zero;
+                var a0_0_1 = V256.LoadUnsafe(ref t1);
+                var a0_1_1 = F256.Zero;
+                var a0_2_1 = F256.Zero;
+                var a0_3_1 = F256.Zero;
+                xk0 = V256.Create(d0);
+                xk1 = V256.Create(d1);
+                wv = V256.LoadUnsafe(ref wO);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 1));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 1));
+                wv = V256.LoadUnsafe(ref wO, 8);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 2));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 2));
+                wv = V256.LoadUnsafe(ref wO, 16);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 3));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 3));
+                wv = V256.LoadUnsafe(ref wO, 24);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 4));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 4));
+                wv = V256.LoadUnsafe(ref wO, 32);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 5));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 5));
+                wv = V256.LoadUnsafe(ref wO, 40);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 6));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 6));
+                wv = V256.LoadUnsafe(ref wO, 48);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 7));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 7));
+                wv = V256.LoadUnsafe(ref wO, 56);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 8));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 8));
+                wv = V256.LoadUnsafe(ref wO, 64);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 9));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 9));
+                wv = V256.LoadUnsafe(ref wO, 72);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 10));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 10));
+                wv = V256.LoadUnsafe(ref wO, 80);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 11));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 11));
+                wv = V256.LoadUnsafe(ref wO, 88);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 12));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 12));
+                wv = V256.LoadUnsafe(ref wO, 96);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 13));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 13));
+                wv = V256.LoadUnsafe(ref wO, 104);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 14));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 14));
+                wv = V256.LoadUnsafe(ref wO, 112);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 15));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 15));
+                wv = V256.LoadUnsafe(ref wO, 120);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 16));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 16));
+                wv = V256.LoadUnsafe(ref wO, 128);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 17));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 17));
+                wv = V256.LoadUnsafe(ref wO, 136);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 18));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 18));
+                wv = V256.LoadUnsafe(ref wO, 144);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 19));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 19));
+                wv = V256.LoadUnsafe(ref wO, 152);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 20));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 20));
+                wv = V256.LoadUnsafe(ref wO, 160);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 21));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 21));
+                wv = V256.LoadUnsafe(ref wO, 168);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 22));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 22));
+                wv = V256.LoadUnsafe(ref wO, 176);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 23));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 23));
+                wv = V256.LoadUnsafe(ref wO, 184);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                V256.StoreUnsafe(a0_0_0 + a0_1_0 + a0_2_0 + a0_3_0, ref t0);
+                V256.StoreUnsafe(a0_0_1 + a0_1_1 + a0_2_1 + a0_3_1, ref t1);
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer1BackwardHidden256(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer1BackwardHiddenLanes128(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..23; blocks of 2 lane(s) × 1 F128, 4 partial sum(s)
+        int whole = first + (end - first) / 2 * 2;
+        F128 xk0, xk1, wv;
+        for (int ob = 0; ob < 2; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 4);
+            for (int q = first; q < whole; q += 2)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 4);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 4);
+                var a0_0_0 = V128.LoadUnsafe(ref t0);
+                var a0_1_0 = F128.Zero;
+                var a0_2_0 = F128.Zero;
+                var a0_3_0 = F128.Zero;
+                var a0_0_1 = V128.LoadUnsafe(ref t1);
+                var a0_1_1 = F128.Zero;
+                var a0_2_1 = F128.Zero;
+                var a0_3_1 = F128.Zero;
+                xk0 = V128.Create(d0);
+                xk1 = V128.Create(d1);
+                wv = V128.LoadUnsafe(ref wO);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 1));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 1));
+                wv = V128.LoadUnsafe(ref wO, 8);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 2));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 2));
+                wv = V128.LoadUnsafe(ref wO, 16);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 3));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 3));
+                wv = V128.LoadUnsafe(ref wO, 24);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 4));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 4));
+                wv = V128.LoadUnsafe(ref wO, 32);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 5));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 5));
+                wv = V128.LoadUnsafe(ref wO, 40);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 6));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 6));
+                wv = V128.LoadUnsafe(ref wO, 48);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 7));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 7));
+                wv = V128.LoadUnsafe(ref wO, 56);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 8));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 8));
+                wv = V128.LoadUnsafe(ref wO, 64);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 9));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 9));
+                wv = V128.LoadUnsafe(ref wO, 72);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 10));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 10));
+                wv = V128.LoadUnsafe(ref wO, 80);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 11));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 11));
+                wv = V128.LoadUnsafe(ref wO, 88);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 12));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 12));
+                wv = V128.LoadUnsafe(ref wO, 96);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 13));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 13));
+                wv = V128.LoadUnsafe(ref wO, 104);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 14));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 14));
+                wv = V128.LoadUnsafe(ref wO, 112);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 15));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 15));
+                wv = V128.LoadUnsafe(ref wO, 120);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 16));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 16));
+                wv = V128.LoadUnsafe(ref wO, 128);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 17));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 17));
+                wv = V128.LoadUnsafe(ref wO, 136);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 18));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 18));
+                wv = V128.LoadUnsafe(ref wO, 144);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 19));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 19));
+                wv = V128.LoadUnsafe(ref wO, 152);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 20));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 20));
+                wv = V128.LoadUnsafe(ref wO, 160);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 21));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 21));
+                wv = V128.LoadUnsafe(ref wO, 168);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 22));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 22));
+                wv = V128.LoadUnsafe(ref wO, 176);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 23));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 23));
+                wv = V128.LoadUnsafe(ref wO, 184);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                V128.StoreUnsafe(a0_0_0 + a0_1_0 + a0_2_0 + a0_3_0, ref t0);
+                V128.StoreUnsafe(a0_0_1 + a0_1_1 + a0_2_1 + a0_3_1, ref t1);
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer1BackwardHidden128(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer1BackwardHiddenLanesScalar(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..23; blocks of 4 lane(s) × 2 float, 1 partial sum(s)
+        int whole = first + (end - first) / 4 * 4;
+        float xk0, xk1, xk2, xk3, wv;
+        for (int ob = 0; ob < 4; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 2);
+            for (int q = first; q < whole; q += 4)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 2);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 2);
+                ref float d2 = ref Unsafe.Add(ref delta, (q + 2) * __LaneStride);
+                ref float t2 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 2) * __LaneStride), ob * 2);
+                ref float d3 = ref Unsafe.Add(ref delta, (q + 3) * __LaneStride);
+                ref float t3 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 3) * __LaneStride), ob * 2);
+                var a0_0_0 = t0;
+                var a0_0_1 = t1;
+                var a0_0_2 = t2;
+                var a0_0_3 = t3;
+                var a1_0_0 = Unsafe.Add(ref t0, 1);
+                var a1_0_1 = Unsafe.Add(ref t1, 1);
+                var a1_0_2 = Unsafe.Add(ref t2, 1);
+                var a1_0_3 = Unsafe.Add(ref t3, 1);
+                for (int c = 0; c < 24; c += 4)
+                {
+                    ref float wC = ref Unsafe.Add(ref wO, c * 8);
+                    xk0 = Unsafe.Add(ref d0, c);
+                    xk1 = Unsafe.Add(ref d1, c);
+                    xk2 = Unsafe.Add(ref d2, c);
+                    xk3 = Unsafe.Add(ref d3, c);
+                    wv = wC;
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 1);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 1);
+                    xk1 = Unsafe.Add(ref d1, c + 1);
+                    xk2 = Unsafe.Add(ref d2, c + 1);
+                    xk3 = Unsafe.Add(ref d3, c + 1);
+                    wv = Unsafe.Add(ref wC, 8);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 9);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 2);
+                    xk1 = Unsafe.Add(ref d1, c + 2);
+                    xk2 = Unsafe.Add(ref d2, c + 2);
+                    xk3 = Unsafe.Add(ref d3, c + 2);
+                    wv = Unsafe.Add(ref wC, 16);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 17);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 3);
+                    xk1 = Unsafe.Add(ref d1, c + 3);
+                    xk2 = Unsafe.Add(ref d2, c + 3);
+                    xk3 = Unsafe.Add(ref d3, c + 3);
+                    wv = Unsafe.Add(ref wC, 24);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 25);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                }
+                t0 = a0_0_0;
+                t1 = a0_0_1;
+                t2 = a0_0_2;
+                t3 = a0_0_3;
+                Unsafe.Add(ref t0, 1) = a1_0_0;
+                Unsafe.Add(ref t1, 1) = a1_0_1;
+                Unsafe.Add(ref t2, 1) = a1_0_2;
+                Unsafe.Add(ref t3, 1) = a1_0_3;
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer1BackwardHiddenScalar(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    // ── layer 1 · GRU · backward over many lanes: dy(l0) += W_ihᵀ·δ for every lane
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __Layer1BackwardInputLanes(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        if (V256.IsHardwareAccelerated)
+            __Layer1BackwardInputLanes256(ref wt, ref delta, ref target, first, end);
+        else if (V128.IsHardwareAccelerated)
+            __Layer1BackwardInputLanes128(ref wt, ref delta, ref target, first, end);
+        else
+            __Layer1BackwardInputLanesScalar(ref wt, ref delta, ref target, first, end);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer1BackwardInputLanes256(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..23; blocks of 2 lane(s) × 1 F256, 4 partial sum(s)
+        int whole = first + (end - first) / 2 * 2;
+        F256 xk0, xk1, wv;
+        for (int ob = 0; ob < 1; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 8);
+            for (int q = first; q < whole; q += 2)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 8);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 8);
+                var a0_0_0 = V256.LoadUnsafe(ref t0);
+                var a0_1_0 = F256.Zero;
+                var a0_2_0 = F256.Zero;
+                var a0_3_0 = F256.Zero;
+                var a0_0_1 = V256.LoadUnsafe(ref t1);
+                var a0_1_1 = F256.Zero;
+                var a0_2_1 = F256.Zero;
+                var a0_3_1 = F256.Zero;
+                xk0 = V256.Create(d0);
+                xk1 = V256.Create(d1);
+                wv = V256.LoadUnsafe(ref wO);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 1));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 1));
+                wv = V256.LoadUnsafe(ref wO, 8);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 2));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 2));
+                wv = V256.LoadUnsafe(ref wO, 16);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 3));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 3));
+                wv = V256.LoadUnsafe(ref wO, 24);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 4));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 4));
+                wv = V256.LoadUnsafe(ref wO, 32);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 5));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 5));
+                wv = V256.LoadUnsafe(ref wO, 40);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 6));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 6));
+                wv = V256.LoadUnsafe(ref wO, 48);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 7));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 7));
+                wv = V256.LoadUnsafe(ref wO, 56);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 8));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 8));
+                wv = V256.LoadUnsafe(ref wO, 64);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 9));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 9));
+                wv = V256.LoadUnsafe(ref wO, 72);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 10));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 10));
+                wv = V256.LoadUnsafe(ref wO, 80);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 11));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 11));
+                wv = V256.LoadUnsafe(ref wO, 88);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 12));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 12));
+                wv = V256.LoadUnsafe(ref wO, 96);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 13));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 13));
+                wv = V256.LoadUnsafe(ref wO, 104);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 14));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 14));
+                wv = V256.LoadUnsafe(ref wO, 112);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 15));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 15));
+                wv = V256.LoadUnsafe(ref wO, 120);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 16));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 16));
+                wv = V256.LoadUnsafe(ref wO, 128);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 17));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 17));
+                wv = V256.LoadUnsafe(ref wO, 136);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 18));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 18));
+                wv = V256.LoadUnsafe(ref wO, 144);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 19));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 19));
+                wv = V256.LoadUnsafe(ref wO, 152);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 20));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 20));
+                wv = V256.LoadUnsafe(ref wO, 160);
+                a0_0_0 = V256.FusedMultiplyAdd(wv, xk0, a0_0_0);
+                a0_0_1 = V256.FusedMultiplyAdd(wv, xk1, a0_0_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 21));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 21));
+                wv = V256.LoadUnsafe(ref wO, 168);
+                a0_1_0 = V256.FusedMultiplyAdd(wv, xk0, a0_1_0);
+                a0_1_1 = V256.FusedMultiplyAdd(wv, xk1, a0_1_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 22));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 22));
+                wv = V256.LoadUnsafe(ref wO, 176);
+                a0_2_0 = V256.FusedMultiplyAdd(wv, xk0, a0_2_0);
+                a0_2_1 = V256.FusedMultiplyAdd(wv, xk1, a0_2_1);
+                xk0 = V256.Create(Unsafe.Add(ref d0, 23));
+                xk1 = V256.Create(Unsafe.Add(ref d1, 23));
+                wv = V256.LoadUnsafe(ref wO, 184);
+                a0_3_0 = V256.FusedMultiplyAdd(wv, xk0, a0_3_0);
+                a0_3_1 = V256.FusedMultiplyAdd(wv, xk1, a0_3_1);
+                V256.StoreUnsafe(a0_0_0 + a0_1_0 + a0_2_0 + a0_3_0, ref t0);
+                V256.StoreUnsafe(a0_0_1 + a0_1_1 + a0_2_1 + a0_3_1, ref t1);
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer1BackwardInput256(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer1BackwardInputLanes128(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..23; blocks of 2 lane(s) × 1 F128, 4 partial sum(s)
+        int whole = first + (end - first) / 2 * 2;
+        F128 xk0, xk1, wv;
+        for (int ob = 0; ob < 2; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 4);
+            for (int q = first; q < whole; q += 2)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 4);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 4);
+                var a0_0_0 = V128.LoadUnsafe(ref t0);
+                var a0_1_0 = F128.Zero;
+                var a0_2_0 = F128.Zero;
+                var a0_3_0 = F128.Zero;
+                var a0_0_1 = V128.LoadUnsafe(ref t1);
+                var a0_1_1 = F128.Zero;
+                var a0_2_1 = F128.Zero;
+                var a0_3_1 = F128.Zero;
+                xk0 = V128.Create(d0);
+                xk1 = V128.Create(d1);
+                wv = V128.LoadUnsafe(ref wO);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 1));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 1));
+                wv = V128.LoadUnsafe(ref wO, 8);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 2));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 2));
+                wv = V128.LoadUnsafe(ref wO, 16);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 3));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 3));
+                wv = V128.LoadUnsafe(ref wO, 24);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 4));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 4));
+                wv = V128.LoadUnsafe(ref wO, 32);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 5));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 5));
+                wv = V128.LoadUnsafe(ref wO, 40);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 6));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 6));
+                wv = V128.LoadUnsafe(ref wO, 48);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 7));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 7));
+                wv = V128.LoadUnsafe(ref wO, 56);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 8));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 8));
+                wv = V128.LoadUnsafe(ref wO, 64);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 9));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 9));
+                wv = V128.LoadUnsafe(ref wO, 72);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 10));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 10));
+                wv = V128.LoadUnsafe(ref wO, 80);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 11));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 11));
+                wv = V128.LoadUnsafe(ref wO, 88);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 12));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 12));
+                wv = V128.LoadUnsafe(ref wO, 96);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 13));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 13));
+                wv = V128.LoadUnsafe(ref wO, 104);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 14));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 14));
+                wv = V128.LoadUnsafe(ref wO, 112);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 15));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 15));
+                wv = V128.LoadUnsafe(ref wO, 120);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 16));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 16));
+                wv = V128.LoadUnsafe(ref wO, 128);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 17));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 17));
+                wv = V128.LoadUnsafe(ref wO, 136);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 18));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 18));
+                wv = V128.LoadUnsafe(ref wO, 144);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 19));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 19));
+                wv = V128.LoadUnsafe(ref wO, 152);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 20));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 20));
+                wv = V128.LoadUnsafe(ref wO, 160);
+                a0_0_0 = V128.MultiplyAddEstimate(wv, xk0, a0_0_0);
+                a0_0_1 = V128.MultiplyAddEstimate(wv, xk1, a0_0_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 21));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 21));
+                wv = V128.LoadUnsafe(ref wO, 168);
+                a0_1_0 = V128.MultiplyAddEstimate(wv, xk0, a0_1_0);
+                a0_1_1 = V128.MultiplyAddEstimate(wv, xk1, a0_1_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 22));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 22));
+                wv = V128.LoadUnsafe(ref wO, 176);
+                a0_2_0 = V128.MultiplyAddEstimate(wv, xk0, a0_2_0);
+                a0_2_1 = V128.MultiplyAddEstimate(wv, xk1, a0_2_1);
+                xk0 = V128.Create(Unsafe.Add(ref d0, 23));
+                xk1 = V128.Create(Unsafe.Add(ref d1, 23));
+                wv = V128.LoadUnsafe(ref wO, 184);
+                a0_3_0 = V128.MultiplyAddEstimate(wv, xk0, a0_3_0);
+                a0_3_1 = V128.MultiplyAddEstimate(wv, xk1, a0_3_1);
+                V128.StoreUnsafe(a0_0_0 + a0_1_0 + a0_2_0 + a0_3_0, ref t0);
+                V128.StoreUnsafe(a0_0_1 + a0_1_1 + a0_2_1 + a0_3_1, ref t1);
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer1BackwardInput128(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Layer1BackwardInputLanesScalar(ref float wt, ref float delta, ref float target, int first, int end)
+    {
+        // per lane q: target_q += Σ_c δ_q[c]·Wᵀ[c, :] for c = 0..23; blocks of 4 lane(s) × 2 float, 1 partial sum(s)
+        int whole = first + (end - first) / 4 * 4;
+        float xk0, xk1, xk2, xk3, wv;
+        for (int ob = 0; ob < 4; ob++)
+        {
+            ref float wO = ref Unsafe.Add(ref wt, ob * 2);
+            for (int q = first; q < whole; q += 4)
+            {
+                ref float d0 = ref Unsafe.Add(ref delta, (q + 0) * __LaneStride);
+                ref float t0 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 0) * __LaneStride), ob * 2);
+                ref float d1 = ref Unsafe.Add(ref delta, (q + 1) * __LaneStride);
+                ref float t1 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 1) * __LaneStride), ob * 2);
+                ref float d2 = ref Unsafe.Add(ref delta, (q + 2) * __LaneStride);
+                ref float t2 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 2) * __LaneStride), ob * 2);
+                ref float d3 = ref Unsafe.Add(ref delta, (q + 3) * __LaneStride);
+                ref float t3 = ref Unsafe.Add(ref Unsafe.Add(ref target, (q + 3) * __LaneStride), ob * 2);
+                var a0_0_0 = t0;
+                var a0_0_1 = t1;
+                var a0_0_2 = t2;
+                var a0_0_3 = t3;
+                var a1_0_0 = Unsafe.Add(ref t0, 1);
+                var a1_0_1 = Unsafe.Add(ref t1, 1);
+                var a1_0_2 = Unsafe.Add(ref t2, 1);
+                var a1_0_3 = Unsafe.Add(ref t3, 1);
+                for (int c = 0; c < 24; c += 4)
+                {
+                    ref float wC = ref Unsafe.Add(ref wO, c * 8);
+                    xk0 = Unsafe.Add(ref d0, c);
+                    xk1 = Unsafe.Add(ref d1, c);
+                    xk2 = Unsafe.Add(ref d2, c);
+                    xk3 = Unsafe.Add(ref d3, c);
+                    wv = wC;
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 1);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 1);
+                    xk1 = Unsafe.Add(ref d1, c + 1);
+                    xk2 = Unsafe.Add(ref d2, c + 1);
+                    xk3 = Unsafe.Add(ref d3, c + 1);
+                    wv = Unsafe.Add(ref wC, 8);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 9);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 2);
+                    xk1 = Unsafe.Add(ref d1, c + 2);
+                    xk2 = Unsafe.Add(ref d2, c + 2);
+                    xk3 = Unsafe.Add(ref d3, c + 2);
+                    wv = Unsafe.Add(ref wC, 16);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 17);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                    xk0 = Unsafe.Add(ref d0, c + 3);
+                    xk1 = Unsafe.Add(ref d1, c + 3);
+                    xk2 = Unsafe.Add(ref d2, c + 3);
+                    xk3 = Unsafe.Add(ref d3, c + 3);
+                    wv = Unsafe.Add(ref wC, 24);
+                    a0_0_0 = wv * xk0 + a0_0_0;
+                    a0_0_1 = wv * xk1 + a0_0_1;
+                    a0_0_2 = wv * xk2 + a0_0_2;
+                    a0_0_3 = wv * xk3 + a0_0_3;
+                    wv = Unsafe.Add(ref wC, 25);
+                    a1_0_0 = wv * xk0 + a1_0_0;
+                    a1_0_1 = wv * xk1 + a1_0_1;
+                    a1_0_2 = wv * xk2 + a1_0_2;
+                    a1_0_3 = wv * xk3 + a1_0_3;
+                }
+                t0 = a0_0_0;
+                t1 = a0_0_1;
+                t2 = a0_0_2;
+                t3 = a0_0_3;
+                Unsafe.Add(ref t0, 1) = a1_0_0;
+                Unsafe.Add(ref t1, 1) = a1_0_1;
+                Unsafe.Add(ref t2, 1) = a1_0_2;
+                Unsafe.Add(ref t3, 1) = a1_0_3;
+            }
+        }
+        // the lanes that do not fill a block: one by one, through the single-lane kernel of this width
+        for (int q = whole; q < end; q++)
+            __Layer1BackwardInputScalar(ref wt, ref Unsafe.Add(ref delta, q * __LaneStride), ref Unsafe.Add(ref target, q * __LaneStride));
+    }
+
+    // ── head 0 · backward in two halves (TrainBatch's lanes): dh += Wᵀ·dy per step; db += dy, dW += dy·hᵀ afterwards
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __Head0BackwardInput(ref float p, ref float dy, ref float dh)
+    {
+        if (V256.IsHardwareAccelerated)
+            __Head0BackwardInput256(ref p, ref dy, ref dh);
+        else if (V128.IsHardwareAccelerated)
+            __Head0BackwardInput128(ref p, ref dy, ref dh);
+        else
+            __Head0BackwardInputScalar(ref p, ref dy, ref dh);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __Head0BackwardWeights(ref float g, ref float h, ref float dy)
+    {
+        if (V256.IsHardwareAccelerated)
+            __Head0BackwardWeights256(ref g, ref h, ref dy);
+        else if (V128.IsHardwareAccelerated)
+            __Head0BackwardWeights128(ref g, ref h, ref dy);
+        else
+            __Head0BackwardWeightsScalar(ref g, ref h, ref dy);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Head0BackwardInput256(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 3; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __Head0Offset + o * 8);
+            var c = V256.Create(dyo);
+            for (int j = 0; j < 8; j += 8)
+                V256.StoreUnsafe(
+                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref wo, (nuint)j), V256.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Head0BackwardWeights256(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 3; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __Head0BiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __Head0Offset + o * 8);
+            var c = V256.Create(dyo);
+            for (int j = 0; j < 8; j += 8)
+                V256.StoreUnsafe(
+                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref h, (nuint)j), V256.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Head0BackwardInput128(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 3; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __Head0Offset + o * 8);
+            var c = V128.Create(dyo);
+            for (int j = 0; j < 8; j += 4)
+                V128.StoreUnsafe(
+                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref wo, (nuint)j), V128.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Head0BackwardWeights128(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 3; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __Head0BiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __Head0Offset + o * 8);
+            var c = V128.Create(dyo);
+            for (int j = 0; j < 8; j += 4)
+                V128.StoreUnsafe(
+                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref h, (nuint)j), V128.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Head0BackwardInputScalar(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 3; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __Head0Offset + o * 8);
+            for (int j = 0; j < 8; j++)
+                Unsafe.Add(ref dh, j) += Unsafe.Add(ref wo, j) * dyo;   // dh_j += W[o, j]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Head0BackwardWeightsScalar(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 3; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __Head0BiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __Head0Offset + o * 8);
+            for (int j = 0; j < 8; j++)
+                Unsafe.Add(ref go, j) += dyo * Unsafe.Add(ref h, j);   // dW[o, j] += dy_o·h_j
+        }
+    }
+
+    // ── head 1 · backward in two halves (TrainBatch's lanes): dh += Wᵀ·dy per step; db += dy, dW += dy·hᵀ afterwards
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __Head1BackwardInput(ref float p, ref float dy, ref float dh)
+    {
+        if (V256.IsHardwareAccelerated)
+            __Head1BackwardInput256(ref p, ref dy, ref dh);
+        else if (V128.IsHardwareAccelerated)
+            __Head1BackwardInput128(ref p, ref dy, ref dh);
+        else
+            __Head1BackwardInputScalar(ref p, ref dy, ref dh);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void __Head1BackwardWeights(ref float g, ref float h, ref float dy)
+    {
+        if (V256.IsHardwareAccelerated)
+            __Head1BackwardWeights256(ref g, ref h, ref dy);
+        else if (V128.IsHardwareAccelerated)
+            __Head1BackwardWeights128(ref g, ref h, ref dy);
+        else
+            __Head1BackwardWeightsScalar(ref g, ref h, ref dy);
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Head1BackwardInput256(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __Head1Offset + o * 8);
+            var c = V256.Create(dyo);
+            for (int j = 0; j < 8; j += 8)
+                V256.StoreUnsafe(
+                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref wo, (nuint)j), V256.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Head1BackwardWeights256(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __Head1BiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __Head1Offset + o * 8);
+            var c = V256.Create(dyo);
+            for (int j = 0; j < 8; j += 8)
+                V256.StoreUnsafe(
+                    V256.FusedMultiplyAdd(c, V256.LoadUnsafe(ref h, (nuint)j), V256.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Head1BackwardInput128(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __Head1Offset + o * 8);
+            var c = V128.Create(dyo);
+            for (int j = 0; j < 8; j += 4)
+                V128.StoreUnsafe(
+                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref wo, (nuint)j), V128.LoadUnsafe(ref dh, (nuint)j)), ref dh, (nuint)j);   // dh += W[o, :]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Head1BackwardWeights128(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __Head1BiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __Head1Offset + o * 8);
+            var c = V128.Create(dyo);
+            for (int j = 0; j < 8; j += 4)
+                V128.StoreUnsafe(
+                    V128.MultiplyAddEstimate(c, V128.LoadUnsafe(ref h, (nuint)j), V128.LoadUnsafe(ref go, (nuint)j)), ref go, (nuint)j);   // dW[o, :] += dy_o·h
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Head1BackwardInputScalar(ref float p, ref float dy, ref float dh)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            ref float wo = ref Unsafe.Add(ref p, __Head1Offset + o * 8);
+            for (int j = 0; j < 8; j++)
+                Unsafe.Add(ref dh, j) += Unsafe.Add(ref wo, j) * dyo;   // dh_j += W[o, j]·dy_o
+        }
+    }
+
+    [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void __Head1BackwardWeightsScalar(ref float g, ref float h, ref float dy)
+    {
+        for (int o = 0; o < 1; o++)
+        {
+            float dyo = Unsafe.Add(ref dy, o);
+            Unsafe.Add(ref g, __Head1BiasOffset + o) += dyo;   // db[o] += dy_o
+            ref float go = ref Unsafe.Add(ref g, __Head1Offset + o * 8);
+            for (int j = 0; j < 8; j++)
+                Unsafe.Add(ref go, j) += dyo * Unsafe.Add(ref h, j);   // dW[o, j] += dy_o·h_j
+        }
     }
 
 }
