@@ -21,9 +21,9 @@ mkdir -p "$out"
 
 dotnet build "$project" -c Release -nologo -v quiet
 
-# Methods of the generated models (and their nested State structs): RnnGen.Benchmarks.{Elman,Lstm,Gru}H<hidden>, and
-# their bfloat16 twins {Elman,Lstm,Gru}H<hidden>BFloat16
-model='RnnGen\.Benchmarks\.(Elman|Lstm|Gru)H[0-9]+(BFloat16)?[:+]'
+# Methods of the generated models (and their nested State structs): RnnGen.Benchmarks.{Elman,Lstm,Gru}H<hidden>, their
+# bfloat16 twins {Elman,Lstm,Gru}H<hidden>BFloat16, and the token and dropout models CharLstm128 and DropoutGru128
+model='RnnGen\.Benchmarks\.((Elman|Lstm|Gru)H[0-9]+(BFloat16)?|CharLstm128|DropoutGru128)[:+]'
 failed=0
 
 check() {   # check <label> [VAR=value ...]

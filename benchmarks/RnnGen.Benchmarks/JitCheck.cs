@@ -5,7 +5,8 @@ using System.Threading;
 namespace RnnGen.Benchmarks;
 
 /// <summary>
-/// <c>--jit-check</c>: runs every matrix model's Step, many-agent Step, TrainBatch, Forward, AccumulateGradients and TrainStep often enough, with
+/// <c>--jit-check</c>: runs every matrix model's Step, many-agent Step, TrainBatch, Forward, AccumulateGradients and TrainStep (and the
+/// training of the two TrainBatchLanesBenchmarks models with a token embedding or a dropout) often enough, with
 /// pauses for the tiering thread, that every method reaches its final code; benchmarks/jit-check.sh runs this under
 /// <c>DOTNET_JitStdOutFile</c> + <c>DOTNET_JitDisasmSummary=1</c> (+ <c>DOTNET_JitDisasm</c>) and fails if any generated method
 /// was compiled with MinOpts or, optimized, still calls an RnnMath activation.
@@ -79,6 +80,14 @@ public static class JitCheck
                 check += y[0] + outputs[0];
             }
 
+            foreach (Func<float> train in Extras.Training)
+            {
+                for (int i = 0; i < 10; i++)
+                {
+                    check += train();
+                }
+            }
+
             // Tier-1 promotion waits for a quiet 100 ms after the last tier-0 activity, then compiles in the background.
             Thread.Sleep(500);
             Console.WriteLine($"jit-check: round {round + 1}/{Rounds} done");
@@ -86,6 +95,37 @@ public static class JitCheck
 
         Console.WriteLine($"jit-check: ran {models.Count} models (Step ×{Rounds * 100}, {Agents.Count} agents ×{Rounds * AgentSteps}, Forward/AccumulateGradients/TrainStep ×{Rounds * 40} each); checksum {check:G6}");
         return 0;
+    }
+
+    /// <summary>
+    /// The training calls of the models outside the matrix whose lanes driver has per-sequence extras: the character
+    /// model (token ids, an embedding) and the GRU with dropout, each TrainBatch (64 sequences of 4 steps) and TrainStep.
+    /// </summary>
+    private static class Extras
+    {
+        private const int Sequences = 64, Steps = 4;
+
+        public static Func<float>[] Training { get; } = Create();
+
+        private static Func<float>[] Create()
+        {
+            var chars = new CharLstm128(42);
+            var dropout = new DropoutGru128(42);
+            var tokens = new int[Sequences * Steps];
+            var classes = new int[Sequences * Steps];
+            for (int i = 0; i < tokens.Length; i++) (tokens[i], classes[i]) = (i * 7 % CharLstm128.Vocabulary, i * 5 % CharLstm128.OutputSize);
+            float[] inputs = Models.RandomArray(Sequences * Steps * DropoutGru128.InputSize, seed: 7);
+            float[] targets = Models.RandomArray(Sequences * Steps * DropoutGru128.OutputSize, seed: 8);
+            var charsSgd = new Sgd(CharLstm128.ParameterCount, 0f);
+            var dropoutSgd = new Sgd(DropoutGru128.ParameterCount, 0f);
+            return new Func<float>[]
+            {
+                () => chars.TrainBatch(tokens, classes, Sequences, charsSgd),
+                () => chars.TrainStep(tokens.AsSpan(0, Steps), classes.AsSpan(0, Steps), charsSgd),
+                () => dropout.TrainBatch(inputs, targets, Sequences, dropoutSgd),
+                () => dropout.TrainStep(inputs.AsSpan(0, Steps * DropoutGru128.InputSize), targets.AsSpan(0, Steps), dropoutSgd),
+            };
+        }
     }
 
     /// <summary>One model, its optimizer, its agents and its minibatch (a class: IRnnModel has static abstract members, so it cannot be a type argument).</summary>
