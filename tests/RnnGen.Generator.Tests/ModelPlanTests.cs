@@ -52,6 +52,22 @@ public sealed class ModelPlanTests
         }
     }
 
+    /// <summary>
+    /// TrainBatch gives one call of the lanes driver at most LanesPerCall sequences: whole blocks of 8, and no more than
+    /// the 8 MB of lane caches allow (at least 8, at most 64), so a huge batch does not grow the caches.
+    /// </summary>
+    [Theory]
+    [InlineData(16, 32, false, 64)]     // small lanes: the most lanes
+    [InlineData(128, 32, true, 40)]     // ~190 KB a lane
+    [InlineData(256, 64, true, 8)]      // ~2.4 MB a lane: never fewer than 8
+    public void Lanes_per_call_keep_the_lane_caches_bounded(int hidden, int window, bool lstm, int expected)
+    {
+        var plan = ModelPlanner.Create(Spec(hidden, 10, 1, window: window, cell: lstm ? CellKind.Lstm : CellKind.Gru));
+        Assert.Equal(expected, plan.LanesPerCall);
+        Assert.Equal(0, plan.LanesPerCall % 8);
+        Assert.True(plan.LanesPerCall == 8 || (long)plan.LanesPerCall * plan.LaneStride * sizeof(float) <= ModelPlanner.LaneCacheBytes);
+    }
+
     /// <summary>RNNG014's limit is what the runtime can allocate: the largest float array less the 16 floats of alignment slack.</summary>
     [Fact]
     public void MaxBufferFloats_is_the_largest_float_array_less_the_alignment_slack() =>

@@ -20,7 +20,10 @@ public class TrainBatchLanesTests
     {
         string text = Generate("[RnnModel(hidden: 64, input: 10, Output = 1, Cell = RnnCell.Lstm)]");
         Assert.Contains("private double __AccumulateLanes(", text);
-        Assert.Contains("__chunkLoss[c] = worker.__AccumulateLanes(floats, laneTargets, laneClasses, lanes, steps);", text);
+        Assert.Contains("loss = worker.__AccumulateLanes(laneFloats, laneTargets, laneClasses, lanes, steps, loss);", text);
+        // A chunk goes through in groups of at most __LanesPerCall sequences: the lanes' caches stay bounded.
+        Assert.Contains("int lanes = global::System.Math.Min(end - q, __LanesPerCall);", text);
+        Assert.Contains("private const int __LanesPerCall = 64;", text);
         foreach (var suffix in new[] { "512", "256", "128", "Scalar" })
         {
             Assert.Contains($"private static void __Layer0ForwardLanes{suffix}(", text);
@@ -45,7 +48,7 @@ public class TrainBatchLanesTests
     public void A_token_model_keeps_each_lanes_window_of_inputs_and_of_dx_and_adds_the_embedding_gradient_after_the_loop()
     {
         string text = Unwrapped(Generate("[RnnModel(hidden: 8, input: 3, Output = 4, Vocabulary = 4, OutputActivation = RnnOutputActivation.Softmax, Loss = RnnLoss.CrossEntropy)]"));
-        Assert.Contains("__chunkLoss[c] = worker.__AccumulateLanes(floats, tokenIds, laneTargets, laneClasses, lanes, steps);", text);
+        Assert.Contains("loss = worker.__AccumulateLanes(laneFloats, laneTokens, laneTargets, laneClasses, lanes, steps, loss);", text);
         Assert.Contains("private const int __LaneInputWindowOffset = ", text);
         Assert.Contains("private const int __LaneDxWindowOffset = ", text);
         // Layer 0 reads the lanes' windows of embedding rows, a lane stride apart.
@@ -74,7 +77,7 @@ public class TrainBatchLanesTests
     public void A_dropout_model_draws_each_lanes_masks_from_its_sequences_stream()
     {
         string text = Unwrapped(Generate("[RnnModel(input: 3)]\n[Gru(7)]\n[Dropout(0.2f)]\n[Lstm(5)]\n[Head(2)]"));
-        Assert.Contains("__chunkLoss[c] = worker.__AccumulateLanes(floats, laneTargets, laneClasses, lanes, steps, __dropoutSeed, __batchCall, first);", text);
+        Assert.Contains("loss = worker.__AccumulateLanes(laneFloats, laneTargets, laneClasses, lanes, steps, __dropoutSeed, __batchCall, q, loss);", text);
         Assert.Contains("__laneStreams[q] = global::RnnGen.Internal.KernelHelpers.DropoutStream(seed, call, (ulong)(firstSequence + q) + 1);", text);
         Assert.Contains("private const int __LaneLayer0DroppedOffset = ", text);
         // Layer 1 reads layer 0's output after dropout, and its dx goes to dL/d(dropped output).

@@ -147,29 +147,32 @@ internal static class BatchTrainingEmitter
             w.Line("if (c > 0) Parameters.CopyTo(worker.Parameters);   // read-only here: chunk 0 does not change parameters");
             w.Line("int first = (int)((long)c * sequences / chunks), end = (int)((long)(c + 1) * sequences / chunks);");
             w.Line("worker.ZeroGradients();");
-            using (w.Block("if (end - first > 1)"))
-            {
-                w.Comment("the chunk's sequences together, as lanes: each step's products over all of them (the same bits as one by one)");
-                w.Line("int lanes = end - first;");
-                string floats = "new global::System.ReadOnlySpan<float>(__batchFloats, first * steps * InputSize, lanes * steps * InputSize)";
-                w.Line($"var floats = {(plan.HasEmbedding ? "tokens ? default : " : "")}{floats};");
-                if (plan.HasEmbedding)
-                    w.Line("var tokenIds = tokens ? new global::System.ReadOnlySpan<int>(__batchTokens, first * steps, lanes * steps) : default;");
-                w.Line($"var laneTargets = classes ? default : new global::System.ReadOnlySpan<float>(__batchTargets, first * {perTarget}, lanes * {perTarget});");
-                w.Line($"var laneClasses = classes ? new global::System.ReadOnlySpan<int>(__batchClasses, first * {perClass}, lanes * {perClass}) : default;");
-                string streams = TrainingApiEmitter.HasDropout(plan) ? ", __dropoutSeed, __batchCall, first" : "";
-                w.Line($"__chunkLoss[c] = worker.{LanesBpttEmitter.Name}(floats{(plan.HasEmbedding ? ", tokenIds" : "")}, laneTargets, laneClasses, lanes, steps{streams});");
-                w.Line("return;");
-            }
-
+            w.Comment($"the chunk's sequences in groups of at most __LanesPerCall = {I(plan.LanesPerCall)} lanes (the lanes' caches are that many copies",
+                      "of a sequence's part of the buffer): a group goes through each step's products together, a last single sequence",
+                      "alone; every sequence adds its gradient and loss in sequence order, so the bits are those of one by one");
             w.Line("double loss = 0;");
             using (w.Block("for (int q = first; q < end; q++)"))
             {
+                using (w.Block("if (end - q > 1)"))
+                {
+                    w.Line("int lanes = global::System.Math.Min(end - q, __LanesPerCall);");
+                    string floats = "new global::System.ReadOnlySpan<float>(__batchFloats, q * steps * InputSize, lanes * steps * InputSize)";
+                    w.Line($"var laneFloats = {(plan.HasEmbedding ? "tokens ? default : " : "")}{floats};");
+                    if (plan.HasEmbedding)
+                        w.Line("var laneTokens = tokens ? new global::System.ReadOnlySpan<int>(__batchTokens, q * steps, lanes * steps) : default;");
+                    w.Line($"var laneTargets = classes ? default : new global::System.ReadOnlySpan<float>(__batchTargets, q * {perTarget}, lanes * {perTarget});");
+                    w.Line($"var laneClasses = classes ? new global::System.ReadOnlySpan<int>(__batchClasses, q * {perClass}, lanes * {perClass}) : default;");
+                    string streams = TrainingApiEmitter.HasDropout(plan) ? ", __dropoutSeed, __batchCall, q" : "";
+                    w.Line($"loss = worker.{LanesBpttEmitter.Name}(laneFloats{(plan.HasEmbedding ? ", laneTokens" : "")}, laneTargets, laneClasses, lanes, steps{streams}, loss);");
+                    w.Line("q += lanes - 1;");
+                    w.Line("continue;");
+                }
+
                 w.Line(TrainingApiEmitter.Reset(plan, "worker"));
                 if (TrainingApiEmitter.HasDropout(plan))
                     w.Line($"worker.__dropoutStream = {Kernels}.DropoutStream(__dropoutSeed, __batchCall, (ulong)q + 1);   // sequence q's masks, whichever core runs it");
-                string floats = "new global::System.ReadOnlySpan<float>(__batchFloats, q * steps * InputSize, steps * InputSize)";
-                w.Line($"var floats = {(plan.HasEmbedding ? "tokens ? default : " : "")}{floats};");
+                string one = "new global::System.ReadOnlySpan<float>(__batchFloats, q * steps * InputSize, steps * InputSize)";
+                w.Line($"var floats = {(plan.HasEmbedding ? "tokens ? default : " : "")}{one};");
                 if (plan.HasEmbedding)
                     w.Line("var tokenIds = tokens ? new global::System.ReadOnlySpan<int>(__batchTokens, q * steps, steps) : default;");
                 w.Line($"var targets = classes ? default : new global::System.ReadOnlySpan<float>(__batchTargets, q * {perTarget}, {perTarget});");

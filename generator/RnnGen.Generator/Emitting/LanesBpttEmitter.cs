@@ -39,6 +39,8 @@ internal static class LanesBpttEmitter
         w.Comment($"── TrainBatch's lanes: the per-sequence caches from __Layer0CacheHOffset on, one copy per lane, {I(plan.LaneStride)} floats apart");
         w.Line(GeneratedCode);
         w.Line($"private const int __LaneStart = {I(plan.LaneStart)}, {LaneStride} = {I(plan.LaneStride)};");
+        w.Line(GeneratedCode);
+        w.Line($"private const int __LanesPerCall = {I(plan.LanesPerCall)};   // the most lanes TrainBatch gives one call: at most {I(plan.LanesPerCall)} copies of a lane's caches");
         foreach (var section in plan.LaneSections)
         {
             w.Line(GeneratedCode);
@@ -61,13 +63,14 @@ internal static class LanesBpttEmitter
         bool vocab = plan.HasEmbedding, dropout = TrainingApiEmitter.HasDropout(plan);
         w.Line("/// <summary>");
         w.Line("/// BPTT over <paramref name=\"lanes\"/> sequences of <paramref name=\"steps\"/> steps together, each from " + (Learned(plan) ? "the initial state" : "the zero state") + ": adds each");
-        w.Line("/// sequence's gradient into the gradients, in sequence order, and returns the sum of their losses. Bit for bit the");
+        w.Line("/// sequence's gradient into the gradients, in sequence order, and returns <paramref name=\"total\"/> plus their losses, added");
+        w.Line("/// in sequence order (<paramref name=\"lanes\"/> ≤ __LanesPerCall). Bit for bit the");
         w.Line($"/// single-sequence driver ({BpttEmitter.Name}) called on each sequence in turn; the model's state is not touched.");
         w.Line("/// </summary>");
         w.Line(Hot);
         string tokensParameter = vocab ? ", global::System.ReadOnlySpan<int> tokens" : "";
         string streamParameters = dropout ? ", ulong seed, ulong call, int firstSequence" : "";
-        using (w.Block($"private double {Name}({ReadOnlySpan} inputs{tokensParameter}, {ReadOnlySpan} laneTargets, global::System.ReadOnlySpan<int> laneClasses, int lanes, int steps{streamParameters})"))
+        using (w.Block($"private double {Name}({ReadOnlySpan} inputs{tokensParameter}, {ReadOnlySpan} laneTargets, global::System.ReadOnlySpan<int> laneClasses, int lanes, int steps{streamParameters}, double total)"))
         {
             w.Line("ref float p = ref __Base;");
             w.Line("ref float g = ref Unsafe.Add(ref p, __GradientsOffset);");
@@ -167,7 +170,6 @@ internal static class LanesBpttEmitter
             w.Comment("lane after lane, in sequence order: the heads' dW and db of every scored step (t from the last down), then the",
                       "window's weight gradients of every layer, as the single-sequence driver adds them" +
                       (vocab ? ", the embedding rows' gradient" : "") + (Learned(plan) ? ", the learned initial state's gradient" : "") + "; and the lane's loss");
-            w.Line("double total = 0;");
             using (w.Block("for (int q = 0; q < lanes; q++)"))
             {
                 w.Line($"ref float lane = ref Unsafe.Add(ref lane0, q * {LaneStride});");

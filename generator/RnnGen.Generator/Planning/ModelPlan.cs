@@ -95,6 +95,13 @@ internal sealed record ModelPlan
     /// </summary>
     public EquatableArray<BufferSection> LaneSections { get; init; }
 
+    /// <summary>
+    /// The most sequences TrainBatch steps together in one call of the lanes driver: a chunk with more goes through in
+    /// groups of this many, so the lanes' caches (this many times <see cref="LaneStride"/> floats per worker) stay bounded
+    /// whatever the batch size. A multiple of 8 (whole blocks of lanes on every width), from 8 to 64.
+    /// </summary>
+    public int LanesPerCall { get; init; }
+
     public EmbeddingPlan? Embedding
     {
         get

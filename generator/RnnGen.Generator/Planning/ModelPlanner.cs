@@ -22,6 +22,14 @@ internal static class ModelPlanner
     public const int BatchChunks = 8;
 
     /// <summary>
+    /// The lanes' caches a worker may hold before TrainBatch's chunk goes through in groups (<see cref="ModelPlan.LanesPerCall"/>):
+    /// 8 MB. With 8 lanes or more a call already reads each weight tile from L2 once for all of its blocks of lanes (they
+    /// reuse it from L1), an eighth or less of the weight traffic of one sequence at a time; the caches, though, grow
+    /// with every lane, and a batch of thousands of sequences must not make them gigabytes.
+    /// </summary>
+    public const long LaneCacheBytes = 8L << 20;
+
+    /// <summary>
     /// Most floats one model's buffer may hold: the runtime's <c>ModelMemory.AllocateAligned</c> allocates 16 floats more
     /// (to start the buffer on a 64-byte boundary), and a float array holds at most 0x7FFFFFC7 elements
     /// (<c>Array.MaxLength</c>).
@@ -489,6 +497,7 @@ internal static class ModelPlanner
                 LaneStart = lanes.Start,
                 LaneStride = lanes.Stride,
                 LaneSections = new EquatableArray<BufferSection>(lanes.Sections),
+                LanesPerCall = (int)Math.Max(8, Math.Min(64, LaneCacheBytes / (lanes.Stride * (long)sizeof(float)) / 8 * 8)),
             };
         }
 

@@ -613,20 +613,23 @@ partial class Lstm_H8_I3_O1_BFloat16 : global::RnnGen.IRnnModel, global::RnnGen.
         if (c > 0) Parameters.CopyTo(worker.Parameters);   // read-only here: chunk 0 does not change parameters
         int first = (int)((long)c * sequences / chunks), end = (int)((long)(c + 1) * sequences / chunks);
         worker.ZeroGradients();
-        if (end - first > 1)
-        {
-            // the chunk's sequences together, as lanes: each step's products over all of them (the same bits as one by one)
-            int lanes = end - first;
-            var floats = new global::System.ReadOnlySpan<float>(__batchFloats, first * steps * InputSize, lanes * steps * InputSize);
-            var laneTargets = classes ? default : new global::System.ReadOnlySpan<float>(
-                __batchTargets, first * steps * OutputSize, lanes * steps * OutputSize);
-            var laneClasses = classes ? new global::System.ReadOnlySpan<int>(__batchClasses, first * steps, lanes * steps) : default;
-            __chunkLoss[c] = worker.__AccumulateLanes(floats, laneTargets, laneClasses, lanes, steps);
-            return;
-        }
+        // the chunk's sequences in groups of at most __LanesPerCall = 64 lanes (the lanes' caches are that many copies
+        // of a sequence's part of the buffer): a group goes through each step's products together, a last single sequence
+        // alone; every sequence adds its gradient and loss in sequence order, so the bits are those of one by one
         double loss = 0;
         for (int q = first; q < end; q++)
         {
+            if (end - q > 1)
+            {
+                int lanes = global::System.Math.Min(end - q, __LanesPerCall);
+                var laneFloats = new global::System.ReadOnlySpan<float>(__batchFloats, q * steps * InputSize, lanes * steps * InputSize);
+                var laneTargets = classes ? default : new global::System.ReadOnlySpan<float>(
+                    __batchTargets, q * steps * OutputSize, lanes * steps * OutputSize);
+                var laneClasses = classes ? new global::System.ReadOnlySpan<int>(__batchClasses, q * steps, lanes * steps) : default;
+                loss = worker.__AccumulateLanes(laneFloats, laneTargets, laneClasses, lanes, steps, loss);
+                q += lanes - 1;
+                continue;
+            }
             worker.__state = default;
             var floats = new global::System.ReadOnlySpan<float>(__batchFloats, q * steps * InputSize, steps * InputSize);
             var targets = classes ? default : new global::System.ReadOnlySpan<float>(__batchTargets, q * steps * OutputSize, steps * OutputSize);
@@ -2488,6 +2491,8 @@ partial class Lstm_H8_I3_O1_BFloat16
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     private const int __LaneStart = 864, __LaneStride = 2960;
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
+    private const int __LanesPerCall = 64;   // the most lanes TrainBatch gives one call: at most 64 copies of a lane's caches
+    [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     private float[]? __laneArray;   // the lanes' caches (64-byte aligned from __laneOffset), grown when a chunk has more lanes
     [GeneratedCode("RnnGen.Generator", "%VERSION%")]
     private int __laneOffset, __laneCount;
@@ -2496,13 +2501,14 @@ partial class Lstm_H8_I3_O1_BFloat16
 
     /// <summary>
     /// BPTT over <paramref name="lanes"/> sequences of <paramref name="steps"/> steps together, each from the zero state: adds each
-    /// sequence's gradient into the gradients, in sequence order, and returns the sum of their losses. Bit for bit the
+    /// sequence's gradient into the gradients, in sequence order, and returns <paramref name="total"/> plus their losses, added
+    /// in sequence order (<paramref name="lanes"/> ≤ __LanesPerCall). Bit for bit the
     /// single-sequence driver (__Accumulate) called on each sequence in turn; the model's state is not touched.
     /// </summary>
     [GeneratedCode("RnnGen.Generator", "%VERSION%"), MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double __AccumulateLanes(
         global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> laneTargets, global::System.ReadOnlySpan<int> laneClasses,
-        int lanes, int steps)
+        int lanes, int steps, double total)
     {
         ref float p = ref __Base;
         ref float g = ref Unsafe.Add(ref p, __GradientsOffset);
@@ -2601,7 +2607,6 @@ partial class Lstm_H8_I3_O1_BFloat16
 
         // lane after lane, in sequence order: the heads' dW and db of every scored step (t from the last down), then the
         // window's weight gradients of every layer, as the single-sequence driver adds them; and the lane's loss
-        double total = 0;
         for (int q = 0; q < lanes; q++)
         {
             ref float lane = ref Unsafe.Add(ref lane0, q * __LaneStride);

@@ -327,6 +327,18 @@ public class TrainBatchLanesTests
     }
 
     [Fact]
+    public void ChunksLargerThanOneCallGoThroughInGroups()
+    {
+        // 1,100 sequences: chunks of 137–138, more than the 64 lanes one call of these small models takes, so each chunk
+        // runs two full groups and a last one of 9–10 lanes.
+        FloatTargets(s => new Lstm5x3x2Last(s), 1100, true, (m, x, y, n, o) => m.TrainBatch(x, y, n, o, NoClip));
+        TokenClasses(s => new LstmEmbed_7_4_6_7(s), 1100, (m, x, y, n, o) => m.TrainBatch(x, y, n, o, NoClip));
+        DropoutTargets(s => new Fixtures.DropoutDenseLstm(s), 1100, false, (m, x, y, n, o) => m.TrainBatch(x, y, n, o, NoClip));
+        // A chunk of 65 sequences: one group of 64, then one sequence alone.
+        FloatTargets(s => new Gru5x3x2Last(s), 8 * 65, true, (m, x, y, n, o) => m.TrainBatch(x, y, n, o, NoClip));
+    }
+
+    [Fact]
     public void TrainingThroughLanesLowersTheLoss()
     {
         const int Sequences = 64;
