@@ -339,6 +339,28 @@ public class TrainBatchLanesTests
     }
 
     [Fact]
+    public void TheLanesCachesDoNotGrowWithTheBatch()
+    {
+        // The first call allocates the workers, the batch's copies and the lanes' caches. With chunks of 64 and of 640
+        // sequences the caches are the same (one call takes at most 64 of this model's lanes), so only the batch's copies
+        // differ; caches as big as the chunk would be 576 more lanes of a few KB each in each of the 8 chunks' models.
+        long FirstCall(int sequences)
+        {
+            var model = new Lstm5x3x2Last(1);
+            var x = TestData.Uniform(1, sequences * Steps * Lstm5x3x2Last.InputSize, 1);
+            var y = TestData.Uniform(2, sequences * Lstm5x3x2Last.OutputSize, 1);
+            var sgd = new Sgd(Lstm5x3x2Last.ParameterCount, 0f);
+            long before = GC.GetTotalAllocatedBytes(precise: true);   // the chunks run on pool threads: count every thread
+            model.TrainBatch(x, y, sequences, sgd, NoClip);
+            return GC.GetTotalAllocatedBytes(precise: true) - before - (long)(x.Length + y.Length) * sizeof(float);
+        }
+
+        FirstCall(8 * 64);   // the parallel loop's and the JIT's one-time allocations
+        long small = FirstCall(8 * 64), large = FirstCall(8 * 640);
+        Assert.True(large - small < 256 * 1024, $"first call: {small} B with chunks of 64 sequences, {large} B with chunks of 640");
+    }
+
+    [Fact]
     public void TrainingThroughLanesLowersTheLoss()
     {
         const int Sequences = 64;
