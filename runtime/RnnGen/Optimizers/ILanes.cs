@@ -7,7 +7,8 @@ namespace RnnGen;
 /// <see cref="float"/>, or a single float — with the operations the optimizers' updates are made of, so that each
 /// update is written once (an <see cref="IUpdateOperator"/> generic over its width) and <see cref="UpdateLoop"/>
 /// runs it at every width.
-/// The implementations are in <see cref="Lanes"/>; every member inlines to one instruction (or the scalar statement).
+/// The implementations are in <see cref="Lanes"/>; every member inlines to one instruction (or the scalar statement), except
+/// <see cref="DivideByInvariant"/>, a few.
 /// </summary>
 /// <typeparam name="TSelf">The implementing type.</typeparam>
 internal interface ILanes<TSelf>
@@ -45,6 +46,19 @@ internal interface ILanes<TSelf>
 
     /// <summary>a / b per lane.</summary>
     static abstract TSelf operator /(TSelf a, TSelf b);
+
+    /// <summary>
+    /// a / d per lane for a divisor d the same in every lane and known before the loop, with the bits of
+    /// <c>a / d</c> (correctly rounded) but without the divider where FMA is a hardware instruction:
+    /// <paramref name="negDivisor"/> is −d and <paramref name="reciprocal"/> is 1/d rounded to nearest (a float
+    /// division done once). The vector widths compute q = a·(1/d), the exact residual r = a − q·d with a fused
+    /// multiply-add, and q + r·(1/d) rounded once: by Markstein's theorem (a reciprocal within half an ulp of 1/d and
+    /// a first quotient within one ulp of a/d make that last step the correctly rounded quotient) this is a / d,
+    /// provided nothing underflows or overflows. The caller guarantees that: d is in [2⁻²⁰, 2²⁰] and every finite
+    /// nonzero a is in [2⁻¹⁰⁰, 2¹⁰⁰]. a = ±0, ±∞ and NaN give the bits of a / d too (the sign of a zero and an
+    /// infinite quotient are taken from q, where the residual step would give +0 or NaN).
+    /// </summary>
+    static abstract TSelf DivideByInvariant(TSelf a, TSelf negDivisor, TSelf reciprocal);
 
     /// <summary>−a per lane.</summary>
     static abstract TSelf operator -(TSelf a);

@@ -1,6 +1,8 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace RnnGen;
 
@@ -48,6 +50,16 @@ internal static class Lanes
         public static V512 operator /(V512 a, V512 b) => new(a._v / b._v);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V512 DivideByInvariant(V512 a, V512 negDivisor, V512 reciprocal)
+        {
+            Vector512<float> q = a._v * reciprocal._v;
+            Vector512<float> residual = Vector512.FusedMultiplyAdd(q, negDivisor._v, a._v);   // a − q·d, exact
+            Vector512<float> refined = Vector512.FusedMultiplyAdd(residual, reciprocal._v, q);
+            refined = Vector512.ConditionalSelect(Vector512.Equals(refined, refined), refined, q); // a = ±∞: r is NaN
+            return new(Vector512.ConditionalSelect(Vector512.Create(-0f), q, refined));           // a = −0: q's sign
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V512 operator -(V512 a) => new(-a._v);
     }
 
@@ -86,6 +98,16 @@ internal static class Lanes
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V256 operator /(V256 a, V256 b) => new(a._v / b._v);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V256 DivideByInvariant(V256 a, V256 negDivisor, V256 reciprocal)
+        {
+            Vector256<float> q = a._v * reciprocal._v;
+            Vector256<float> residual = Vector256.FusedMultiplyAdd(q, negDivisor._v, a._v);   // a − q·d, exact
+            Vector256<float> refined = Vector256.FusedMultiplyAdd(residual, reciprocal._v, q);
+            refined = Vector256.ConditionalSelect(Vector256.Equals(refined, refined), refined, q); // a = ±∞: r is NaN
+            return new(Vector256.ConditionalSelect(Vector256.Create(-0f), q, refined));           // a = −0: q's sign
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V256 operator -(V256 a) => new(-a._v);
@@ -128,6 +150,21 @@ internal static class Lanes
         public static V128 operator /(V128 a, V128 b) => new(a._v / b._v);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static V128 DivideByInvariant(V128 a, V128 negDivisor, V128 reciprocal)
+        {
+            if (!(Fma.IsSupported || AdvSimd.IsSupported))
+            {
+                return new(a._v / -negDivisor._v);                               // no fused multiply-add: the divider
+            }
+
+            Vector128<float> q = a._v * reciprocal._v;
+            Vector128<float> residual = Vector128.FusedMultiplyAdd(q, negDivisor._v, a._v);   // a − q·d, exact
+            Vector128<float> refined = Vector128.FusedMultiplyAdd(residual, reciprocal._v, q);
+            refined = Vector128.ConditionalSelect(Vector128.Equals(refined, refined), refined, q); // a = ±∞: r is NaN
+            return new(Vector128.ConditionalSelect(Vector128.Create(-0f), q, refined));           // a = −0: q's sign
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static V128 operator -(V128 a) => new(-a._v);
     }
 
@@ -166,6 +203,9 @@ internal static class Lanes
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Scalar operator /(Scalar a, Scalar b) => new(a._v / b._v);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Scalar DivideByInvariant(Scalar a, Scalar negDivisor, Scalar reciprocal) => new(a._v / -negDivisor._v);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Scalar operator -(Scalar a) => new(-a._v);

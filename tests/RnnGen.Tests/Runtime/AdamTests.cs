@@ -76,6 +76,57 @@ public class AdamTests
         }
     }
 
+    [Theory]
+    [InlineData(0.999f)]
+    [InlineData(0.9f)]
+    [InlineData(0.99999994f)]
+    public void SpecialSecondMoments_ManySteps_MatchScalarReferenceExactly(float b2)
+    {
+        // The division by √(1 − β2^t) is done with fused multiply-adds, not the divider: its bits must stay the plain
+        // division's for every step count and for second moments at the float range's edges (+∞, NaN, subnormal,
+        // the largest float, zero), on every width and in the tail.
+        const float lr = 0.01f, b1 = 0.9f, eps = 1e-8f;
+        float[] special = [0f, float.PositiveInfinity, float.NaN, float.Epsilon, 1e-38f, float.MaxValue, 1f, 123.456f, 3e-30f];
+        const int n = 61;
+        var rng = new RnnRandom(5);
+        float[] p = OptimizerTestData.RandomVector(n, ref rng), expected = (float[])p.Clone();
+        float[] m = OptimizerTestData.RandomVector(n, ref rng), v = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            v[i] = i % 3 == 0 ? special[i / 3 % special.Length] : MathF.ScaleB((float)rng.NextDouble(), rng.NextInt(60) - 40);
+        }
+
+        var adam = new Adam(n, lr, b1, b2, eps);
+        m.CopyTo(adam.GetState(0));
+        v.CopyTo(adam.GetState(1));
+        float oneMinusB1 = (float)(1.0 - 0.9), oneMinusB2 = (float)(1.0 - OptimizerMath.ToDecimalDouble(b2));
+        for (int t = 1; t <= 60; t++)
+        {
+            float[] g = OptimizerTestData.RandomVector(n, ref rng);
+            for (int i = 0; i < n; i += 4)
+            {
+                g[i] = MathF.ScaleB(g[i], -60); // tiny gradients keep the special moments special
+            }
+
+            adam.Step(p, g);
+            float negStep = (float)-(0.01 / (1 - Math.Pow(0.9, t)));
+            float bc2Sqrt = (float)Math.Sqrt(1 - Math.Pow(OptimizerMath.ToDecimalDouble(b2), t));
+            for (int i = 0; i < n; i++)
+            {
+                m[i] = OptimizerTestData.MulAdd(g[i], oneMinusB1, m[i] * b1);
+                v[i] = OptimizerTestData.MulAdd(oneMinusB2 * g[i], g[i], v[i] * b2);
+                expected[i] += negStep * m[i] / (MathF.Sqrt(v[i]) / bc2Sqrt + eps);
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                Assert.True(
+                    BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(p[i]) || (float.IsNaN(expected[i]) && float.IsNaN(p[i])),
+                    $"step {t}, parameter {i} (v {v[i]:R}): expected {expected[i]:R}, got {p[i]:R}");
+            }
+        }
+    }
+
     [Fact]
     public void MovesEachParameterByAboutLearningRateOnFirstStep()
     {
