@@ -155,8 +155,9 @@ internal sealed class AdamCore
     /// Each element needs a square root and two divisions, and on x64 all three share one divider (16 floats of the
     /// three take about 23 cycles on AMD Zen 4, more than the memory traffic). The division by √(1 − β2^t), the same
     /// for every element, goes through <see cref="ILanes{TSelf}.DivideByInvariant"/> instead: the same bits from fused
-    /// multiply-adds. Its conditions hold here: √(1 − β2^t) is in [2⁻¹³, 1] (β2 &lt; 1 as a float, so 1 − β2^t ≥
-    /// 1 − β2 ≥ 6·10⁻⁸), and √v̂ is 0, +∞, NaN or in [2⁻⁷⁵, 2⁶⁴] (the square root of a float).
+    /// multiply-adds. Its conditions hold here: √(1 − β2^t) is in [2⁻¹³, 1] (β2 &lt; 1 as a float, so 1 − β2^t is
+    /// at least 1 − β2, about 6·10⁻⁸ at the least), and √v̂ is ±0, +∞, NaN or in [2⁻⁷⁵, 2⁶⁴] (the square root of a
+    /// float).
     /// </summary>
     private readonly ref struct Update<V> : IUpdateOperator
         where V : struct, ILanes<V>

@@ -51,12 +51,14 @@ internal interface ILanes<TSelf>
     /// a / d per lane for a divisor d the same in every lane and known before the loop, with the bits of
     /// <c>a / d</c> (correctly rounded) but without the divider where FMA is a hardware instruction:
     /// <paramref name="negDivisor"/> is −d and <paramref name="reciprocal"/> is 1/d rounded to nearest (a float
-    /// division done once). The vector widths compute q = a·(1/d), the exact residual r = a − q·d with a fused
-    /// multiply-add, and q + r·(1/d) rounded once: by Markstein's theorem (a reciprocal within half an ulp of 1/d and
-    /// a first quotient within one ulp of a/d make that last step the correctly rounded quotient) this is a / d,
-    /// provided nothing underflows or overflows. The caller guarantees that: d is in [2⁻²⁰, 2²⁰] and every finite
-    /// nonzero a is in [2⁻¹⁰⁰, 2¹⁰⁰]. a = ±0, ±∞ and NaN give the bits of a / d too (the sign of a zero and an
-    /// infinite quotient are taken from q, where the residual step would give +0 or NaN).
+    /// division done once). The vector widths compute q = a·(1/d), the residual r = a − q·d with a fused
+    /// multiply-add, and q + r·(1/d) rounded once. With 1/d correctly rounded, this one multiplication and two fused
+    /// multiply-adds give the correctly rounded quotient, provided nothing underflows or overflows (a known result on
+    /// division by a divisor known in advance; where q is within an ulp of a/d, r is exact and it is Markstein's
+    /// theorem; when a's significand is below d's, q can be a little more than an ulp off and r is then rounded,
+    /// without changing the result). The caller guarantees the range: d is in [2⁻²⁰, 2²⁰] and every finite nonzero
+    /// |a| is in [2⁻¹⁰⁰, 2¹⁰⁰]. a = ±0, ±∞ and NaN give the bits of a / d too: for ±∞ and NaN the result is q (the
+    /// residual step would give NaN for ±∞), and a zero takes q's sign (the residual step would give +0 for −0).
     /// </summary>
     static abstract TSelf DivideByInvariant(TSelf a, TSelf negDivisor, TSelf reciprocal);
 

@@ -9,7 +9,8 @@ namespace RnnGen;
 /// <summary>
 /// The four widths <see cref="UpdateLoop"/> runs an update at, as <see cref="ILanes{TSelf}"/>: each member is the
 /// <see cref="Vector512"/>, <see cref="Vector256"/> or <see cref="Vector128"/> operation, or the scalar one, that
-/// the optimizers used when each width had its own copy of the loop, so every result keeps its bits.
+/// the optimizers used when each width had its own copy of the loop, so every result keeps its bits;
+/// <see cref="ILanes{TSelf}.DivideByInvariant"/> is a few operations that give the bits of a division.
 /// </summary>
 internal static class Lanes
 {
@@ -53,9 +54,9 @@ internal static class Lanes
         public static V512 DivideByInvariant(V512 a, V512 negDivisor, V512 reciprocal)
         {
             Vector512<float> q = a._v * reciprocal._v;
-            Vector512<float> residual = Vector512.FusedMultiplyAdd(q, negDivisor._v, a._v);   // a − q·d, exact
+            Vector512<float> residual = Vector512.FusedMultiplyAdd(q, negDivisor._v, a._v);   // a − q·d
             Vector512<float> refined = Vector512.FusedMultiplyAdd(residual, reciprocal._v, q);
-            refined = Vector512.ConditionalSelect(Vector512.Equals(refined, refined), refined, q); // a = ±∞: r is NaN
+            refined = Vector512.ConditionalSelect(Vector512.Equals(refined, refined), refined, q); // a = ±∞ or NaN: q
             return new(Vector512.ConditionalSelect(Vector512.Create(-0f), q, refined));           // a = −0: q's sign
         }
 
@@ -103,9 +104,9 @@ internal static class Lanes
         public static V256 DivideByInvariant(V256 a, V256 negDivisor, V256 reciprocal)
         {
             Vector256<float> q = a._v * reciprocal._v;
-            Vector256<float> residual = Vector256.FusedMultiplyAdd(q, negDivisor._v, a._v);   // a − q·d, exact
+            Vector256<float> residual = Vector256.FusedMultiplyAdd(q, negDivisor._v, a._v);   // a − q·d
             Vector256<float> refined = Vector256.FusedMultiplyAdd(residual, reciprocal._v, q);
-            refined = Vector256.ConditionalSelect(Vector256.Equals(refined, refined), refined, q); // a = ±∞: r is NaN
+            refined = Vector256.ConditionalSelect(Vector256.Equals(refined, refined), refined, q); // a = ±∞ or NaN: q
             return new(Vector256.ConditionalSelect(Vector256.Create(-0f), q, refined));           // a = −0: q's sign
         }
 
@@ -158,9 +159,9 @@ internal static class Lanes
             }
 
             Vector128<float> q = a._v * reciprocal._v;
-            Vector128<float> residual = Vector128.FusedMultiplyAdd(q, negDivisor._v, a._v);   // a − q·d, exact
+            Vector128<float> residual = Vector128.FusedMultiplyAdd(q, negDivisor._v, a._v);   // a − q·d
             Vector128<float> refined = Vector128.FusedMultiplyAdd(residual, reciprocal._v, q);
-            refined = Vector128.ConditionalSelect(Vector128.Equals(refined, refined), refined, q); // a = ±∞: r is NaN
+            refined = Vector128.ConditionalSelect(Vector128.Equals(refined, refined), refined, q); // a = ±∞ or NaN: q
             return new(Vector128.ConditionalSelect(Vector128.Create(-0f), q, refined));           // a = −0: q's sign
         }
 
